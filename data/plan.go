@@ -1,0 +1,284 @@
+package data
+
+import (
+	"fmt"
+	"time"
+)
+
+// PlanKind says which planner produced a plan.
+type PlanKind string
+
+// Plan kinds.
+const (
+	PlanCircuit PlanKind = "circuit" // door-to-door circuits (itineraries)
+	PlanMarket  PlanKind = "market"  // market-day desks
+)
+
+// PlanStatus is the publication state of a plan.
+type PlanStatus string
+
+// Plan statuses.
+const (
+	PlanDraft     PlanStatus = "draft"
+	PlanPublished PlanStatus = "published"
+)
+
+// Plan is the header of a planning result covering the dates From–To
+// (inclusive). Its content is a set of itineraries (circuit plans) or desks
+// (market plans), saved and replaced as a whole.
+type Plan struct {
+	// ID is a stable id; stores assign "P-" + random hex when empty.
+	ID string `json:"id"`
+	// Kind is circuit or market.
+	Kind PlanKind `json:"kind"`
+	// From and To are the first and last day covered.
+	From Date `json:"from"`
+	To   Date `json:"to"`
+	// Status is draft or published.
+	Status PlanStatus `json:"status"`
+	// Version increases by one on every write (optimistic concurrency).
+	Version int64 `json:"version"`
+	// CreatedBy is the user id (or "scheduler") that created the plan.
+	CreatedBy string `json:"created_by"`
+	// CreatedAt and UpdatedAt are set by the store (UTC).
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+	// Summary holds planner figures (objective, counts, solver status...)
+	// as a JSON object; values must be JSON-encodable.
+	Summary map[string]any `json:"summary,omitempty"`
+}
+
+// Validate checks p's header fields; errors are Invalid.
+func (p Plan) Validate() error {
+	if p.ID != "" {
+		if err := validateID("id", p.ID); err != nil {
+			return err
+		}
+	}
+	if p.Kind != PlanCircuit && p.Kind != PlanMarket {
+		return FieldError("kind", "%q is not circuit or market", p.Kind)
+	}
+	if !p.From.Valid() {
+		return FieldError("from", "%q is not a date YYYY-MM-DD", p.From)
+	}
+	if !p.To.Valid() || p.To < p.From {
+		return FieldError("to", "%q is not a date YYYY-MM-DD on or after from (%s)", p.To, p.From)
+	}
+	if p.Status != "" && p.Status != PlanDraft && p.Status != PlanPublished {
+		return FieldError("status", "%q is not draft or published", p.Status)
+	}
+	if p.CreatedBy == "" {
+		return FieldError("created_by", "is required")
+	}
+	return nil
+}
+
+// Stop is one visit of an itinerary. Times are minutes after local midnight
+// of the itinerary's date.
+type Stop struct {
+	// Seq is the 1-based position of the stop in the day.
+	Seq int `json:"seq"`
+	// VillageID is the village visited.
+	VillageID string `json:"village_id"`
+	// RequestIDs are the requests served at this stop (may be empty for a
+	// pure desk/office stop).
+	RequestIDs []string `json:"request_ids"`
+	// Location is where the stop takes place (WGS84).
+	Location Point `json:"location"`
+	// Arrival is when the team arrives; Start when service starts (≥ Arrival,
+	// waiting for the household's window); Depart when it leaves.
+	Arrival int `json:"arrival"`
+	Start   int `json:"start"`
+	Depart  int `json:"depart"`
+	// TravelSeconds is the travel time from the previous stop (or from the
+	// home point for the first stop), in seconds.
+	TravelSeconds int `json:"travel_seconds"`
+	// Locked marks a stop a planner fixed by hand; re-planning keeps it.
+	Locked bool `json:"locked"`
+}
+
+// Itinerary is one team's route on one day of a plan.
+type Itinerary struct {
+	// PlanID is the plan this belongs to (set by the store on save).
+	PlanID string `json:"plan_id"`
+	// TeamID is the team that travels.
+	TeamID string `json:"team_id"`
+	// Date is the day of travel.
+	Date Date `json:"date"`
+	// Stops are the visits in order.
+	Stops []Stop `json:"stops"`
+	// ReturnSeconds is the travel time from the last stop back home, in seconds.
+	ReturnSeconds int `json:"return_seconds"`
+}
+
+// Validate checks it (not that team, villages and requests exist).
+func (it Itinerary) Validate() error {
+	if err := validateID("team_id", it.TeamID); err != nil {
+		return err
+	}
+	if !it.Date.Valid() {
+		return FieldError("date", "%q is not a date YYYY-MM-DD", it.Date)
+	}
+	for i, s := range it.Stops {
+		f := fmt.Sprintf("stops[%d]", i)
+		if s.Seq != i+1 {
+			return FieldError(f+".seq", "is %d, want %d (stops in order, 1-based)", s.Seq, i+1)
+		}
+		if !ValidCode(s.VillageID) {
+			return FieldError(f+".village_id", "%q is not an NBS code inside 511822", s.VillageID)
+		}
+		if err := s.Location.validate(f + ".location"); err != nil {
+			return err
+		}
+		if s.Arrival < 0 || s.Start < s.Arrival || s.Depart < s.Start || s.Depart > 2*MinutesPerDay {
+			return FieldError(f, "times must satisfy 0 ≤ arrival (%d) ≤ start (%d) ≤ depart (%d)", s.Arrival, s.Start, s.Depart)
+		}
+		if s.TravelSeconds < 0 {
+			return FieldError(f+".travel_seconds", "is negative")
+		}
+		for j, r := range s.RequestIDs {
+			if err := validateID(fmt.Sprintf("%s.request_ids[%d]", f, j), r); err != nil {
+				return err
+			}
+		}
+	}
+	if it.ReturnSeconds < 0 {
+		return FieldError("return_seconds", "is negative")
+	}
+	return nil
+}
+
+// Desk is a market-day service desk: staff of a township sit at the market
+// on a market day and offer some items.
+type Desk struct {
+	// PlanID is the plan this belongs to (set by the store on save).
+	PlanID string `json:"plan_id"`
+	// TownshipID is the township whose market hosts the desk.
+	TownshipID string `json:"township_id"`
+	// Date is the market day.
+	Date Date `json:"date"`
+	// Start and End are the desk hours, minutes after local midnight.
+	Start int `json:"start"`
+	End   int `json:"end"`
+	// StaffIDs are the people at the desk.
+	StaffIDs []string `json:"staff_ids"`
+	// ItemIDs are the service items offered.
+	ItemIDs []string `json:"item_ids"`
+	// RequestIDs are requests whose households are invited to this desk.
+	RequestIDs []string `json:"request_ids,omitempty"`
+	// Locked marks a desk a planner fixed by hand.
+	Locked bool `json:"locked"`
+}
+
+// Validate checks d (not that referenced records exist).
+func (d Desk) Validate() error {
+	if TownshipOf(d.TownshipID) != d.TownshipID || d.TownshipID == "" {
+		return FieldError("township_id", "%q is not a township code", d.TownshipID)
+	}
+	if !d.Date.Valid() {
+		return FieldError("date", "%q is not a date YYYY-MM-DD", d.Date)
+	}
+	if d.Start < 0 || d.End > MinutesPerDay || d.End <= d.Start {
+		return FieldError("end", "desk hours %d–%d are not within 0–1440 with start < end", d.Start, d.End)
+	}
+	for i, s := range d.StaffIDs {
+		if err := validateID(fmt.Sprintf("staff_ids[%d]", i), s); err != nil {
+			return err
+		}
+	}
+	for i, s := range d.ItemIDs {
+		if err := validateID(fmt.Sprintf("item_ids[%d]", i), s); err != nil {
+			return err
+		}
+	}
+	for i, s := range d.RequestIDs {
+		if err := validateID(fmt.Sprintf("request_ids[%d]", i), s); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// PlanDetail is a plan with its content.
+type PlanDetail struct {
+	Plan        Plan        `json:"plan"`
+	Itineraries []Itinerary `json:"itineraries"`
+	Desks       []Desk      `json:"desks"`
+}
+
+// PlanFilter selects plans for ListPlans. Zero fields do not filter.
+type PlanFilter struct {
+	Kind   PlanKind
+	Status PlanStatus
+	// Overlaps keeps plans whose From–To range contains this date.
+	Overlaps Date
+	// Limit (default 100, at most 1000) and Offset page the result, newest first.
+	Limit  int
+	Offset int
+}
+
+// ItineraryFilter selects itineraries across plans. Zero fields do not filter.
+type ItineraryFilter struct {
+	PlanID string
+	TeamID string
+	// From and To bound the itinerary date (inclusive).
+	From Date
+	To   Date
+	// PublishedOnly keeps itineraries of published plans only.
+	PublishedOnly bool
+}
+
+// MarketCycle is a township's market-day rhythm (赶场/逢场), e.g. 逢1·4·7:
+// the market is held on every day of the month whose last digit is 1, 4 or 7.
+type MarketCycle struct {
+	// TownshipID is the township.
+	TownshipID string `json:"township_id"`
+	// Calendar is "lunar" (农历, the traditional count) or "solar" (公历).
+	Calendar string `json:"calendar"`
+	// Digits are the last digits of market days, 0–9; 0 stands for the
+	// 10th, 20th and 30th.
+	Digits []int `json:"digits"`
+	// Place is where the market is held (optional).
+	Place string `json:"place,omitempty"`
+	// Start and End are the usual market hours, minutes after local midnight.
+	Start int `json:"start"`
+	End   int `json:"end"`
+	// Sample is true for invented cycles: no public source was found for
+	// Yingjing, so every seeded cycle is SAMPLE.
+	Sample bool `json:"sample"`
+}
+
+// Validate checks c; errors are Invalid.
+func (c MarketCycle) Validate() error {
+	if TownshipOf(c.TownshipID) != c.TownshipID || c.TownshipID == "" {
+		return FieldError("township_id", "%q is not a township code", c.TownshipID)
+	}
+	if c.Calendar != "lunar" && c.Calendar != "solar" {
+		return FieldError("calendar", "%q is not lunar or solar", c.Calendar)
+	}
+	if len(c.Digits) == 0 {
+		return FieldError("digits", "at least one digit is required")
+	}
+	seen := map[int]bool{}
+	for i, d := range c.Digits {
+		if d < 0 || d > 9 || seen[d] {
+			return FieldError(fmt.Sprintf("digits[%d]", i), "%d is not a new digit 0–9", d)
+		}
+		seen[d] = true
+	}
+	if c.Start < 0 || c.End > MinutesPerDay || c.End <= c.Start {
+		return FieldError("end", "market hours %d–%d are not within 0–1440 with start < end", c.Start, c.End)
+	}
+	return nil
+}
+
+// IsMarketDay reports whether day-of-month dom (1–31, in the cycle's
+// calendar) is a market day.
+func (c MarketCycle) IsMarketDay(dom int) bool {
+	for _, d := range c.Digits {
+		if dom%10 == d {
+			return true
+		}
+	}
+	return false
+}

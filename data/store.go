@@ -1,0 +1,175 @@
+package data
+
+import "context"
+
+// Store is the persistence contract of Xunhui. Two adapters implement it:
+// data/postgres (production, pgx) and data/sqlite (embedded default); both
+// pass the contract suite in data/storetest.
+//
+// Conventions shared by every method:
+//   - errors are *Error with a Kind: Invalid (bad input, unknown reference;
+//     Field names the input field), NotFound, Conflict (duplicate id, stale
+//     version, forbidden status change), Internal (the database failed);
+//   - writes are atomic: one transaction, all or nothing;
+//   - Put* methods upsert by id (insert or replace), and validate every record
+//     first; a batch with any bad record writes nothing and returns an
+//     ImportError (see RowErrors) listing every bad record by 1-based position;
+//   - lists are ordered by id unless said otherwise and never return nil
+//     slices for "no rows" (an empty slice instead);
+//   - times written by the store are UTC.
+type Store interface {
+	// Ping checks that the database answers (for /readyz).
+	Ping(ctx context.Context) error
+	// Seeded reports whether the county reference data (townships and
+	// villages) is present.
+	Seeded(ctx context.Context) (bool, error)
+	// Close releases the database; the Store must not be used afterwards.
+	Close() error
+
+	// ListTownships returns the 12 townships.
+	ListTownships(ctx context.Context) ([]Township, error)
+	// GetTownship returns one township; NotFound if absent.
+	GetTownship(ctx context.Context, id string) (Township, error)
+	// PutTownships upserts townships.
+	PutTownships(ctx context.Context, ts []Township) error
+	// ListVillages returns the villages, of one township if townshipID != "".
+	ListVillages(ctx context.Context, townshipID string) ([]Village, error)
+	// GetVillage returns one village; NotFound if absent.
+	GetVillage(ctx context.Context, id string) (Village, error)
+	// PutVillages upserts villages; their townships must exist.
+	PutVillages(ctx context.Context, vs []Village) error
+	// SetVillageLocations updates the location and provenance of existing
+	// villages (xunhui import villages); an unknown village is a bad row.
+	// The village's service point (if any) moves with it.
+	SetVillageLocations(ctx context.Context, ls []VillageLocation) error
+	// ListServicePoints returns service points, of one circle if circle != "".
+	ListServicePoints(ctx context.Context, circle Circle) ([]ServicePoint, error)
+	// GetServicePoint returns one service point; NotFound if absent.
+	GetServicePoint(ctx context.Context, id string) (ServicePoint, error)
+	// PutServicePoints upserts service points.
+	PutServicePoints(ctx context.Context, ps []ServicePoint) error
+
+	// ListServiceItems returns the service catalogue.
+	ListServiceItems(ctx context.Context) ([]ServiceItem, error)
+	// GetServiceItem returns one item; NotFound if absent.
+	GetServiceItem(ctx context.Context, id string) (ServiceItem, error)
+	// PutServiceItems upserts catalogue items.
+	PutServiceItems(ctx context.Context, items []ServiceItem) error
+
+	// ListStaff returns staff, filtered by f.
+	ListStaff(ctx context.Context, f StaffFilter) ([]Staff, error)
+	// GetStaff returns one staff member; NotFound if absent.
+	GetStaff(ctx context.Context, id string) (Staff, error)
+	// PutStaff upserts staff.
+	PutStaff(ctx context.Context, ss []Staff) error
+	// ListTeams returns teams, of one level if level != "".
+	ListTeams(ctx context.Context, level Level) ([]Team, error)
+	// GetTeam returns one team; NotFound if absent.
+	GetTeam(ctx context.Context, id string) (Team, error)
+	// PutTeams upserts teams; members and home points must exist.
+	PutTeams(ctx context.Context, ts []Team) error
+	// ListMarketCycles returns the market-day cycles, one per township at most.
+	ListMarketCycles(ctx context.Context) ([]MarketCycle, error)
+	// PutMarketCycles upserts cycles by township.
+	PutMarketCycles(ctx context.Context, cs []MarketCycle) error
+
+	// CreateRequest stores a new request: it validates it (ValidateNew
+	// against today's date in Local), checks that village and items exist,
+	// assigns ID (if empty), TownshipID, Status pending (if empty),
+	// Version 1, CreatedAt/UpdatedAt and a first history entry by r.Source,
+	// and updates *r. A duplicate id is a Conflict.
+	CreateRequest(ctx context.Context, r *Request) error
+	// ImportRequests creates many requests in one transaction (same checks
+	// as CreateRequest, deadline included, plus duplicate ids within the
+	// batch); any bad row rejects the whole batch with an ImportError.
+	ImportRequests(ctx context.Context, rs []Request, by string) error
+	// GetRequest returns one request with its history; NotFound if absent.
+	GetRequest(ctx context.Context, id string) (Request, error)
+	// ListRequests returns one page of requests matching f, with history,
+	// and the total number of matches ignoring Limit/Offset.
+	ListRequests(ctx context.Context, f RequestFilter) ([]Request, int, error)
+	// UpdateRequest replaces the editable fields of a request (ledger,
+	// household, groups, items, priority, windows, deadline, summary) if
+	// r.Version equals the stored version; otherwise Conflict. Status and
+	// history are not changed here (see TransitionRequest). On success *r
+	// holds the stored record with the new version.
+	UpdateRequest(ctx context.Context, r *Request) error
+	// TransitionRequest changes the status of a request, appending to its
+	// history. Conflict if t.Version is stale or CanTransition forbids the
+	// change; NotFound if the request does not exist.
+	TransitionRequest(ctx context.Context, t RequestTransition) (Request, error)
+	// RequestIDsForTeam returns the distinct ids of the requests on the stops
+	// of teamID's itineraries dated from–to (inclusive; "" = unbounded), in
+	// plans of any status; the basis of team_member visibility.
+	RequestIDsForTeam(ctx context.Context, teamID string, from, to Date) ([]string, error)
+
+	// CreatePlan stores a plan with its content in one transaction: assigns
+	// ID (if empty), Status draft (if empty), Version 1 and timestamps, sets
+	// PlanID on the content and updates d. Teams, villages, townships,
+	// staff, items and requests referenced must exist (Invalid otherwise).
+	CreatePlan(ctx context.Context, d *PlanDetail) error
+	// GetPlan returns a plan with its itineraries (by team, date) and desks
+	// (by township, date); NotFound if absent.
+	GetPlan(ctx context.Context, id string) (PlanDetail, error)
+	// ListPlans returns plan headers, newest first.
+	ListPlans(ctx context.Context, f PlanFilter) ([]Plan, error)
+	// ReplacePlan replaces the summary and content of plan d.Plan.ID if
+	// d.Plan.Version is current (Conflict otherwise), bumping the version;
+	// From, To and Status may change too. d is updated.
+	ReplacePlan(ctx context.Context, d *PlanDetail) error
+	// PublishPlan sets a plan's status to published if version is current,
+	// and returns the updated header.
+	PublishPlan(ctx context.Context, id string, version int64) (Plan, error)
+	// DeletePlan removes a plan and its content if version is current.
+	DeletePlan(ctx context.Context, id string, version int64) error
+	// ListItineraries returns itineraries across plans matching f, ordered
+	// by date, team, plan.
+	ListItineraries(ctx context.Context, f ItineraryFilter) ([]Itinerary, error)
+
+	// CreateUser stores a new user (CreatedAt set); duplicate id is Conflict.
+	CreateUser(ctx context.Context, u *User) error
+	// GetUser returns one user; NotFound if absent.
+	GetUser(ctx context.Context, id string) (User, error)
+	// ListUsers returns every user.
+	ListUsers(ctx context.Context) ([]User, error)
+	// UpdateUser replaces name, role, scope and disabled flag of a user.
+	UpdateUser(ctx context.Context, u User) error
+	// CreateToken stores a token (t.Hash from HashToken; ID assigned if
+	// empty, CreatedAt set); the user must exist.
+	CreateToken(ctx context.Context, t *Token) error
+	// UserByTokenHash returns the token with this hash and its user;
+	// Unauthorized if no such token, if it has expired, or the user is
+	// disabled.
+	UserByTokenHash(ctx context.Context, hash string) (User, Token, error)
+	// ListTokens returns the tokens of a user (hashes included, never secrets).
+	ListTokens(ctx context.Context, userID string) ([]Token, error)
+	// DeleteToken revokes a token; NotFound if absent.
+	DeleteToken(ctx context.Context, id string) error
+
+	// GetMatrix returns a cached entry; NotFound if absent.
+	GetMatrix(ctx context.Context, key string) (MatrixEntry, error)
+	// PutMatrix stores or replaces a cached entry (CreatedAt set).
+	PutMatrix(ctx context.Context, e MatrixEntry) error
+	// DeleteMatrices removes every entry whose key starts with prefix and
+	// returns how many were removed.
+	DeleteMatrices(ctx context.Context, prefix string) (int, error)
+
+	// StartJobRun records the start of a job run (ID assigned if empty,
+	// Started set if zero, Outcome running) and updates *r.
+	StartJobRun(ctx context.Context, r *JobRun) error
+	// FinishJobRun records the end of a run: Ended (now if nil), Outcome,
+	// Error, Output. NotFound if the run is unknown.
+	FinishJobRun(ctx context.Context, r JobRun) error
+	// ListJobRuns returns job runs, newest first.
+	ListJobRuns(ctx context.Context, f JobRunFilter) ([]JobRun, error)
+}
+
+// StaffFilter selects staff. Zero fields do not filter.
+type StaffFilter struct {
+	// Role restricts to one role.
+	Role StaffRole
+	// TownshipID restricts to staff based in this township or its villages.
+	TownshipID string
+	// Skill restricts to staff having this skill.
+	Skill Skill
+}

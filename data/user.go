@@ -1,0 +1,175 @@
+package data
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"time"
+)
+
+// UserRole is what a user of the API may do.
+type UserRole string
+
+// User roles.
+const (
+	// UserAdmin manages users, tokens and reference data.
+	UserAdmin UserRole = "admin"
+	// UserCountyPlanner plans and publishes for the whole county.
+	UserCountyPlanner UserRole = "county_planner"
+	// UserTownshipCoordinator manages requests of one township (TownshipID).
+	UserTownshipCoordinator UserRole = "township_coordinator"
+	// UserTeamMember sees its team's (TeamID) itineraries and the requests on
+	// them, and records outcomes.
+	UserTeamMember UserRole = "team_member"
+)
+
+// Valid reports whether r is a known role.
+func (r UserRole) Valid() bool {
+	return r == UserAdmin || r == UserCountyPlanner || r == UserTownshipCoordinator || r == UserTeamMember
+}
+
+// User is an account of the API.
+type User struct {
+	// ID is a stable id, e.g. "admin" or "u-511822101000".
+	ID string `json:"id"`
+	// Name is a display name.
+	Name string `json:"name"`
+	// Role decides what the user may do.
+	Role UserRole `json:"role"`
+	// TownshipID scopes a township_coordinator (required for that role, empty otherwise).
+	TownshipID string `json:"township_id,omitempty"`
+	// TeamID scopes a team_member (required for that role, empty otherwise).
+	TeamID string `json:"team_id,omitempty"`
+	// Disabled users cannot authenticate.
+	Disabled bool `json:"disabled"`
+	// CreatedAt is set by the store (UTC).
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// Validate checks u; errors are Invalid.
+func (u User) Validate() error {
+	if err := validateID("id", u.ID); err != nil {
+		return err
+	}
+	if err := validateName("name", u.Name); err != nil {
+		return err
+	}
+	if !u.Role.Valid() {
+		return FieldError("role", "%q is not admin, county_planner, township_coordinator or team_member", u.Role)
+	}
+	if u.Role == UserTownshipCoordinator {
+		if TownshipOf(u.TownshipID) != u.TownshipID || u.TownshipID == "" {
+			return FieldError("township_id", "%q is not a township code (required for township_coordinator)", u.TownshipID)
+		}
+	} else if u.TownshipID != "" {
+		return FieldError("township_id", "only a township_coordinator has a township")
+	}
+	if u.Role == UserTeamMember {
+		if err := validateID("team_id", u.TeamID); err != nil {
+			return err
+		}
+	} else if u.TeamID != "" {
+		return FieldError("team_id", "only a team_member has a team")
+	}
+	return nil
+}
+
+// Token is an API token. Only the SHA-256 hash of the secret is stored; the
+// secret is shown once, when created.
+type Token struct {
+	// ID is a stable id (not secret), e.g. "tok-" + hex.
+	ID string `json:"id"`
+	// UserID is the owner.
+	UserID string `json:"user_id"`
+	// Name describes the token ("cli", "team tablet").
+	Name string `json:"name"`
+	// Hash is the lower-case hex SHA-256 of the secret (64 characters).
+	Hash string `json:"-"`
+	// CreatedAt is set by the store (UTC).
+	CreatedAt time.Time `json:"created_at"`
+	// ExpiresAt, when not nil, ends the token's validity.
+	ExpiresAt *time.Time `json:"expires_at,omitempty"`
+}
+
+// TokenPrefix starts every secret, so that leaked tokens are easy to grep for.
+const TokenPrefix = "xh_"
+
+// NewToken returns a new random secret (TokenPrefix + base64url of 32 random
+// bytes) and its hash. Show the secret to the user once; store the hash.
+func NewToken() (secret, hash string, err error) {
+	var b [32]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", "", fmt.Errorf("new token: %w", err)
+	}
+	secret = TokenPrefix + base64.RawURLEncoding.EncodeToString(b[:])
+	return secret, HashToken(secret), nil
+}
+
+// HashToken returns the lower-case hex SHA-256 of secret, the form in which
+// tokens are stored and looked up.
+func HashToken(secret string) string {
+	h := sha256.Sum256([]byte(secret))
+	return hex.EncodeToString(h[:])
+}
+
+// NewID returns prefix + "-" + 16 random hex digits, for records whose
+// creator did not choose an id.
+func NewID(prefix string) string {
+	var b [8]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails on supported platforms
+	return prefix + "-" + hex.EncodeToString(b[:])
+}
+
+// MatrixEntry is a cached blob of the geo helper (e.g. a travel-time matrix),
+// addressed by a key the geo helper derives from its inputs.
+type MatrixEntry struct {
+	// Key identifies the entry (≤ 200 characters), e.g. "car:v1:sha256…".
+	Key string `json:"key"`
+	// Blob is the opaque payload (at most 64 MiB).
+	Blob []byte `json:"-"`
+	// Source says how the blob was computed ("haversine", "osm-2026-05"...).
+	Source string `json:"source"`
+	// CreatedAt is set by the store (UTC).
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// MaxBlob is the largest MatrixEntry.Blob accepted, in bytes.
+const MaxBlob = 64 << 20
+
+// JobOutcome is the result of a scheduler job run.
+type JobOutcome string
+
+// Job outcomes.
+const (
+	JobRunning JobOutcome = "running"
+	JobOK      JobOutcome = "ok"
+	JobFailed  JobOutcome = "failed"
+	JobSkipped JobOutcome = "skipped"
+)
+
+// JobRun records one run of a scheduled job.
+type JobRun struct {
+	// ID is assigned by the store when empty ("J-" + random hex).
+	ID string `json:"id"`
+	// Job is the job name, e.g. "weekly-circuit".
+	Job string `json:"job"`
+	// Started and Ended bound the run (UTC); Ended is nil while running.
+	Started time.Time  `json:"started"`
+	Ended   *time.Time `json:"ended,omitempty"`
+	// Outcome is running, ok, failed or skipped.
+	Outcome JobOutcome `json:"outcome"`
+	// Error is the failure message (failed runs).
+	Error string `json:"error,omitempty"`
+	// Output is a short JSON-encodable summary (plan id, counts...).
+	Output map[string]any `json:"output,omitempty"`
+}
+
+// JobRunFilter selects job runs, newest first.
+type JobRunFilter struct {
+	// Job restricts to one job name.
+	Job string
+	// Limit defaults to 100 (at most 1000).
+	Limit int
+}
