@@ -1,0 +1,457 @@
+package vrp
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"time"
+)
+
+// NoLocation marks an absent vehicle start or end (an open route) and the
+// location of a break, which is taken wherever the vehicle is.
+const NoLocation = -1
+
+// Horizon is the latest time the engine handles, in seconds. Open time
+// windows and unbounded shifts are clamped to it; all times in a Problem must
+// lie in [0, Horizon].
+const Horizon int64 = 1 << 40
+
+// Matrix is a square n×n matrix of int64 stored row-major, so that
+// Data[i*N+j] is the value from location i to location j. Asymmetric values
+// are allowed. The zero Matrix (N == 0) means "absent".
+type Matrix struct {
+	// N is the number of locations.
+	N int
+	// Data holds N*N values, row-major.
+	Data []int64
+}
+
+// NewMatrix returns an n×n zero matrix.
+func NewMatrix(n int) Matrix {
+	if n < 0 {
+		n = 0
+	}
+	return Matrix{N: n, Data: make([]int64, n*n)}
+}
+
+// MatrixFromRows copies a square [][]int64 into a Matrix. It returns an error
+// if the rows are ragged.
+func MatrixFromRows(rows [][]int64) (Matrix, error) {
+	m := NewMatrix(len(rows))
+	for i, r := range rows {
+		if len(r) != len(rows) {
+			return Matrix{}, fmt.Errorf("matrix row %d: got %d columns, want %d", i, len(r), len(rows))
+		}
+		copy(m.Data[i*m.N:], r)
+	}
+	return m, nil
+}
+
+// At returns the value from location i to location j. It panics if i or j is
+// out of range, like a slice index.
+func (m Matrix) At(i, j int) int64 { return m.Data[i*m.N+j] }
+
+// Set stores v as the value from location i to location j.
+func (m Matrix) Set(i, j int, v int64) { m.Data[i*m.N+j] = v }
+
+// TimeWindow is a closed interval [Start, End] of times in seconds. For a job
+// or a break it bounds the START of service; waiting before Start is allowed.
+type TimeWindow struct {
+	Start int64
+	End   int64
+}
+
+// Job is one task to serve at one location.
+type Job struct {
+	// ID is the caller's identifier, echoed in the solution.
+	ID string
+	// Location is an index into the problem matrices.
+	Location int
+	// Service is the time spent at the location, in seconds.
+	Service int64
+	// TimeWindows are the intervals in which service may start, sorted or
+	// not, non-overlapping after sorting. Empty means any time.
+	TimeWindows []TimeWindow
+	// Skills lists the skills a vehicle must all have to serve the job.
+	// Skills are arbitrary non-negative integers; the engine maps them to a
+	// bitset once.
+	Skills []int
+	// Priority weighs the job when not every job can be served: serving a
+	// job of priority p is worth 1+p jobs of priority 0. Range 0..1000.
+	Priority int
+	// Amounts are the quantities delivered to the job on each capacity
+	// dimension (loaded at the vehicle start). Nil means zero on all
+	// dimensions; otherwise the length must equal the vehicles' capacity
+	// length.
+	Amounts []int64
+	// AllowedVehicles lists the indices (into Problem.Vehicles) of the only
+	// vehicles that may serve the job. Nil means any vehicle.
+	AllowedVehicles []int
+}
+
+// Break is a rest a vehicle must take when it is used (serves at least one
+// job). It is taken at the vehicle's current position, between two stops:
+// after the service at the previous stop (or at the start), before the
+// travel to the next one.
+type Break struct {
+	// ID is the caller's identifier, echoed in the solution.
+	ID string
+	// Duration is the length of the break in seconds.
+	Duration int64
+	// TimeWindows are the intervals in which the break must start. Empty
+	// means any time within the shift.
+	TimeWindows []TimeWindow
+}
+
+// Vehicle is one resource serving jobs on one route (a team on one day).
+type Vehicle struct {
+	// ID is the caller's identifier, echoed in the solution.
+	ID string
+	// Start and End are location indices; NoLocation makes the route open at
+	// that end (it starts at the first job, or ends at the last job). Note
+	// that the zero value 0 is a valid location.
+	Start, End int
+	// Shift bounds the route: departure from Start is no earlier than
+	// Shift.Start and arrival at End (or the end of the last service for an
+	// open end) no later than Shift.End. The zero value means no limit.
+	Shift TimeWindow
+	// Capacity is the limit on each capacity dimension. All vehicles must
+	// have the same number of dimensions (zero is allowed).
+	Capacity []int64
+	// Skills lists the skills the vehicle has.
+	Skills []int
+	// Breaks are the breaks the vehicle must take when used.
+	Breaks []Break
+	// MaxTravelTime limits the summed travel durations in seconds; 0 = none.
+	MaxTravelTime int64
+	// MaxDuration limits arrival at the end minus departure from the start,
+	// including service and waiting, in seconds; 0 = none.
+	MaxDuration int64
+	// MaxTasks limits the number of jobs on the route; 0 = none.
+	MaxTasks int
+	// FixedCost is paid once when the vehicle serves at least one job.
+	FixedCost int64
+	// CostPerHour is the cost of one hour of travel (cost units).
+	CostPerHour int64
+	// CostPerKm is the cost of 1000 distance units (metres) of travel; it
+	// needs Problem.Distances.
+	CostPerKm int64
+	// Locked lists job indices that must be the first jobs of this route, in
+	// this order (breaks may come between them). They are always served,
+	// which makes the problem infeasible (Validate fails) if they cannot be.
+	Locked []int
+}
+
+// Problem is a vehicle routing problem with time windows, capacities,
+// skills, breaks and shift limits. All quantities are integers: seconds,
+// metres and cost units.
+type Problem struct {
+	// Durations gives the travel time in seconds between locations. Required.
+	Durations Matrix
+	// Distances gives the distance in metres; optional (N == 0 if absent).
+	// It is the objective in ObjectiveDistance mode and feeds CostPerKm.
+	Distances Matrix
+	// Costs gives a travel cost per arc; optional. When present it replaces
+	// the per-hour and per-km costs of every vehicle.
+	Costs Matrix
+	// Jobs are the tasks; the solution refers to them by index.
+	Jobs []Job
+	// Vehicles are the available routes; the solution refers to them by
+	// index.
+	Vehicles []Vehicle
+}
+
+// Objective selects what the engine minimises once the served
+// priority-weighted work is maximal.
+type Objective int
+
+const (
+	// ObjectiveCost minimises fixed costs plus travel costs: the Costs
+	// matrix when given, otherwise CostPerHour and CostPerKm of each
+	// vehicle; when the problem gives none of them, the travel time in
+	// seconds.
+	ObjectiveCost Objective = iota
+	// ObjectiveDistance minimises the total of the Distances matrix (or
+	// the Durations matrix when Distances is absent) with the fleet given,
+	// ignoring fixed costs: the convention of the VRPTW benchmark
+	// literature.
+	ObjectiveDistance
+)
+
+// Progress is reported to Options.Observer during the search.
+type Progress struct {
+	// Elapsed is the wall time since Solve started.
+	Elapsed time.Duration
+	// Iteration is the outer-loop iteration count.
+	Iteration int
+	// Cost is the objective cost of the best feasible solution so far.
+	Cost int64
+	// Served is the number of served jobs in that solution.
+	Served int
+	// Vehicles is the number of used vehicles in that solution.
+	Vehicles int
+}
+
+// Options tune Solve.
+type Options struct {
+	// TimeLimit bounds the wall time of the search; 0 = no limit.
+	TimeLimit time.Duration
+	// MaxIterations bounds the number of outer iterations (one ruin,
+	// recreate and local search each); 0 = no cap. When both TimeLimit and
+	// MaxIterations are zero, DefaultIterations applies.
+	MaxIterations int
+	// Seed seeds the random generator: the same seed and iteration cap give
+	// the same solution.
+	Seed int64
+	// Threads is the number of independent searches run in parallel with
+	// seeds Seed, Seed+1, ...; the best result is returned. 0 or 1 = one.
+	Threads int
+	// Objective selects the cost to minimise.
+	Objective Objective
+	// Neighbours is the size of the granular neighbourhood (nearest jobs
+	// considered per job); 0 = 30.
+	Neighbours int
+	// Observer, when set, is called from the searching goroutine each time
+	// the best solution improves and about every second. It must be quick.
+	Observer func(Progress)
+}
+
+// DefaultIterations is the iteration cap used when Options sets neither a
+// time limit nor an iteration cap.
+const DefaultIterations = 2000
+
+// Validate checks the problem for errors that would make it meaningless:
+// matrix sizes, location indices, windows, capacity dimensions, skills,
+// vehicle references and locked jobs. It returns the first error found,
+// wrapped with the offending job or vehicle.
+func (p *Problem) Validate() error {
+	if p == nil {
+		return errors.New("nil problem")
+	}
+	n := p.Durations.N
+	if n == 0 {
+		return errors.New("durations matrix is required")
+	}
+	for name, m := range map[string]Matrix{"durations": p.Durations, "distances": p.Distances, "costs": p.Costs} {
+		if m.N == 0 && len(m.Data) == 0 && name != "durations" {
+			continue
+		}
+		if m.N != n {
+			return fmt.Errorf("%s matrix: got %d locations, want %d", name, m.N, n)
+		}
+		if len(m.Data) != n*n {
+			return fmt.Errorf("%s matrix: got %d values, want %d", name, len(m.Data), n*n)
+		}
+		for k, v := range m.Data {
+			if v < 0 || v > Horizon {
+				return fmt.Errorf("%s matrix: value %d at (%d,%d) out of range", name, v, k/n, k%n)
+			}
+		}
+	}
+	if len(p.Vehicles) == 0 && len(p.Jobs) > 0 {
+		return errors.New("no vehicles")
+	}
+	dims := -1
+	for v := range p.Vehicles {
+		if err := p.validateVehicle(v, &dims); err != nil {
+			return fmt.Errorf("vehicle %d (%q): %w", v, p.Vehicles[v].ID, err)
+		}
+	}
+	if dims < 0 {
+		dims = 0
+	}
+	for j := range p.Jobs {
+		if err := p.validateJob(j, dims); err != nil {
+			return fmt.Errorf("job %d (%q): %w", j, p.Jobs[j].ID, err)
+		}
+	}
+	lockedBy := make(map[int]int)
+	for v, veh := range p.Vehicles {
+		for _, j := range veh.Locked {
+			if j < 0 || j >= len(p.Jobs) {
+				return fmt.Errorf("vehicle %d (%q): locked job %d out of range", v, veh.ID, j)
+			}
+			if w, dup := lockedBy[j]; dup {
+				return fmt.Errorf("vehicle %d (%q): job %d already locked to vehicle %d", v, veh.ID, j, w)
+			}
+			lockedBy[j] = v
+		}
+	}
+	if len(lockedBy) > 0 {
+		// Locked work is served by definition: check it is feasible alone so
+		// that the search can always keep it.
+		for v, veh := range p.Vehicles {
+			if len(veh.Locked) == 0 {
+				continue
+			}
+			for _, j := range veh.Locked {
+				if !eligible(p, j, v) {
+					return fmt.Errorf("vehicle %d (%q): locked job %d not allowed on it (skills or allowed vehicles)", v, veh.ID, j)
+				}
+			}
+			stops := make([]stop, len(veh.Locked))
+			for k, j := range veh.Locked {
+				stops[k] = stop{job: j, brk: -1}
+			}
+			if r := bestDeparture(p, v, stops, ObjectiveCost); r.violation != "" {
+				return fmt.Errorf("vehicle %d (%q): locked jobs are infeasible: %s", v, veh.ID, r.violation)
+			}
+		}
+	}
+	return nil
+}
+
+func (p *Problem) validateVehicle(v int, dims *int) error {
+	veh := &p.Vehicles[v]
+	n := p.Durations.N
+	for _, loc := range []int{veh.Start, veh.End} {
+		if loc != NoLocation && (loc < 0 || loc >= n) {
+			return fmt.Errorf("location %d out of range [0,%d)", loc, n)
+		}
+	}
+	if *dims < 0 {
+		*dims = len(veh.Capacity)
+	} else if len(veh.Capacity) != *dims {
+		return fmt.Errorf("got %d capacity dimensions, want %d like the other vehicles", len(veh.Capacity), *dims)
+	}
+	for d, c := range veh.Capacity {
+		if c < 0 {
+			return fmt.Errorf("negative capacity %d on dimension %d", c, d)
+		}
+	}
+	if veh.Shift != (TimeWindow{}) {
+		if err := checkWindow(veh.Shift); err != nil {
+			return fmt.Errorf("shift: %w", err)
+		}
+	}
+	for _, s := range veh.Skills {
+		if s < 0 {
+			return fmt.Errorf("negative skill %d", s)
+		}
+	}
+	if veh.MaxTravelTime < 0 || veh.MaxDuration < 0 || veh.MaxTasks < 0 {
+		return errors.New("negative limit")
+	}
+	if veh.FixedCost < 0 || veh.CostPerHour < 0 || veh.CostPerKm < 0 {
+		return errors.New("negative cost")
+	}
+	if veh.CostPerKm > 0 && p.Distances.N == 0 && p.Costs.N == 0 {
+		return errors.New("cost per km needs a distances matrix")
+	}
+	for b, br := range veh.Breaks {
+		if br.Duration < 0 || br.Duration > Horizon {
+			return fmt.Errorf("break %d: duration %d out of range", b, br.Duration)
+		}
+		if err := checkWindows(br.TimeWindows); err != nil {
+			return fmt.Errorf("break %d: %w", b, err)
+		}
+	}
+	return nil
+}
+
+func (p *Problem) validateJob(j, dims int) error {
+	job := &p.Jobs[j]
+	if job.Location < 0 || job.Location >= p.Durations.N {
+		return fmt.Errorf("location %d out of range [0,%d)", job.Location, p.Durations.N)
+	}
+	if job.Service < 0 || job.Service > Horizon {
+		return fmt.Errorf("service %d out of range", job.Service)
+	}
+	if err := checkWindows(job.TimeWindows); err != nil {
+		return err
+	}
+	if job.Amounts != nil && len(job.Amounts) != dims {
+		return fmt.Errorf("got %d amounts, want %d (the vehicles' capacity dimensions)", len(job.Amounts), dims)
+	}
+	for d, a := range job.Amounts {
+		if a < 0 {
+			return fmt.Errorf("negative amount %d on dimension %d", a, d)
+		}
+	}
+	for _, s := range job.Skills {
+		if s < 0 {
+			return fmt.Errorf("negative skill %d", s)
+		}
+	}
+	if job.Priority < 0 || job.Priority > 1000 {
+		return fmt.Errorf("priority %d out of range [0,1000]", job.Priority)
+	}
+	for _, v := range job.AllowedVehicles {
+		if v < 0 || v >= len(p.Vehicles) {
+			return fmt.Errorf("allowed vehicle %d out of range", v)
+		}
+	}
+	return nil
+}
+
+func checkWindow(w TimeWindow) error {
+	if w.Start < 0 || w.End > Horizon || w.Start > w.End {
+		return fmt.Errorf("bad time window [%d,%d]", w.Start, w.End)
+	}
+	return nil
+}
+
+func checkWindows(ws []TimeWindow) error {
+	for _, w := range ws {
+		if err := checkWindow(w); err != nil {
+			return err
+		}
+	}
+	s := sortedWindows(ws)
+	for i := 1; i < len(s); i++ {
+		if s[i].Start <= s[i-1].End {
+			return fmt.Errorf("overlapping time windows [%d,%d] and [%d,%d]", s[i-1].Start, s[i-1].End, s[i].Start, s[i].End)
+		}
+	}
+	return nil
+}
+
+// sortedWindows returns the windows sorted by start, or the whole horizon
+// when ws is empty. It never modifies ws.
+func sortedWindows(ws []TimeWindow) []TimeWindow {
+	if len(ws) == 0 {
+		return []TimeWindow{{0, Horizon}}
+	}
+	s := append([]TimeWindow(nil), ws...)
+	sort.Slice(s, func(a, b int) bool { return s[a].Start < s[b].Start })
+	return s
+}
+
+// shift returns the vehicle's shift with the zero value opened up.
+func (veh *Vehicle) shift() TimeWindow {
+	if veh.Shift == (TimeWindow{}) {
+		return TimeWindow{0, Horizon}
+	}
+	return veh.Shift
+}
+
+// eligible reports whether vehicle v may serve job j by skills and allowed
+// vehicles. It does not look at time or capacity.
+func eligible(p *Problem, j, v int) bool {
+	job := &p.Jobs[j]
+	if job.AllowedVehicles != nil {
+		ok := false
+		for _, a := range job.AllowedVehicles {
+			if a == v {
+				ok = true
+				break
+			}
+		}
+		if !ok {
+			return false
+		}
+	}
+	for _, s := range job.Skills {
+		has := false
+		for _, t := range p.Vehicles[v].Skills {
+			if s == t {
+				has = true
+				break
+			}
+		}
+		if !has {
+			return false
+		}
+	}
+	return true
+}
