@@ -1,0 +1,66 @@
+package calendar
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// DefaultQueryDays is the length of the range GET …/market-days returns when
+// the query gives no "to": four weeks, the planning horizon of a circuit.
+const DefaultQueryDays = 28
+
+// ErrStoredCycle marks a township whose stored cycle or exceptions do not
+// validate: a data problem (HTTP 500), not a bad request.
+var ErrStoredCycle = errors.New("stored market calendar is invalid")
+
+// MarketDaysResult is the body of GET /api/v1/townships/{id}/market-days.
+type MarketDaysResult struct {
+	// Cycle is the township's cycle in compact text form, e.g. "solar:1,4,7".
+	Cycle string `json:"cycle"`
+	// Sample is true when the cycle is invented seed data, not a surveyed one.
+	Sample bool `json:"sample"`
+	// From and To are the inclusive range actually used.
+	From Date `json:"from"`
+	To   Date `json:"to"`
+	// Days lists the market days in date order with their reasons.
+	Days []MarketDay `json:"days"`
+}
+
+// MarketDays is the handler logic of GET /api/v1/townships/{id}/market-days?from=&to=.
+// cycleText and exceptions are the township's stored calendar; fromParam and
+// toParam are the raw query values ("YYYY-MM-DD" or ""); now gives the default
+// range: from defaults to today in Shanghai, to to from + DefaultQueryDays - 1.
+//
+// A *FieldError naming "from" or "to" means a bad request (HTTP 400); an error
+// wrapping ErrStoredCycle means the stored data is bad (HTTP 500).
+func MarketDays(cycleText string, sample bool, exceptions []Exception, fromParam, toParam string, now time.Time) (MarketDaysResult, error) {
+	from := DateOf(now, Shanghai)
+	if fromParam != "" {
+		d, err := ParseDate(fromParam)
+		if err != nil {
+			return MarketDaysResult{}, fieldErr("from", "%v", err)
+		}
+		from = d
+	}
+	to := from.AddDays(DefaultQueryDays - 1)
+	if toParam != "" {
+		d, err := ParseDate(toParam)
+		if err != nil {
+			return MarketDaysResult{}, fieldErr("to", "%v", err)
+		}
+		to = d
+	}
+	if err := CheckRange(from, to); err != nil {
+		return MarketDaysResult{}, err
+	}
+	c, err := ParseCycle(cycleText)
+	if err != nil {
+		return MarketDaysResult{}, fmt.Errorf("%w: cycle %q: %v", ErrStoredCycle, cycleText, err)
+	}
+	days, err := Dates(c, exceptions, from, to)
+	if err != nil {
+		return MarketDaysResult{}, fmt.Errorf("%w: %v", ErrStoredCycle, err)
+	}
+	return MarketDaysResult{Cycle: c.String(), Sample: sample, From: from, To: to, Days: days}, nil
+}
