@@ -10,16 +10,26 @@
 //	           GetServicePoint, PutServicePoints
 //	catalogue  ListServiceItems, GetServiceItem, PutServiceItems
 //	people     ListStaff, GetStaff, PutStaff, ListTeams, GetTeam, PutTeams,
-//	           ListMarketCycles, PutMarketCycles
+//	           ListMarketCycles, PutMarketCycles, ListMarketExceptions,
+//	           PutMarketExceptions, DeleteMarketException, MarketCalendar
 //	requests   CreateRequest, ImportRequests, GetRequest, ListRequests,
 //	           UpdateRequest (version check), TransitionRequest (status +
-//	           history, version check), RequestIDsForTeam (team scoping)
+//	           history, version check), RequestHistory, RequestIDsForTeam;
+//	           RequestFilter.TownshipID / .TeamID scope coordinators / team members
 //	plans      CreatePlan, GetPlan, ListPlans, ReplacePlan, PublishPlan,
 //	           DeletePlan, ListItineraries
 //	access     CreateUser, GetUser, ListUsers, UpdateUser, CreateToken,
 //	           UserByTokenHash, ListTokens, DeleteToken (tokens: NewToken, HashToken)
-//	cache/jobs GetMatrix, PutMatrix, DeleteMatrices, StartJobRun, FinishJobRun,
-//	           ListJobRuns
+//	cache/jobs GetMatrix, PutMatrix, DeleteMatrices, StartJobRun (claims a
+//	           (job, slot)), FinishJobRun, AbandonJobRun, ListJobRuns,
+//	           LastJobSlot, ListJobSchedules, PutJobSchedule, DeleteJobSchedule
+//
+// Wiring (planned names): sqlite.Open(ctx, path) and postgres.Open(ctx, url)
+// return stores that also implement Migrator; sqlitetest.New(t) and
+// pgtest.NewStore(t) / pgtest.NewDatabase(t) give migrated throwaway stores
+// for tests; seed.Load(ctx, store, seed.Options{...}) loads the county data;
+// cmd/xunhui's openStore(ctx, stderr) picks PostgreSQL when DATABASE_URL is set,
+// else SQLite at $XUNHUI_DB (default ./xunhui.db).
 //
 // Errors are *Error{Op, Kind, Field, Message, Err}; use ErrorKind, ErrorField,
 // ErrorMessage and RowErrors (bulk imports) to inspect them.

@@ -2,7 +2,10 @@ package data
 
 import (
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // PlanKind says which planner produced a plan.
@@ -230,14 +233,23 @@ type ItineraryFilter struct {
 
 // MarketCycle is a township's market-day rhythm (赶场/逢场), e.g. 逢1·4·7:
 // the market is held on every day of the month whose last digit is 1, 4 or 7.
+//
+// Cycle holds the compact text form read by scheduler/calendar.ParseCycle
+// ("solar:1,4,7", "lunar:1,15", "every:5@2026-01-03", "weekdays:tue,sat"),
+// which is the authoritative rhythm. Calendar and Digits describe the common
+// 逢-digit form; when Cycle is empty, Normalize derives it from them.
 type MarketCycle struct {
 	// TownshipID is the township.
 	TownshipID string `json:"township_id"`
-	// Calendar is "lunar" (农历, the traditional count) or "solar" (公历).
-	Calendar string `json:"calendar"`
+	// Cycle is the compact text form (≤ 256 bytes, "KIND:PARAMS"); data does
+	// not parse it beyond its shape: the scheduler validates it.
+	Cycle string `json:"cycle"`
+	// Calendar is "lunar" (农历, the traditional count) or "solar" (公历);
+	// optional when Cycle is set.
+	Calendar string `json:"calendar,omitempty"`
 	// Digits are the last digits of market days, 0–9; 0 stands for the
-	// 10th, 20th and 30th.
-	Digits []int `json:"digits"`
+	// 10th, 20th and 30th. Optional when Cycle is set.
+	Digits []int `json:"digits,omitempty"`
 	// Place is where the market is held (optional).
 	Place string `json:"place,omitempty"`
 	// Start and End are the usual market hours, minutes after local midnight.
@@ -248,16 +260,38 @@ type MarketCycle struct {
 	Sample bool `json:"sample"`
 }
 
-// Validate checks c; errors are Invalid.
+// Normalize fills Cycle from Calendar and Digits when it is empty.
+func (c *MarketCycle) Normalize() {
+	if c.Cycle != "" || c.Calendar == "" || len(c.Digits) == 0 {
+		return
+	}
+	parts := make([]string, len(c.Digits))
+	for i, d := range c.Digits {
+		parts[i] = strconv.Itoa(d)
+	}
+	c.Cycle = c.Calendar + ":" + strings.Join(parts, ",")
+}
+
+// Validate checks c (after Normalize); errors are Invalid.
 func (c MarketCycle) Validate() error {
 	if TownshipOf(c.TownshipID) != c.TownshipID || c.TownshipID == "" {
 		return FieldError("township_id", "%q is not a township code", c.TownshipID)
 	}
-	if c.Calendar != "lunar" && c.Calendar != "solar" {
-		return FieldError("calendar", "%q is not lunar or solar", c.Calendar)
+	if c.Cycle == "" && c.Calendar == "" {
+		return FieldError("cycle", "is required (e.g. solar:1,4,7)")
 	}
-	if len(c.Digits) == 0 {
-		return FieldError("digits", "at least one digit is required")
+	if c.Cycle != "" {
+		if k, _, ok := strings.Cut(c.Cycle, ":"); !ok || k == "" || len(c.Cycle) > 256 || !utf8.ValidString(c.Cycle) {
+			return FieldError("cycle", "%q is not KIND:PARAMS (≤ 256 bytes), e.g. solar:1,4,7", c.Cycle)
+		}
+	}
+	if c.Calendar != "" {
+		if c.Calendar != "lunar" && c.Calendar != "solar" {
+			return FieldError("calendar", "%q is not lunar or solar", c.Calendar)
+		}
+		if len(c.Digits) == 0 {
+			return FieldError("digits", "at least one digit is required with a calendar")
+		}
 	}
 	seen := map[int]bool{}
 	for i, d := range c.Digits {
@@ -266,6 +300,9 @@ func (c MarketCycle) Validate() error {
 		}
 		seen[d] = true
 	}
+	if utf8.RuneCountInString(c.Place) > 100 {
+		return FieldError("place", "longer than 100 characters")
+	}
 	if c.Start < 0 || c.End > MinutesPerDay || c.End <= c.Start {
 		return FieldError("end", "market hours %d–%d are not within 0–1440 with start < end", c.Start, c.End)
 	}
@@ -273,7 +310,8 @@ func (c MarketCycle) Validate() error {
 }
 
 // IsMarketDay reports whether day-of-month dom (1–31, in the cycle's
-// calendar) is a market day.
+// Calendar) is a market day by Digits; it ignores Cycle (use the scheduler
+// for other forms).
 func (c MarketCycle) IsMarketDay(dom int) bool {
 	for _, d := range c.Digits {
 		if dom%10 == d {
@@ -281,4 +319,45 @@ func (c MarketCycle) IsMarketDay(dom int) bool {
 		}
 	}
 	return false
+}
+
+// MarketException changes one township's market calendar on one date.
+type MarketException struct {
+	// TownshipID is the township.
+	TownshipID string `json:"township_id"`
+	// Kind is "add" (an extra market day), "move" (the market of Date is
+	// held on To instead) or "remove" (no market on Date).
+	Kind string `json:"kind"`
+	// Date is the affected day (for move: the regular day).
+	Date Date `json:"date"`
+	// To is the new day of a move; empty otherwise.
+	To Date `json:"to,omitempty"`
+	// Reason explains the exception (≤ 200 characters).
+	Reason string `json:"reason,omitempty"`
+}
+
+// Validate checks e; errors are Invalid.
+func (e MarketException) Validate() error {
+	if TownshipOf(e.TownshipID) != e.TownshipID || e.TownshipID == "" {
+		return FieldError("township_id", "%q is not a township code", e.TownshipID)
+	}
+	if !e.Date.Valid() {
+		return FieldError("date", "%q is not a date YYYY-MM-DD", e.Date)
+	}
+	switch e.Kind {
+	case "add", "remove":
+		if e.To != "" {
+			return FieldError("to", "only a move has a target date")
+		}
+	case "move":
+		if !e.To.Valid() || e.To == e.Date {
+			return FieldError("to", "%q is not a date YYYY-MM-DD other than date", e.To)
+		}
+	default:
+		return FieldError("kind", "%q is not add, move or remove", e.Kind)
+	}
+	if utf8.RuneCountInString(e.Reason) > 200 {
+		return FieldError("reason", "longer than 200 characters")
+	}
+	return nil
 }

@@ -274,6 +274,9 @@ type RequestFilter struct {
 	// IDs restricts to these ids (e.g. a team member's visible requests);
 	// a non-nil empty slice matches nothing.
 	IDs []string
+	// TeamID restricts to requests on the stops of this team's itineraries
+	// (plans of any status): team_member scope.
+	TeamID string
 	// TownshipID restricts to villages of this township (coordinator scope).
 	TownshipID string
 	// VillageID restricts to one village.

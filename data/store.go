@@ -70,8 +70,19 @@ type Store interface {
 	PutTeams(ctx context.Context, ts []Team) error
 	// ListMarketCycles returns the market-day cycles, one per township at most.
 	ListMarketCycles(ctx context.Context) ([]MarketCycle, error)
-	// PutMarketCycles upserts cycles by township.
+	// PutMarketCycles upserts cycles by township (Normalize is applied).
 	PutMarketCycles(ctx context.Context, cs []MarketCycle) error
+	// ListMarketExceptions returns the exceptions of one township (all if
+	// townshipID == ""), by township and date.
+	ListMarketExceptions(ctx context.Context, townshipID string) ([]MarketException, error)
+	// PutMarketExceptions upserts exceptions by (township, date).
+	PutMarketExceptions(ctx context.Context, es []MarketException) error
+	// DeleteMarketException removes the exception of a township on a date;
+	// NotFound if absent.
+	DeleteMarketException(ctx context.Context, townshipID string, date Date) error
+	// MarketCalendar returns a township's cycle and exceptions; NotFound if
+	// the township has no cycle.
+	MarketCalendar(ctx context.Context, townshipID string) (MarketCycle, []MarketException, error)
 
 	// CreateRequest stores a new request: it validates it (ValidateNew
 	// against today's date in Local), checks that village and items exist,
@@ -98,6 +109,9 @@ type Store interface {
 	// history. Conflict if t.Version is stale or CanTransition forbids the
 	// change; NotFound if the request does not exist.
 	TransitionRequest(ctx context.Context, t RequestTransition) (Request, error)
+	// RequestHistory returns the status history of a request, oldest first;
+	// NotFound if the request does not exist.
+	RequestHistory(ctx context.Context, id string) ([]StatusChange, error)
 	// RequestIDsForTeam returns the distinct ids of the requests on the stops
 	// of teamID's itineraries dated from–to (inclusive; "" = unbounded), in
 	// plans of any status; the basis of team_member visibility.
@@ -132,10 +146,13 @@ type Store interface {
 	GetUser(ctx context.Context, id string) (User, error)
 	// ListUsers returns every user.
 	ListUsers(ctx context.Context) ([]User, error)
-	// UpdateUser replaces name, role, scope and disabled flag of a user.
-	UpdateUser(ctx context.Context, u User) error
+	// UpdateUser replaces name, role, scope and disabled flag of a user if
+	// u.Version is current (Conflict otherwise), and updates *u.
+	UpdateUser(ctx context.Context, u *User) error
 	// CreateToken stores a token (t.Hash from HashToken; ID assigned if
-	// empty, CreatedAt set); the user must exist.
+	// empty, CreatedAt set); the user must exist (Invalid otherwise); a hash
+	// already stored is a Conflict (so "ensure this admin token" is
+	// CreateToken ignoring Conflict).
 	CreateToken(ctx context.Context, t *Token) error
 	// UserByTokenHash returns the token with this hash and its user;
 	// Unauthorized if no such token, if it has expired, or the user is
@@ -154,14 +171,29 @@ type Store interface {
 	// returns how many were removed.
 	DeleteMatrices(ctx context.Context, prefix string) (int, error)
 
-	// StartJobRun records the start of a job run (ID assigned if empty,
-	// Started set if zero, Outcome running) and updates *r.
+	// StartJobRun claims and records the start of a job run (ID assigned if
+	// empty, Started set if zero, Outcome running) and updates *r. Conflict
+	// if r.Slot != "" and a run of the same (Job, Slot) exists that is not
+	// abandoned: the slot was claimed by another process.
 	StartJobRun(ctx context.Context, r *JobRun) error
 	// FinishJobRun records the end of a run: Ended (now if nil), Outcome,
 	// Error, Output. NotFound if the run is unknown.
 	FinishJobRun(ctx context.Context, r JobRun) error
+	// AbandonJobRun marks a run that is still running as abandoned (with
+	// reason as its Error), freeing its slot; NotFound if unknown, Conflict
+	// if it is not running.
+	AbandonJobRun(ctx context.Context, id, reason string) error
 	// ListJobRuns returns job runs, newest first.
 	ListJobRuns(ctx context.Context, f JobRunFilter) ([]JobRun, error)
+	// LastJobSlot returns the greatest Slot of a job's runs that are not
+	// abandoned, or "" if there is none.
+	LastJobSlot(ctx context.Context, job string) (string, error)
+	// ListJobSchedules returns the schedule overrides, by job.
+	ListJobSchedules(ctx context.Context) ([]JobSchedule, error)
+	// PutJobSchedule upserts a schedule override (UpdatedAt set).
+	PutJobSchedule(ctx context.Context, s *JobSchedule) error
+	// DeleteJobSchedule removes an override; NotFound if absent.
+	DeleteJobSchedule(ctx context.Context, job string) error
 }
 
 // StaffFilter selects staff. Zero fields do not filter.
@@ -172,4 +204,11 @@ type StaffFilter struct {
 	TownshipID string
 	// Skill restricts to staff having this skill.
 	Skill Skill
+}
+
+// Migrator is implemented by stores whose schema is versioned by embedded
+// SQL migrations. Migrate applies the pending ones, each in its own
+// transaction, and returns their names; it is safe to call on every start.
+type Migrator interface {
+	Migrate(ctx context.Context) (applied []string, err error)
 }

@@ -44,6 +44,9 @@ type User struct {
 	TeamID string `json:"team_id,omitempty"`
 	// Disabled users cannot authenticate.
 	Disabled bool `json:"disabled"`
+	// Version increases by one on every write; UpdateUser must present the
+	// version it read (optimistic concurrency).
+	Version int64 `json:"version"`
 	// CreatedAt is set by the store (UTC).
 	CreatedAt time.Time `json:"created_at"`
 }
@@ -147,6 +150,9 @@ const (
 	JobOK      JobOutcome = "ok"
 	JobFailed  JobOutcome = "failed"
 	JobSkipped JobOutcome = "skipped"
+	// JobAbandoned marks a run that was left "running" by a crashed process;
+	// it no longer blocks its (job, slot).
+	JobAbandoned JobOutcome = "abandoned"
 )
 
 // JobRun records one run of a scheduled job.
@@ -155,6 +161,11 @@ type JobRun struct {
 	ID string `json:"id"`
 	// Job is the job name, e.g. "weekly-circuit".
 	Job string `json:"job"`
+	// Slot identifies the scheduled occurrence, e.g. "2026-11-30T08:00+08:00";
+	// at most one run that is not abandoned may exist per non-empty (Job,
+	// Slot), which lets several processes race for a slot safely. Empty for
+	// manual runs.
+	Slot string `json:"slot,omitempty"`
 	// Started and Ended bound the run (UTC); Ended is nil while running.
 	Started time.Time  `json:"started"`
 	Ended   *time.Time `json:"ended,omitempty"`
@@ -164,6 +175,34 @@ type JobRun struct {
 	Error string `json:"error,omitempty"`
 	// Output is a short JSON-encodable summary (plan id, counts...).
 	Output map[string]any `json:"output,omitempty"`
+}
+
+// JobSchedule overrides the built-in schedule of a job.
+type JobSchedule struct {
+	// Job is the job name.
+	Job string `json:"job"`
+	// Spec is a cron spec (robfig/cron syntax), validated by the scheduler.
+	Spec string `json:"spec"`
+	// TimeZone is an IANA zone name, e.g. "Asia/Shanghai".
+	TimeZone string `json:"time_zone"`
+	// Enabled switches the job on or off.
+	Enabled bool `json:"enabled"`
+	// UpdatedAt is set by the store (UTC).
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// Validate checks s's shape (not the cron syntax); errors are Invalid.
+func (s JobSchedule) Validate() error {
+	if err := validateID("job", s.Job); err != nil {
+		return err
+	}
+	if s.Spec == "" || len(s.Spec) > 200 {
+		return FieldError("spec", "is required (≤ 200 bytes)")
+	}
+	if len(s.TimeZone) > 64 {
+		return FieldError("time_zone", "longer than 64 bytes")
+	}
+	return nil
 }
 
 // JobRunFilter selects job runs, newest first.
