@@ -295,12 +295,6 @@ func bestDeparture(p *Problem, v int, stops []stop, obj Objective) simResult {
 	}
 	slack = min(slack, wait+veh.shift().End-res.route.End)
 	delay := min(slack, wait)
-	if veh.Start == NoLocation && len(res.route.Visits) > 0 {
-		// An open start leaves when it must reach the first stop: the
-		// waiting at the first stop is never part of the route.
-		delay = max(delay, res.route.Visits[0].Waiting)
-		delay = min(delay, slack)
-	}
 	if delay <= 0 {
 		return res
 	}

@@ -3,6 +3,7 @@ package vrp
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 )
 
@@ -12,17 +13,142 @@ import (
 // when ctx is done, and returns the best feasible solution found (never an
 // infeasible one; jobs that cannot be served are listed as unassigned with a
 // reason). The error is non-nil only when p is invalid.
+//
+// With opts.Threads > 1, independent searches with seeds Seed, Seed+1, ...
+// run in parallel and the best result wins (ties go to the lowest seed), so
+// the result stays reproducible under an iteration cap.
 func Solve(ctx context.Context, p *Problem, opts Options) (*Solution, error) {
 	start := time.Now()
 	if err := p.Validate(); err != nil {
 		return nil, fmt.Errorf("solve: %w", err)
 	}
-	jobsOf := greedyInsertion(p, opts.Objective)
+	in := compile(p, opts.Objective, opts.Neighbours)
+	cfg := runConfig{start: start, maxIter: opts.MaxIterations, observer: opts.Observer, tStart: 0.05, tEnd: 0.002}
+	if opts.TimeLimit > 0 {
+		cfg.deadline = start.Add(opts.TimeLimit)
+	}
+	if opts.TimeLimit <= 0 && opts.MaxIterations <= 0 {
+		cfg.maxIter = DefaultIterations
+	}
+	threads := max(opts.Threads, 1)
+	type result struct {
+		best snapshot
+		iter int
+	}
+	results := make([]result, threads)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	for t := 0; t < threads; t++ {
+		wg.Add(1)
+		go func(t int) {
+			defer wg.Done()
+			c := cfg
+			if c.observer != nil && threads > 1 {
+				obs := c.observer
+				c.observer = func(pr Progress) { mu.Lock(); obs(pr); mu.Unlock() }
+			}
+			s := newSearch(in, opts.Seed+int64(t))
+			results[t].iter = s.run(ctx, c, &results[t].best)
+		}(t)
+	}
+	wg.Wait()
+	bi, iters := 0, 0
+	for t := range results {
+		iters += results[t].iter
+		if results[t].best.cost < results[bi].best.cost {
+			bi = t
+		}
+	}
+	sol := toSolution(in, &results[bi].best)
+	sol.Iterations = iters
+	if err := Check(p, sol); err != nil {
+		// A bug in the search must never leak an infeasible plan: fall back
+		// to the slow, simple construction, whose routes the same checker
+		// verifies.
+		sol = greedySolution(p, opts.Objective)
+		sol.Iterations = iters
+		if err2 := Check(p, sol); err2 != nil {
+			return nil, fmt.Errorf("solve: internal error: search: %v; fallback: %w", err, err2)
+		}
+	}
+	sol.Elapsed = time.Since(start)
+	return sol, nil
+}
+
+// toSolution reports a snapshot: each route's schedule by bestDeparture,
+// then unassigned jobs that fit somewhere (found by the exhaustive slow
+// insertion, which also re-places breaks) are inserted, so that a job is
+// left out only when no single insertion can take it.
+func toSolution(in *instance, b *snapshot) *Solution {
+	p := in.p
+	seqs := make([][]stop, in.nVeh)
+	jobsOf := make([][]int, in.nVeh)
+	served := make([]bool, in.nJobs)
+	for v, nodes := range b.nodes {
+		for _, n := range nodes {
+			switch {
+			case int(n) < in.nJobs:
+				seqs[v] = append(seqs[v], stop{job: int(n), brk: -1})
+				jobsOf[v] = append(jobsOf[v], int(n))
+				served[n] = true
+			case in.brkVeh[n] >= 0:
+				seqs[v] = append(seqs[v], stop{job: -1, brk: int(in.brkNum[n])})
+			}
+		}
+	}
+	missing := 0
+	for _, ok := range served {
+		if !ok {
+			missing++
+		}
+	}
+	if missing > 0 && missing <= 200 {
+		for j := range served {
+			if served[j] {
+				continue
+			}
+			if v, seq, ok := bestSlowInsertion(p, in.obj, j, jobsOf); ok {
+				jobsOf[v] = seq
+				_, seqs[v], _ = seqFeasible(p, v, seq, in.obj)
+			}
+		}
+	}
+	return buildSolution(p, in.obj, seqs)
+}
+
+// bestSlowInsertion finds the cheapest feasible insertion of job j into the
+// job sequences, re-placing breaks; O(positions × route length).
+func bestSlowInsertion(p *Problem, obj Objective, j int, jobsOf [][]int) (int, []int, bool) {
+	bv := -1
+	var bseq []int
+	var bd int64
+	for v := range p.Vehicles {
+		if !eligible(p, j, v) {
+			continue
+		}
+		cur := jobsOf[v]
+		var curCost int64
+		if len(cur) > 0 {
+			res, _, _ := seqFeasible(p, v, cur, obj)
+			curCost = res.route.Cost
+		}
+		for pos := len(p.Vehicles[v].Locked); pos <= len(cur); pos++ {
+			cand := append(append(append(make([]int, 0, len(cur)+1), cur[:pos]...), j), cur[pos:]...)
+			res, _, ok := seqFeasible(p, v, cand, obj)
+			if ok && (bv < 0 || res.route.Cost-curCost < bd) {
+				bv, bseq, bd = v, cand, res.route.Cost-curCost
+			}
+		}
+	}
+	return bv, bseq, bv >= 0
+}
+
+// greedySolution is the fallback: greedy insertion with full simulation.
+func greedySolution(p *Problem, obj Objective) *Solution {
+	jobsOf := greedyInsertion(p, obj)
 	seqs := make([][]stop, len(p.Vehicles))
 	for v, jobs := range jobsOf {
-		_, seqs[v], _ = seqFeasible(p, v, jobs, opts.Objective)
+		_, seqs[v], _ = seqFeasible(p, v, jobs, obj)
 	}
-	s := buildSolution(p, opts.Objective, seqs)
-	s.Elapsed = time.Since(start)
-	return s, nil
+	return buildSolution(p, obj, seqs)
 }

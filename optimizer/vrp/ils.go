@@ -1,0 +1,411 @@
+package vrp
+
+import (
+	"context"
+	"math"
+	"sort"
+	"time"
+)
+
+// SISR parameters (Christiaens & Vanden Berghe 2020, "Slack induction by
+// string removals for vehicle routing problems", Transp. Sci. 54(2)):
+// average removed customers c̄, maximum string length Lmax, blink rate.
+const (
+	sisrAvgRemoved = 10
+	sisrMaxString  = 10
+	sisrBlink      = 0.01
+	checkEvery     = 8 // iterations between clock and context checks
+)
+
+// runConfig bounds one search.
+type runConfig struct {
+	deadline time.Time // zero = none
+	maxIter  int       // 0 = none
+	start    time.Time
+	observer func(Progress)
+	tStart   float64 // initial temperature as a fraction of the mean arc cost
+	tEnd     float64
+}
+
+// snapshot is a copy of the node sequences of all routes.
+type snapshot struct {
+	nodes [][]int32
+	cost  int64
+}
+
+func (s *search) save(dst *snapshot) {
+	if dst.nodes == nil {
+		dst.nodes = make([][]int32, len(s.routes))
+	}
+	for i, r := range s.routes {
+		dst.nodes[i] = append(dst.nodes[i][:0], r.nodes...)
+	}
+	dst.cost = s.cost()
+}
+
+// restore puts the routes of src back, recomputing only routes that differ.
+func (s *search) restore(src *snapshot) {
+	changed := s.changedBuf[:0]
+	for i, r := range s.routes {
+		if !equalNodes(r.nodes, src.nodes[i]) {
+			for _, n := range r.nodes {
+				s.routeOf[n] = -1
+			}
+			changed = append(changed, int32(i))
+		}
+	}
+	s.changedBuf = changed
+	for _, i := range changed {
+		r := s.routes[i]
+		r.nodes = append(r.nodes[:0], src.nodes[i]...)
+		s.update(r)
+	}
+	s.unassigned = s.unassigned[:0]
+	for j := 0; j < s.in.nJobs; j++ {
+		s.unPos[j] = -1
+		if s.routeOf[j] < 0 {
+			s.addUnassigned(int32(j))
+		}
+	}
+}
+
+func equalNodes(a, b []int32) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// ruin removes strings of jobs around a random seed job (SISR's
+// adjacent string removal). Locked jobs and breaks are never removed.
+func (s *search) ruin() {
+	in := s.in
+	routed, used := 0, 0
+	for _, r := range s.routes {
+		if r.nJobs > 0 {
+			routed += r.nJobs
+			used++
+		}
+	}
+	if routed == 0 {
+		return
+	}
+	lsMax := math.Min(sisrMaxString, float64(routed)/float64(used))
+	ksMax := 4*sisrAvgRemoved/(1+lsMax) - 1
+	ks := int(s.rng.Float64()*ksMax) + 1
+	// seed: a random routed job
+	var seed int32
+	for {
+		seed = int32(s.rng.Intn(in.nJobs))
+		if s.routeOf[seed] >= 0 {
+			break
+		}
+	}
+	ruined := s.ruinedBuf[:0]
+	tryRoute := func(c int32) {
+		ri := s.routeOf[c]
+		if ri < 0 {
+			return
+		}
+		for _, x := range ruined {
+			if x == ri {
+				return
+			}
+		}
+		ruined = append(ruined, ri)
+		s.removeString(s.routes[ri], c, lsMax)
+	}
+	tryRoute(seed)
+	for _, c := range in.adjacent[seed] {
+		if len(ruined) >= ks {
+			break
+		}
+		tryRoute(c)
+	}
+	s.ruinedBuf = ruined
+}
+
+// removeString removes a string (or, half of the time, a split string) of
+// jobs containing c from r.
+func (s *search) removeString(r *route, c int32, lsMax float64) {
+	// Positions of removable jobs.
+	cand := s.posBuf[:0]
+	ci := -1
+	for k := r.lockEnd; k < r.last(); k++ {
+		if s.isJob(r.nodes[k]) {
+			if r.nodes[k] == c {
+				ci = len(cand)
+			}
+			cand = append(cand, int32(k))
+		}
+	}
+	s.posBuf = cand
+	if ci < 0 {
+		return
+	}
+	lmax := math.Min(float64(len(cand)), lsMax)
+	l := int(s.rng.Float64()*lmax) + 1
+	m := 0
+	if l < len(cand) && s.rng.Float64() < 0.5 {
+		// Split string: keep m consecutive jobs inside the removed span.
+		m = 1
+		for l+m < len(cand) && s.rng.Float64() > 0.5 {
+			m++
+		}
+	}
+	span := l + m
+	// Start so that ci lies in [start, start+span).
+	lo := max(0, ci-span+1)
+	hi := min(ci, len(cand)-span)
+	if hi < lo {
+		return
+	}
+	start := lo + s.rng.Intn(hi-lo+1)
+	keepFrom := start + s.rng.Intn(span-m+1) // first kept job of the split
+	rm := s.rmBuf[:0]
+	for k := start; k < start+span; k++ {
+		if m > 0 && k >= keepFrom && k < keepFrom+m {
+			continue
+		}
+		rm = append(rm, r.nodes[cand[k]])
+	}
+	s.rmBuf = rm
+	nodes := s.buf1[:0]
+	for _, n := range r.nodes {
+		keep := true
+		for _, x := range rm {
+			if x == n {
+				keep = false
+				break
+			}
+		}
+		if keep {
+			nodes = append(nodes, n)
+		}
+	}
+	r.nodes = append(r.nodes[:0], nodes...)
+	for _, x := range rm {
+		s.addUnassigned(x)
+	}
+	s.update(r)
+}
+
+// recreate inserts the unassigned jobs one by one at their cheapest
+// feasible position over all routes, skipping each position with
+// probability sisrBlink (SISR's greedy insertion with blinks). The order is
+// random, by decreasing demand, by decreasing or increasing distance to the
+// start, or by increasing window width.
+func (s *search) recreate() {
+	in := s.in
+	list := append(s.listBuf[:0], s.unassigned...)
+	s.listBuf = list
+	sort.Slice(list, func(a, b int) bool { return list[a] < list[b] }) // independent of set order
+	s.rng.Shuffle(len(list), func(a, b int) { list[a], list[b] = list[b], list[a] })
+	switch x := s.rng.Intn(13); {
+	case x < 4: // random
+	case x < 8:
+		sort.SliceStable(list, func(a, b int) bool { return s.demand(list[a]) > s.demand(list[b]) })
+	case x < 10:
+		sort.SliceStable(list, func(a, b int) bool { return s.depotDist(list[a]) > s.depotDist(list[b]) })
+	case x < 11:
+		sort.SliceStable(list, func(a, b int) bool { return s.depotDist(list[a]) < s.depotDist(list[b]) })
+	default:
+		sort.SliceStable(list, func(a, b int) bool {
+			sa, sb := in.nodeSeg[list[a]], in.nodeSeg[list[b]]
+			return sa.late-sa.early < sb.late-sb.early
+		})
+	}
+	for _, u := range list {
+		s.insertBest(u)
+	}
+}
+
+func (s *search) demand(j int32) int64 {
+	var d int64
+	for x := 0; x < s.in.dims; x++ {
+		d += s.in.amounts[int(j)*s.in.dims+x]
+	}
+	return d
+}
+
+func (s *search) depotDist(j int32) int64 {
+	in := s.in
+	st := in.loc[in.nJobs] // first vehicle's start
+	if st < 0 {
+		return 0
+	}
+	return in.dur[int(st)*in.nLoc+int(in.loc[j])]
+}
+
+// insertBest inserts unassigned job u at its cheapest feasible position.
+func (s *search) insertBest(u int32) bool {
+	in := s.in
+	best := int64(math.MaxInt64)
+	bestR, bestP := -1, -1
+	seenClass := s.classBuf
+	for i := range seenClass {
+		seenClass[i] = false
+	}
+	for _, r := range s.routes {
+		if !s.eligible(u, r.idx) {
+			continue
+		}
+		if r.nJobs == 0 && r.lockEnd == 1 && len(in.p.Vehicles[r.idx].Breaks) == 0 {
+			if seenClass[in.class[r.idx]] {
+				continue
+			}
+			seenClass[in.class[r.idx]] = true
+		}
+		if int(in.maxTasks[r.idx]) <= r.nJobs {
+			continue
+		}
+		for p := r.lockEnd - 1; p < r.last(); p++ {
+			if s.rng.Float64() < sisrBlink {
+				continue
+			}
+			pcs := append(s.mv.a1[:0], rangePiece(r, 0, p), nodePiece(u), rangePiece(r, p+1, r.last()))
+			e := s.evalPieces(r.idx, pcs)
+			if !e.ok || e.viol > 0 {
+				continue
+			}
+			if d := e.cost - r.cost; d < best {
+				best, bestR, bestP = d, r.idx, p
+			}
+		}
+	}
+	if bestR < 0 {
+		return false
+	}
+	r := s.routes[bestR]
+	s.mv.r1, s.mv.r2, s.mv.insert = bestR, -1, u
+	s.mv.p1 = append(s.mv.a1[:0], rangePiece(r, 0, bestP), nodePiece(u), rangePiece(r, bestP+1, r.last()))
+	s.apply()
+	if len(in.p.Vehicles[bestR].Breaks) > 0 {
+		s.placeBreaks(r)
+	}
+	return true
+}
+
+// run is the outer loop: SISR ruin and recreate followed by granular local
+// search, accepted by simulated annealing (SISR's acceptance with a
+// temperature decaying exponentially over the time or iteration budget).
+// It keeps the best solution in best; every solution visited is feasible
+// (unassigned jobs are paid by their penalty). Deviation from SISR: local
+// search after each recreate, as in hybrid ruin-and-recreate/local-search
+// schemes; it makes each iteration costlier but much stronger.
+func (s *search) run(ctx context.Context, cfg runConfig, best *snapshot) int {
+	in := s.in
+	order := make([]int32, in.nJobs)
+	for i := range order {
+		order[i] = int32(i)
+	}
+	s.recreate()
+	s.rng.Shuffle(len(order), func(a, b int) { order[a], order[b] = order[b], order[a] })
+	s.localSearch(order)
+	var cur snapshot
+	s.save(&cur)
+	s.save(best)
+	s.report(cfg, 0, best)
+	arcs := int64(in.nJobs + 1)
+	meanArc := float64(s.routeCostSum()) / float64(arcs)
+	t0, t1 := cfg.tStart*meanArc, cfg.tEnd*meanArc
+	lastReport := time.Now()
+	it := 0
+	for ; cfg.maxIter == 0 || it < cfg.maxIter; it++ {
+		if it%checkEvery == 0 {
+			if ctx.Err() != nil || (!cfg.deadline.IsZero() && !time.Now().Before(cfg.deadline)) {
+				break
+			}
+			if cfg.observer != nil && time.Since(lastReport) > time.Second {
+				s.report(cfg, it, best)
+				lastReport = time.Now()
+			}
+		}
+		frac := s.progress(cfg, it)
+		temp := t0 * math.Pow(t1/t0, frac)
+		s.ruin()
+		s.recreate()
+		s.rng.Shuffle(len(order), func(a, b int) { order[a], order[b] = order[b], order[a] })
+		s.localSearch(order)
+		c := s.cost()
+		if float64(c) < float64(cur.cost)-temp*math.Log(s.rng.Float64()) {
+			s.save(&cur)
+			if c < best.cost {
+				s.save(best)
+				s.report(cfg, it, best)
+			}
+		} else {
+			s.restore(&cur)
+		}
+	}
+	return it
+}
+
+func (s *search) routeCostSum() int64 {
+	var c int64
+	for _, r := range s.routes {
+		c += r.cost
+	}
+	if c <= 0 {
+		c = 1
+	}
+	return c
+}
+
+// progress is the fraction of the budget used, for the temperature.
+func (s *search) progress(cfg runConfig, it int) float64 {
+	f := 0.0
+	if cfg.maxIter > 0 {
+		f = float64(it) / float64(cfg.maxIter)
+	}
+	if !cfg.deadline.IsZero() {
+		total := cfg.deadline.Sub(cfg.start)
+		if total > 0 {
+			f = math.Max(f, float64(time.Since(cfg.start))/float64(total))
+		}
+	}
+	return math.Min(f, 1)
+}
+
+func (s *search) report(cfg runConfig, it int, best *snapshot) {
+	if cfg.observer == nil {
+		return
+	}
+	served, used := 0, 0
+	for _, nodes := range best.nodes {
+		k := 0
+		for _, n := range nodes {
+			if s.isJob(n) {
+				k++
+			}
+		}
+		if k > 0 {
+			used++
+			served += k
+		}
+	}
+	cfg.observer(Progress{Elapsed: time.Since(cfg.start), Iteration: it, Cost: best.cost - s.unassignedPenalty(best), Served: served, Vehicles: used})
+}
+
+func (s *search) unassignedPenalty(b *snapshot) int64 {
+	served := make([]bool, s.in.nJobs)
+	for _, nodes := range b.nodes {
+		for _, n := range nodes {
+			if s.isJob(n) {
+				served[n] = true
+			}
+		}
+	}
+	var p int64
+	for j, ok := range served {
+		if !ok {
+			p += s.in.penalty[j]
+		}
+	}
+	return p
+}

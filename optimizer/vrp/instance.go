@@ -1,0 +1,287 @@
+package vrp
+
+import (
+	"math"
+	"sort"
+)
+
+// instance is the compiled, immutable form of a validated Problem used by
+// the search: dense node numbering, flat matrices, the job×vehicle
+// eligibility filter and the static segment of every node.
+//
+// Nodes: jobs are 0..nJobs-1; vehicle v has start node nJobs+2v and end node
+// nJobs+2v+1; breaks follow from nJobs+2*nVeh on.
+type instance struct {
+	p     *Problem
+	obj   Objective
+	nJobs int
+	nVeh  int
+	nNode int
+	dims  int
+	nLoc  int
+
+	dur    []int64 // nLoc*nLoc travel seconds
+	metric []int64 // nLoc*nLoc arc sum entering the cost (may alias dur)
+
+	loc      []int32 // per node, -1 = none (breaks, open ends)
+	nodeSeg  []seg   // per node, static segment (window hull for multi-window nodes)
+	multi    []bool  // per node: several windows, needs the slow path
+	windows  [][]TimeWindow
+	amounts  []int64 // nNode*dims
+	brkVeh   []int32 // per node: owning vehicle of a break, else -1
+	brkNum   []int32 // per node: index of the break in its vehicle's Breaks
+	vehSlow  []bool  // vehicle has a multi-window break
+	elig     []bool  // nJobs*nVeh
+	penalty  []int64 // per job: cost of leaving it unassigned
+	prio     []int   // per job: 1+Priority
+	capacity []int64 // nVeh*dims
+	maxTasks []int32 // per vehicle, MaxInt32 if none
+	class    []int32 // per vehicle: vehicles with equal class are interchangeable when empty
+
+	rates bool // usesRates(p)
+
+	neighbours [][]int32 // per job: granular neighbourhood, by proximity
+	adjacent   [][]int32 // per job: nearest jobs by travel time, for SISR
+}
+
+// seg is a route segment summary after Vidal et al. (2013) ("A hybrid
+// genetic algorithm with adaptive diversity management for a large class of
+// vehicle routing problems with time-windows", Comput. Oper. Res. 40) as
+// implemented in PyVRP's DurationSegment: concatenating two segments is
+// O(1). first/last are the first and last located nodes (-1 when the
+// segment has none, e.g. a lone break): a break thus happens where the
+// vehicle is, and travel spans over it.
+type seg struct {
+	first, last int32
+	dur         int64 // minimal duration incl. travel, service, waiting
+	tw          int64 // time warp (lateness forced on the segment)
+	early       int64 // earliest start of the first node with duration dur
+	late        int64 // latest start of the first node without extra warp
+	travel      int64 // summed travel durations
+	metric      int64 // summed metric arcs
+}
+
+// merge concatenates a and b (a then b).
+func (in *instance) merge(a, b seg) seg {
+	var edge, em int64
+	if a.last >= 0 && b.first >= 0 {
+		k := int(a.last)*in.nLoc + int(b.first)
+		edge, em = in.dur[k], in.metric[k]
+	}
+	atSecond := a.dur - a.tw + edge
+	diffWait := max(b.early-atSecond-a.late, 0)
+	diffTw := max(a.early+atSecond-b.late, 0)
+	out := seg{
+		first:  a.first,
+		last:   b.last,
+		dur:    a.dur + b.dur + edge + diffWait,
+		tw:     a.tw + b.tw + diffTw,
+		early:  max(b.early-atSecond, a.early) - diffWait,
+		late:   min(b.late-atSecond, a.late) + diffTw,
+		travel: a.travel + b.travel + edge,
+		metric: a.metric + b.metric + em,
+	}
+	if out.first < 0 {
+		out.first = b.first
+	}
+	if out.last < 0 {
+		out.last = a.last
+	}
+	return out
+}
+
+func compile(p *Problem, obj Objective, k int) *instance {
+	in := &instance{p: p, obj: obj, nJobs: len(p.Jobs), nVeh: len(p.Vehicles), nLoc: p.Durations.N}
+	nb := 0
+	for _, v := range p.Vehicles {
+		nb += len(v.Breaks)
+	}
+	in.nNode = in.nJobs + 2*in.nVeh + nb
+	if in.nVeh > 0 {
+		in.dims = len(p.Vehicles[0].Capacity)
+	}
+	in.dur = p.Durations.Data
+	if m := metricMatrix(p, obj); m != nil {
+		in.metric = m.Data
+	} else {
+		in.metric = make([]int64, len(in.dur))
+	}
+	in.rates = usesRates(p)
+	in.loc = make([]int32, in.nNode)
+	in.nodeSeg = make([]seg, in.nNode)
+	in.multi = make([]bool, in.nNode)
+	in.windows = make([][]TimeWindow, in.nNode)
+	in.amounts = make([]int64, in.nNode*in.dims)
+	in.brkVeh = make([]int32, in.nNode)
+	in.brkNum = make([]int32, in.nNode)
+	for i := range in.brkVeh {
+		in.brkVeh[i] = -1
+	}
+	mk := func(node int, loc int, service int64, ws []TimeWindow) {
+		s := sortedWindows(ws)
+		in.windows[node] = s
+		in.multi[node] = len(s) > 1
+		in.loc[node] = int32(loc)
+		in.nodeSeg[node] = seg{first: int32(loc), last: int32(loc), dur: service, early: s[0].Start, late: s[len(s)-1].End}
+	}
+	in.prio = make([]int, in.nJobs)
+	for j, job := range p.Jobs {
+		mk(j, job.Location, job.Service, job.TimeWindows)
+		copy(in.amounts[j*in.dims:], job.Amounts)
+		in.prio[j] = 1 + job.Priority
+	}
+	in.vehSlow = make([]bool, in.nVeh)
+	in.capacity = make([]int64, in.nVeh*in.dims)
+	in.maxTasks = make([]int32, in.nVeh)
+	b := in.nJobs + 2*in.nVeh
+	for v := range p.Vehicles {
+		veh := &p.Vehicles[v]
+		sh := veh.shift()
+		mk(in.nJobs+2*v, veh.Start, 0, []TimeWindow{sh})
+		mk(in.nJobs+2*v+1, veh.End, 0, []TimeWindow{sh})
+		copy(in.capacity[v*in.dims:], veh.Capacity)
+		in.maxTasks[v] = math.MaxInt32
+		if veh.MaxTasks > 0 {
+			in.maxTasks[v] = int32(veh.MaxTasks)
+		}
+		for k, br := range veh.Breaks {
+			mk(b, NoLocation, br.Duration, br.TimeWindows)
+			in.brkVeh[b] = int32(v)
+			in.brkNum[b] = int32(k)
+			if in.multi[b] {
+				in.vehSlow[v] = true
+			}
+			b++
+		}
+	}
+	in.elig = make([]bool, in.nJobs*in.nVeh)
+	for j := range p.Jobs {
+		for v := range p.Vehicles {
+			in.elig[j*in.nVeh+v] = eligible(p, j, v)
+		}
+	}
+	in.setPenalties()
+	in.setClasses()
+	in.setNeighbours(k)
+	return in
+}
+
+// setPenalties makes the unassigned penalty of one priority unit larger than
+// any solution's total cost, so that serving more priority-weighted work
+// always wins (lexicographic objective).
+func (in *instance) setPenalties() {
+	var rowMax int64
+	for i := 0; i < in.nLoc; i++ {
+		var m int64
+		for j := 0; j < in.nLoc; j++ {
+			m = max(m, in.metric[i*in.nLoc+j], in.dur[i*in.nLoc+j])
+		}
+		rowMax += m
+	}
+	var fixed, rate int64
+	for _, v := range in.p.Vehicles {
+		fixed += v.FixedCost
+		rate = max(rate, v.CostPerHour/3600+1, v.CostPerKm/1000+1)
+	}
+	// Each route visits at most every location once plus its ends.
+	base := (rowMax*int64(in.nJobs+2)/int64(max(in.nLoc, 1))*2+rowMax)*rate + fixed + 1
+	if base > 1<<40 {
+		base = 1 << 40
+	}
+	in.penalty = make([]int64, in.nJobs)
+	for j := range in.penalty {
+		in.penalty[j] = base * int64(in.prio[j])
+	}
+}
+
+func (in *instance) setClasses() {
+	in.class = make([]int32, in.nVeh)
+	for v := range in.class {
+		in.class[v] = int32(v)
+		for w := 0; w < v; w++ {
+			if in.sameVehicle(v, w) {
+				in.class[v] = in.class[w]
+				break
+			}
+		}
+	}
+}
+
+func (in *instance) sameVehicle(v, w int) bool {
+	a, b := &in.p.Vehicles[v], &in.p.Vehicles[w]
+	if a.Start != b.Start || a.End != b.End || a.Shift != b.Shift || len(a.Breaks) > 0 || len(b.Breaks) > 0 ||
+		len(a.Locked) > 0 || len(b.Locked) > 0 || a.MaxTravelTime != b.MaxTravelTime || a.MaxDuration != b.MaxDuration ||
+		a.MaxTasks != b.MaxTasks || a.FixedCost != b.FixedCost || a.CostPerHour != b.CostPerHour || a.CostPerKm != b.CostPerKm ||
+		!equalInts(a.Capacity, b.Capacity) {
+		return false
+	}
+	for j := 0; j < in.nJobs; j++ {
+		if in.elig[j*in.nVeh+v] != in.elig[j*in.nVeh+w] {
+			return false
+		}
+	}
+	return true
+}
+
+// setNeighbours computes the granular neighbourhoods: for each job, the k
+// jobs closest by the time-window-aware proximity of Vidal et al. (2013)
+// as used by PyVRP: metric(i,j) + 0.2·minimal waiting + 1·minimal time warp
+// when serving j right after i (PyVRP's default weights). Also the SISR
+// adjacency: the nearest jobs by travel time.
+func (in *instance) setNeighbours(k int) {
+	n := in.nJobs
+	if k <= 0 {
+		k = 30
+	}
+	k = min(k, n-1)
+	in.neighbours = make([][]int32, n)
+	in.adjacent = make([][]int32, n)
+	na := min(n-1, 100)
+	type cand struct {
+		j int32
+		d float64
+	}
+	buf := make([]cand, 0, n)
+	for i := 0; i < n; i++ {
+		buf = buf[:0]
+		si := in.nodeSeg[i]
+		for j := 0; j < n; j++ {
+			if j == i {
+				continue
+			}
+			sj := in.nodeSeg[j]
+			li, lj := int(si.first), int(sj.first)
+			t := float64(in.dur[li*in.nLoc+lj])
+			m := float64(in.metric[li*in.nLoc+lj])
+			wait := math.Max(float64(sj.early)-t-float64(si.dur)-float64(si.late), 0)
+			warp := math.Max(float64(si.early)+float64(si.dur)+t-float64(sj.late), 0)
+			buf = append(buf, cand{int32(j), m + 0.2*wait + warp})
+		}
+		sort.Slice(buf, func(a, b int) bool {
+			if buf[a].d != buf[b].d {
+				return buf[a].d < buf[b].d
+			}
+			return buf[a].j < buf[b].j
+		})
+		nb := make([]int32, k)
+		for x := 0; x < k; x++ {
+			nb[x] = buf[x].j
+		}
+		in.neighbours[i] = nb
+		for x := range buf {
+			j := buf[x].j
+			buf[x].d = float64(in.dur[int(si.first)*in.nLoc+int(in.loc[j])] + in.dur[int(in.loc[j])*in.nLoc+int(si.first)])
+		}
+		sort.Slice(buf, func(a, b int) bool {
+			if buf[a].d != buf[b].d {
+				return buf[a].d < buf[b].d
+			}
+			return buf[a].j < buf[b].j
+		})
+		adj := make([]int32, na)
+		for x := 0; x < na; x++ {
+			adj[x] = buf[x].j
+		}
+		in.adjacent[i] = adj
+	}
+}

@@ -1,0 +1,176 @@
+package vrp
+
+// operator evaluates one kind of move for the pair (u, v), where v is a
+// neighbour of u (or the start node of a route). It fills s.mv and returns
+// whether the move is feasible (then s.mv.delta is the exact change of the
+// objective); it never applies the move and never allocates.
+type operator struct {
+	name string
+	eval func(s *search, u, v int32) bool
+}
+
+// operators are the local search neighbourhoods, in the order tried.
+// Relocate and swap variants follow PyVRP's Exchange<N, M> (and HGS-CVRP's
+// moves 1-6, Vidal 2022), 2-opt* and 2-opt follow HGS-CVRP's moves 7-9.
+var operators = []operator{
+	{"relocate1", func(s *search, u, v int32) bool { return s.exchange(u, v, 1, 0, false) }},
+	{"relocate2", func(s *search, u, v int32) bool { return s.exchange(u, v, 2, 0, false) }},
+	{"relocate2rev", func(s *search, u, v int32) bool { return s.exchange(u, v, 2, 0, true) }},
+	{"swap11", func(s *search, u, v int32) bool { return s.exchange(u, v, 1, 1, false) }},
+	{"swap21", func(s *search, u, v int32) bool { return s.exchange(u, v, 2, 1, false) }},
+	{"swap22", func(s *search, u, v int32) bool { return s.exchange(u, v, 2, 2, false) }},
+	{"twoOptStar", func(s *search, u, v int32) bool { return s.twoOptStar(u, v) }},
+	{"twoOpt", func(s *search, u, v int32) bool { return s.twoOpt(u, v) }},
+}
+
+// movable reports whether positions i..i+n-1 of r are jobs that may move.
+func (s *search) movable(r *route, i, n int) bool {
+	if i < r.lockEnd || i+n-1 >= r.last() {
+		return false
+	}
+	for k := i; k < i+n; k++ {
+		if !s.isJob(r.nodes[k]) {
+			return false
+		}
+	}
+	return true
+}
+
+// exchange moves the n nodes starting at u (reversed if rev) to where the m
+// nodes starting at v are, and those m nodes to where u's were; m == 0
+// inserts u's nodes after v. u may be unassigned only when n == 1 and
+// m == 0 (insertion of an unassigned job).
+func (s *search) exchange(u, v int32, n, m int, rev bool) bool {
+	mv := &s.mv
+	mv.insert = -1
+	rvIdx := s.routeOf[v]
+	if rvIdx < 0 || u == v {
+		return false
+	}
+	rv := s.routes[rvIdx]
+	pv := int(s.pos[v])
+	if m == 0 {
+		if pv < rv.lockEnd-1 || pv >= rv.last() {
+			return false
+		}
+	} else if !s.movable(rv, pv, m) {
+		return false
+	}
+	ruIdx := s.routeOf[u]
+	if ruIdx < 0 {
+		// Insertion of an unassigned job after v.
+		if n != 1 || m != 0 || !s.eligible(u, rv.idx) {
+			return false
+		}
+		mv.r1, mv.r2, mv.insert = int(rvIdx), -1, u
+		mv.p1 = append(mv.a1[:0], rangePiece(rv, 0, pv), nodePiece(u), rangePiece(rv, pv+1, rv.last()))
+		return s.evalMove()
+	}
+	ru := s.routes[ruIdx]
+	pu := int(s.pos[u])
+	if !s.movable(ru, pu, n) {
+		return false
+	}
+	a := rangePiece(ru, pu, pu+n-1)
+	if rev {
+		if n < 2 {
+			return false
+		}
+		a = revPiece(ru, pu, pu+n-1)
+	}
+	if ru != rv {
+		if !s.rangeEligible(ru, pu, pu+n-1, rv.idx) || (m > 0 && !s.rangeEligible(rv, pv, pv+m-1, ru.idx)) {
+			return false
+		}
+		mv.r1, mv.r2 = ru.idx, rv.idx
+		if m > 0 {
+			mv.p1 = append(mv.a1[:0], rangePiece(ru, 0, pu-1), rangePiece(rv, pv, pv+m-1), rangePiece(ru, pu+n, ru.last()))
+			mv.p2 = append(mv.a2[:0], rangePiece(rv, 0, pv-1), a, rangePiece(rv, pv+m, rv.last()))
+		} else {
+			mv.p1 = append(mv.a1[:0], rangePiece(ru, 0, pu-1), rangePiece(ru, pu+n, ru.last()))
+			mv.p2 = append(mv.a2[:0], rangePiece(rv, 0, pv), a, rangePiece(rv, pv+1, rv.last()))
+		}
+		return s.evalMove()
+	}
+	// Same route.
+	r := ru
+	mv.r1, mv.r2 = r.idx, -1
+	last := r.last()
+	switch {
+	case m == 0 && pv >= pu && pv < pu+n:
+		return false // v inside u's nodes
+	case m == 0 && pv == pu-1 && !rev:
+		return false // no-op
+	case m == 0 && pv < pu:
+		mv.p1 = append(mv.a1[:0], rangePiece(r, 0, pv), a, rangePiece(r, pv+1, pu-1), rangePiece(r, pu+n, last))
+	case m == 0: // pv >= pu+n
+		mv.p1 = append(mv.a1[:0], rangePiece(r, 0, pu-1), rangePiece(r, pu+n, pv), a, rangePiece(r, pv+1, last))
+	case pu+n-1 < pv:
+		mv.p1 = append(mv.a1[:0], rangePiece(r, 0, pu-1), rangePiece(r, pv, pv+m-1), rangePiece(r, pu+n, pv-1), a, rangePiece(r, pv+m, last))
+	case pv+m-1 < pu:
+		mv.p1 = append(mv.a1[:0], rangePiece(r, 0, pv-1), a, rangePiece(r, pv+m, pu-1), rangePiece(r, pv, pv+m-1), rangePiece(r, pu+n, last))
+	default:
+		return false // overlap
+	}
+	return s.evalMove()
+}
+
+// twoOptStar exchanges the tails after u and after v of two routes (each
+// route keeps its own end node). v may be a start node.
+func (s *search) twoOptStar(u, v int32) bool {
+	mv := &s.mv
+	mv.insert = -1
+	ruIdx, rvIdx := s.routeOf[u], s.routeOf[v]
+	if ruIdx < 0 || rvIdx < 0 || ruIdx == rvIdx {
+		return false
+	}
+	ru, rv := s.routes[ruIdx], s.routes[rvIdx]
+	pu, pv := int(s.pos[u]), int(s.pos[v])
+	if pu < ru.lockEnd-1 || pv < rv.lockEnd-1 || pu >= ru.last() || pv >= rv.last() {
+		return false
+	}
+	lu, lv := ru.last(), rv.last()
+	if brkIn(ru, pu+1, lu-1) || brkIn(rv, pv+1, lv-1) {
+		return false
+	}
+	if !s.rangeEligible(ru, pu+1, lu-1, rv.idx) || !s.rangeEligible(rv, pv+1, lv-1, ru.idx) {
+		return false
+	}
+	mv.r1, mv.r2 = ru.idx, rv.idx
+	mv.p1 = append(mv.a1[:0], rangePiece(ru, 0, pu), rangePiece(rv, pv+1, lv-1), nodePiece(ru.nodes[lu]))
+	mv.p2 = append(mv.a2[:0], rangePiece(rv, 0, pv), rangePiece(ru, pu+1, lu-1), nodePiece(rv.nodes[lv]))
+	return s.evalMove()
+}
+
+// brkIn reports whether positions i..j of r hold a break.
+func brkIn(r *route, i, j int) bool {
+	if i > j {
+		return false
+	}
+	c := r.cumBrk[j]
+	if i > 0 {
+		c -= r.cumBrk[i-1]
+	}
+	return c > 0
+}
+
+// twoOpt reverses the nodes after u up to v within one route.
+func (s *search) twoOpt(u, v int32) bool {
+	mv := &s.mv
+	mv.insert = -1
+	ruIdx := s.routeOf[u]
+	if ruIdx < 0 || ruIdx != s.routeOf[v] {
+		return false
+	}
+	r := s.routes[ruIdx]
+	pu, pv := int(s.pos[u]), int(s.pos[v])
+	if pu > pv {
+		pu, pv = pv, pu
+	}
+	if pv-pu < 2 || pu < r.lockEnd-1 || pv >= r.last() {
+		return false
+	}
+	mv.r1, mv.r2 = r.idx, -1
+	mv.p1 = append(mv.a1[:0], rangePiece(r, 0, pu), revPiece(r, pu+1, pv), rangePiece(r, pv+1, r.last()))
+	return s.evalMove()
+}

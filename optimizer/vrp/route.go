@@ -1,0 +1,375 @@
+package vrp
+
+import "math"
+
+// route is a mutable search route (after PyVRP's search::Route): the node
+// sequence including the vehicle's start and end nodes, with cached
+// prefix and suffix segments, cumulative loads and counters so that any
+// move touching at most two routes is evaluated by merging a handful of
+// segments. Only the routes a move touched are recomputed (update).
+type route struct {
+	idx     int // = vehicle index
+	nodes   []int32
+	pre     []seg   // pre[i]: nodes[0..i]
+	suf     []seg   // suf[i]: nodes[i..last]
+	sufX    []seg   // sufX[i]: nodes[i..last-1] (without the end node); i < last
+	cumLoad []int64 // (i*dims+d): loads of nodes[0..i]
+	cumJobs []int32
+	cumBrk  []int32
+	cumMult []int32
+	lockEnd int // positions < lockEnd must not change (start node, locked jobs)
+
+	cost     int64 // objective cost of the route, 0 when it serves no job
+	viol     int64 // time warp + excess duration/travel/load (0 = feasible)
+	nJobs    int
+	modified int // search timestamp of the last change
+}
+
+func (r *route) last() int { return len(r.nodes) - 1 }
+
+// update recomputes all caches of r from r.nodes; O(len).
+func (s *search) update(r *route) {
+	in := s.in
+	n := len(r.nodes)
+	grow := func(x []seg) []seg {
+		if cap(x) < n {
+			return make([]seg, n, 2*n)
+		}
+		return x[:n]
+	}
+	r.pre, r.suf, r.sufX = grow(r.pre), grow(r.suf), grow(r.sufX)
+	if cap(r.cumLoad) < n*in.dims {
+		r.cumLoad = make([]int64, n*in.dims, 2*n*in.dims)
+	}
+	r.cumLoad = r.cumLoad[:n*in.dims]
+	if cap(r.cumJobs) < n {
+		r.cumJobs, r.cumBrk, r.cumMult = make([]int32, n, 2*n), make([]int32, n, 2*n), make([]int32, n, 2*n)
+	}
+	r.cumJobs, r.cumBrk, r.cumMult = r.cumJobs[:n], r.cumBrk[:n], r.cumMult[:n]
+	var jobs, brk, mult int32
+	for i, node := range r.nodes {
+		s.pos[node] = int32(i)
+		s.routeOf[node] = int32(r.idx)
+		if i == 0 {
+			r.pre[0] = in.nodeSeg[node]
+		} else {
+			r.pre[i] = in.merge(r.pre[i-1], in.nodeSeg[node])
+		}
+		if int(node) < in.nJobs {
+			jobs++
+		} else if in.brkVeh[node] >= 0 {
+			brk++
+		}
+		if in.multi[node] {
+			mult++
+		}
+		r.cumJobs[i], r.cumBrk[i], r.cumMult[i] = jobs, brk, mult
+		for d := 0; d < in.dims; d++ {
+			v := in.amounts[int(node)*in.dims+d]
+			if i > 0 {
+				v += r.cumLoad[(i-1)*in.dims+d]
+			}
+			r.cumLoad[i*in.dims+d] = v
+		}
+	}
+	r.suf[n-1] = in.nodeSeg[r.nodes[n-1]]
+	for i := n - 2; i >= 0; i-- {
+		r.suf[i] = in.merge(in.nodeSeg[r.nodes[i]], r.suf[i+1])
+	}
+	if n >= 2 {
+		r.sufX[n-2] = in.nodeSeg[r.nodes[n-2]]
+		for i := n - 3; i >= 0; i-- {
+			r.sufX[i] = in.merge(in.nodeSeg[r.nodes[i]], r.sufX[i+1])
+		}
+	}
+	r.nJobs = int(jobs)
+	c := s.evalNodes(r.idx, r.nodes)
+	r.cost, r.viol = c.cost, c.viol
+	s.stamp++
+	r.modified = s.stamp
+}
+
+// piece is part of a candidate route: positions i..j (inclusive) of route
+// r, possibly reversed, or a single node when node >= 0. i > j is empty.
+type piece struct {
+	r    *route
+	i, j int32
+	node int32
+	rev  bool
+}
+
+func nodePiece(node int32) piece          { return piece{node: node} }
+func rangePiece(r *route, i, j int) piece { return piece{r: r, i: int32(i), j: int32(j), node: -1} }
+func revPiece(r *route, i, j int) piece {
+	return piece{r: r, i: int32(i), j: int32(j), node: -1, rev: true}
+}
+
+func (pc *piece) empty() bool { return pc.node < 0 && pc.i > pc.j }
+
+// segOf returns the segment of a piece: O(1) for prefixes, suffixes and
+// single nodes, O(length) otherwise.
+func (s *search) segOf(pc *piece) seg {
+	in := s.in
+	if pc.node >= 0 {
+		return in.nodeSeg[pc.node]
+	}
+	r, i, j := pc.r, int(pc.i), int(pc.j)
+	if pc.rev && i != j {
+		out := in.nodeSeg[r.nodes[j]]
+		for k := j - 1; k >= i; k-- {
+			out = in.merge(out, in.nodeSeg[r.nodes[k]])
+		}
+		return out
+	}
+	switch {
+	case i == 0:
+		return r.pre[j]
+	case j == r.last():
+		return r.suf[i]
+	case j == r.last()-1:
+		return r.sufX[i]
+	}
+	out := in.nodeSeg[r.nodes[i]]
+	for k := i + 1; k <= j; k++ {
+		out = in.merge(out, in.nodeSeg[r.nodes[k]])
+	}
+	return out
+}
+
+// count returns jobs, breaks and multi-window nodes in a piece.
+func (pc *piece) count(in *instance) (jobs, brk, mult int32) {
+	if pc.node >= 0 {
+		n := pc.node
+		if int(n) < in.nJobs {
+			jobs = 1
+		}
+		if in.brkVeh[n] >= 0 {
+			brk = 1
+		}
+		if in.multi[n] {
+			mult = 1
+		}
+		return
+	}
+	r, i, j := pc.r, pc.i, pc.j
+	jobs, brk, mult = r.cumJobs[j], r.cumBrk[j], r.cumMult[j]
+	if i > 0 {
+		jobs -= r.cumJobs[i-1]
+		brk -= r.cumBrk[i-1]
+		mult -= r.cumMult[i-1]
+	}
+	return
+}
+
+func (s *search) addLoad(pc *piece, load []int64) {
+	in := s.in
+	if pc.node >= 0 {
+		for d := range load {
+			load[d] += in.amounts[int(pc.node)*in.dims+d]
+		}
+		return
+	}
+	r, i, j := pc.r, int(pc.i), int(pc.j)
+	for d := range load {
+		load[d] += r.cumLoad[j*in.dims+d]
+		if i > 0 {
+			load[d] -= r.cumLoad[(i-1)*in.dims+d]
+		}
+	}
+}
+
+// eval is the evaluation of a candidate route.
+type eval struct {
+	cost int64 // objective cost (0 for a route without jobs)
+	viol int64 // summed violations; 0 = feasible
+	ok   bool  // false when a hard rule (task limit, foreign break) fails
+}
+
+// evalPieces evaluates the route of vehicle v made of the given pieces,
+// without allocating: O(number of pieces) when every piece is a prefix,
+// suffix or short, and the vehicle and nodes have single windows; otherwise
+// the explicit slow path over the node sequence.
+func (s *search) evalPieces(v int, pcs []piece) eval {
+	in := s.in
+	var jobs, brk, mult int32
+	for k := range pcs {
+		if pcs[k].empty() {
+			continue
+		}
+		a, b, c := pcs[k].count(in)
+		jobs, brk, mult = jobs+a, brk+b, mult+c
+	}
+	if jobs > in.maxTasks[v] {
+		return eval{}
+	}
+	if int(brk) != len(in.p.Vehicles[v].Breaks) {
+		return eval{} // a break left its vehicle (or one went missing)
+	}
+	if jobs == 0 {
+		return eval{ok: true}
+	}
+	if mult > 0 || in.vehSlow[v] {
+		buf := s.scratch[:0]
+		for k := range pcs {
+			pc := &pcs[k]
+			switch {
+			case pc.node >= 0:
+				buf = append(buf, pc.node)
+			case pc.empty():
+			case pc.rev:
+				for x := pc.j; x >= pc.i; x-- {
+					buf = append(buf, pc.r.nodes[x])
+				}
+			default:
+				buf = append(buf, pc.r.nodes[pc.i:pc.j+1]...)
+			}
+		}
+		s.scratch = buf
+		return s.evalNodes(v, buf)
+	}
+	var acc seg
+	started := false
+	for k := range pcs {
+		if pcs[k].empty() {
+			continue
+		}
+		sg := s.segOf(&pcs[k])
+		if !started {
+			acc, started = sg, true
+		} else {
+			acc = in.merge(acc, sg)
+		}
+	}
+	load := s.load
+	for d := range load {
+		load[d] = 0
+	}
+	for k := range pcs {
+		if !pcs[k].empty() {
+			s.addLoad(&pcs[k], load)
+		}
+	}
+	return s.finish(v, acc.dur, acc.tw, acc.travel, acc.metric, load)
+}
+
+// finish turns route totals into cost and violation.
+func (s *search) finish(v int, dur, tw, travel, metric int64, load []int64) eval {
+	in := s.in
+	veh := &in.p.Vehicles[v]
+	viol := tw
+	if veh.MaxDuration > 0 && dur > veh.MaxDuration {
+		viol += dur - veh.MaxDuration
+	}
+	if veh.MaxTravelTime > 0 && travel > veh.MaxTravelTime {
+		viol += travel - veh.MaxTravelTime
+	}
+	for d, l := range load {
+		if c := in.capacity[v*in.dims+d]; l > c {
+			viol += l - c
+		}
+	}
+	return eval{cost: s.routeCost(v, travel, metric), viol: viol, ok: true}
+}
+
+func (s *search) routeCost(v int, travel, metric int64) int64 {
+	in := s.in
+	if in.obj == ObjectiveDistance {
+		return metric
+	}
+	veh := &in.p.Vehicles[v]
+	c := veh.FixedCost
+	switch {
+	case in.p.Costs.N > 0:
+		c += metric
+	case in.rates:
+		c += veh.CostPerHour*travel/3600 + veh.CostPerKm*metric/1000
+	default:
+		c += travel
+	}
+	return c
+}
+
+// evalNodes evaluates an explicit node sequence (start node ... end node)
+// of vehicle v. With single windows it folds segments; with several
+// windows (a job's or a break's) it runs the forward pass of simulate,
+// choosing at each stop the earliest window not yet passed, then delays the
+// departure by the forward time slack (as bestDeparture does), so that the
+// search and the reported schedule agree.
+func (s *search) evalNodes(v int, nodes []int32) eval {
+	in := s.in
+	var jobs int32
+	slow := in.vehSlow[v]
+	for _, n := range nodes {
+		if int(n) < in.nJobs {
+			jobs++
+		}
+		if in.multi[n] {
+			slow = true
+		}
+	}
+	if jobs == 0 {
+		return eval{ok: true}
+	}
+	if jobs > in.maxTasks[v] {
+		return eval{}
+	}
+	load := s.load
+	for d := range load {
+		load[d] = 0
+	}
+	for _, n := range nodes {
+		for d := range load {
+			load[d] += in.amounts[int(n)*in.dims+d]
+		}
+	}
+	if !slow {
+		acc := in.nodeSeg[nodes[0]]
+		for _, n := range nodes[1:] {
+			acc = in.merge(acc, in.nodeSeg[n])
+		}
+		return s.finish(v, acc.dur, acc.tw, acc.travel, acc.metric, load)
+	}
+	// Forward pass from the earliest departure.
+	depart := in.nodeSeg[nodes[0]].early
+	t := depart
+	var travel, metric, tw, wait int64
+	slack := int64(math.MaxInt64)
+	cur := in.loc[nodes[0]]
+	for k := 1; k < len(nodes); k++ {
+		n := nodes[k]
+		l := in.loc[n]
+		if cur >= 0 && l >= 0 {
+			x := int(cur)*in.nLoc + int(l)
+			t += in.dur[x]
+			travel += in.dur[x]
+			metric += in.metric[x]
+		}
+		if l >= 0 {
+			cur = l
+		}
+		start, late := windowStart(in.windows[n], t)
+		end := Horizon
+		if late > 0 {
+			tw += late
+			start = t
+		} else {
+			for _, w := range in.windows[n] {
+				if w.Start <= start && start <= w.End {
+					end = w.End
+				}
+			}
+		}
+		wait += start - t
+		if k < len(nodes)-1 {
+			slack = min(slack, wait+end-start)
+		} else {
+			slack = min(slack, wait+end-t) // end node: arrival bounded by the shift
+		}
+		t = start + in.nodeSeg[n].dur
+	}
+	dur := t - depart
+	if tw == 0 {
+		dur -= max(min(slack, wait), 0)
+	}
+	return s.finish(v, dur, tw, travel, metric, load)
+}

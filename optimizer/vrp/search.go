@@ -1,0 +1,254 @@
+package vrp
+
+import (
+	"math/rand"
+)
+
+// search is one single-threaded search over a compiled instance.
+type search struct {
+	in      *instance
+	rng     *rand.Rand
+	routes  []*route
+	pos     []int32 // per node: position in its route
+	routeOf []int32 // per node: route index, -1 when unassigned
+	stamp   int
+
+	unassigned []int32 // unassigned jobs, unordered
+	unPos      []int32 // per job: index in unassigned, -1 if routed
+
+	scratch    []int32
+	load       []int64
+	buf1, buf2 []int32
+	tested     []int // per job: stamp when last tested as u in local search
+
+	mv move
+
+	ruinedBuf, changedBuf  []int32
+	posBuf, rmBuf, listBuf []int32
+	classBuf               []bool
+
+	allEligible bool
+}
+
+// move is a candidate change of one or two routes, described by the
+// pieces of their new node sequences.
+type move struct {
+	r1, r2 int // route indices; r2 < 0 when the move touches one route
+	p1, p2 []piece
+	a1, a2 [6]piece
+	delta  int64
+	insert int32 // job leaving the unassigned set, or -1
+}
+
+func newSearch(in *instance, seed int64) *search {
+	s := &search{in: in, rng: rand.New(rand.NewSource(seed))}
+	s.pos = make([]int32, in.nNode)
+	s.routeOf = make([]int32, in.nNode)
+	s.unPos = make([]int32, in.nJobs)
+	s.tested = make([]int, in.nJobs)
+	s.scratch = make([]int32, 0, in.nNode)
+	s.buf1 = make([]int32, 0, in.nNode)
+	s.buf2 = make([]int32, 0, in.nNode)
+	s.load = make([]int64, in.dims)
+	s.classBuf = make([]bool, in.nVeh)
+	for i := range s.routeOf {
+		s.routeOf[i] = -1
+	}
+	s.allEligible = true
+	for _, e := range in.elig {
+		if !e {
+			s.allEligible = false
+			break
+		}
+	}
+	locked := make([]bool, in.nJobs)
+	b := in.nJobs + 2*in.nVeh
+	for v := 0; v < in.nVeh; v++ {
+		veh := &in.p.Vehicles[v]
+		r := &route{idx: v}
+		r.nodes = append(r.nodes, int32(in.nJobs+2*v))
+		for _, j := range veh.Locked {
+			r.nodes = append(r.nodes, int32(j))
+			locked[j] = true
+		}
+		r.lockEnd = len(r.nodes)
+		for range veh.Breaks {
+			r.nodes = append(r.nodes, int32(b))
+			b++
+		}
+		r.nodes = append(r.nodes, int32(in.nJobs+2*v+1))
+		s.routes = append(s.routes, r)
+		s.update(r)
+	}
+	for j := 0; j < in.nJobs; j++ {
+		s.unPos[j] = -1
+		if !locked[j] {
+			s.addUnassigned(int32(j))
+		}
+	}
+	for _, r := range s.routes {
+		s.placeBreaks(r)
+	}
+	return s
+}
+
+func (s *search) addUnassigned(j int32) {
+	s.routeOf[j] = -1
+	s.unPos[j] = int32(len(s.unassigned))
+	s.unassigned = append(s.unassigned, j)
+}
+
+func (s *search) removeUnassigned(j int32) {
+	k := s.unPos[j]
+	last := s.unassigned[len(s.unassigned)-1]
+	s.unassigned[k] = last
+	s.unPos[last] = k
+	s.unassigned = s.unassigned[:len(s.unassigned)-1]
+	s.unPos[j] = -1
+}
+
+// cost is the penalised objective: route costs plus unassigned penalties.
+func (s *search) cost() int64 {
+	var c int64
+	for _, r := range s.routes {
+		c += r.cost
+	}
+	for _, j := range s.unassigned {
+		c += s.in.penalty[j]
+	}
+	return c
+}
+
+// materialize writes the node sequence of pieces into buf.
+func materialize(buf []int32, pcs []piece) []int32 {
+	buf = buf[:0]
+	for k := range pcs {
+		pc := &pcs[k]
+		switch {
+		case pc.node >= 0:
+			buf = append(buf, pc.node)
+		case pc.empty():
+		case pc.rev:
+			for x := pc.j; x >= pc.i; x-- {
+				buf = append(buf, pc.r.nodes[x])
+			}
+		default:
+			buf = append(buf, pc.r.nodes[pc.i:pc.j+1]...)
+		}
+	}
+	return buf
+}
+
+// apply performs s.mv.
+func (s *search) apply() {
+	mv := &s.mv
+	s.buf1 = materialize(s.buf1, mv.p1)
+	if mv.r2 >= 0 {
+		s.buf2 = materialize(s.buf2, mv.p2)
+	}
+	if mv.insert >= 0 {
+		s.removeUnassigned(mv.insert)
+	}
+	r1 := s.routes[mv.r1]
+	r1.nodes = append(r1.nodes[:0], s.buf1...)
+	s.update(r1)
+	if mv.r2 >= 0 {
+		r2 := s.routes[mv.r2]
+		r2.nodes = append(r2.nodes[:0], s.buf2...)
+		s.update(r2)
+	}
+}
+
+// evalMove evaluates s.mv (pieces already set) and stores the delta; ok is
+// false when a new route is infeasible.
+func (s *search) evalMove() bool {
+	mv := &s.mv
+	r1 := s.routes[mv.r1]
+	e1 := s.evalPieces(mv.r1, mv.p1)
+	if !e1.ok || e1.viol > 0 {
+		return false
+	}
+	mv.delta = e1.cost - r1.cost
+	if mv.r2 >= 0 {
+		r2 := s.routes[mv.r2]
+		e2 := s.evalPieces(mv.r2, mv.p2)
+		if !e2.ok || e2.viol > 0 {
+			return false
+		}
+		mv.delta += e2.cost - r2.cost
+	}
+	if mv.insert >= 0 {
+		mv.delta -= s.in.penalty[mv.insert]
+	}
+	return true
+}
+
+func (s *search) isJob(n int32) bool { return int(n) < s.in.nJobs }
+
+func (s *search) eligible(j int32, v int) bool {
+	return s.allEligible || s.in.elig[int(j)*s.in.nVeh+v]
+}
+
+// rangeEligible reports whether every job at positions i..j of r may go to
+// vehicle v.
+func (s *search) rangeEligible(r *route, i, j, v int) bool {
+	if s.allEligible || r.idx == v {
+		return true
+	}
+	for k := i; k <= j; k++ {
+		if n := r.nodes[k]; s.isJob(n) && !s.in.elig[int(n)*s.in.nVeh+v] {
+			return false
+		}
+	}
+	return true
+}
+
+// placeBreaks moves each break of r to its best feasible position (or
+// keeps it). Breaks are evaluated at route level: O(len²) per break, which
+// is fine for the short routes that have breaks; benchmark routes have none.
+func (s *search) placeBreaks(r *route) {
+	in := s.in
+	if len(in.p.Vehicles[r.idx].Breaks) == 0 {
+		return
+	}
+	for k := r.lockEnd; k < r.last(); k++ {
+		n := r.nodes[k]
+		if in.brkVeh[n] < 0 {
+			continue
+		}
+		base := r.cost
+		if r.viol > 0 {
+			base = -1 << 62 // any feasible position is better
+		}
+		bestPos, bestCost := -1, int64(0)
+		for q := r.lockEnd - 1; q < r.last(); q++ {
+			if q == k || q == k-1 {
+				continue
+			}
+			var pcs []piece
+			if q < k {
+				pcs = s.mv.a1[:0]
+				pcs = append(pcs, rangePiece(r, 0, q), nodePiece(n), rangePiece(r, q+1, k-1), rangePiece(r, k+1, r.last()))
+			} else {
+				pcs = s.mv.a1[:0]
+				pcs = append(pcs, rangePiece(r, 0, k-1), rangePiece(r, k+1, q), nodePiece(n), rangePiece(r, q+1, r.last()))
+			}
+			e := s.evalPieces(r.idx, pcs)
+			if e.ok && e.viol == 0 && (bestPos < 0 || e.cost < bestCost) {
+				bestPos, bestCost = q, e.cost
+			}
+		}
+		if bestPos >= 0 && (bestCost < base || (r.viol > 0)) {
+			s.mv.r1, s.mv.r2, s.mv.insert = r.idx, -1, -1
+			q := bestPos
+			pcs := s.mv.a1[:0]
+			if q < k {
+				pcs = append(pcs, rangePiece(r, 0, q), nodePiece(n), rangePiece(r, q+1, k-1), rangePiece(r, k+1, r.last()))
+			} else {
+				pcs = append(pcs, rangePiece(r, 0, k-1), rangePiece(r, k+1, q), nodePiece(n), rangePiece(r, q+1, r.last()))
+			}
+			s.mv.p1 = pcs
+			s.apply()
+		}
+	}
+}
