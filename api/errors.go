@@ -1,0 +1,99 @@
+package api
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+)
+
+// Error codes of the JSON error body. Clients switch on these, so they are
+// only ever appended to, never renamed.
+const (
+	codeBadRequest           = "bad_request"            // 400: malformed JSON, unknown field, wrong type, bad query
+	codeInvalid              = "invalid"                // 422: well-formed input that breaks a domain rule
+	codeUnauthorized         = "unauthorized"           // 401: no or bad bearer token
+	codeForbidden            = "forbidden"              // 403: authenticated, but the role may not do this
+	codeNotFound             = "not_found"              // 404
+	codeMethodNotAllowed     = "method_not_allowed"     // 405
+	codeConflict             = "conflict"               // 409: duplicate id, stale version
+	codeTooLarge             = "too_large"              // 413
+	codeUnsupportedMediaType = "unsupported_media_type" // 415
+	codePreconditionRequired = "precondition_required"  // 428: update without version or If-Match
+	codeInternal             = "internal"               // 500: details are logged, never returned
+	codeUnavailable          = "unavailable"            // 503: store not reachable (readyz)
+)
+
+// httpError is an error the API returns as is: status, code, message and
+// field are all meant for the client.
+type httpError struct {
+	Status  int
+	Code    string
+	Message string
+	Field   string
+}
+
+func (e *httpError) Error() string { return e.Message }
+
+// errorBody is the JSON shape of every error response:
+//
+//	{"error": {"code": "invalid", "message": "...", "field": "deadline", "request_id": "..."}}
+type errorBody struct {
+	Error errorDetail `json:"error"`
+}
+
+// errorDetail is the inner object of errorBody.
+type errorDetail struct {
+	Code      string `json:"code"`
+	Message   string `json:"message"`
+	Field     string `json:"field,omitempty"`
+	RequestID string `json:"request_id,omitempty"`
+}
+
+// fail writes err as a JSON error response and aborts the handler chain.
+// Errors that are neither *httpError nor a domain error with a known kind are
+// internal: the client gets a generic message with the request id, and the
+// details go to the log only.
+func (s *Server) fail(c *gin.Context, err error) {
+	he := s.classify(err)
+	rid := requestID(c)
+	if he.Status >= 500 {
+		s.logger.ErrorContext(c.Request.Context(), "request failed",
+			slog.String("request_id", rid), slog.String("method", c.Request.Method),
+			slog.String("path", c.Request.URL.Path), slog.Any("error", err))
+	}
+	s.metrics.Errors.WithLabelValues(he.Code).Inc()
+	c.AbortWithStatusJSON(he.Status, errorBody{Error: errorDetail{
+		Code: he.Code, Message: he.Message, Field: he.Field, RequestID: rid,
+	}})
+}
+
+// classify maps err to what the client may see.
+func (s *Server) classify(err error) *httpError {
+	var he *httpError
+	if errors.As(err, &he) {
+		return he
+	}
+	if de, ok := domainError(err); ok {
+		return de
+	}
+	return &httpError{Status: http.StatusInternalServerError, Code: codeInternal,
+		Message: "internal error; quote the request id when reporting it"}
+}
+
+func badRequest(field, msg string) *httpError {
+	return &httpError{Status: http.StatusBadRequest, Code: codeBadRequest, Message: msg, Field: field}
+}
+
+func notFound(msg string) *httpError {
+	return &httpError{Status: http.StatusNotFound, Code: codeNotFound, Message: msg}
+}
+
+func forbidden(msg string) *httpError {
+	return &httpError{Status: http.StatusForbidden, Code: codeForbidden, Message: msg}
+}
+
+func unauthorized(msg string) *httpError {
+	return &httpError{Status: http.StatusUnauthorized, Code: codeUnauthorized, Message: msg}
+}
