@@ -269,6 +269,9 @@ func (s *search) insertBest(u int32) bool {
 				continue
 			}
 			pcs := append(s.mv.a1[:0], rangePiece(r, 0, p), nodePiece(u), rangePiece(r, p+1, r.last()))
+			if c, ok := s.quickCost(r.idx, pcs); ok && c-r.cost >= best {
+				continue
+			}
 			e := s.evalPieces(r.idx, pcs)
 			if !e.ok || e.viol > 0 {
 				continue

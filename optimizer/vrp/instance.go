@@ -30,7 +30,8 @@ type instance struct {
 	amounts  []int64 // nNode*dims
 	brkVeh   []int32 // per node: owning vehicle of a break, else -1
 	brkNum   []int32 // per node: index of the break in its vehicle's Breaks
-	vehSlow  []bool  // vehicle has a multi-window break
+	locked   []bool  // per node: a locked job
+	vehSlow  []bool  // vehicle has breaks: evaluate its routes by the forward pass
 	elig     []bool  // nJobs*nVeh
 	penalty  []int64 // per job: cost of leaving it unassigned
 	prio     []int   // per job: 1+Priority
@@ -148,10 +149,18 @@ func compile(p *Problem, obj Objective, k int) *instance {
 			mk(b, NoLocation, br.Duration, br.TimeWindows)
 			in.brkVeh[b] = int32(v)
 			in.brkNum[b] = int32(k)
-			if in.multi[b] {
-				in.vehSlow[v] = true
-			}
+			// Segments of a route with breaks do not concatenate
+			// associatively (a break happens where the vehicle is, so the
+			// travel that follows it depends on what precedes it): such
+			// routes are evaluated by the explicit forward pass.
+			in.vehSlow[v] = true
 			b++
+		}
+	}
+	in.locked = make([]bool, in.nNode)
+	for _, veh := range p.Vehicles {
+		for _, j := range veh.Locked {
+			in.locked[j] = true
 		}
 	}
 	in.elig = make([]bool, in.nJobs*in.nVeh)

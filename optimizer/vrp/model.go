@@ -289,11 +289,7 @@ func (p *Problem) Validate() error {
 					return fmt.Errorf("vehicle %d (%q): locked job %d not allowed on it (skills or allowed vehicles)", v, veh.ID, j)
 				}
 			}
-			stops := make([]stop, len(veh.Locked))
-			for k, j := range veh.Locked {
-				stops[k] = stop{job: j, brk: -1}
-			}
-			if r := bestDeparture(p, v, stops, ObjectiveCost); r.violation != "" {
+			if r, _, ok := seqFeasible(p, v, veh.Locked, ObjectiveCost); !ok {
 				return fmt.Errorf("vehicle %d (%q): locked jobs are infeasible: %s", v, veh.ID, r.violation)
 			}
 		}

@@ -17,7 +17,9 @@ type route struct {
 	cumJobs []int32
 	cumBrk  []int32
 	cumMult []int32
-	lockEnd int // positions < lockEnd must not change (start node, locked jobs)
+	revT    []int64 // revT[i]: travel of the reversed arcs nodes[i]→nodes[i-1]→…→nodes[0]
+	revM    []int64 // revM[i]: same for the metric
+	lockEnd int // positions < lockEnd must not change (start node, locked jobs); set by update
 
 	cost     int64 // objective cost of the route, 0 when it serves no job
 	viol     int64 // time warp + excess duration/travel/load (0 = feasible)
@@ -46,8 +48,16 @@ func (s *search) update(r *route) {
 		r.cumJobs, r.cumBrk, r.cumMult = make([]int32, n, 2*n), make([]int32, n, 2*n), make([]int32, n, 2*n)
 	}
 	r.cumJobs, r.cumBrk, r.cumMult = r.cumJobs[:n], r.cumBrk[:n], r.cumMult[:n]
+	if cap(r.revT) < n {
+		r.revT, r.revM = make([]int64, n, 2*n), make([]int64, n, 2*n)
+	}
+	r.revT, r.revM = r.revT[:n], r.revM[:n]
 	var jobs, brk, mult int32
+	r.lockEnd = 1
 	for i, node := range r.nodes {
+		if in.locked[node] {
+			r.lockEnd = i + 1
+		}
 		s.pos[node] = int32(i)
 		s.routeOf[node] = int32(r.idx)
 		if i == 0 {
@@ -64,6 +74,16 @@ func (s *search) update(r *route) {
 			mult++
 		}
 		r.cumJobs[i], r.cumBrk[i], r.cumMult[i] = jobs, brk, mult
+		if i == 0 {
+			r.revT[0], r.revM[0] = 0, 0
+		} else {
+			r.revT[i], r.revM[i] = r.revT[i-1], r.revM[i-1]
+			if a, b := in.loc[node], in.loc[r.nodes[i-1]]; a >= 0 && b >= 0 {
+				k := int(a)*in.nLoc + int(b)
+				r.revT[i] += in.dur[k]
+				r.revM[i] += in.metric[k]
+			}
+		}
 		for d := 0; d < in.dims; d++ {
 			v := in.amounts[int(node)*in.dims+d]
 			if i > 0 {
@@ -176,6 +196,60 @@ func (s *search) addLoad(pc *piece, load []int64) {
 			load[d] -= r.cumLoad[(i-1)*in.dims+d]
 		}
 	}
+}
+
+// quickCost returns the exact objective cost of the candidate route from
+// travel and metric sums alone (O(pieces), no time-window work), so that
+// non-improving moves are rejected before the segment merges (VROOM's
+// "cheap bounds before exact checks"). ok is false when the route has
+// breaks (no-location nodes make the sums position dependent); callers
+// then use evalPieces.
+func (s *search) quickCost(v int, pcs []piece) (int64, bool) {
+	in := s.in
+	if len(in.p.Vehicles[v].Breaks) > 0 {
+		return 0, false
+	}
+	var travel, metric int64
+	var jobs int32
+	prev := int32(-1)
+	for k := range pcs {
+		pc := &pcs[k]
+		var first, last int32
+		if pc.node >= 0 {
+			first = in.loc[pc.node]
+			last = first
+			if int(pc.node) < in.nJobs {
+				jobs++
+			}
+		} else if pc.empty() {
+			continue
+		} else {
+			r, i, j := pc.r, int(pc.i), int(pc.j)
+			jobs += r.cumJobs[j]
+			if i > 0 {
+				jobs -= r.cumJobs[i-1]
+			}
+			if pc.rev {
+				first, last = in.loc[r.nodes[j]], in.loc[r.nodes[i]]
+				travel += r.revT[j] - r.revT[i]
+				metric += r.revM[j] - r.revM[i]
+			} else {
+				first, last = in.loc[r.nodes[i]], in.loc[r.nodes[j]]
+				travel += r.pre[j].travel - r.pre[i].travel
+				metric += r.pre[j].metric - r.pre[i].metric
+			}
+		}
+		if prev >= 0 && first >= 0 {
+			x := int(prev)*in.nLoc + int(first)
+			travel += in.dur[x]
+			metric += in.metric[x]
+		}
+		prev = last
+	}
+	if jobs == 0 {
+		return 0, true
+	}
+	return s.routeCost(v, travel, metric), true
 }
 
 // eval is the evaluation of a candidate route.

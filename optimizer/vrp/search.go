@@ -28,6 +28,7 @@ type search struct {
 	classBuf               []bool
 
 	allEligible bool
+	exact       bool // evaluate every move fully (tests)
 }
 
 // move is a candidate change of one or two routes, described by the
@@ -71,7 +72,6 @@ func newSearch(in *instance, seed int64) *search {
 			r.nodes = append(r.nodes, int32(j))
 			locked[j] = true
 		}
-		r.lockEnd = len(r.nodes)
 		for range veh.Breaks {
 			r.nodes = append(r.nodes, int32(b))
 			b++
@@ -159,11 +159,28 @@ func (s *search) apply() {
 	}
 }
 
-// evalMove evaluates s.mv (pieces already set) and stores the delta; ok is
-// false when a new route is infeasible.
+// evalMove evaluates s.mv (pieces already set) and stores the delta. It
+// returns false when a new route is infeasible or, unless s.exact is set,
+// when the move cannot improve (decided on costs alone, before any
+// time-window work).
 func (s *search) evalMove() bool {
 	mv := &s.mv
 	r1 := s.routes[mv.r1]
+	if !s.exact {
+		c1, ok1 := s.quickCost(mv.r1, mv.p1)
+		d := c1 - r1.cost
+		if ok1 && mv.r2 >= 0 {
+			c2, ok2 := s.quickCost(mv.r2, mv.p2)
+			d += c2 - s.routes[mv.r2].cost
+			ok1 = ok2
+		}
+		if mv.insert >= 0 {
+			d -= s.in.penalty[mv.insert]
+		}
+		if ok1 && d >= 0 {
+			return false
+		}
+	}
 	e1 := s.evalPieces(mv.r1, mv.p1)
 	if !e1.ok || e1.viol > 0 {
 		return false
@@ -211,7 +228,7 @@ func (s *search) placeBreaks(r *route) {
 	if len(in.p.Vehicles[r.idx].Breaks) == 0 {
 		return
 	}
-	for k := r.lockEnd; k < r.last(); k++ {
+	for k := 1; k < r.last(); k++ {
 		n := r.nodes[k]
 		if in.brkVeh[n] < 0 {
 			continue
@@ -221,7 +238,7 @@ func (s *search) placeBreaks(r *route) {
 			base = -1 << 62 // any feasible position is better
 		}
 		bestPos, bestCost := -1, int64(0)
-		for q := r.lockEnd - 1; q < r.last(); q++ {
+		for q := 0; q < r.last(); q++ {
 			if q == k || q == k-1 {
 				continue
 			}

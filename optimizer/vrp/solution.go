@@ -270,7 +270,7 @@ func bestDeparture(p *Problem, v int, stops []stop, obj Objective) simResult {
 	veh := &p.Vehicles[v]
 	depart := veh.shift().Start
 	res := simulate(p, v, stops, depart, obj)
-	if res.violation != "" || len(stops) == 0 {
+	if res.timeWarp > 0 || len(stops) == 0 {
 		return res
 	}
 	// slack: how late the departure can be without pushing any stop out of
@@ -298,7 +298,7 @@ func bestDeparture(p *Problem, v int, stops []stop, obj Objective) simResult {
 	if delay <= 0 {
 		return res
 	}
-	if r2 := simulate(p, v, stops, depart+delay, obj); r2.violation == "" {
+	if r2 := simulate(p, v, stops, depart+delay, obj); r2.timeWarp == 0 {
 		return r2
 	}
 	return res

@@ -1,0 +1,130 @@
+package vrp
+
+import (
+	"fmt"
+	"math"
+	"math/rand"
+)
+
+// features switches on the rich constraints in random test instances.
+type features struct {
+	multiTW, breaks, skills, locked, open, limits, dims2, asym, prio bool
+}
+
+var allFeatures = []struct {
+	name string
+	f    features
+}{
+	{"plain", features{}},
+	{"multiTW", features{multiTW: true}},
+	{"breaks", features{breaks: true}},
+	{"skills", features{skills: true}},
+	{"locked", features{locked: true}},
+	{"open", features{open: true}},
+	{"limits", features{limits: true}},
+	{"dims2", features{dims2: true}},
+	{"asym", features{asym: true}},
+	{"everything", features{true, true, true, true, true, true, true, true, true}},
+}
+
+// genProblem builds a random small instance with the given features. All
+// instances are valid (locked prefixes are built feasible).
+func genProblem(rng *rand.Rand, nJobs, nVeh int, f features) *Problem {
+	n := nJobs + 2
+	xs, ys := make([]float64, n), make([]float64, n)
+	for i := range xs {
+		xs[i], ys[i] = float64(rng.Intn(100)), float64(rng.Intn(100))
+	}
+	d, dist := NewMatrix(n), NewMatrix(n)
+	for i := 0; i < n; i++ {
+		for j := 0; j < n; j++ {
+			e := math.Hypot(xs[i]-xs[j], ys[i]-ys[j])
+			t := int64(math.Ceil(e))
+			if f.asym && i != j {
+				t += int64(rng.Intn(10))
+			}
+			d.Set(i, j, t)
+			dist.Set(i, j, int64(math.Round(e*10)))
+		}
+	}
+	p := &Problem{Durations: d, Distances: dist}
+	dims := 1
+	if f.dims2 {
+		dims = 2
+	}
+	for j := 0; j < nJobs; j++ {
+		job := Job{ID: fmt.Sprintf("j%d", j), Location: 2 + j%(n-2), Service: int64(rng.Intn(20))}
+		e := int64(rng.Intn(400))
+		job.TimeWindows = []TimeWindow{{e, e + int64(40+rng.Intn(200))}}
+		if f.multiTW && rng.Intn(2) == 0 {
+			w := job.TimeWindows[0]
+			job.TimeWindows = append(job.TimeWindows, TimeWindow{w.End + 50 + int64(rng.Intn(100)), w.End + 250 + int64(rng.Intn(100))})
+			if rng.Intn(2) == 0 {
+				job.TimeWindows[0], job.TimeWindows[1] = job.TimeWindows[1], job.TimeWindows[0]
+			}
+		}
+		if rng.Intn(8) == 0 {
+			job.TimeWindows = nil
+		}
+		job.Amounts = make([]int64, dims)
+		for k := range job.Amounts {
+			job.Amounts[k] = int64(rng.Intn(6))
+		}
+		if f.skills && rng.Intn(3) == 0 {
+			job.Skills = []int{rng.Intn(3)}
+		}
+		if f.skills && rng.Intn(6) == 0 {
+			job.AllowedVehicles = []int{rng.Intn(nVeh)}
+		}
+		if f.prio {
+			job.Priority = rng.Intn(3)
+		}
+		p.Jobs = append(p.Jobs, job)
+	}
+	for v := 0; v < nVeh; v++ {
+		veh := Vehicle{ID: fmt.Sprintf("v%d", v), Start: v % 2, End: v % 2, Shift: TimeWindow{0, 700}, Capacity: make([]int64, dims)}
+		for k := range veh.Capacity {
+			veh.Capacity[k] = int64(10 + rng.Intn(15))
+		}
+		if f.open {
+			switch rng.Intn(3) {
+			case 0:
+				veh.Start = NoLocation
+			case 1:
+				veh.End = NoLocation
+			}
+		}
+		if f.skills {
+			veh.Skills = []int{rng.Intn(3), rng.Intn(3)}
+		}
+		if f.breaks && rng.Intn(3) > 0 {
+			b := Break{ID: "lunch", Duration: int64(20 + rng.Intn(40)), TimeWindows: []TimeWindow{{200, 350}}}
+			if f.multiTW && rng.Intn(2) == 0 {
+				b.TimeWindows = append(b.TimeWindows, TimeWindow{450, 500})
+			}
+			veh.Breaks = append(veh.Breaks, b)
+		}
+		if f.limits {
+			veh.MaxTasks = 2 + rng.Intn(4)
+			veh.MaxDuration = int64(250 + rng.Intn(300))
+			veh.MaxTravelTime = int64(150 + rng.Intn(200))
+		}
+		p.Vehicles = append(p.Vehicles, veh)
+	}
+	if f.locked {
+		// Lock a feasible prefix of one or two jobs on vehicle 0.
+		for _, j := range rng.Perm(nJobs) {
+			if !eligible(p, j, 0) {
+				continue
+			}
+			cand := append(append([]int(nil), p.Vehicles[0].Locked...), j)
+			if _, _, ok := seqFeasible(p, 0, cand, ObjectiveCost); ok {
+				p.Vehicles[0].Locked = cand
+				if len(cand) == 2 {
+					break
+				}
+			}
+		}
+	}
+	return p
+}

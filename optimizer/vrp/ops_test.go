@@ -1,0 +1,103 @@
+package vrp
+
+import (
+	"math/rand"
+	"testing"
+)
+
+// recomputedCost rebuilds every route from its node list (no cached
+// segment reused) and returns the total objective and whether all routes
+// are feasible.
+func recomputedCost(s *search) (int64, bool) {
+	var c int64
+	feasible := true
+	for _, r := range s.routes {
+		e := s.evalNodes(r.idx, r.nodes)
+		if !e.ok || e.viol > 0 {
+			feasible = false
+		}
+		c += e.cost
+	}
+	for j := 0; j < s.in.nJobs; j++ {
+		if s.routeOf[j] < 0 {
+			c += s.in.penalty[j]
+		}
+	}
+	return c, feasible
+}
+
+// TestOperatorDeltas is the most important solver test: for every
+// operator, the predicted delta of every feasible move equals the change of
+// the fully recomputed objective after applying it, over random instances
+// with every feature, and the reported solution then passes Check.
+func TestOperatorDeltas(t *testing.T) {
+	seeds := 12
+	if testing.Short() {
+		seeds = 4
+	}
+	for _, tc := range allFeatures {
+		t.Run(tc.name, func(t *testing.T) {
+			applied := make([]int, len(operators))
+			for seed := 0; seed < seeds; seed++ {
+				rng := rand.New(rand.NewSource(int64(seed)))
+				p := genProblem(rng, 14, 3, tc.f)
+				for _, obj := range []Objective{ObjectiveCost, ObjectiveDistance} {
+					in := compile(p, obj, 8)
+					s := newSearch(in, int64(seed))
+					s.exact = true
+					s.recreate()
+					for trial := 0; trial < 300; trial++ {
+						u := int32(rng.Intn(in.nJobs))
+						var v int32
+						if rng.Intn(5) == 0 {
+							v = int32(in.nJobs + 2*rng.Intn(in.nVeh)) // a start node
+						} else {
+							v = int32(rng.Intn(in.nJobs))
+						}
+						k := rng.Intn(len(operators))
+						before, _ := recomputedCost(s)
+						if before != s.cost() {
+							t.Fatalf("seed %d: cached cost %d, recomputed %d", seed, s.cost(), before)
+						}
+						if !operators[k].eval(s, u, v) {
+							continue
+						}
+						delta := s.mv.delta
+						// The cheap cost screen must agree with the full evaluation.
+						if c, ok := s.quickCost(s.mv.r1, s.mv.p1); ok {
+							if e := s.evalPieces(s.mv.r1, s.mv.p1); e.cost != c {
+								t.Fatalf("seed %d %s: quickCost %d, evalPieces %d", seed, operators[k].name, c, e.cost)
+							}
+						}
+						s.apply()
+						applied[k]++
+						after, feasible := recomputedCost(s)
+						if !feasible {
+							t.Fatalf("seed %d %s(%d,%d): applied move left an infeasible route", seed, operators[k].name, u, v)
+						}
+						if got := after - before; got != delta {
+							t.Fatalf("seed %d obj %d %s(%d,%d): predicted delta %d, recomputed %d", seed, obj, operators[k].name, u, v, delta, got)
+						}
+						if trial%50 == 0 {
+							var snap snapshot
+							s.save(&snap)
+							sol := toSolution(in, &snap)
+							if err := Check(p, sol); err != nil {
+								t.Fatalf("seed %d after %s: %v", seed, operators[k].name, err)
+							}
+						}
+						if trial%37 == 0 {
+							s.ruin()
+							s.recreate()
+						}
+					}
+				}
+			}
+			for k, n := range applied {
+				if n == 0 && tc.name == "plain" {
+					t.Errorf("operator %s never applied", operators[k].name)
+				}
+			}
+		})
+	}
+}
