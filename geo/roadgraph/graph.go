@@ -26,15 +26,21 @@ type Graph struct {
 	mode geo.Mode
 
 	// Forward CSR: the edges leaving node u are off[u]..off[u+1]-1.
-	off  []int32
-	head []int32
-	ms   []uint32 // travel time, milliseconds (≥ 1)
-	dm   []uint32 // length, decimetres
+	off   []int32
+	edges []edge   // head node and travel time
+	dm    []uint32 // length, decimetres
 	// Reverse CSR for To (gonum) only.
 	roff, rtail []int32
 
 	segs []segment // segments usable in at least one direction
 	grid *segGrid
+}
+
+// edge is a directed edge of the CSR: head node and travel time in
+// milliseconds (≥ 1); kept together because the search reads both.
+type edge struct {
+	head int32
+	ms   uint32
 }
 
 // segment is a usable piece of road between consecutive nodes, with its
@@ -102,14 +108,14 @@ func (n *Network) buildGraph(mode geo.Mode, mi int) *Graph {
 	}
 	m := deg[nn]
 	g.off, g.roff = deg, rdeg
-	g.head, g.ms, g.dm = make([]int32, m), make([]uint32, m), make([]uint32, m)
+	g.edges, g.dm = make([]edge, m), make([]uint32, m)
 	g.rtail = make([]int32, m)
 	pos := append([]int32(nil), deg[:nn]...)
 	rpos := append([]int32(nil), rdeg[:nn]...)
 	add := func(u, v int32, ms, dm uint32) {
 		k := pos[u]
 		pos[u]++
-		g.head[k], g.ms[k], g.dm[k] = v, ms, dm
+		g.edges[k], g.dm[k] = edge{v, ms}, dm
 		r := rpos[v]
 		rpos[v]++
 		g.rtail[r] = u
@@ -133,7 +139,7 @@ func (g *Graph) Mode() geo.Mode { return g.mode }
 func (g *Graph) Network() *Network { return g.net }
 
 // NumEdges returns the number of directed edges.
-func (g *Graph) NumEdges() int { return len(g.head) }
+func (g *Graph) NumEdges() int { return len(g.edges) }
 
 // NumNodes returns the number of nodes (including nodes with no edge for
 // this mode).
@@ -164,7 +170,11 @@ func (g *Graph) From(id int64) graph.Nodes {
 	if !g.has(id) {
 		return graph.Empty
 	}
-	return nodesOf(g.head[g.off[id]:g.off[id+1]])
+	heads := make([]int32, 0, g.off[id+1]-g.off[id])
+	for _, e := range g.edges[g.off[id]:g.off[id+1]] {
+		heads = append(heads, e.head)
+	}
+	return nodesOf(heads)
 }
 
 // To returns the nodes with an edge to id.
@@ -197,7 +207,7 @@ func (g *Graph) bestEdge(uid, vid int64) int {
 	}
 	best := -1
 	for k := g.off[uid]; k < g.off[uid+1]; k++ {
-		if int64(g.head[k]) == vid && (best < 0 || g.ms[k] < g.ms[best]) {
+		if int64(g.edges[k].head) == vid && (best < 0 || g.edges[k].ms < g.edges[best].ms) {
 			best = int(k)
 		}
 	}
@@ -228,7 +238,7 @@ func (g *Graph) WeightedEdge(uid, vid int64) graph.WeightedEdge {
 	if k < 0 {
 		return nil
 	}
-	return simple.WeightedEdge{F: simple.Node(uid), T: simple.Node(vid), W: float64(g.ms[k]) / 1000}
+	return simple.WeightedEdge{F: simple.Node(uid), T: simple.Node(vid), W: float64(g.edges[k].ms) / 1000}
 }
 
 // Weight returns the travel time in seconds from x to y over one edge; 0
@@ -241,7 +251,7 @@ func (g *Graph) Weight(xid, yid int64) (float64, bool) {
 	if k < 0 {
 		return math.Inf(1), false
 	}
-	return float64(g.ms[k]) / 1000, true
+	return float64(g.edges[k].ms) / 1000, true
 }
 
 var _ graph.WeightedDirected = (*Graph)(nil)

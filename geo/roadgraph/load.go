@@ -253,6 +253,7 @@ func (b *builder) build() (*Network, error) {
 			n.stats.Ways++
 		}
 	}
+	n.renumber()
 	n.stats.Nodes = len(n.coords)
 	n.stats.Segments = len(n.segs)
 	n.stats.SkippedWays = b.skipped

@@ -115,16 +115,16 @@ func arrival(sr *searcher, src, dst *anchor) (ms, dm float64, via int32, ok bool
 	ms, via = math.Inf(1), -2
 	t, sg := dst.snap.T, dst.seg
 	if sg.fw != noEdge {
-		if d := sr.dist[sg.u]; d != inf {
-			if c := float64(d) + t*float64(sg.fw); c < ms {
-				ms, dm, via = c, float64(sr.length[sg.u])+t*float64(sg.dm), sg.u
+		if lb := sr.lab[sg.u]; lb.d != inf {
+			if c := float64(lb.d) + t*float64(sg.fw); c < ms {
+				ms, dm, via = c, float64(lb.l)+t*float64(sg.dm), sg.u
 			}
 		}
 	}
 	if sg.bw != noEdge {
-		if d := sr.dist[sg.v]; d != inf {
-			if c := float64(d) + (1-t)*float64(sg.bw); c < ms {
-				ms, dm, via = c, float64(sr.length[sg.v])+(1-t)*float64(sg.dm), sg.v
+		if lb := sr.lab[sg.v]; lb.d != inf {
+			if c := float64(lb.d) + (1-t)*float64(sg.bw); c < ms {
+				ms, dm, via = c, float64(lb.l)+(1-t)*float64(sg.dm), sg.v
 			}
 		}
 	}
