@@ -52,12 +52,12 @@ type rawSeg struct {
 
 // Stats describe what a load kept and dropped.
 type Stats struct {
-	Nodes        int `json:"nodes"`          // nodes used by routable ways
-	Ways         int `json:"ways"`           // routable ways kept
-	Segments     int `json:"segments"`       // segments between consecutive nodes
-	MissingNodes int `json:"missing_nodes"`  // way node references without a node (clipped extract)
-	SkippedWays  int `json:"skipped_ways"`   // ways without a usable highway tag
-	FordNodes    int `json:"ford_nodes"`     // nodes tagged ford=*
+	Nodes        int `json:"nodes"`         // nodes used by routable ways
+	Ways         int `json:"ways"`          // routable ways kept
+	Segments     int `json:"segments"`      // segments between consecutive nodes
+	MissingNodes int `json:"missing_nodes"` // way node references without a node (clipped extract)
+	SkippedWays  int `json:"skipped_ways"`  // ways without a usable highway tag
+	FordNodes    int `json:"ford_nodes"`    // nodes tagged ford=*
 	BytesRead    int `json:"bytes_read"`
 }
 

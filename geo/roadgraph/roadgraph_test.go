@@ -71,26 +71,26 @@ func TestValleyTravelTimes(t *testing.T) {
 		cells []cell
 	}{
 		{geo.Car, []cell{
-			{"A", "C", 120, 2000},  // 2000 m at maxspeed 60 km/h
-			{"C", "A", 120, 2000},  // two-way road
-			{"C", "D", 90, 1000},   // one-way C→D, tertiary 40 km/h
-			{"D", "C", 420, 4000},  // against the one-way: back lane 3000 m at 30 (360 s) + B→C 1000 m at 60 (60 s)
-			{"A", "G", 210, 1500},  // A→B 60 s + ford track 500 m at 12 km/h (150 s): cars take the ford
-			{"A", "H", 270, 2000},  // + G→H 500 m at 30 km/h (60 s)
-			{"A", "P", 120, 600},   // 500 m at 60 (30 s) + 100 m walked (90 s)
-			{"P", "C", 180, 1600},  // 90 s walked + 1500 m at 60 (90 s)
+			{"A", "C", 120, 2000}, // 2000 m at maxspeed 60 km/h
+			{"C", "A", 120, 2000}, // two-way road
+			{"C", "D", 90, 1000},  // one-way C→D, tertiary 40 km/h
+			{"D", "C", 420, 4000}, // against the one-way: back lane 3000 m at 30 (360 s) + B→C 1000 m at 60 (60 s)
+			{"A", "G", 210, 1500}, // A→B 60 s + ford track 500 m at 12 km/h (150 s): cars take the ford
+			{"A", "H", 270, 2000}, // + G→H 500 m at 30 km/h (60 s)
+			{"A", "P", 120, 600},  // 500 m at 60 (30 s) + 100 m walked (90 s)
+			{"P", "C", 180, 1600}, // 90 s walked + 1500 m at 60 (90 s)
 		}},
 		{geo.Motorbike, []cell{
-			{"A", "C", 160, 2000},             // min(60 maxspeed, 45 secondary) = 45 km/h
-			{"D", "C", 440, 4000},             // 3000 m at 30 (360 s) + 1000 m at 45 (80 s)
+			{"A", "C", 160, 2000},                // min(60 maxspeed, 45 secondary) = 45 km/h
+			{"D", "C", 440, 4000},                // 3000 m at 30 (360 s) + 1000 m at 45 (80 s)
 			{"A", "G", geo.NoValue, geo.NoValue}, // the ford is closed to motorbikes
 			{"H", "A", geo.NoValue, geo.NoValue},
 			{"G", "H", 60, 500}, // G-H itself is fine
 		}},
 		{geo.Foot, []cell{
-			{"D", "C", 900, 1000},   // walkers ignore oneway: 1000 m at 4 km/h
-			{"A", "G", 1414, 1500},  // 900 s + 500 m of track at 3.5 km/h (514.29 s)
-			{"A", "P", 540, 600},    // 450 s + 90 s
+			{"D", "C", 900, 1000},  // walkers ignore oneway: 1000 m at 4 km/h
+			{"A", "G", 1414, 1500}, // 900 s + 500 m of track at 3.5 km/h (514.29 s)
+			{"A", "P", 540, 600},   // 450 s + 90 s
 		}},
 	}
 	locs := valleyLocs()

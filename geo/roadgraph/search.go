@@ -82,7 +82,7 @@ type label struct {
 type searcher struct {
 	g       *Graph
 	lab     []label
-	pred    []int32  // predecessor node; -1 for a start node; only if wantPred
+	pred    []int32 // predecessor node; -1 for a start node; only if wantPred
 	touched []int32
 	heap    radixHeap
 
