@@ -40,6 +40,11 @@ type instance struct {
 	class    []int32 // per vehicle: vehicles with equal class are interchangeable when empty
 
 	rates bool // usesRates(p)
+	// linear is set when a route's cost is its fixed cost plus the sum of
+	// arcC over its arcs; moves are then screened by arc deltas alone.
+	linear bool
+	arcC   []int64
+	arcFromMetric bool // arcC is metric (else dur), for prefix sums
 
 	neighbours [][]int32 // per job: granular neighbourhood, by proximity
 	adjacent   [][]int32 // per job: nearest jobs by travel time, for SISR
@@ -108,6 +113,12 @@ func compile(p *Problem, obj Objective, k int) *instance {
 		in.metric = make([]int64, len(in.dur))
 	}
 	in.rates = usesRates(p)
+	switch {
+	case obj == ObjectiveDistance || p.Costs.N > 0:
+		in.linear, in.arcC, in.arcFromMetric = true, in.metric, true
+	case !in.rates:
+		in.linear, in.arcC = true, in.dur
+	}
 	in.loc = make([]int32, in.nNode)
 	in.nodeSeg = make([]seg, in.nNode)
 	in.multi = make([]bool, in.nNode)

@@ -23,6 +23,31 @@ var operators = []operator{
 	{"twoOpt", func(s *search, u, v int32) bool { return s.twoOpt(u, v) }},
 }
 
+// arc is the linear arc cost from node a to node b (0 when either has no
+// location, like an open route end).
+func (s *search) arc(a, b int32) int64 {
+	in := s.in
+	la, lb := in.loc[a], in.loc[b]
+	if la < 0 || lb < 0 {
+		return 0
+	}
+	return in.arcC[int(la)*in.nLoc+int(lb)]
+}
+
+// screenable reports whether a route's cost change can be screened by arc
+// deltas: linear costs, no breaks, and the route stays used.
+func (s *search) screenable(r *route, jobsAfter int) bool {
+	return s.in.linear && !s.exact && !s.in.vehSlow[r.idx] && r.nJobs > 0 && jobsAfter > 0
+}
+
+// arcSum is the linear arc cost inside positions i..j of r (no breaks).
+func (s *search) arcSum(r *route, i, j int) int64 {
+	if s.in.arcFromMetric {
+		return r.pre[j].metric - r.pre[i].metric
+	}
+	return r.pre[j].travel - r.pre[i].travel
+}
+
 // movable reports whether positions i..i+n-1 of r are jobs that may move.
 func (s *search) movable(r *route, i, n int) bool {
 	if i < r.lockEnd || i+n-1 >= r.last() {
@@ -82,6 +107,26 @@ func (s *search) exchange(u, v int32, n, m int, rev bool) bool {
 		if !s.rangeEligible(ru, pu, pu+n-1, rv.idx) || (m > 0 && !s.rangeEligible(rv, pv, pv+m-1, ru.idx)) {
 			return false
 		}
+		if s.screenable(ru, ru.nJobs-n+m) && s.screenable(rv, rv.nJobs) {
+			// O(1) arc delta (fixed costs do not change: both routes stay used).
+			un, vn := ru.nodes, rv.nodes
+			aFirst, aLast := un[pu], un[pu+n-1]
+			var d int64
+			if rev {
+				aFirst, aLast = aLast, aFirst
+				d += s.arc(un[pu+1], un[pu]) - s.arc(un[pu], un[pu+1])
+			}
+			if m == 0 {
+				d += s.arc(un[pu-1], un[pu+n]) - s.arc(un[pu-1], un[pu]) - s.arc(un[pu+n-1], un[pu+n])
+				d += s.arc(vn[pv], aFirst) + s.arc(aLast, vn[pv+1]) - s.arc(vn[pv], vn[pv+1])
+			} else {
+				d += s.arc(un[pu-1], vn[pv]) + s.arc(vn[pv+m-1], un[pu+n]) - s.arc(un[pu-1], un[pu]) - s.arc(un[pu+n-1], un[pu+n])
+				d += s.arc(vn[pv-1], aFirst) + s.arc(aLast, vn[pv+m]) - s.arc(vn[pv-1], vn[pv]) - s.arc(vn[pv+m-1], vn[pv+m])
+			}
+			if d >= 0 {
+				return false
+			}
+		}
 		mv.r1, mv.r2 = ru.idx, rv.idx
 		if m > 0 {
 			mv.p1 = append(mv.a1[:0], rangePiece(ru, 0, pu-1), rangePiece(rv, pv, pv+m-1), rangePiece(ru, pu+n, ru.last()))
@@ -135,6 +180,25 @@ func (s *search) twoOptStar(u, v int32) bool {
 	}
 	if !s.rangeEligible(ru, pu+1, lu-1, rv.idx) || !s.rangeEligible(rv, pv+1, lv-1, ru.idx) {
 		return false
+	}
+	jobsU := int(ru.cumJobs[pu] + rv.cumJobs[lv] - rv.cumJobs[pv])
+	jobsV := int(rv.cumJobs[pv] + ru.cumJobs[lu] - ru.cumJobs[pu])
+	if s.screenable(ru, jobsU) && s.screenable(rv, jobsV) {
+		un, vn := ru.nodes, rv.nodes
+		d := -s.arcSum(ru, pu, lu) - s.arcSum(rv, pv, lv)
+		if pv+1 <= lv-1 {
+			d += s.arc(un[pu], vn[pv+1]) + s.arcSum(rv, pv+1, lv-1) + s.arc(vn[lv-1], un[lu])
+		} else {
+			d += s.arc(un[pu], un[lu])
+		}
+		if pu+1 <= lu-1 {
+			d += s.arc(vn[pv], un[pu+1]) + s.arcSum(ru, pu+1, lu-1) + s.arc(un[lu-1], vn[lv])
+		} else {
+			d += s.arc(vn[pv], vn[lv])
+		}
+		if d >= 0 {
+			return false
+		}
 	}
 	mv.r1, mv.r2 = ru.idx, rv.idx
 	mv.p1 = append(mv.a1[:0], rangePiece(ru, 0, pu), rangePiece(rv, pv+1, lv-1), nodePiece(ru.nodes[lu]))

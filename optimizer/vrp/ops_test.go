@@ -59,10 +59,20 @@ func TestOperatorDeltas(t *testing.T) {
 						if before != s.cost() {
 							t.Fatalf("seed %d: cached cost %d, recomputed %d", seed, s.cost(), before)
 						}
+						s.exact = false
+						screened := operators[k].eval(s, u, v)
+						screenedDelta := s.mv.delta
+						s.exact = true
 						if !operators[k].eval(s, u, v) {
+							if screened {
+								t.Fatalf("seed %d %s(%d,%d): screened evaluation accepts an infeasible move", seed, operators[k].name, u, v)
+							}
 							continue
 						}
 						delta := s.mv.delta
+						if delta < 0 && (!screened || screenedDelta != delta) {
+							t.Fatalf("seed %d %s(%d,%d): improving move (delta %d) lost by the cost screen (%v, %d)", seed, operators[k].name, u, v, delta, screened, screenedDelta)
+						}
 						// The cheap cost screen must agree with the full evaluation.
 						if c, ok := s.quickCost(s.mv.r1, s.mv.p1); ok {
 							if e := s.evalPieces(s.mv.r1, s.mv.p1); e.cost != c {
