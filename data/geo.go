@@ -8,7 +8,7 @@ import (
 // CountyCode is the 12-digit NBS statistical code of Yingjing County.
 const CountyCode = "511822000000"
 
-var codeRE = regexp.MustCompile(`^5118220\d{5}$`)
+var codeRE = regexp.MustCompile(`^511822\d{6}$`)
 
 // ValidCode reports whether code is a 12-digit NBS code inside Yingjing
 // County (prefix 511822).

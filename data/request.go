@@ -154,6 +154,9 @@ type Request struct {
 	History []StatusChange `json:"history"`
 	// Source says where the request came from: "api", "import" or "SAMPLE".
 	Source string `json:"source"`
+	// CreatedBy is the user id that registered the request (optional; the
+	// first history entry is by CreatedBy, or by Source when empty).
+	CreatedBy string `json:"created_by,omitempty"`
 	// Version increases by one on every write; updates must present the
 	// version they read (optimistic concurrency).
 	Version int64 `json:"version"`

@@ -1,0 +1,116 @@
+// Package pgtest gives tests a throwaway PostgreSQL database.
+//
+// The server is taken from XUNHUI_TEST_DATABASE_URL (default
+// postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable). Each call
+// creates a database with a random name and drops it when the test ends.
+// When the server cannot be reached the test is skipped with a loud message
+// on stderr — or fails, if XUNHUI_REQUIRE_POSTGRES=1 (CI).
+package pgtest
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"net/url"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/yingjing/xunhui/data/postgres"
+)
+
+// DefaultURL is the server used when XUNHUI_TEST_DATABASE_URL is unset.
+const DefaultURL = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
+
+// ServerURL returns the admin URL of the test server.
+func ServerURL() string {
+	if u := os.Getenv("XUNHUI_TEST_DATABASE_URL"); u != "" {
+		return u
+	}
+	return DefaultURL
+}
+
+var banner sync.Once
+
+// unavailable skips (or, with XUNHUI_REQUIRE_POSTGRES=1, fails) t.
+func unavailable(t testing.TB, err error) {
+	t.Helper()
+	msg := fmt.Sprintf("PostgreSQL unreachable at %s (%v): PostgreSQL store tests SKIPPED; set XUNHUI_REQUIRE_POSTGRES=1 to make this fatal", redact(ServerURL()), err)
+	if os.Getenv("XUNHUI_REQUIRE_POSTGRES") == "1" {
+		t.Fatalf("XUNHUI_REQUIRE_POSTGRES=1 but %s", msg)
+	}
+	banner.Do(func() {
+		fmt.Fprintf(os.Stderr, "\n%s\n!!! %s\n%s\n\n", bar, msg, bar)
+	})
+	t.Skip("SKIPPED: " + msg)
+}
+
+const bar = "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"
+
+func redact(u string) string {
+	p, err := url.Parse(u)
+	if err != nil {
+		return "(unparsable url)"
+	}
+	return p.Redacted()
+}
+
+// NewDatabase creates an empty database for t and returns its URL; the
+// database is dropped (forcibly) when t ends.
+func NewDatabase(t testing.TB) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	admin := ServerURL()
+	conn, err := pgx.Connect(ctx, admin)
+	if err != nil {
+		unavailable(t, err)
+		return ""
+	}
+	defer conn.Close(context.Background())
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	name := "xunhui_test_" + hex.EncodeToString(b[:])
+	if _, err := conn.Exec(ctx, "CREATE DATABASE "+name); err != nil {
+		t.Fatalf("pgtest: create database %s: %v", name, err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		c, err := pgx.Connect(ctx, admin)
+		if err != nil {
+			t.Logf("pgtest: drop %s: %v", name, err)
+			return
+		}
+		defer c.Close(ctx)
+		if _, err := c.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
+			t.Logf("pgtest: drop %s: %v", name, err)
+		}
+	})
+	u, err := url.Parse(admin)
+	if err != nil || u.Scheme == "" {
+		t.Fatalf("pgtest: XUNHUI_TEST_DATABASE_URL must be a postgres:// URL: %v", err)
+	}
+	u.Path = "/" + name
+	return u.String()
+}
+
+// NewStore returns a migrated store on a fresh database, closed when t ends.
+func NewStore(t testing.TB) *postgres.DB {
+	t.Helper()
+	u := NewDatabase(t)
+	ctx := context.Background()
+	db, err := postgres.Open(ctx, u)
+	if err != nil {
+		t.Fatalf("pgtest: open: %v", err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if _, err := db.Migrate(ctx); err != nil {
+		t.Fatalf("pgtest: migrate: %v", err)
+	}
+	return db
+}

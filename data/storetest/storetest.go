@@ -1,0 +1,964 @@
+// Package storetest is the one contract suite every data.Store must pass.
+// Adapters call Run from their own tests:
+//
+//	func TestStore(t *testing.T) { storetest.Run(t, func(t *testing.T) data.Store { return sqlitetest.New(t) }) }
+//
+// The factory must return a migrated, empty store that is closed when t ends.
+// Each subtest gets a fresh store, so subtests are independent.
+package storetest
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/yingjing/xunhui/data"
+)
+
+// Factory returns a fresh, migrated, empty store for t.
+type Factory func(t *testing.T) data.Store
+
+// Run runs the contract suite against stores made by newStore.
+func Run(t *testing.T, newStore Factory) {
+	tests := []struct {
+		name string
+		fn   func(t *testing.T, s data.Store)
+	}{
+		{"Health", testHealth},
+		{"Migrate", testMigrate},
+		{"Geography", testGeography},
+		{"ImportAllOrNothing", testImportAllOrNothing},
+		{"VillageLocations", testVillageLocations},
+		{"CatalogueStaffTeams", testCatalogueStaffTeams},
+		{"Market", testMarket},
+		{"RequestCreate", testRequestCreate},
+		{"RequestInvalid", testRequestInvalid},
+		{"RequestList", testRequestList},
+		{"RequestUpdateVersion", testRequestUpdateVersion},
+		{"RequestConcurrentUpdates", testRequestConcurrentUpdates},
+		{"RequestTransition", testRequestTransition},
+		{"ImportRequests", testImportRequests},
+		{"Plans", testPlans},
+		{"PlanScoping", testPlanScoping},
+		{"UsersTokens", testUsersTokens},
+		{"MatrixCache", testMatrixCache},
+		{"Jobs", testJobs},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.fn(t, newStore(t))
+		})
+	}
+}
+
+var ctx = context.Background()
+
+// Fixture codes: two townships with two villages each.
+const (
+	T1 = "511822101000" // 花滩镇
+	T2 = "511822207000" // 泗坪乡
+	V1 = "511822101001" // 花滩社区
+	V2 = "511822101201"
+	V3 = "511822207200" // 民主村
+	V4 = "511822207201"
+)
+
+func mustKind(t *testing.T, err error, want data.Kind) {
+	t.Helper()
+	if got := data.ErrorKind(err); got != want || err == nil {
+		t.Fatalf("error kind = %v (err %v), want %v", got, err, want)
+	}
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatalf("unexpected error: %v", err)
+	}
+}
+
+// fixture loads a small county: 2 townships, 4 villages, points, 3 items,
+// 3 staff, 2 teams.
+func fixture(t *testing.T, s data.Store) {
+	t.Helper()
+	must(t, s.PutTownships(ctx, []data.Township{
+		{ID: T1, Name: "花滩镇", Type: "镇"},
+		{ID: T2, Name: "泗坪乡", Type: "乡"},
+	}))
+	vs := []data.Village{
+		{ID: V1, TownshipID: T1, Name: "花滩社区居委会", ShortName: "花滩社区", Kind: data.KindCommunity, Location: data.Point{Lon: 102.77, Lat: 29.78}, Provenance: data.Estimated},
+		{ID: V2, TownshipID: T1, Name: "甲村村委会", ShortName: "甲村", Kind: data.KindVillage, Location: data.Point{Lon: 102.78, Lat: 29.79}, Provenance: data.Estimated},
+		{ID: V3, TownshipID: T2, Name: "民主村村委会", ShortName: "民主村", Kind: data.KindVillage, Location: data.Point{Lon: 102.63, Lat: 29.78}, Provenance: data.Public2016Point},
+		{ID: V4, TownshipID: T2, Name: "乙村村委会", ShortName: "乙村", Kind: data.KindVillage, Location: data.Point{Lon: 102.64, Lat: 29.77}, Provenance: data.Estimated},
+	}
+	must(t, s.PutVillages(ctx, vs))
+	must(t, s.PutServicePoints(ctx, []data.ServicePoint{
+		{ID: "sp-" + data.CountyCode, Circle: data.CircleCounty, Code: data.CountyCode, Name: "荥经县政务服务中心", Location: data.Point{Lon: 102.845, Lat: 29.795}, Provenance: data.Public2016Point},
+		{ID: "sp-" + T1, Circle: data.CircleTownship, Code: T1, Name: "花滩镇便民服务中心", Location: data.Point{Lon: 102.77, Lat: 29.78}, Provenance: data.Public2016Point},
+		{ID: "sp-" + V3, Circle: data.CircleVillage, Code: V3, Name: "民主村便民服务室", Location: data.Point{Lon: 102.63, Lat: 29.78}, Provenance: data.Public2016Point},
+	}))
+	must(t, s.PutServiceItems(ctx, []data.ServiceItem{
+		{ID: "MA-01", Name: "医疗救助申请", Category: data.CatMedicalAssistance, Kind: "public_service", LowestLevel: data.LevelVillage, Mode: data.ModeIntakeProxy, DurationMin: 20, Skill: data.SkillMedicalSecurity, Sample: true},
+		{ID: "SI-01", Name: "城乡居民养老保险参保登记", Category: data.CatSocialInsurance, Kind: "public_service", LowestLevel: data.LevelVillage, Mode: data.ModeOnTheSpot, DurationMin: 15, Skill: data.SkillSocialSecurity, Sample: true},
+		{ID: "LC-01", Name: "林木采伐许可", Category: data.CatLicences, Kind: "approval", LowestLevel: data.LevelTownship, Mode: data.ModeIntakeProxy, DurationMin: 30, Skill: data.SkillForestry, Sample: true},
+	}))
+	must(t, s.PutStaff(ctx, []data.Staff{
+		{ID: "ST-1", Name: "张某某", Role: data.RoleCountyExpert, Skills: []data.Skill{data.SkillMedicalSecurity, data.SkillSocialSecurity}, HomeCode: data.CountyCode, HomePointID: "sp-" + data.CountyCode, PartyMember: true, Availability: data.WorkingWeek(510, 1050), Sample: true},
+		{ID: "ST-2", Name: "李某某", Role: data.RoleDeskOfficer, Skills: []data.Skill{data.SkillGeneral}, HomeCode: T1, Availability: data.WorkingWeek(540, 1020), Leave: []data.DateRange{{From: "2026-12-01", To: "2026-12-03"}}, Sample: true},
+		{ID: "ST-3", Name: "王某某", Role: data.RoleVillageAgent, Skills: []data.Skill{data.SkillGeneral}, HomeCode: V3, Availability: data.WorkingWeek(480, 1080), Sample: true},
+	}))
+	must(t, s.PutTeams(ctx, []data.Team{
+		{ID: "T-CTY-1", Name: "县红色巡回服务队", Level: data.LevelCounty, HomeCode: data.CountyCode, HomePointID: "sp-" + data.CountyCode, MemberIDs: []string{"ST-1", "ST-2"}, TravelMode: data.TravelCar, DayStart: 510, DayEnd: 1050, LunchStart: 720, LunchEnd: 810, Red: true, Sample: true},
+		{ID: "T-AG-" + V3, Name: "民主村代办员", Level: data.LevelVillage, HomeCode: V3, HomePointID: "sp-" + V3, MemberIDs: []string{"ST-3"}, TravelMode: data.TravelFoot, DayStart: 480, DayEnd: 1080, Sample: true},
+	}))
+}
+
+func newRequest(village string, items ...string) data.Request {
+	return data.Request{
+		Ledger:       data.LedgerProxy,
+		Household:    data.Household{Name: "赵某某", Phone: "13800000000", VillageID: village},
+		Groups:       []data.Group{data.GroupElderlyAlone},
+		ItemIDs:      items,
+		Priority:     3,
+		VisitWindows: []data.WeeklyWindow{{Weekday: time.Tuesday, From: 540, To: 720}},
+		Deadline:     data.Today().AddDays(14),
+		Source:       "test",
+	}
+}
+
+func testHealth(t *testing.T, s data.Store) {
+	must(t, s.Ping(ctx))
+	seeded, err := s.Seeded(ctx)
+	must(t, err)
+	if seeded {
+		t.Fatalf("Seeded() on empty store = true, want false")
+	}
+	fixture(t, s)
+	seeded, err = s.Seeded(ctx)
+	must(t, err)
+	if !seeded {
+		t.Fatalf("Seeded() after fixture = false, want true")
+	}
+}
+
+func testMigrate(t *testing.T, s data.Store) {
+	m, ok := s.(data.Migrator)
+	if !ok {
+		t.Skip("store does not implement data.Migrator")
+	}
+	applied, err := m.Migrate(ctx)
+	must(t, err)
+	if len(applied) != 0 {
+		t.Fatalf("second Migrate applied %v, want nothing (idempotent)", applied)
+	}
+}
+
+func testGeography(t *testing.T, s data.Store) {
+	fixture(t, s)
+	ts, err := s.ListTownships(ctx)
+	must(t, err)
+	if len(ts) != 2 || ts[0].ID != T1 || ts[1].ID != T2 {
+		t.Fatalf("ListTownships = %+v, want %s, %s", ts, T1, T2)
+	}
+	_, err = s.GetTownship(ctx, "511822999000")
+	mustKind(t, err, data.NotFound)
+
+	for _, tc := range []struct {
+		township string
+		want     []string
+	}{{"", []string{V1, V2, V3, V4}}, {T1, []string{V1, V2}}, {T2, []string{V3, V4}}, {"511822999000", []string{}}} {
+		t.Run("villages-"+tc.township, func(t *testing.T) {
+			vs, err := s.ListVillages(ctx, tc.township)
+			must(t, err)
+			var got []string
+			for _, v := range vs {
+				got = append(got, v.ID)
+			}
+			if !slices.Equal(got, tc.want) && !(len(got) == 0 && len(tc.want) == 0) {
+				t.Fatalf("ListVillages(%q) = %v, want %v", tc.township, got, tc.want)
+			}
+		})
+	}
+	v, err := s.GetVillage(ctx, V3)
+	must(t, err)
+	if v.Name != "民主村村委会" || v.Provenance != data.Public2016Point || v.Location.Lon != 102.63 {
+		t.Fatalf("GetVillage = %+v", v)
+	}
+	_, err = s.GetVillage(ctx, "511822101999")
+	mustKind(t, err, data.NotFound)
+
+	ps, err := s.ListServicePoints(ctx, data.CircleTownship)
+	must(t, err)
+	if len(ps) != 1 || ps[0].Code != T1 {
+		t.Fatalf("ListServicePoints(township) = %+v", ps)
+	}
+	p, err := s.GetServicePoint(ctx, "sp-"+V3)
+	must(t, err)
+	if p.Circle != data.CircleVillage {
+		t.Fatalf("GetServicePoint = %+v", p)
+	}
+}
+
+func testImportAllOrNothing(t *testing.T, s data.Store) {
+	fixture(t, s)
+	good := data.Village{ID: "511822101202", TownshipID: T1, Name: "丙村村委会", ShortName: "丙村", Kind: data.KindVillage, Location: data.Point{Lon: 102.7, Lat: 29.7}, Provenance: data.Estimated}
+	badTown := good
+	badTown.ID, badTown.TownshipID = "511822106201", "511822106000" // valid code, township not stored
+	badLoc := good
+	badLoc.ID, badLoc.Location = "511822101203", data.Point{Lon: 2, Lat: 29.7}
+	dup := good
+	err := s.PutVillages(ctx, []data.Village{good, badTown, badLoc, dup})
+	mustKind(t, err, data.Invalid)
+	rows := data.RowErrors(err)
+	wantLines := []int{2, 3, 4}
+	var got []int
+	for _, r := range rows {
+		got = append(got, r.Line)
+		if r.Reason == "" {
+			t.Errorf("row %d has no reason", r.Line)
+		}
+	}
+	if !slices.Equal(got, wantLines) {
+		t.Fatalf("bad rows = %v (%v), want lines %v", got, rows, wantLines)
+	}
+	if rows[1].Field != "location" {
+		t.Errorf("row 3 field = %q, want location", rows[1].Field)
+	}
+	if _, err := s.GetVillage(ctx, good.ID); data.ErrorKind(err) != data.NotFound {
+		t.Fatalf("good row of a rejected batch was written (err %v)", err)
+	}
+}
+
+func testVillageLocations(t *testing.T, s data.Store) {
+	fixture(t, s)
+	err := s.SetVillageLocations(ctx, []data.VillageLocation{
+		{VillageID: V3, Location: data.Point{Lon: 102.6301, Lat: 29.7801}, Provenance: data.Surveyed},
+		{VillageID: "511822207299", Location: data.Point{Lon: 102.6, Lat: 29.7}, Provenance: data.Surveyed},
+	})
+	mustKind(t, err, data.Invalid)
+	if rows := data.RowErrors(err); len(rows) != 1 || rows[0].Line != 2 {
+		t.Fatalf("row errors = %v, want one on line 2", rows)
+	}
+	v, _ := s.GetVillage(ctx, V3)
+	if v.Provenance != data.Public2016Point {
+		t.Fatalf("rejected batch changed village: %+v", v)
+	}
+	must(t, s.SetVillageLocations(ctx, []data.VillageLocation{{VillageID: V3, Location: data.Point{Lon: 102.6301, Lat: 29.7801}, Provenance: data.Surveyed}}))
+	v, _ = s.GetVillage(ctx, V3)
+	if v.Provenance != data.Surveyed || v.Location.Lon != 102.6301 {
+		t.Fatalf("village after SetVillageLocations = %+v", v)
+	}
+	p, _ := s.GetServicePoint(ctx, "sp-"+V3)
+	if p.Location != v.Location || p.Provenance != data.Surveyed {
+		t.Fatalf("village service point did not move: %+v", p)
+	}
+}
+
+func testCatalogueStaffTeams(t *testing.T, s data.Store) {
+	fixture(t, s)
+	items, err := s.ListServiceItems(ctx)
+	must(t, err)
+	if len(items) != 3 || items[0].ID != "LC-01" || !items[0].Sample {
+		t.Fatalf("ListServiceItems = %+v", items)
+	}
+	it, err := s.GetServiceItem(ctx, "MA-01")
+	must(t, err)
+	if it.Mode != data.ModeIntakeProxy || it.DurationMin != 20 || it.Skill != data.SkillMedicalSecurity {
+		t.Fatalf("GetServiceItem = %+v", it)
+	}
+	for _, tc := range []struct {
+		name string
+		f    data.StaffFilter
+		want []string
+	}{
+		{"all", data.StaffFilter{}, []string{"ST-1", "ST-2", "ST-3"}},
+		{"role", data.StaffFilter{Role: data.RoleDeskOfficer}, []string{"ST-2"}},
+		{"township", data.StaffFilter{TownshipID: T2}, []string{"ST-3"}},
+		{"skill", data.StaffFilter{Skill: data.SkillSocialSecurity}, []string{"ST-1"}},
+		{"none", data.StaffFilter{Skill: "social"}, nil},
+	} {
+		t.Run("staff-"+tc.name, func(t *testing.T) {
+			ss, err := s.ListStaff(ctx, tc.f)
+			must(t, err)
+			var got []string
+			for _, st := range ss {
+				got = append(got, st.ID)
+			}
+			if !slices.Equal(got, tc.want) {
+				t.Fatalf("ListStaff(%+v) = %v, want %v", tc.f, got, tc.want)
+			}
+		})
+	}
+	st, err := s.GetStaff(ctx, "ST-2")
+	must(t, err)
+	if !st.OnLeave("2026-12-02") || len(st.Availability) != 5 || st.Availability[0].From != 540 {
+		t.Fatalf("GetStaff = %+v", st)
+	}
+	team, err := s.GetTeam(ctx, "T-CTY-1")
+	must(t, err)
+	if !slices.Equal(team.MemberIDs, []string{"ST-1", "ST-2"}) || team.LunchStart != 720 || !team.Red {
+		t.Fatalf("GetTeam = %+v", team)
+	}
+	teams, err := s.ListTeams(ctx, data.LevelVillage)
+	must(t, err)
+	if len(teams) != 1 || teams[0].MemberIDs[0] != "ST-3" {
+		t.Fatalf("ListTeams(village) = %+v", teams)
+	}
+	// Reordering members is an upsert.
+	team.MemberIDs = []string{"ST-2", "ST-1"}
+	must(t, s.PutTeams(ctx, []data.Team{team}))
+	team, _ = s.GetTeam(ctx, "T-CTY-1")
+	if !slices.Equal(team.MemberIDs, []string{"ST-2", "ST-1"}) {
+		t.Fatalf("members after update = %v", team.MemberIDs)
+	}
+	bad := team
+	bad.MemberIDs = []string{"ST-404"}
+	err = s.PutTeams(ctx, []data.Team{bad})
+	mustKind(t, err, data.Invalid)
+	if rows := data.RowErrors(err); len(rows) != 1 || rows[0].Field != "member_ids" {
+		t.Fatalf("row errors = %v, want member_ids", rows)
+	}
+	_, err = s.GetTeam(ctx, "nope")
+	mustKind(t, err, data.NotFound)
+}
+
+func testMarket(t *testing.T, s data.Store) {
+	fixture(t, s)
+	must(t, s.PutMarketCycles(ctx, []data.MarketCycle{
+		{TownshipID: T1, Calendar: "solar", Digits: []int{1, 4, 7}, Start: 420, End: 720, Sample: true},
+		{TownshipID: T2, Cycle: "lunar:3,6,9", Start: 420, End: 660, Sample: true},
+	}))
+	cs, err := s.ListMarketCycles(ctx)
+	must(t, err)
+	if len(cs) != 2 || cs[0].Cycle != "solar:1,4,7" || cs[1].Cycle != "lunar:3,6,9" || !cs[0].IsMarketDay(24) {
+		t.Fatalf("ListMarketCycles = %+v", cs)
+	}
+	must(t, s.PutMarketExceptions(ctx, []data.MarketException{
+		{TownshipID: T1, Kind: "remove", Date: "2027-02-11", Reason: "春节"},
+		{TownshipID: T1, Kind: "move", Date: "2027-02-14", To: "2027-02-15"},
+	}))
+	c, es, err := s.MarketCalendar(ctx, T1)
+	must(t, err)
+	if c.TownshipID != T1 || len(es) != 2 || es[1].To != "2027-02-15" {
+		t.Fatalf("MarketCalendar = %+v %+v", c, es)
+	}
+	err = s.PutMarketExceptions(ctx, []data.MarketException{{TownshipID: T1, Kind: "move", Date: "2027-02-14"}})
+	mustKind(t, err, data.Invalid)
+	must(t, s.DeleteMarketException(ctx, T1, "2027-02-11"))
+	mustKind(t, s.DeleteMarketException(ctx, T1, "2027-02-11"), data.NotFound)
+	_, _, err = s.MarketCalendar(ctx, "511822102000")
+	mustKind(t, err, data.NotFound)
+}
+
+func testRequestCreate(t *testing.T, s data.Store) {
+	fixture(t, s)
+	r := newRequest(V3, "MA-01", "SI-01")
+	r.CreatedBy = "u-1"
+	must(t, s.CreateRequest(ctx, &r))
+	if r.ID == "" || r.Version != 1 || r.Status != data.StatusPending || r.TownshipID != T2 || r.CreatedAt.IsZero() {
+		t.Fatalf("created request = %+v", r)
+	}
+	if len(r.History) != 1 || r.History[0].To != data.StatusPending || r.History[0].By != "u-1" {
+		t.Fatalf("history = %+v", r.History)
+	}
+	got, err := s.GetRequest(ctx, r.ID)
+	must(t, err)
+	if !slices.Equal(got.ItemIDs, []string{"MA-01", "SI-01"}) || !slices.Equal(got.Groups, []data.Group{data.GroupElderlyAlone}) ||
+		got.Household.Location != nil || len(got.VisitWindows) != 1 || got.Deadline != r.Deadline || !got.CreatedAt.Equal(r.CreatedAt) {
+		t.Fatalf("GetRequest = %+v, want %+v", got, r)
+	}
+	loc := data.Point{Lon: 102.631, Lat: 29.781}
+	r2 := newRequest(V3, "MA-01")
+	r2.ID, r2.Household.Location = "R-fixed-1", &loc
+	must(t, s.CreateRequest(ctx, &r2))
+	got, _ = s.GetRequest(ctx, "R-fixed-1")
+	if got.Household.Location == nil || *got.Household.Location != loc {
+		t.Fatalf("location round trip = %+v", got.Household.Location)
+	}
+	dup := newRequest(V3, "MA-01")
+	dup.ID = "R-fixed-1"
+	mustKind(t, s.CreateRequest(ctx, &dup), data.Conflict)
+	hist, err := s.RequestHistory(ctx, "R-fixed-1")
+	must(t, err)
+	if len(hist) != 1 {
+		t.Fatalf("RequestHistory = %+v", hist)
+	}
+	_, err = s.GetRequest(ctx, "R-404")
+	mustKind(t, err, data.NotFound)
+}
+
+func testRequestInvalid(t *testing.T, s data.Store) {
+	fixture(t, s)
+	for _, tc := range []struct {
+		name  string
+		edit  func(r *data.Request)
+		field string
+	}{
+		{"unknown village", func(r *data.Request) { r.Household.VillageID = "511822101299" }, "household.village_id"},
+		{"village code outside county", func(r *data.Request) { r.Household.VillageID = "110101001001" }, "household.village_id"},
+		{"unknown item", func(r *data.Request) { r.ItemIDs = []string{"MA-01", "XX-99"} }, "item_ids[1]"},
+		{"no items", func(r *data.Request) { r.ItemIDs = nil }, "item_ids"},
+		{"deadline before today", func(r *data.Request) { r.Deadline = data.Today().AddDays(-1) }, "deadline"},
+		{"bad deadline", func(r *data.Request) { r.Deadline = "2026-13-01" }, "deadline"},
+		{"priority", func(r *data.Request) { r.Priority = 9 }, "priority"},
+		{"phone", func(r *data.Request) { r.Household.Phone = "abc" }, "household.phone"},
+		{"ledger", func(r *data.Request) { r.Ledger = "other" }, "ledger"},
+		{"group", func(r *data.Request) { r.Groups = []data.Group{"vip"} }, "groups[0]"},
+		{"window", func(r *data.Request) { r.VisitWindows = []data.WeeklyWindow{{Weekday: 1, From: 600, To: 500}} }, "visit_windows[0].to"},
+		{"location outside county", func(r *data.Request) { r.Household.Location = &data.Point{Lon: 116.4, Lat: 39.9} }, "household.location"},
+		{"bad id", func(r *data.Request) { r.ID = "has space" }, "id"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := newRequest(V1, "MA-01")
+			tc.edit(&r)
+			err := s.CreateRequest(ctx, &r)
+			mustKind(t, err, data.Invalid)
+			if got := data.ErrorField(err); got != tc.field {
+				t.Fatalf("field = %q, want %q (err %v)", got, tc.field, err)
+			}
+		})
+	}
+	_, total, err := s.ListRequests(ctx, data.RequestFilter{})
+	must(t, err)
+	if total != 0 {
+		t.Fatalf("invalid requests were written: total %d", total)
+	}
+}
+
+func testRequestList(t *testing.T, s data.Store) {
+	fixture(t, s)
+	mk := func(id, village string, ledger data.Ledger, groups ...data.Group) {
+		r := newRequest(village, "MA-01")
+		r.ID, r.Ledger, r.Groups = id, ledger, groups
+		must(t, s.CreateRequest(ctx, &r))
+	}
+	mk("R-01", V1, data.LedgerProxy, data.GroupDisabled)
+	mk("R-02", V2, data.LedgerAppeal)
+	mk("R-03", V3, data.LedgerHardship, data.GroupDisabled, data.GroupLowIncome)
+	mk("R-04", V4, data.LedgerProxy, data.GroupLeftBehindChild)
+	mk("R-05", V3, data.LedgerProxy)
+	r, _ := s.GetRequest(ctx, "R-05")
+	_, err := s.TransitionRequest(ctx, data.RequestTransition{ID: "R-05", Version: r.Version, To: data.StatusPlanned, By: "u"})
+	must(t, err)
+
+	for _, tc := range []struct {
+		name  string
+		f     data.RequestFilter
+		want  []string
+		total int
+	}{
+		{"all", data.RequestFilter{}, []string{"R-01", "R-02", "R-03", "R-04", "R-05"}, 5},
+		{"township", data.RequestFilter{TownshipID: T2}, []string{"R-03", "R-04", "R-05"}, 3},
+		{"village", data.RequestFilter{VillageID: V3}, []string{"R-03", "R-05"}, 2},
+		{"status", data.RequestFilter{Statuses: []data.Status{data.StatusPlanned}}, []string{"R-05"}, 1},
+		{"statuses", data.RequestFilter{Statuses: []data.Status{data.StatusPlanned, data.StatusPending}, Limit: 2}, []string{"R-01", "R-02"}, 5},
+		{"ledger", data.RequestFilter{Ledger: data.LedgerProxy}, []string{"R-01", "R-04", "R-05"}, 3},
+		{"group", data.RequestFilter{Group: data.GroupDisabled}, []string{"R-01", "R-03"}, 2},
+		{"group+township", data.RequestFilter{Group: data.GroupDisabled, TownshipID: T1}, []string{"R-01"}, 1},
+		{"page2", data.RequestFilter{Limit: 2, Offset: 2}, []string{"R-03", "R-04"}, 5},
+		{"past end", data.RequestFilter{Offset: 10}, nil, 5},
+		{"ids", data.RequestFilter{IDs: []string{"R-04", "R-02", "R-99"}}, []string{"R-02", "R-04"}, 2},
+		{"empty ids", data.RequestFilter{IDs: []string{}}, nil, 0},
+		{"deadline", data.RequestFilter{DeadlineBefore: data.Today().AddDays(13)}, nil, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rs, total, err := s.ListRequests(ctx, tc.f)
+			must(t, err)
+			var got []string
+			for _, r := range rs {
+				got = append(got, r.ID)
+				if len(r.ItemIDs) == 0 || len(r.History) == 0 {
+					t.Errorf("%s listed without items/history: %+v", r.ID, r)
+				}
+			}
+			if !slices.Equal(got, tc.want) || total != tc.total {
+				t.Fatalf("ListRequests(%+v) = %v total %d, want %v total %d", tc.f, got, total, tc.want, tc.total)
+			}
+		})
+	}
+}
+
+func testRequestUpdateVersion(t *testing.T, s data.Store) {
+	fixture(t, s)
+	r := newRequest(V1, "MA-01")
+	must(t, s.CreateRequest(ctx, &r))
+	stale := r
+	r.Priority = 5
+	r.ItemIDs = []string{"SI-01", "MA-01"}
+	r.Household.VillageID = V3
+	must(t, s.UpdateRequest(ctx, &r))
+	if r.Version != 2 || r.TownshipID != T2 || !slices.Equal(r.ItemIDs, []string{"SI-01", "MA-01"}) {
+		t.Fatalf("after update: %+v", r)
+	}
+	stale.Summary = "lost update?"
+	err := s.UpdateRequest(ctx, &stale)
+	mustKind(t, err, data.Conflict)
+	if data.ErrorField(err) != "version" {
+		t.Errorf("conflict field = %q, want version", data.ErrorField(err))
+	}
+	got, _ := s.GetRequest(ctx, r.ID)
+	if got.Summary != "" || got.Priority != 5 {
+		t.Fatalf("stale update was applied: %+v", got)
+	}
+	missing := r
+	missing.ID = "R-missing"
+	mustKind(t, s.UpdateRequest(ctx, &missing), data.NotFound)
+	bad := r
+	bad.ItemIDs = []string{"XX-1"}
+	mustKind(t, s.UpdateRequest(ctx, &bad), data.Invalid)
+}
+
+// testRequestConcurrentUpdates races updates of the same version: exactly
+// one must win, every other one must get Conflict, and the stored record is
+// the winner's (no lost update).
+func testRequestConcurrentUpdates(t *testing.T, s data.Store) {
+	fixture(t, s)
+	r := newRequest(V1, "MA-01")
+	must(t, s.CreateRequest(ctx, &r))
+	const n = 4
+	var wg sync.WaitGroup
+	errs := make([]error, n)
+	start := make(chan struct{})
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c := r
+			c.ItemIDs = slices.Clone(r.ItemIDs)
+			c.Summary = fmt.Sprintf("writer %d", i)
+			<-start
+			errs[i] = s.UpdateRequest(ctx, &c)
+		}()
+	}
+	close(start)
+	wg.Wait()
+	winners := 0
+	winner := ""
+	for i, err := range errs {
+		switch data.ErrorKind(err) {
+		case data.Other:
+			winners++
+			winner = fmt.Sprintf("writer %d", i)
+		case data.Conflict:
+		default:
+			t.Fatalf("writer %d: unexpected error %v", i, err)
+		}
+	}
+	if winners != 1 {
+		t.Fatalf("%d writers succeeded with the same version, want exactly 1 (errors %v)", winners, errs)
+	}
+	got, _ := s.GetRequest(ctx, r.ID)
+	if got.Version != 2 || got.Summary != winner {
+		t.Fatalf("stored %q version %d, want %q version 2", got.Summary, got.Version, winner)
+	}
+	// Concurrent transitions too.
+	terrs := make([]error, n)
+	start = make(chan struct{})
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			_, terrs[i] = s.TransitionRequest(ctx, data.RequestTransition{ID: r.ID, Version: 2, To: data.StatusPlanned, By: "u"})
+		}()
+	}
+	close(start)
+	wg.Wait()
+	ok := 0
+	for _, err := range terrs {
+		if err == nil {
+			ok++
+		} else if data.ErrorKind(err) != data.Conflict {
+			t.Fatalf("transition: unexpected error %v", err)
+		}
+	}
+	got, _ = s.GetRequest(ctx, r.ID)
+	if ok != 1 || len(got.History) != 2 || got.Version != 3 {
+		t.Fatalf("%d transitions won; history %d entries, version %d; want 1, 2, 3", ok, len(got.History), got.Version)
+	}
+}
+
+func testRequestTransition(t *testing.T, s data.Store) {
+	fixture(t, s)
+	r := newRequest(V1, "MA-01")
+	must(t, s.CreateRequest(ctx, &r))
+	steps := []struct {
+		to   data.Status
+		kind data.Kind
+	}{
+		{data.StatusPlanned, data.Other},
+		{data.StatusFollowUp, data.Other},
+		{data.StatusDone, data.Other},
+		{data.StatusPending, data.Conflict}, // done is final except follow_up
+		{"lost", data.Invalid},
+	}
+	v := r.Version
+	for _, st := range steps {
+		got, err := s.TransitionRequest(ctx, data.RequestTransition{ID: r.ID, Version: v, To: st.to, By: "u-7", Note: "n"})
+		if data.ErrorKind(err) != st.kind {
+			t.Fatalf("to %s: err %v, want kind %v", st.to, err, st.kind)
+		}
+		if err == nil {
+			if got.Status != st.to || got.Version != v+1 {
+				t.Fatalf("to %s: got %+v", st.to, got)
+			}
+			v = got.Version
+		}
+	}
+	_, err := s.TransitionRequest(ctx, data.RequestTransition{ID: r.ID, Version: 1, To: data.StatusFollowUp})
+	mustKind(t, err, data.Conflict)
+	_, err = s.TransitionRequest(ctx, data.RequestTransition{ID: "R-404", Version: 1, To: data.StatusPlanned})
+	mustKind(t, err, data.NotFound)
+	got, _ := s.GetRequest(ctx, r.ID)
+	var path []data.Status
+	for _, h := range got.History {
+		path = append(path, h.To)
+	}
+	want := []data.Status{data.StatusPending, data.StatusPlanned, data.StatusFollowUp, data.StatusDone}
+	if !slices.Equal(path, want) || got.History[2].From != data.StatusPlanned || got.History[2].By != "u-7" {
+		t.Fatalf("history = %+v, want path %v", got.History, want)
+	}
+}
+
+func testImportRequests(t *testing.T, s data.Store) {
+	fixture(t, s)
+	good := newRequest(V1, "MA-01")
+	good.ID = "R-I1"
+	bad1 := newRequest("511822101299", "MA-01")
+	bad2 := newRequest(V2, "MA-01")
+	bad2.Deadline = data.Today().AddDays(-3)
+	dup := newRequest(V2, "MA-01")
+	dup.ID = "R-I1"
+	err := s.ImportRequests(ctx, []data.Request{good, bad1, bad2, dup}, "importer")
+	mustKind(t, err, data.Invalid)
+	rows := data.RowErrors(err)
+	var lines []int
+	for _, r := range rows {
+		lines = append(lines, r.Line)
+	}
+	if !slices.Equal(lines, []int{2, 3, 4}) {
+		t.Fatalf("bad lines = %v (%v), want [2 3 4]", lines, rows)
+	}
+	if _, total, _ := s.ListRequests(ctx, data.RequestFilter{}); total != 0 {
+		t.Fatalf("rejected import wrote %d requests", total)
+	}
+	must(t, s.ImportRequests(ctx, []data.Request{good, newRequest(V3, "SI-01")}, "importer"))
+	rs, total, _ := s.ListRequests(ctx, data.RequestFilter{})
+	if total != 2 || rs[0].History[0].By != "importer" && rs[1].History[0].By != "importer" {
+		t.Fatalf("imported %d: %+v", total, rs)
+	}
+	mustKind(t, s.ImportRequests(ctx, []data.Request{good}, "x"), data.Invalid) // id exists now
+}
+
+func planFixture(t *testing.T, s data.Store) (data.PlanDetail, []string) {
+	fixture(t, s)
+	var ids []string
+	for _, v := range []string{V3, V4, V1} {
+		r := newRequest(v, "MA-01")
+		must(t, s.CreateRequest(ctx, &r))
+		ids = append(ids, r.ID)
+	}
+	d := data.PlanDetail{
+		Plan: data.Plan{Kind: data.PlanCircuit, From: "2026-12-07", To: "2026-12-11", CreatedBy: "planner",
+			Summary: map[string]any{"objective": 1234.5, "unserved": 1}},
+		Itineraries: []data.Itinerary{
+			{TeamID: "T-CTY-1", Date: "2026-12-08", Stops: []data.Stop{
+				{Seq: 1, VillageID: V3, RequestIDs: []string{ids[0]}, Location: data.Point{Lon: 102.63, Lat: 29.78}, Arrival: 570, Start: 570, Depart: 600, TravelSeconds: 1800},
+				{Seq: 2, VillageID: V4, RequestIDs: []string{ids[1]}, Location: data.Point{Lon: 102.64, Lat: 29.77}, Arrival: 610, Start: 620, Depart: 640, TravelSeconds: 600, Locked: true},
+			}, ReturnSeconds: 2000},
+			{TeamID: "T-AG-" + V3, Date: "2026-12-09", Stops: []data.Stop{
+				{Seq: 1, VillageID: V1, RequestIDs: []string{ids[2]}, Location: data.Point{Lon: 102.77, Lat: 29.78}, Arrival: 500, Start: 540, Depart: 560},
+			}},
+		},
+	}
+	return d, ids
+}
+
+func testPlans(t *testing.T, s data.Store) {
+	d, ids := planFixture(t, s)
+	must(t, s.CreatePlan(ctx, &d))
+	if d.Plan.ID == "" || d.Plan.Version != 1 || d.Plan.Status != data.PlanDraft || d.Itineraries[0].PlanID != d.Plan.ID {
+		t.Fatalf("created plan = %+v", d.Plan)
+	}
+	got, err := s.GetPlan(ctx, d.Plan.ID)
+	must(t, err)
+	if len(got.Itineraries) != 2 || len(got.Itineraries[0].Stops) != 2 || !got.Itineraries[0].Stops[1].Locked ||
+		got.Itineraries[0].Stops[1].Start != 620 || got.Plan.Summary["objective"] != 1234.5 || got.Itineraries[0].ReturnSeconds != 2000 {
+		t.Fatalf("GetPlan = %+v", got)
+	}
+	// Market plan with desks.
+	m := data.PlanDetail{Plan: data.Plan{Kind: data.PlanMarket, From: "2026-12-07", To: "2026-12-13", CreatedBy: "scheduler"},
+		Desks: []data.Desk{{TownshipID: T1, Date: "2026-12-07", Start: 480, End: 720, StaffIDs: []string{"ST-2"}, ItemIDs: []string{"SI-01"}, RequestIDs: []string{ids[2]}}}}
+	must(t, s.CreatePlan(ctx, &m))
+	gm, _ := s.GetPlan(ctx, m.Plan.ID)
+	if len(gm.Desks) != 1 || gm.Desks[0].StaffIDs[0] != "ST-2" || gm.Desks[0].End != 720 {
+		t.Fatalf("market plan = %+v", gm)
+	}
+	ps, err := s.ListPlans(ctx, data.PlanFilter{Kind: data.PlanCircuit})
+	must(t, err)
+	if len(ps) != 1 || ps[0].ID != d.Plan.ID {
+		t.Fatalf("ListPlans(circuit) = %+v", ps)
+	}
+	ps, _ = s.ListPlans(ctx, data.PlanFilter{Overlaps: "2026-12-12"})
+	if len(ps) != 1 || ps[0].ID != m.Plan.ID {
+		t.Fatalf("ListPlans(overlaps 12-12) = %+v", ps)
+	}
+
+	// Replace content with the current version; a stale one conflicts.
+	stale := got
+	got.Itineraries = got.Itineraries[:1]
+	got.Plan.Summary = map[string]any{"objective": 1000.0}
+	must(t, s.ReplacePlan(ctx, &got))
+	if got.Plan.Version != 2 {
+		t.Fatalf("version after replace = %d", got.Plan.Version)
+	}
+	mustKind(t, s.ReplacePlan(ctx, &stale), data.Conflict)
+	again, _ := s.GetPlan(ctx, d.Plan.ID)
+	if len(again.Itineraries) != 1 {
+		t.Fatalf("stale replace changed content: %d itineraries", len(again.Itineraries))
+	}
+	_, err = s.PublishPlan(ctx, d.Plan.ID, 1)
+	mustKind(t, err, data.Conflict)
+	pub, err := s.PublishPlan(ctx, d.Plan.ID, 2)
+	must(t, err)
+	if pub.Status != data.PlanPublished || pub.Version != 3 {
+		t.Fatalf("published = %+v", pub)
+	}
+	its, err := s.ListItineraries(ctx, data.ItineraryFilter{PublishedOnly: true})
+	must(t, err)
+	if len(its) != 1 || its[0].TeamID != "T-CTY-1" {
+		t.Fatalf("ListItineraries(published) = %+v", its)
+	}
+
+	// Bad content is rejected with a path-like field.
+	bad := data.PlanDetail{Plan: data.Plan{Kind: data.PlanCircuit, From: "2026-12-07", To: "2026-12-11", CreatedBy: "p"},
+		Itineraries: []data.Itinerary{{TeamID: "T-CTY-1", Date: "2026-12-08", Stops: []data.Stop{
+			{Seq: 1, VillageID: V3, RequestIDs: []string{"R-404"}, Location: data.Point{Lon: 102.63, Lat: 29.78}, Arrival: 1, Start: 1, Depart: 2}}}}}
+	err = s.CreatePlan(ctx, &bad)
+	mustKind(t, err, data.Invalid)
+	if f := data.ErrorField(err); f != "itineraries[0].stops[0].request_ids[0]" {
+		t.Fatalf("field = %q", f)
+	}
+	bad.Itineraries[0].Stops[0].RequestIDs = nil
+	bad.Itineraries[0].Date = "2026-12-20"
+	mustKind(t, s.CreatePlan(ctx, &bad), data.Invalid)
+
+	mustKind(t, s.DeletePlan(ctx, d.Plan.ID, 1), data.Conflict)
+	must(t, s.DeletePlan(ctx, d.Plan.ID, 3))
+	_, err = s.GetPlan(ctx, d.Plan.ID)
+	mustKind(t, err, data.NotFound)
+	mustKind(t, s.DeletePlan(ctx, d.Plan.ID, 3), data.NotFound)
+}
+
+func testPlanScoping(t *testing.T, s data.Store) {
+	d, ids := planFixture(t, s)
+	must(t, s.CreatePlan(ctx, &d))
+	got, err := s.RequestIDsForTeam(ctx, "T-CTY-1", "", "")
+	must(t, err)
+	want := slices.Sorted(slices.Values(ids[:2]))
+	if !slices.Equal(got, want) {
+		t.Fatalf("RequestIDsForTeam = %v, want %v", got, want)
+	}
+	got, _ = s.RequestIDsForTeam(ctx, "T-CTY-1", "2026-12-09", "2026-12-11")
+	if len(got) != 0 {
+		t.Fatalf("RequestIDsForTeam(out of range) = %v", got)
+	}
+	rs, total, err := s.ListRequests(ctx, data.RequestFilter{TeamID: "T-AG-" + V3})
+	must(t, err)
+	if total != 1 || rs[0].ID != ids[2] {
+		t.Fatalf("ListRequests(team) = %v total %d, want [%s]", rs, total, ids[2])
+	}
+	_, total, _ = s.ListRequests(ctx, data.RequestFilter{TeamID: "T-nobody"})
+	if total != 0 {
+		t.Fatalf("ListRequests(unknown team) total = %d", total)
+	}
+}
+
+func testUsersTokens(t *testing.T, s data.Store) {
+	fixture(t, s)
+	admin := data.User{ID: "admin", Name: "管理员", Role: data.UserAdmin}
+	must(t, s.CreateUser(ctx, &admin))
+	if admin.Version != 1 || admin.CreatedAt.IsZero() {
+		t.Fatalf("created user = %+v", admin)
+	}
+	mustKind(t, s.CreateUser(ctx, &data.User{ID: "admin", Name: "x", Role: data.UserAdmin}), data.Conflict)
+	for _, tc := range []struct {
+		name  string
+		u     data.User
+		field string
+	}{
+		{"coordinator without township", data.User{ID: "c1", Name: "c", Role: data.UserTownshipCoordinator}, "township_id"},
+		{"coordinator unknown township", data.User{ID: "c1", Name: "c", Role: data.UserTownshipCoordinator, TownshipID: "511822102000"}, "township_id"},
+		{"member unknown team", data.User{ID: "m1", Name: "m", Role: data.UserTeamMember, TeamID: "T-404"}, "team_id"},
+		{"planner with team", data.User{ID: "p1", Name: "p", Role: data.UserCountyPlanner, TeamID: "T-CTY-1"}, "team_id"},
+		{"bad role", data.User{ID: "p1", Name: "p", Role: "root"}, "role"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := s.CreateUser(ctx, &tc.u)
+			mustKind(t, err, data.Invalid)
+			if data.ErrorField(err) != tc.field {
+				t.Fatalf("field = %q, want %q", data.ErrorField(err), tc.field)
+			}
+		})
+	}
+	coord := data.User{ID: "c1", Name: "协调员", Role: data.UserTownshipCoordinator, TownshipID: T1}
+	must(t, s.CreateUser(ctx, &coord))
+	coord.Name = "协调员甲"
+	must(t, s.UpdateUser(ctx, &coord))
+	if coord.Version != 2 {
+		t.Fatalf("version after update = %d", coord.Version)
+	}
+	coord.Version = 1
+	mustKind(t, s.UpdateUser(ctx, &coord), data.Conflict)
+
+	secret, hash, err := data.NewToken()
+	must(t, err)
+	if data.HashToken(secret) != hash || len(hash) != 64 {
+		t.Fatalf("NewToken hash mismatch")
+	}
+	tok := data.Token{UserID: "admin", Name: "cli", Hash: hash}
+	must(t, s.CreateToken(ctx, &tok))
+	mustKind(t, s.CreateToken(ctx, &data.Token{UserID: "admin", Hash: hash}), data.Conflict)
+	mustKind(t, s.CreateToken(ctx, &data.Token{UserID: "ghost", Hash: data.HashToken("x")}), data.Invalid)
+	mustKind(t, s.CreateToken(ctx, &data.Token{UserID: "admin", Hash: "plain-secret"}), data.Invalid)
+	u, gotTok, err := s.UserByTokenHash(ctx, data.HashToken(secret))
+	must(t, err)
+	if u.ID != "admin" || gotTok.ID != tok.ID {
+		t.Fatalf("UserByTokenHash = %+v %+v", u, gotTok)
+	}
+	_, _, err = s.UserByTokenHash(ctx, data.HashToken("wrong"))
+	mustKind(t, err, data.Unauthorized)
+
+	past := time.Now().Add(-time.Hour)
+	expired := data.Token{UserID: "c1", Hash: data.HashToken("old"), ExpiresAt: &past}
+	must(t, s.CreateToken(ctx, &expired))
+	_, _, err = s.UserByTokenHash(ctx, data.HashToken("old"))
+	mustKind(t, err, data.Unauthorized)
+
+	future := time.Now().Add(time.Hour)
+	ct := data.Token{UserID: "c1", Hash: data.HashToken("c1"), ExpiresAt: &future}
+	must(t, s.CreateToken(ctx, &ct))
+	if _, _, err := s.UserByTokenHash(ctx, data.HashToken("c1")); err != nil {
+		t.Fatalf("valid token: %v", err)
+	}
+	coord, _ = s.GetUser(ctx, "c1")
+	coord.Disabled = true
+	must(t, s.UpdateUser(ctx, &coord))
+	_, _, err = s.UserByTokenHash(ctx, data.HashToken("c1"))
+	mustKind(t, err, data.Unauthorized)
+
+	toks, err := s.ListTokens(ctx, "c1")
+	must(t, err)
+	if len(toks) != 2 {
+		t.Fatalf("ListTokens = %+v", toks)
+	}
+	must(t, s.DeleteToken(ctx, tok.ID))
+	mustKind(t, s.DeleteToken(ctx, tok.ID), data.NotFound)
+	_, _, err = s.UserByTokenHash(ctx, hash)
+	mustKind(t, err, data.Unauthorized)
+	users, err := s.ListUsers(ctx)
+	must(t, err)
+	if len(users) != 2 {
+		t.Fatalf("ListUsers = %+v", users)
+	}
+	_, err = s.GetUser(ctx, "nobody")
+	mustKind(t, err, data.NotFound)
+}
+
+func testMatrixCache(t *testing.T, s data.Store) {
+	_, err := s.GetMatrix(ctx, "car:1")
+	mustKind(t, err, data.NotFound)
+	blob := []byte{0, 1, 2, 255, 'x'}
+	must(t, s.PutMatrix(ctx, data.MatrixEntry{Key: "car:1", Blob: blob, Source: "haversine"}))
+	must(t, s.PutMatrix(ctx, data.MatrixEntry{Key: "car:2", Blob: []byte("b"), Source: "osm"}))
+	must(t, s.PutMatrix(ctx, data.MatrixEntry{Key: "foot_1", Blob: []byte("c"), Source: "osm"}))
+	e, err := s.GetMatrix(ctx, "car:1")
+	must(t, err)
+	if string(e.Blob) != string(blob) || e.Source != "haversine" || e.CreatedAt.IsZero() {
+		t.Fatalf("GetMatrix = %+v", e)
+	}
+	must(t, s.PutMatrix(ctx, data.MatrixEntry{Key: "car:1", Blob: []byte("new"), Source: "osm"}))
+	e, _ = s.GetMatrix(ctx, "car:1")
+	if string(e.Blob) != "new" {
+		t.Fatalf("replace: %q", e.Blob)
+	}
+	mustKind(t, s.PutMatrix(ctx, data.MatrixEntry{Key: ""}), data.Invalid)
+	// '_' and '%' in a prefix are literal, not LIKE wildcards.
+	n, err := s.DeleteMatrices(ctx, "car:")
+	must(t, err)
+	if n != 2 {
+		t.Fatalf("DeleteMatrices(car:) = %d, want 2", n)
+	}
+	n, _ = s.DeleteMatrices(ctx, "foot%")
+	if n != 0 {
+		t.Fatalf("DeleteMatrices(foot%%) = %d, want 0", n)
+	}
+	if _, err := s.GetMatrix(ctx, "foot_1"); err != nil {
+		t.Fatalf("foot_1 gone: %v", err)
+	}
+}
+
+func testJobs(t *testing.T, s data.Store) {
+	r1 := data.JobRun{Job: "weekly-circuit", Slot: "2026-11-30T08:00+08:00"}
+	must(t, s.StartJobRun(ctx, &r1))
+	if r1.ID == "" || r1.Outcome != data.JobRunning || r1.Started.IsZero() {
+		t.Fatalf("started = %+v", r1)
+	}
+	r2 := data.JobRun{Job: "weekly-circuit", Slot: r1.Slot}
+	mustKind(t, s.StartJobRun(ctx, &r2), data.Conflict)
+	must(t, s.AbandonJobRun(ctx, r1.ID, "process died"))
+	mustKind(t, s.AbandonJobRun(ctx, r1.ID, "again"), data.Conflict)
+	mustKind(t, s.AbandonJobRun(ctx, "J-404", "x"), data.NotFound)
+	must(t, s.StartJobRun(ctx, &r2)) // slot free again
+	r2.Outcome, r2.Output = data.JobOK, map[string]any{"plan": "P-1", "stops": 42.0}
+	must(t, s.FinishJobRun(ctx, r2))
+	mustKind(t, s.FinishJobRun(ctx, data.JobRun{ID: "J-404", Outcome: data.JobOK}), data.NotFound)
+	mustKind(t, s.FinishJobRun(ctx, data.JobRun{ID: r2.ID, Outcome: "great"}), data.Invalid)
+	manual := data.JobRun{Job: "market", Started: time.Now().Add(time.Minute)}
+	must(t, s.StartJobRun(ctx, &manual))
+	must(t, s.StartJobRun(ctx, &data.JobRun{Job: "market"})) // empty slots never clash
+
+	runs, err := s.ListJobRuns(ctx, data.JobRunFilter{Job: "weekly-circuit"})
+	must(t, err)
+	if len(runs) != 2 {
+		t.Fatalf("ListJobRuns = %+v", runs)
+	}
+	var done data.JobRun
+	for _, r := range runs {
+		if r.ID == r2.ID {
+			done = r
+		}
+	}
+	if done.Outcome != data.JobOK || done.Ended == nil || done.Output["plan"] != "P-1" {
+		t.Fatalf("finished run = %+v", done)
+	}
+	all, _ := s.ListJobRuns(ctx, data.JobRunFilter{Limit: 1})
+	if len(all) != 1 || all[0].ID != manual.ID {
+		t.Fatalf("newest run = %+v, want %s", all, manual.ID)
+	}
+	slot, err := s.LastJobSlot(ctx, "weekly-circuit")
+	must(t, err)
+	if slot != r1.Slot {
+		t.Fatalf("LastJobSlot = %q", slot)
+	}
+	if slot, _ := s.LastJobSlot(ctx, "never"); slot != "" {
+		t.Fatalf("LastJobSlot(never) = %q", slot)
+	}
+
+	js := data.JobSchedule{Job: "weekly-circuit", Spec: "0 8 * * 1", TimeZone: "Asia/Shanghai", Enabled: true}
+	must(t, s.PutJobSchedule(ctx, &js))
+	js.Enabled = false
+	must(t, s.PutJobSchedule(ctx, &js))
+	list, err := s.ListJobSchedules(ctx)
+	must(t, err)
+	if len(list) != 1 || list[0].Enabled || list[0].Spec != "0 8 * * 1" {
+		t.Fatalf("ListJobSchedules = %+v", list)
+	}
+	must(t, s.DeleteJobSchedule(ctx, "weekly-circuit"))
+	mustKind(t, s.DeleteJobSchedule(ctx, "weekly-circuit"), data.NotFound)
+	mustKind(t, s.PutJobSchedule(ctx, &data.JobSchedule{Job: "x"}), data.Invalid)
+}
+
