@@ -10,5 +10,6 @@ import (
 
 // TestStore runs the contract suite on a throwaway database per subtest.
 func TestStore(t *testing.T) {
+	pgtest.Check(t)
 	storetest.Run(t, func(t *testing.T) data.Store { return pgtest.NewStore(t) })
 }

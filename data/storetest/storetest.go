@@ -961,4 +961,3 @@ func testJobs(t *testing.T, s data.Store) {
 	mustKind(t, s.DeleteJobSchedule(ctx, "weekly-circuit"), data.NotFound)
 	mustKind(t, s.PutJobSchedule(ctx, &data.JobSchedule{Job: "x"}), data.Invalid)
 }
-

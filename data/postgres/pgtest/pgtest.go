@@ -36,6 +36,35 @@ func ServerURL() string {
 
 var banner sync.Once
 
+// probe remembers whether the server answered, so that an unreachable (or
+// firewalled) server costs one connection timeout per test binary, not one
+// per test.
+var probe struct {
+	once sync.Once
+	err  error
+}
+
+// Check skips t (or fails it, with XUNHUI_REQUIRE_POSTGRES=1) when the test
+// server cannot be reached. Call it at the top of a test to get one loud
+// skip instead of one per subtest.
+func Check(t testing.TB) {
+	t.Helper()
+	probe.once.Do(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		conn, err := pgx.Connect(ctx, ServerURL())
+		if err != nil {
+			probe.err = err
+			return
+		}
+		probe.err = conn.Ping(ctx)
+		conn.Close(ctx)
+	})
+	if probe.err != nil {
+		unavailable(t, probe.err)
+	}
+}
+
 // unavailable skips (or, with XUNHUI_REQUIRE_POSTGRES=1, fails) t.
 func unavailable(t testing.TB, err error) {
 	t.Helper()
@@ -63,6 +92,7 @@ func redact(u string) string {
 // database is dropped (forcibly) when t ends.
 func NewDatabase(t testing.TB) string {
 	t.Helper()
+	Check(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	admin := ServerURL()
