@@ -1,0 +1,111 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/yingjing/xunhui/optimizer/vrp/vroom"
+)
+
+const vroomTestdata = "../../optimizer/vrp/vroom/testdata"
+
+func TestVRPCommand(t *testing.T) {
+	dir := t.TempDir()
+	outFile := filepath.Join(dir, "sol.json")
+	tests := []struct {
+		name     string
+		args     []string
+		stdin    string
+		exit     int
+		wantCode int
+	}{
+		{"file in, stdout", []string{"vrp", "-i", filepath.Join(vroomTestdata, "example_2.json"), "--iterations", "20"}, "", 0, 0},
+		{"stdin", []string{"vrp", "--iterations", "20"}, `{"vehicles":[{"id":1,"start_index":0,"end_index":0}],"jobs":[{"id":7,"location_index":1}],"matrix":[[0,3],[3,0]]}`, 0, 0},
+		{"input error", []string{"vrp", "--iterations", "20"}, `{"vehicles":[],"jobs":[]}`, 1, 2},
+		{"no matrix source", []string{"vrp", "--iterations", "20"}, `{"vehicles":[{"id":1,"start":[103,29.8]}],"jobs":[{"id":7,"location":[103.1,29.7]}]}`, 1, 3},
+		{"estimate source", []string{"vrp", "--iterations", "20", "-matrix", "estimate"}, `{"vehicles":[{"id":1,"start":[103,29.8]}],"jobs":[{"id":7,"location":[103.1,29.7]}]}`, 0, 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			oldStdin := os.Stdin
+			if tc.stdin != "" {
+				f := filepath.Join(dir, "in.json")
+				if err := os.WriteFile(f, []byte(tc.stdin), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				in, err := os.Open(f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer in.Close()
+				os.Stdin = in
+				defer func() { os.Stdin = oldStdin }()
+			}
+			exit := Main(context.Background(), tc.args, &stdout, &stderr)
+			if exit != tc.exit {
+				t.Fatalf("exit %d, want %d; stderr %s", exit, tc.exit, stderr.String())
+			}
+			var out struct {
+				Code   int             `json:"code"`
+				Error  string          `json:"error"`
+				Routes json.RawMessage `json:"routes"`
+			}
+			if err := json.Unmarshal(stdout.Bytes(), &out); err != nil {
+				t.Fatalf("stdout is not one JSON answer: %v: %s", err, stdout.String())
+			}
+			if out.Code != tc.wantCode || (tc.wantCode == 0) != (out.Routes != nil) {
+				t.Errorf("got code %d error %q routes %s, want code %d", out.Code, out.Error, out.Routes, tc.wantCode)
+			}
+		})
+	}
+	var stdout, stderr bytes.Buffer
+	if exit := Main(context.Background(), []string{"vrp", "-i", filepath.Join(vroomTestdata, "example_2.json"), "-o", outFile, "--iterations", "5"}, &stdout, &stderr); exit != 0 {
+		t.Fatalf("-o: exit %d: %s", exit, stderr.String())
+	}
+	b, err := os.ReadFile(outFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out vroom.Output
+	if err := json.Unmarshal(b, &out); err != nil || out.Summary == nil || out.Summary.Routes != 1 || stdout.Len() != 0 {
+		t.Errorf("-o: got %s (stdout %q), want one route in the file and nothing on stdout", b, stdout.String())
+	}
+}
+
+// TestBenchVroomJSON runs the benchmark with the VROOM-JSON twin of C101.
+func TestBenchVroomJSON(t *testing.T) {
+	dir := t.TempDir()
+	vdir := filepath.Join(dir, "vroom")
+	for _, d := range []string{filepath.Join(dir, "solomon"), vdir} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	copyFile := func(src, dst string) {
+		b, err := os.ReadFile(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(dst, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	copyFile(filepath.Join(solomonTestdata, "C101.txt"), filepath.Join(dir, "solomon", "C101.txt"))
+	copyFile(filepath.Join(solomonTestdata, "BKS.json"), filepath.Join(dir, "BKS.json"))
+	copyFile(filepath.Join(vroomTestdata, "C101.json"), filepath.Join(vdir, "C101.json"))
+	var stdout, stderr bytes.Buffer
+	args := []string{"bench-vrptw", "--dir", dir, "--sets", "solomon", "--time-limit", "0", "--iterations", "5", "--in-process", "--vroom-json", vdir}
+	if exit := Main(context.Background(), args, &stdout, &stderr); exit != 0 {
+		t.Fatalf("exit %d: %s", exit, stderr.String())
+	}
+	text := stdout.String()
+	if !strings.Contains(text, "vroom-json cost/1000") || !strings.Contains(text, "VROOM-JSON path") || strings.Contains(text, "**failed**") {
+		t.Errorf("report lacks the VROOM-JSON columns or has a failure:\n%s", text)
+	}
+}
