@@ -1,0 +1,367 @@
+package circuit
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/yingjing/xunhui/data"
+)
+
+// Code is a reason code for a request left out of a plan. Codes are only
+// ever appended.
+type Code string
+
+// Reason codes (see docs/circuit.md).
+const (
+	// NoSkill: no team allowed to handle the request (by level and area)
+	// has members with every department skill its items need.
+	NoSkill Code = "no_skill"
+	// NoDayBeforeDeadline: skilled teams exist, but none works on a day of
+	// the horizon on or before the request's deadline.
+	NoDayBeforeDeadline Code = "no_day_before_deadline"
+	// HoursNeverMatch: the household's visiting hours never overlap the
+	// shift of a skilled team on a working day long enough for the service.
+	HoursNeverMatch Code = "hours_never_match"
+	// TooFar: travel from a team's base and back leaves no time for the
+	// service within the household's hours.
+	TooFar Code = "too_far"
+	// Capacity: the request could be served alone, but the week is full:
+	// other (higher-priority) work took the capacity.
+	Capacity Code = "capacity"
+	// BadData: the request names an unknown village or service item.
+	BadData Code = "bad_data"
+)
+
+// homeGroups are the special groups that get home visits (特殊情况不出门).
+var homeGroups = []data.Group{data.GroupElderlyAlone, data.GroupDisabled, data.GroupSeriouslyIll}
+
+// HomeVisit reports whether a request's household gets a home visit.
+func HomeVisit(r data.Request) bool {
+	for _, g := range r.Groups {
+		if slices.Contains(homeGroups, g) {
+			return true
+		}
+	}
+	return false
+}
+
+// Priority returns the planning priority of r for a horizon starting on
+// from, at time now (documented in docs/circuit.md):
+//
+//	10 × ledger priority (1–5)
+//	+ 20 if elderly living alone, disabled or seriously ill
+//	+ 10 if another special group (low income, extreme poverty, left-behind child, veteran)
+//	+ 15 if on the hardship ledger (困难问题)
+//	+ waiting days since registration, at most 30
+//	+ deadline proximity max(0, 30 − 2 × days from the horizon start to the deadline)
+//
+// The result lies in 10–155; the engine weighs a served request as 1+priority.
+func Priority(r data.Request, from data.Date, now time.Time) int {
+	p := 10 * min(max(r.Priority, 1), 5)
+	home, other := false, false
+	for _, g := range r.Groups {
+		if slices.Contains(homeGroups, g) {
+			home = true
+		} else {
+			other = true
+		}
+	}
+	if home {
+		p += 20
+	}
+	if other {
+		p += 10
+	}
+	if r.Ledger == data.LedgerHardship {
+		p += 15
+	}
+	if !r.CreatedAt.IsZero() && now.After(r.CreatedAt) {
+		p += min(int(now.Sub(r.CreatedAt).Hours()/24), 30)
+	}
+	if r.Deadline.Valid() && from.Valid() {
+		days := int(r.Deadline.Time().Sub(from.Time()).Hours() / 24)
+		p += max(0, 30-2*max(days, 0))
+	}
+	return p
+}
+
+// BreakSlack is how far, in minutes, a lunch break may move around the
+// team's LunchStart: the break of LunchEnd−LunchStart minutes starts within
+// [LunchStart−BreakSlack, LunchStart+BreakSlack], clipped to the shift.
+const BreakSlack = 30
+
+// LunchWindow returns the earliest and latest start of t's lunch break and
+// its duration, in minutes after midnight; ok is false when t has none.
+func LunchWindow(t data.Team) (earliest, latest, dur int, ok bool) {
+	if t.LunchStart == 0 && t.LunchEnd == 0 || t.LunchEnd <= t.LunchStart {
+		return 0, 0, 0, false
+	}
+	dur = t.LunchEnd - t.LunchStart
+	earliest = max(t.LunchStart-BreakSlack, t.DayStart)
+	latest = min(t.LunchStart+BreakSlack, t.DayEnd-dur)
+	if latest < earliest {
+		latest = earliest
+	}
+	return earliest, latest, dur, true
+}
+
+// Covers reports whether team t may work in village v by its area: county
+// teams everywhere, township teams in their township, village agents in
+// their village.
+func Covers(t data.Team, villageID string) bool {
+	switch t.Level {
+	case data.LevelCounty:
+		return true
+	case data.LevelTownship:
+		return data.TownshipOf(villageID) == data.TownshipOf(t.HomeCode) && data.TownshipOf(villageID) != ""
+	case data.LevelVillage:
+		return t.HomeCode == villageID
+	}
+	return false
+}
+
+// reqInfo is the planner's analysis of one request.
+type reqInfo struct {
+	req      *data.Request
+	level    data.Level // lowest level that can handle every item
+	skills   []data.Skill
+	service  int // minutes
+	home     bool
+	point    data.Point
+	village  data.Village
+	priority int
+	// presence[d] are the household's presence intervals on day d, minutes.
+	presence [][][2]int
+	code     Code   // non-empty when the request cannot be planned at all
+	detail   string // explanation of code or of the level decision
+	served   data.Level
+	vehicles []int // eligible vehicles (indices into model.vehicles), one mode
+	mode     data.TravelMode
+	escalate string // reason of an escalation, if any
+}
+
+// vehicle is one team on one working day.
+type vehicle struct {
+	team   data.Team
+	day    int
+	date   data.Date
+	skills map[data.Skill]bool
+	base   data.Point
+	// start, when set, overrides the base as the day's starting point
+	// (re-planning mid-day), from minute startMin.
+	start    *data.Point
+	startMin int
+	noBreak  bool
+}
+
+func (v *vehicle) shiftStart() int {
+	if v.start != nil {
+		return max(v.team.DayStart, v.startMin)
+	}
+	return v.team.DayStart
+}
+
+func (v *vehicle) origin() data.Point {
+	if v.start != nil {
+		return *v.start
+	}
+	return v.base
+}
+
+// analyze fills the static part of a request's analysis (levels, skills,
+// windows), before eligibility.
+func analyze(s *Snapshot, r *data.Request, days []data.Date, now time.Time) *reqInfo {
+	in := &reqInfo{req: r, home: HomeVisit(*r), priority: Priority(*r, days[0], now)}
+	v, ok := s.Villages[r.Household.VillageID]
+	if !ok {
+		in.code, in.detail = BadData, "unknown village "+r.Household.VillageID
+		return in
+	}
+	in.village = v
+	in.point = v.Location
+	if in.home && r.Household.Location != nil {
+		in.point = *r.Household.Location
+	}
+	rank := data.LevelVillage.Rank()
+	seen := map[data.Skill]bool{}
+	for _, id := range r.ItemIDs {
+		it, ok := s.Items[id]
+		if !ok {
+			in.code, in.detail = BadData, "unknown service item "+id
+			return in
+		}
+		rank = min(rank, it.LowestLevel.Rank())
+		in.service += it.DurationMin
+		if !seen[it.Skill] {
+			seen[it.Skill] = true
+			in.skills = append(in.skills, it.Skill)
+		}
+	}
+	sort.Slice(in.skills, func(a, b int) bool { return in.skills[a] < in.skills[b] })
+	in.level = []data.Level{data.LevelCounty, data.LevelTownship, data.LevelVillage}[rank]
+	in.presence = make([][][2]int, len(days))
+	for d, date := range days {
+		if len(r.VisitWindows) == 0 {
+			in.presence[d] = [][2]int{{0, data.MinutesPerDay}}
+			continue
+		}
+		var ws [][2]int
+		for _, w := range r.VisitWindows {
+			if w.Weekday == date.Weekday() {
+				ws = append(ws, [2]int{w.From, w.To})
+			}
+		}
+		in.presence[d] = mergeIntervals(ws)
+	}
+	return in
+}
+
+// mergeIntervals sorts and merges overlapping or touching intervals.
+func mergeIntervals(ws [][2]int) [][2]int {
+	sort.Slice(ws, func(a, b int) bool { return ws[a][0] < ws[b][0] })
+	var out [][2]int
+	for _, w := range ws {
+		if n := len(out); n > 0 && w[0] <= out[n-1][1] {
+			out[n-1][1] = max(out[n-1][1], w[1])
+			continue
+		}
+		out = append(out, w)
+	}
+	return out
+}
+
+// intersect returns the pairwise intersections of two sorted interval lists.
+func intersect(a, b [][2]int) [][2]int {
+	var out [][2]int
+	for _, x := range a {
+		for _, y := range b {
+			lo, hi := max(x[0], y[0]), min(x[1], y[1])
+			if lo < hi {
+				out = append(out, [2]int{lo, hi})
+			}
+		}
+	}
+	return mergeIntervals(out)
+}
+
+// levelsFrom returns the levels from l upwards (village → township → county).
+func levelsFrom(l data.Level) []data.Level {
+	all := []data.Level{data.LevelVillage, data.LevelTownship, data.LevelCounty}
+	for i, x := range all {
+		if x == l {
+			return all[i:]
+		}
+	}
+	return nil
+}
+
+// codeRank orders failure codes by how far a vehicle got: the best (largest)
+// one over all vehicles explains why a request cannot be planned.
+var codeRank = map[Code]int{NoSkill: 0, NoDayBeforeDeadline: 1, HoursNeverMatch: 2, TooFar: 3}
+
+// fits checks vehicle v for request in: skills, deadline, hours, reach. It
+// returns "" when v could serve the request alone.
+func fits(in *reqInfo, v *vehicle, tr *Travel) Code {
+	for _, k := range in.skills {
+		if !v.skills[k] {
+			return NoSkill
+		}
+	}
+	if in.req.Deadline.Valid() && v.date > in.req.Deadline {
+		return NoDayBeforeDeadline
+	}
+	shift := [][2]int{{v.shiftStart(), v.team.DayEnd}}
+	ok := false
+	for _, w := range intersect(in.presence[v.day], shift) {
+		if w[1]-w[0] >= in.service {
+			ok = true
+		}
+	}
+	if !ok {
+		return HoursNeverMatch
+	}
+	out, ok1 := tr.Seconds(v.team.TravelMode, v.origin(), in.point)
+	back, ok2 := tr.Seconds(v.team.TravelMode, in.point, v.base)
+	if !ok1 || !ok2 || out >= Unreachable || back >= Unreachable {
+		return TooFar
+	}
+	reach := [][2]int{{v.shiftStart() + int(out/60), v.team.DayEnd - int(back/60)}}
+	for _, w := range intersect(in.presence[v.day], reach) {
+		if w[1]-w[0] >= in.service {
+			return ""
+		}
+	}
+	return TooFar
+}
+
+// eligibility decides, per request, the level that serves it and the
+// vehicles allowed (level routing: the lowest level that can, escalating
+// only when it cannot, and only to vehicles of the same travel mode).
+func eligibility(in *reqInfo, vehicles []vehicle, tr *Travel, escalate bool) {
+	if in.code != "" {
+		return
+	}
+	best := Code("")
+	var whyLower []string
+	for li, lvl := range levelsFrom(in.level) {
+		var ok []int
+		lvlBest, teams := Code(""), 0
+		for vi := range vehicles {
+			v := &vehicles[vi]
+			if v.team.Level != lvl || !Covers(v.team, in.village.ID) {
+				continue
+			}
+			teams++
+			c := fits(in, v, tr)
+			if c == "" {
+				ok = append(ok, vi)
+				continue
+			}
+			if lvlBest == "" || codeRank[c] > codeRank[lvlBest] {
+				lvlBest = c
+			}
+		}
+		if len(ok) == 0 {
+			if teams == 0 {
+				whyLower = append(whyLower, fmt.Sprintf("no %s team works in %s this horizon", lvl, in.village.ShortName))
+			} else {
+				whyLower = append(whyLower, fmt.Sprintf("%s teams: %s", lvl, lvlBest))
+				if best == "" || codeRank[lvlBest] > codeRank[best] {
+					best = lvlBest
+				}
+			}
+			continue
+		}
+		in.served = lvl
+		in.mode = vehicles[ok[0]].team.TravelMode
+		for _, vi := range ok {
+			if vehicles[vi].team.TravelMode == in.mode {
+				in.vehicles = append(in.vehicles, vi)
+			}
+		}
+		if li > 0 {
+			in.escalate = fmt.Sprintf("escalated from %s to %s (%s)", in.level, lvl, strings.Join(whyLower, "; "))
+		}
+		if escalate {
+			// Higher levels may take the request when the lower one is
+			// full; the engine's travel costs favour the lower level.
+			for _, up := range levelsFrom(lvl)[1:] {
+				for vi := range vehicles {
+					v := &vehicles[vi]
+					if v.team.Level == up && v.team.TravelMode == in.mode && Covers(v.team, in.village.ID) && fits(in, v, tr) == "" {
+						in.vehicles = append(in.vehicles, vi)
+					}
+				}
+			}
+		}
+		return
+	}
+	if best == "" {
+		best = NoSkill
+	}
+	in.code = best
+	in.detail = strings.Join(whyLower, "; ")
+}

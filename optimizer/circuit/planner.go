@@ -1,0 +1,671 @@
+package circuit
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/yingjing/xunhui/data"
+	"github.com/yingjing/xunhui/geo"
+	"github.com/yingjing/xunhui/optimizer/vrp"
+)
+
+// MaxHorizonDays is the longest horizon a plan may cover.
+const MaxHorizonDays = 31
+
+// Merge limits: requests are merged into one stop only up to these sizes, so
+// that one stop does not eat a whole day.
+const (
+	MaxStopMinutes  = 240
+	MaxStopRequests = 8
+)
+
+// Options tune a planning run. The zero value plans with the estimator, one
+// thread and the engine's default iteration cap.
+type Options struct {
+	// From and To are the first and last day of the horizon (inclusive).
+	From, To data.Date
+	// Source gives travel times; nil means the estimator with its mountain
+	// defaults (geo.DefaultEstimate).
+	Source geo.Source
+	// TimeLimit and MaxIterations bound the search (see vrp.Options).
+	TimeLimit     time.Duration
+	MaxIterations int
+	// Seed seeds the search; Threads runs parallel searches (vrp.Options).
+	Seed    int64
+	Threads int
+	// Now is the planning time (waiting days, re-planning); zero = time.Now.
+	Now time.Time
+	// NoEscalation forbids higher-level teams from taking requests that a
+	// lower level could serve when the lower level runs out of capacity.
+	NoEscalation bool
+	// Observer receives the engine's progress.
+	Observer func(vrp.Progress)
+	// Baseline, when set, makes this a re-plan of an existing plan.
+	Baseline *Baseline
+}
+
+// Baseline is the plan being re-planned: stops before Now (or Locked) stay
+// as they are; the others are pinned to their team and day when still
+// possible, and move only when they must.
+type Baseline struct {
+	Plan data.PlanDetail
+}
+
+// Unassigned is a request left for a later plan.
+type Unassigned struct {
+	RequestID string `json:"request_id"`
+	Code      Code   `json:"code"`
+	Detail    string `json:"detail,omitempty"`
+	Priority  int    `json:"priority"`
+}
+
+// Decision records how level routing placed a request.
+type Decision struct {
+	RequestID string `json:"request_id"`
+	// Level is the lowest level that can handle every item.
+	Level data.Level `json:"level"`
+	// ServedBy is the level of the team that got the request ("" when unserved).
+	ServedBy data.Level `json:"served_by,omitempty"`
+	// Mode is home_visit (特殊情况不出门) or service_point (village room).
+	Mode     string `json:"mode"`
+	Priority int    `json:"priority"`
+	Reason   string `json:"reason"`
+}
+
+// Load is one team's work in a plan.
+type Load struct {
+	TeamID         string     `json:"team_id"`
+	Level          data.Level `json:"level"`
+	Days           int        `json:"days"`
+	WorkingDays    int        `json:"working_days"`
+	Stops          int        `json:"stops"`
+	Requests       int        `json:"requests"`
+	WorkMinutes    int        `json:"work_minutes"`
+	TravelMinutes  int        `json:"travel_minutes"`
+	ServiceMinutes int        `json:"service_minutes"`
+	// Utilisation is WorkMinutes over the shift minutes of the working days.
+	Utilisation float64 `json:"utilisation"`
+}
+
+// Move is a request whose team or day changed in a re-plan.
+type Move struct {
+	RequestID string    `json:"request_id"`
+	FromTeam  string    `json:"from_team"`
+	FromDate  data.Date `json:"from_date"`
+	ToTeam    string    `json:"to_team,omitempty"`
+	ToDate    data.Date `json:"to_date,omitempty"`
+}
+
+// Stats are the figures of a run.
+type Stats struct {
+	Requests    int     `json:"requests"`
+	Served      int     `json:"served"`
+	Unserved    int     `json:"unserved"`
+	Stops       int     `json:"stops"`
+	Jobs        int     `json:"jobs"`
+	Vehicles    int     `json:"vehicles"`
+	Cost        int64   `json:"cost"`
+	TravelMin   int     `json:"travel_minutes"`
+	Iterations  int     `json:"iterations"`
+	ElapsedSec  float64 `json:"elapsed_seconds"`
+	Source      string  `json:"source"`
+	Fixed       int     `json:"fixed_stops,omitempty"`
+	Moved       int     `json:"moved_requests,omitempty"`
+	Kept        int     `json:"kept_requests,omitempty"`
+	MovedStops  int     `json:"moved_stops,omitempty"`
+	Untouched   int     `json:"untouched_stops,omitempty"`
+	BaselinePID string  `json:"baseline_plan_id,omitempty"`
+}
+
+// Result is a planning result: the plan (header and itineraries, not yet
+// saved), the requests left out with their reasons, the level-routing
+// decisions and the team loads.
+type Result struct {
+	Detail     data.PlanDetail
+	Unassigned []Unassigned
+	Decisions  []Decision
+	Loads      []Load
+	Moves      []Move
+	Stats      Stats
+	// Travel is the matrix the plan was made with (for Check).
+	Travel *Travel
+}
+
+// ErrHorizon is wrapped by errors about a bad horizon.
+var ErrHorizon = errors.New("bad horizon")
+
+// Days returns the dates from..to, checking the horizon's length.
+func Days(from, to data.Date) ([]data.Date, error) {
+	if !from.Valid() || !to.Valid() {
+		return nil, fmt.Errorf("%w: dates must be YYYY-MM-DD", ErrHorizon)
+	}
+	if to < from {
+		return nil, fmt.Errorf("%w: to (%s) is before from (%s)", ErrHorizon, to, from)
+	}
+	var days []data.Date
+	for d := from; d <= to; d = d.AddDays(1) {
+		days = append(days, d)
+		if len(days) > MaxHorizonDays {
+			return nil, fmt.Errorf("%w: at most %d days", ErrHorizon, MaxHorizonDays)
+		}
+	}
+	return days, nil
+}
+
+// group is one engine job: requests served in one stop.
+type group struct {
+	reqs     []*reqInfo
+	point    data.Point
+	village  string
+	service  int // minutes
+	presence [][][2]int
+	vehicles []int
+	mode     data.TravelMode
+}
+
+// fixedStop is a stop of the baseline kept as it is.
+type fixedStop struct {
+	team string
+	date data.Date
+	stop data.Stop
+}
+
+// Plan computes a plan for snap over opts' horizon. The returned plan is
+// feasible (the engine guarantees it; Check verifies it independently).
+func Plan(ctx context.Context, snap *Snapshot, opts Options) (*Result, error) {
+	start := time.Now()
+	days, err := Days(opts.From, opts.To)
+	if err != nil {
+		return nil, err
+	}
+	now := opts.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	// Re-planning: which stops are fixed, which requests were where.
+	fixed := map[string][]fixedStop{} // team|date -> fixed prefix
+	fixedReq := map[string]bool{}
+	oldPlace := map[string][2]string{} // request -> team, date
+	if opts.Baseline != nil {
+		today, nowMin := data.DateOf(now), now.In(data.Local).Hour()*60+now.In(data.Local).Minute()
+		for _, it := range opts.Baseline.Plan.Itineraries {
+			for _, st := range it.Stops {
+				past := it.Date < today || (it.Date == today && st.Start < nowMin)
+				if past || st.Locked {
+					k := it.TeamID + "|" + string(it.Date)
+					fixed[k] = append(fixed[k], fixedStop{it.TeamID, it.Date, st})
+					for _, id := range st.RequestIDs {
+						fixedReq[id] = true
+					}
+					continue
+				}
+				for _, id := range st.RequestIDs {
+					oldPlace[id] = [2]string{it.TeamID, string(it.Date)}
+				}
+			}
+		}
+	}
+
+	// Vehicles: one per team and working day.
+	var vehicles []vehicle
+	for _, t := range snap.Teams {
+		base, ok := snap.base(t)
+		if !ok {
+			continue
+		}
+		for d, date := range days {
+			works, skills := snap.TeamDay(t, date)
+			if !works {
+				continue
+			}
+			v := vehicle{team: t, day: d, date: date, skills: skills, base: base}
+			if fs := fixed[t.ID+"|"+string(date)]; len(fs) > 0 {
+				last := fs[len(fs)-1].stop
+				p := last.Location
+				v.start, v.startMin = &p, last.Depart
+				if opts.Baseline != nil && data.DateOf(now) == date {
+					v.startMin = max(v.startMin, now.In(data.Local).Hour()*60+now.In(data.Local).Minute())
+				}
+				// The break is taken in the fixed part when it fits there.
+				v.noBreak = breakInFixed(t, fs)
+			}
+			vehicles = append(vehicles, v)
+		}
+	}
+
+	// Requests.
+	var infos []*reqInfo
+	points := []data.Point{}
+	groupsOf := map[string]string{}
+	modes := map[data.TravelMode]bool{}
+	for i := range snap.Teams {
+		if p, ok := snap.base(snap.Teams[i]); ok {
+			points = append(points, p)
+			groupsOf[PointKey(p)] = data.TownshipOf(snap.Teams[i].HomeCode)
+			modes[snap.Teams[i].TravelMode] = true
+		}
+	}
+	for _, fs := range fixed {
+		for _, f := range fs {
+			points = append(points, f.stop.Location)
+		}
+	}
+	for i := range snap.Requests {
+		r := &snap.Requests[i]
+		if fixedReq[r.ID] || r.Status == data.StatusDone {
+			continue
+		}
+		in := analyze(snap, r, days, now)
+		infos = append(infos, in)
+		if in.code == "" {
+			points = append(points, in.point)
+			groupsOf[PointKey(in.point)] = in.village.TownshipID
+		}
+	}
+	var modeList []data.TravelMode
+	for m := range modes {
+		modeList = append(modeList, m)
+	}
+	tr, err := NewTravel(ctx, opts.Source, points, groupsOf, modeList)
+	if err != nil {
+		return nil, err
+	}
+	for _, in := range infos {
+		eligibility(in, vehicles, tr, !opts.NoEscalation)
+		if in.code != "" || opts.Baseline == nil {
+			continue
+		}
+		// Stability: pin a re-planned request to its old team and day.
+		if old, ok := oldPlace[in.req.ID]; ok {
+			for _, vi := range in.vehicles {
+				if vehicles[vi].team.ID == old[0] && string(vehicles[vi].date) == old[1] {
+					in.vehicles = []int{vi}
+					break
+				}
+			}
+		}
+	}
+
+	groups := makeGroups(infos)
+	p, err := buildProblem(groups, vehicles, tr)
+	if err != nil {
+		return nil, err
+	}
+	vopts := vrp.Options{TimeLimit: opts.TimeLimit, MaxIterations: opts.MaxIterations, Seed: opts.Seed,
+		Threads: opts.Threads, Observer: opts.Observer}
+	var sol *vrp.Solution
+	if len(p.Jobs) > 0 {
+		if sol, err = vrp.Solve(ctx, p, vopts); err != nil {
+			return nil, fmt.Errorf("solve: %w", err)
+		}
+	} else {
+		sol = &vrp.Solution{}
+	}
+
+	res := &Result{Travel: tr}
+	res.Detail.Plan = data.Plan{Kind: data.PlanCircuit, From: opts.From, To: opts.To, Status: data.PlanDraft}
+	its := map[string]*data.Itinerary{}
+	served := map[string]*reqInfo{}
+	placed := map[string][2]string{}
+	for _, fs := range fixed {
+		for _, f := range fs {
+			k := f.team + "|" + string(f.date)
+			it := its[k]
+			if it == nil {
+				it = &data.Itinerary{TeamID: f.team, Date: f.date}
+				its[k] = it
+			}
+			it.Stops = append(it.Stops, f.stop)
+		}
+	}
+	for _, r := range sol.Routes {
+		v := &vehicles[r.Vehicle]
+		k := v.team.ID + "|" + string(v.date)
+		it := its[k]
+		if it == nil {
+			it = &data.Itinerary{TeamID: v.team.ID, Date: v.date}
+			its[k] = it
+		}
+		off := int64(v.day) * 86400
+		prev := v.origin()
+		for _, vis := range r.Visits {
+			if vis.Kind != vrp.VisitJob {
+				continue
+			}
+			g := &groups[vis.Job]
+			travel, _ := tr.Seconds(v.team.TravelMode, prev, g.point)
+			st := data.Stop{VillageID: g.village, Location: g.point,
+				Arrival: int((vis.Arrival - off) / 60), Start: int((vis.Start - off) / 60), Depart: int((vis.Departure - off) / 60),
+				TravelSeconds: int(travel)}
+			for _, in := range g.reqs {
+				st.RequestIDs = append(st.RequestIDs, in.req.ID)
+				served[in.req.ID] = in
+				placed[in.req.ID] = [2]string{v.team.ID, string(v.date)}
+				in.served = v.team.Level
+			}
+			it.Stops = append(it.Stops, st)
+			prev = g.point
+		}
+	}
+	keys := make([]string, 0, len(its))
+	for k := range its {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(a, b int) bool {
+		x, y := its[keys[a]], its[keys[b]]
+		if x.Date != y.Date {
+			return x.Date < y.Date
+		}
+		return x.TeamID < y.TeamID
+	})
+	teamByID := map[string]data.Team{}
+	for _, t := range snap.Teams {
+		teamByID[t.ID] = t
+	}
+	for _, k := range keys {
+		it := its[k]
+		t := teamByID[it.TeamID]
+		base, _ := snap.base(t)
+		for i := range it.Stops {
+			it.Stops[i].Seq = i + 1
+		}
+		if n := len(it.Stops); n > 0 {
+			back, _ := tr.Seconds(t.TravelMode, it.Stops[n-1].Location, base)
+			it.ReturnSeconds = int(back)
+		}
+		res.Detail.Itineraries = append(res.Detail.Itineraries, *it)
+		res.Stats.Stops += len(it.Stops)
+	}
+	res.Detail.Desks = []data.Desk{}
+
+	// Unassigned requests and decisions.
+	unservedJob := map[int]vrp.Reason{}
+	for _, u := range sol.Unassigned {
+		unservedJob[u.Job] = u.Reason
+	}
+	jobOf := map[*reqInfo]int{}
+	for gi := range groups {
+		for _, in := range groups[gi].reqs {
+			jobOf[in] = gi
+		}
+	}
+	for _, in := range infos {
+		d := Decision{RequestID: in.req.ID, Level: in.level, Priority: in.priority, Mode: "service_point"}
+		if in.home {
+			d.Mode = "home_visit"
+		}
+		var why []string
+		if in.home {
+			why = append(why, "special group: home visit (特殊情况不出门)")
+		} else {
+			why = append(why, "no special group: served at the village service point "+in.village.ShortName)
+		}
+		why = append(why, fmt.Sprintf("lowest level for items %s: %s", strings.Join(in.req.ItemIDs, ","), in.level))
+		if in.escalate != "" {
+			why = append(why, in.escalate)
+		}
+		if _, ok := served[in.req.ID]; ok {
+			d.ServedBy = in.served
+			if in.served != "" && in.served.Rank() < in.level.Rank() && in.escalate == "" {
+				why = append(why, fmt.Sprintf("taken by a %s team: the %s level had no room this week", in.served, in.level))
+			}
+		} else {
+			u := Unassigned{RequestID: in.req.ID, Code: in.code, Detail: in.detail, Priority: in.priority}
+			if u.Code == "" {
+				u.Code = Capacity
+				u.Detail = fmt.Sprintf("not enough capacity this week (engine: %s)", unservedJob[jobOf[in]])
+				switch unservedJob[jobOf[in]] {
+				case vrp.ReasonTimeWindow, vrp.ReasonShift, vrp.ReasonBreak:
+					u.Code = HoursNeverMatch
+					u.Detail = fmt.Sprintf("the household's hours leave no room around the lunch break and travel (engine: %s)", unservedJob[jobOf[in]])
+				}
+			}
+			res.Unassigned = append(res.Unassigned, u)
+			why = append(why, "left for next plan: "+string(u.Code))
+		}
+		d.Reason = strings.Join(why, "; ")
+		res.Decisions = append(res.Decisions, d)
+	}
+	sort.Slice(res.Unassigned, func(a, b int) bool {
+		if res.Unassigned[a].Priority != res.Unassigned[b].Priority {
+			return res.Unassigned[a].Priority > res.Unassigned[b].Priority
+		}
+		return res.Unassigned[a].RequestID < res.Unassigned[b].RequestID
+	})
+
+	// Moves (re-planning).
+	if opts.Baseline != nil {
+		res.Stats.BaselinePID = opts.Baseline.Plan.Plan.ID
+		for id, old := range oldPlace {
+			now, ok := placed[id]
+			if ok && now == old {
+				res.Stats.Kept++
+				continue
+			}
+			res.Moves = append(res.Moves, Move{RequestID: id, FromTeam: old[0], FromDate: data.Date(old[1]), ToTeam: now[0], ToDate: data.Date(now[1])})
+		}
+		sort.Slice(res.Moves, func(a, b int) bool { return res.Moves[a].RequestID < res.Moves[b].RequestID })
+		res.Stats.Moved = len(res.Moves)
+		for _, fs := range fixed {
+			res.Stats.Fixed += len(fs)
+		}
+	}
+
+	res.Loads = loads(snap, days, res.Detail.Itineraries)
+	res.Stats.Requests = len(infos)
+	res.Stats.Served = len(served)
+	res.Stats.Unserved = len(res.Unassigned)
+	res.Stats.Jobs = len(p.Jobs)
+	res.Stats.Vehicles = len(vehicles)
+	res.Stats.Cost = sol.Cost
+	res.Stats.TravelMin = int(sol.TravelTime / 60)
+	res.Stats.Iterations = sol.Iterations
+	res.Stats.Source = tr.Source
+	res.Stats.ElapsedSec = time.Since(start).Seconds()
+	res.Detail.Plan.Summary = res.Summary()
+	return res, nil
+}
+
+// breakInFixed reports whether the team's lunch break fits in the gaps of
+// the fixed stops of a day (so the rest of the day needs none).
+func breakInFixed(t data.Team, fs []fixedStop) bool {
+	e, l, dur, ok := LunchWindow(t)
+	if !ok {
+		return true
+	}
+	prev := t.DayStart
+	for _, f := range fs {
+		lo, hi := max(prev, e), min(f.stop.Arrival-f.stop.TravelSeconds/60-dur, l)
+		if lo <= hi {
+			return true
+		}
+		prev = f.stop.Depart
+	}
+	return false
+}
+
+// makeGroups merges requests into stops: requests of one household (home
+// visits) or of one village (service-point requests) with the same allowed
+// vehicles, as long as their hours still overlap and the stop stays small.
+// Higher-priority requests are placed first.
+func makeGroups(infos []*reqInfo) []group {
+	byKey := map[string][]*reqInfo{}
+	var order []string
+	for _, in := range infos {
+		if in.code != "" {
+			continue
+		}
+		where := in.village.ID
+		if in.home {
+			where = PointKey(in.point) + "|" + in.req.Household.Name + "|" + in.req.Household.Phone
+		}
+		k := fmt.Sprintf("%s|%s|%v", where, in.mode, in.vehicles)
+		if _, ok := byKey[k]; !ok {
+			order = append(order, k)
+		}
+		byKey[k] = append(byKey[k], in)
+	}
+	var out []group
+	for _, k := range order {
+		ins := byKey[k]
+		sort.SliceStable(ins, func(a, b int) bool { return ins[a].priority > ins[b].priority })
+		var open []group
+		for _, in := range ins {
+			placed := false
+			for gi := range open {
+				g := &open[gi]
+				if len(g.reqs) >= MaxStopRequests || g.service+in.service > MaxStopMinutes {
+					continue
+				}
+				pres := make([][][2]int, len(g.presence))
+				any := false
+				for d := range pres {
+					pres[d] = intersect(g.presence[d], in.presence[d])
+					for _, w := range pres[d] {
+						if w[1]-w[0] >= g.service+in.service {
+							any = true
+						}
+					}
+				}
+				if !any {
+					continue
+				}
+				g.presence = pres
+				g.reqs = append(g.reqs, in)
+				g.service += in.service
+				placed = true
+				break
+			}
+			if !placed {
+				open = append(open, group{reqs: []*reqInfo{in}, point: in.point, village: in.village.ID,
+					service: in.service, presence: in.presence, vehicles: in.vehicles, mode: in.mode})
+			}
+		}
+		out = append(out, open...)
+	}
+	return out
+}
+
+// buildProblem turns groups and vehicles into a vrp.Problem. Locations are
+// laid out in one block per travel mode (a job only ever meets vehicles of
+// its own mode, so cross-block entries are never travelled).
+func buildProblem(groups []group, vehicles []vehicle, tr *Travel) (*vrp.Problem, error) {
+	var modes []data.TravelMode
+	for m := range tr.secs {
+		modes = append(modes, m)
+	}
+	sort.Slice(modes, func(a, b int) bool { return modes[a] < modes[b] })
+	n := len(tr.keys)
+	blk := map[data.TravelMode]int{}
+	for i, m := range modes {
+		blk[m] = i * n
+	}
+	N := n * len(modes)
+	p := &vrp.Problem{Durations: vrp.NewMatrix(N)}
+	for i := 0; i < N; i++ {
+		for j := 0; j < N; j++ {
+			if i/max(n, 1) != j/max(n, 1) {
+				p.Durations.Set(i, j, Unreachable)
+			}
+		}
+	}
+	for _, m := range modes {
+		b := blk[m]
+		for i, row := range tr.secs[m] {
+			for j, d := range row {
+				p.Durations.Set(b+i, b+j, d)
+			}
+		}
+	}
+	for vi := range vehicles {
+		v := &vehicles[vi]
+		off := int64(v.day) * 86400
+		veh := vrp.Vehicle{ID: v.team.ID + "@" + string(v.date),
+			Start: blk[v.team.TravelMode] + tr.idx(v.origin()), End: blk[v.team.TravelMode] + tr.idx(v.base),
+			Shift:       vrp.TimeWindow{Start: off + int64(v.shiftStart())*60, End: off + int64(v.team.DayEnd)*60},
+			CostPerHour: levelCost[v.team.Level]}
+		if veh.Shift.Start > veh.Shift.End {
+			veh.Shift.Start = veh.Shift.End
+		}
+		if e, l, dur, ok := LunchWindow(v.team); ok && !v.noBreak {
+			e = max(e, v.shiftStart())
+			if l >= e {
+				veh.Breaks = []vrp.Break{{ID: "lunch", Duration: int64(dur) * 60,
+					TimeWindows: []vrp.TimeWindow{{Start: off + int64(e)*60, End: off + int64(l)*60}}}}
+			}
+		}
+		p.Vehicles = append(p.Vehicles, veh)
+	}
+	for gi := range groups {
+		g := &groups[gi]
+		job := vrp.Job{ID: g.reqs[0].req.ID, Location: blk[g.mode] + tr.idx(g.point), Service: int64(g.service) * 60,
+			AllowedVehicles: append([]int{}, g.vehicles...)}
+		w := 0
+		for _, in := range g.reqs {
+			w += 1 + in.priority
+		}
+		job.Priority = min(w-1, 1000)
+		for d, ws := range g.presence {
+			for _, iv := range ws {
+				if iv[1]-iv[0] < g.service {
+					continue
+				}
+				off := int64(d) * 86400
+				job.TimeWindows = append(job.TimeWindows, vrp.TimeWindow{Start: off + int64(iv[0])*60, End: off + int64(iv[1]-g.service)*60})
+			}
+		}
+		if len(job.TimeWindows) == 0 {
+			job.TimeWindows = []vrp.TimeWindow{{Start: 0, End: 0}}
+			job.AllowedVehicles = []int{}
+		}
+		p.Jobs = append(p.Jobs, job)
+	}
+	if err := p.Validate(); err != nil {
+		return nil, fmt.Errorf("build problem: %w", err)
+	}
+	return p, nil
+}
+
+// levelCost is the engine's travel cost per hour by team level: higher
+// levels cost more, so that the engine leaves work to the lowest level that
+// can do it (大事不出镇, 小事不出村) unless that serves fewer requests.
+var levelCost = map[data.Level]int64{data.LevelVillage: 100, data.LevelTownship: 150, data.LevelCounty: 250}
+
+// loads sums each team's work in the itineraries.
+func loads(snap *Snapshot, days []data.Date, its []data.Itinerary) []Load {
+	var out []Load
+	for _, t := range snap.Teams {
+		l := Load{TeamID: t.ID, Level: t.Level}
+		shift := 0
+		for _, d := range days {
+			if w, _ := snap.TeamDay(t, d); w {
+				l.WorkingDays++
+				shift += t.DayEnd - t.DayStart
+			}
+		}
+		for _, it := range its {
+			if it.TeamID != t.ID || len(it.Stops) == 0 {
+				continue
+			}
+			l.Days++
+			first, last := it.Stops[0], it.Stops[len(it.Stops)-1]
+			l.WorkMinutes += last.Depart + it.ReturnSeconds/60 - (first.Arrival - first.TravelSeconds/60)
+			l.TravelMinutes += it.ReturnSeconds / 60
+			for _, s := range it.Stops {
+				l.Stops++
+				l.Requests += len(s.RequestIDs)
+				l.TravelMinutes += s.TravelSeconds / 60
+				l.ServiceMinutes += s.Depart - s.Start
+			}
+		}
+		if shift > 0 {
+			l.Utilisation = float64(l.WorkMinutes) / float64(shift)
+		}
+		out = append(out, l)
+	}
+	return out
+}
