@@ -154,7 +154,7 @@ func runBench(ctx context.Context, cfg benchConfig, bks solomon.BKSTable, stderr
 			}
 			gap := ""
 			if row.Feasible && row.HasBKS {
-				gap = fmt.Sprintf(" gap %+.2f%%", row.Gap())
+				gap = " gap " + signed(row.Gap()) + "%"
 			}
 			fmt.Fprintf(stderr, "%s/%s: cost %.2f vehicles %d%s %.2fs %.0fMiB %s\n",
 				set, row.Instance, row.Cost, row.Vehicles, gap, row.Seconds, row.PeakMiB, status)
@@ -454,7 +454,16 @@ func fmtGap(s summary) string {
 	if s.withBKS == 0 {
 		return "—"
 	}
-	return fmt.Sprintf("%+.2f", s.gap)
+	return signed(s.gap)
+}
+
+// signed formats a percentage with its sign, printing tiny values (BKS are
+// rounded to 2 decimals) as 0.00 rather than -0.00.
+func signed(x float64) string {
+	if math.Abs(x) < 0.005 {
+		return "0.00"
+	}
+	return fmt.Sprintf("%+.2f", x)
 }
 
 func renderBench(cfg benchConfig, rows []benchRow) section {
@@ -504,8 +513,8 @@ func renderBench(cfg benchConfig, rows []benchRow) section {
 	fmt.Fprintf(&b, "\nOverall: %d instances, **%d infeasible or failed**, average gap %s %%, %.2f vehicles, %.2f s per instance.\n\n",
 		all.n, all.infeasible, fmtGap(all), all.vehicles, all.secs)
 	if cfg.vroomDir != "" {
-		fmt.Fprintf(&b, "VROOM-JSON path (`xunhui vrp`, integer matrices ×1000, cost/1000 shown): %d instances solved, average cost/1000 gap %+.2f %%, %.2f s per instance.\n\n",
-			all.vroomN, all.vroomGap, all.vroomSecs)
+		fmt.Fprintf(&b, "VROOM-JSON path (`xunhui vrp`, integer matrices ×1000, cost/1000 shown): %d instances solved, average cost/1000 gap %s %%, %.2f s per instance.\n\n",
+			all.vroomN, signed(all.vroomGap), all.vroomSecs)
 	}
 	b.WriteString(referenceFigures(cfg.sets))
 
@@ -524,7 +533,7 @@ func renderBench(cfg benchConfig, rows []benchRow) section {
 			bks = fmt.Sprintf("%.2f", r.BKS)
 			bv = strconv.Itoa(r.BKSVehicles)
 			if r.Feasible {
-				gap = fmt.Sprintf("%+.2f", r.Gap())
+				gap = signed(r.Gap())
 			}
 		}
 		feas := "yes"
