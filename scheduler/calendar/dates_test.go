@@ -275,3 +275,20 @@ func TestMarketDays(t *testing.T) {
 		t.Errorf("error = %v, want ErrStoredCycle", err)
 	}
 }
+
+func TestFromDigits(t *testing.T) {
+	c, err := FromDigits("lunar", []int{9, 3, 6})
+	if err != nil || c.String() != "lunar:3,6,9" {
+		t.Errorf("FromDigits(lunar, 9,3,6) = %v, %v; want lunar:3,6,9", c, err)
+	}
+	for _, tt := range []struct {
+		cal    string
+		digits []int
+		field  string
+	}{{"gregorian", []int{1}, "calendar"}, {"solar", nil, "digits"}, {"solar", []int{10}, "digits"}} {
+		_, err := FromDigits(tt.cal, tt.digits)
+		if fe, ok := AsFieldError(err); !ok || fe.Field != tt.field {
+			t.Errorf("FromDigits(%q, %v) = %v, want FieldError on %s", tt.cal, tt.digits, err, tt.field)
+		}
+	}
+}

@@ -27,14 +27,47 @@ type MarketDaysResult struct {
 	Days []MarketDay `json:"days"`
 }
 
-// MarketDays is the handler logic of GET /api/v1/townships/{id}/market-days?from=&to=.
-// cycleText and exceptions are the township's stored calendar; fromParam and
-// toParam are the raw query values ("YYYY-MM-DD" or ""); now gives the default
-// range: from defaults to today in Shanghai, to to from + DefaultQueryDays - 1.
+// FromDigits returns the 逢-digit cycle of data.MarketCycle's shape:
+// calendar "solar" or "lunar", digits 0–9. Errors are *FieldError values
+// naming "calendar" or "digits".
+func FromDigits(cal string, digits []int) (Cycle, error) {
+	c := Cycle{Digits: digits}
+	switch cal {
+	case "solar":
+		c.Kind = SolarDays
+	case "lunar":
+		c.Kind = LunarDays
+	default:
+		return Cycle{}, fieldErr("calendar", "%q is not solar or lunar", cal)
+	}
+	c = c.Normalize()
+	if err := c.Validate(); err != nil {
+		fe, _ := AsFieldError(err)
+		return Cycle{}, fieldErr("digits", "%s", fe.Msg)
+	}
+	return c, nil
+}
+
+// MarketDays is the handler logic of GET /api/v1/townships/{id}/market-days?from=&to=
+// for a cycle stored in compact text form; see MarketDaysOf. A cycleText
+// that does not parse is an error wrapping ErrStoredCycle.
+func MarketDays(cycleText string, sample bool, exceptions []Exception, fromParam, toParam string, now time.Time) (MarketDaysResult, error) {
+	c, err := ParseCycle(cycleText)
+	if err != nil {
+		return MarketDaysResult{}, fmt.Errorf("%w: cycle %q: %v", ErrStoredCycle, cycleText, err)
+	}
+	return MarketDaysOf(c, sample, exceptions, fromParam, toParam, now)
+}
+
+// MarketDaysOf is the handler logic of GET /api/v1/townships/{id}/market-days?from=&to=.
+// c and exceptions are the township's stored calendar; fromParam and
+// toParam are the raw query values ("YYYY-MM-DD" or ""); now gives the
+// default range: from defaults to today in Shanghai, to to
+// from + DefaultQueryDays - 1.
 //
 // A *FieldError naming "from" or "to" means a bad request (HTTP 400); an error
 // wrapping ErrStoredCycle means the stored data is bad (HTTP 500).
-func MarketDays(cycleText string, sample bool, exceptions []Exception, fromParam, toParam string, now time.Time) (MarketDaysResult, error) {
+func MarketDaysOf(c Cycle, sample bool, exceptions []Exception, fromParam, toParam string, now time.Time) (MarketDaysResult, error) {
 	from := DateOf(now, Shanghai)
 	if fromParam != "" {
 		d, err := ParseDate(fromParam)
@@ -53,10 +86,6 @@ func MarketDays(cycleText string, sample bool, exceptions []Exception, fromParam
 	}
 	if err := CheckRange(from, to); err != nil {
 		return MarketDaysResult{}, err
-	}
-	c, err := ParseCycle(cycleText)
-	if err != nil {
-		return MarketDaysResult{}, fmt.Errorf("%w: cycle %q: %v", ErrStoredCycle, cycleText, err)
 	}
 	days, err := Dates(c, exceptions, from, to)
 	if err != nil {
