@@ -32,6 +32,7 @@ type vInput struct {
 		Skills        []int64   `json:"skills"`
 		TimeWindow    []int64   `json:"time_window"`
 		SpeedFactor   *float64  `json:"speed_factor"`
+		Profile       string    `json:"profile"`
 		MaxTasks      *int64    `json:"max_tasks"`
 		MaxTravelTime *int64    `json:"max_travel_time"`
 		Breaks        []struct {
@@ -103,7 +104,11 @@ func verify(input, output []byte, pair func(a, b []float64) int64) error {
 		return fmt.Errorf("code %d", out.Code)
 	}
 	var mat [][]int64
-	if mm, ok := in.Matrices["car"]; ok {
+	profile := "car"
+	if len(in.Vehicles) > 0 && in.Vehicles[0].Profile != "" {
+		profile = in.Vehicles[0].Profile
+	}
+	if mm, ok := in.Matrices[profile]; ok {
 		mat = mm.Durations
 	} else if in.Matrix != nil {
 		mat = in.Matrix
@@ -113,10 +118,13 @@ func verify(input, output []byte, pair func(a, b []float64) int64) error {
 			return 0
 		}
 		var d int64
-		if mat != nil {
+		switch {
+		case mat != nil:
 			d = mat[a.idx][b.idx]
-		} else {
+		case pair != nil:
 			d = pair(a.coords, b.coords)
+		default:
+			panic("verify: coordinates without a pair function")
 		}
 		return int64(math.Round(float64(d) / sf))
 	}
