@@ -40,9 +40,14 @@ func (c *CachedSource) Fingerprint() string { return c.Source.Fingerprint() }
 // cacheVersion changes when the encoding of Matrix changes.
 const cacheVersion = "xunhui-geo-matrix-v1"
 
-// MatrixKey returns the cache key of a matrix request: "geo-matrix:" and the
-// hex SHA-256 of the version, source name, fingerprint, mode and every
-// location's id, group and coordinates (bit-exact).
+// MatrixKeyPrefix starts every key of MatrixKey, so that a store can drop
+// all cached matrices (or one source's: prefix + name + ":").
+const MatrixKeyPrefix = "geo-matrix:"
+
+// MatrixKey returns the cache key of a matrix request,
+// "geo-matrix:<source>:<mode>:<hex SHA-256>" (under 120 characters), the hash
+// covering the format version, source name and fingerprint, mode and every
+// location's id, group and coordinates (bit-exact) in order.
 func MatrixKey(src Source, locs []Location, mode Mode) string {
 	h := sha256.New()
 	put := func(s string) {
@@ -63,7 +68,7 @@ func MatrixKey(src Source, locs []Location, mode Mode) string {
 		binary.LittleEndian.PutUint64(b[8:], math.Float64bits(l.Point[1]))
 		h.Write(b[:])
 	}
-	return "geo-matrix:" + hex.EncodeToString(h.Sum(nil))
+	return MatrixKeyPrefix + src.Name() + ":" + string(mode) + ":" + hex.EncodeToString(h.Sum(nil))
 }
 
 // Matrix returns the cached matrix for the request or computes and stores it.

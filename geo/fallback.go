@@ -9,24 +9,25 @@ import (
 // Fallback is a Source that asks Primary first and fills what it cannot give
 // from Estimate:
 //
-//   - pairs Primary reports unreachable (no route, a location without a road
-//     within reach, an OSRM null) are estimated and listed in
-//     Matrix.Estimated with the primary's reason;
+//   - pairs of a location Primary could not place on a road (reason "not
+//     snapped") are estimated and listed in Matrix.Estimated with the
+//     reason;
+//   - pairs Primary proved unreachable (reason ReasonNoRoute: the road
+//     graph's search, or an OSRM null) stay unreachable, since a real gap
+//     (a village motorbikes cannot reach across a ford) must not be hidden,
+//     unless EstimateNoRoute is set;
 //   - if Primary fails altogether (server down, timeout, garbage, bad road
 //     file), the whole matrix is the estimate (Source "estimate") and a
 //     warning says why.
 //
-// The result therefore has no unreachable pairs, and its Source is
-// "<primary>+estimate" when some pairs were filled. Context cancellation is
+// Its Source is "<primary>+estimate" when some pairs were filled. Context cancellation is
 // never papered over: it is returned as an error.
 type Fallback struct {
 	Primary  Source
 	Estimate *Estimator
-	// KeepUnreachable leaves pairs that Primary proved unreachable by a
-	// complete search ("no route") unfilled, so that a real gap in the road
-	// network (a village cut off for cars) is not hidden by an estimate.
-	// Unsnapped locations and server nulls are still estimated.
-	KeepUnreachable bool
+	// EstimateNoRoute also estimates the pairs Primary proved unreachable,
+	// for planners that need a complete matrix whatever the roads say.
+	EstimateNoRoute bool
 }
 
 // Name returns "<primary>+estimate".
@@ -34,11 +35,11 @@ func (f *Fallback) Name() string { return f.Primary.Name() + "+estimate" }
 
 // Fingerprint combines both sources' fingerprints.
 func (f *Fallback) Fingerprint() string {
-	return f.Primary.Fingerprint() + "|" + f.Estimate.Fingerprint() + fmt.Sprintf("|keep=%v", f.KeepUnreachable)
+	return f.Primary.Fingerprint() + "|" + f.Estimate.Fingerprint() + fmt.Sprintf("|fill-no-route=%v", f.EstimateNoRoute)
 }
 
-// ReasonNoRoute is the Pair.Reason of a pair that a complete search found
-// unreachable.
+// ReasonNoRoute is the Pair.Reason of a pair that the source found
+// unreachable on its roads (complete search, or OSRM null).
 const ReasonNoRoute = "no route"
 
 // Matrix implements Source.
@@ -63,7 +64,7 @@ func (f *Fallback) Matrix(ctx context.Context, locs []Location, mode Mode) (*Mat
 	var keep []Pair
 	filled := 0
 	for _, p := range m.Unreachable {
-		if f.KeepUnreachable && p.Reason == ReasonNoRoute {
+		if !f.EstimateNoRoute && p.Reason == ReasonNoRoute {
 			keep = append(keep, p)
 			continue
 		}

@@ -82,8 +82,8 @@ const NoValue int64 = -1
 type Pair struct {
 	From int `json:"from"`
 	To   int `json:"to"`
-	// Reason says why the pair is listed, e.g. "no route", "not snapped",
-	// "osrm null", "osrm error".
+	// Reason says why the pair is listed: "no route" (ReasonNoRoute) or
+	// "not snapped" (a location too far from any road).
 	Reason string `json:"reason,omitempty"`
 }
 

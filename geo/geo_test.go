@@ -196,7 +196,7 @@ func TestFallback(t *testing.T) {
 		return m, nil
 	}
 	t.Run("fills unreachable pairs and marks them", func(t *testing.T) {
-		fb := &Fallback{Primary: &stubSource{m: partial}, Estimate: &Estimator{}}
+		fb := &Fallback{Primary: &stubSource{m: partial}, Estimate: &Estimator{}, EstimateNoRoute: true}
 		m, err := fb.Matrix(ctx, locs, Car)
 		if err != nil {
 			t.Fatal(err)
@@ -212,8 +212,8 @@ func TestFallback(t *testing.T) {
 			t.Errorf("Complete: %v", err)
 		}
 	})
-	t.Run("KeepUnreachable keeps proven gaps", func(t *testing.T) {
-		fb := &Fallback{Primary: &stubSource{m: partial}, Estimate: &Estimator{}, KeepUnreachable: true}
+	t.Run("proven gaps are kept by default", func(t *testing.T) {
+		fb := &Fallback{Primary: &stubSource{m: partial}, Estimate: &Estimator{}}
 		m, err := fb.Matrix(ctx, locs, Car)
 		if err != nil {
 			t.Fatal(err)

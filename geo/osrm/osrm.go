@@ -254,8 +254,9 @@ func (c *Client) Matrix(ctx context.Context, locs []geo.Location, mode geo.Mode)
 // Reasons used in geo.Pair.Reason.
 const (
 	// ReasonNull marks a pair the server answered with null: no route in
-	// its road data.
-	ReasonNull = "osrm null"
+	// its road data. It is geo.ReasonNoRoute, so that a geo.Fallback
+	// treats it like a road-graph gap.
+	ReasonNull = geo.ReasonNoRoute
 	// ReasonNotSnapped marks pairs of a location OSRM snapped farther than
 	// MaxSnapM away.
 	ReasonNotSnapped = "not snapped"
