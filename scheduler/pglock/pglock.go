@@ -136,4 +136,3 @@ func (k *Lock) Unlock(ctx context.Context) error {
 	}
 	return cerr
 }
-
