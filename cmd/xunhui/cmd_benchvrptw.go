@@ -401,6 +401,7 @@ func groupRows(rows []benchRow) []benchGroup {
 type summary struct {
 	n, feasible, infeasible, withBKS       int
 	gap, vehicles, bksVehicles, secs, peak float64
+	worst, median                          float64
 	vroomN                                 int
 	vroomCost, vroomSecs, vroomGap         float64
 	vroomWithBKS                           int
@@ -408,6 +409,7 @@ type summary struct {
 
 func summarise(rows []benchRow) summary {
 	var s summary
+	var gaps []float64
 	for _, r := range rows {
 		s.n++
 		s.peak = math.Max(s.peak, r.PeakMiB)
@@ -431,6 +433,15 @@ func summarise(rows []benchRow) summary {
 			s.withBKS++
 			s.gap += r.Gap()
 			s.bksVehicles += float64(r.BKSVehicles)
+			gaps = append(gaps, r.Gap())
+		}
+	}
+	if len(gaps) > 0 {
+		sort.Float64s(gaps)
+		s.worst = gaps[len(gaps)-1]
+		s.median = gaps[len(gaps)/2]
+		if len(gaps)%2 == 0 {
+			s.median = (gaps[len(gaps)/2-1] + gaps[len(gaps)/2]) / 2
 		}
 	}
 	if s.feasible > 0 {
@@ -455,6 +466,13 @@ func fmtGap(s summary) string {
 		return "—"
 	}
 	return signed(s.gap)
+}
+
+func fmtWorst(s summary) string {
+	if s.withBKS == 0 {
+		return "—"
+	}
+	return signed(s.worst)
 }
 
 // signed formats a percentage with its sign, printing tiny values (BKS are
@@ -489,11 +507,11 @@ func renderBench(cfg benchConfig, rows []benchRow) section {
 	fmt.Fprintf(&b, "- One search thread per instance, seed %d. Cost = total Euclidean distance recomputed in float64 by the independent checker (`optimizer/vrp/solomon.Check`); gap = (cost − BKS) / BKS. BKS: the distance-objective best known solution for Solomon (`NAME_distance` in BKS.json), the vehicles-first one for Gehring & Homberger (a distance-only solver can beat it with more vehicles). Memory: %s.\n\n", cfg.opts.seed, mem)
 
 	fmt.Fprintf(&b, "### Summary\n\n")
-	fmt.Fprintf(&b, "| set | class | instances | feasible | avg gap %% | avg vehicles | avg BKS vehicles | avg s | max MiB |\n|---|---|---:|---:|---:|---:|---:|---:|---:|\n")
+	fmt.Fprintf(&b, "| set | class | instances | feasible | avg gap %% | worst gap %% | avg vehicles | avg BKS vehicles | avg s | max MiB |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 	for _, g := range groupRows(rows) {
 		s := summarise(g.rows)
-		fmt.Fprintf(&b, "| %s | %s | %d | %d | %s | %.2f | %.2f | %.2f | %.0f |\n",
-			g.set, g.class, s.n, s.feasible, fmtGap(s), s.vehicles, s.bksVehicles, s.secs, s.peak)
+		fmt.Fprintf(&b, "| %s | %s | %d | %d | %s | %s | %.2f | %.2f | %.2f | %.0f |\n",
+			g.set, g.class, s.n, s.feasible, fmtGap(s), fmtWorst(s), s.vehicles, s.bksVehicles, s.secs, s.peak)
 	}
 	for _, set := range cfg.sets {
 		var sr []benchRow
@@ -506,12 +524,16 @@ func renderBench(cfg benchConfig, rows []benchRow) section {
 			continue
 		}
 		s := summarise(sr)
-		fmt.Fprintf(&b, "| **%s** | **all** | %d | %d | **%s** | %.2f | %.2f | %.2f | %.0f |\n",
-			set, s.n, s.feasible, fmtGap(s), s.vehicles, s.bksVehicles, s.secs, s.peak)
+		fmt.Fprintf(&b, "| **%s** | **all** | %d | %d | **%s** | %s | %.2f | %.2f | %.2f | %.0f |\n",
+			set, s.n, s.feasible, fmtGap(s), fmtWorst(s), s.vehicles, s.bksVehicles, s.secs, s.peak)
 	}
 	all := summarise(rows)
-	fmt.Fprintf(&b, "\nOverall: %d instances, **%d infeasible or failed**, average gap %s %%, %.2f vehicles, %.2f s per instance.\n\n",
-		all.n, all.infeasible, fmtGap(all), all.vehicles, all.secs)
+	median := "—"
+	if all.withBKS > 0 {
+		median = signed(all.median)
+	}
+	fmt.Fprintf(&b, "\nOverall: %d instances, **%d infeasible or failed**, average gap %s %% (median %s %%, worst %s %%), %.2f vehicles, %.2f s per instance.\n\n",
+		all.n, all.infeasible, fmtGap(all), median, fmtWorst(all), all.vehicles, all.secs)
 	if cfg.vroomDir != "" {
 		fmt.Fprintf(&b, "VROOM-JSON path (`xunhui vrp`, integer matrices ×1000, cost/1000 shown): %d instances solved, average cost/1000 gap %s %%, %.2f s per instance.\n\n",
 			all.vroomN, signed(all.vroomGap), all.vroomSecs)
