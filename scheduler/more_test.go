@@ -1,0 +1,196 @@
+package scheduler
+
+import (
+	"context"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/yingjing/xunhui/data"
+	"github.com/yingjing/xunhui/data/sqlite/sqlitetest"
+)
+
+// TestDataStoreEmbedded runs the scheduler on the embedded store's job_runs
+// and job_schedules tables: a slot runs once, a crash leaves a run that the
+// next start abandons and re-runs, and overrides persist.
+func TestDataStoreEmbedded(t *testing.T) {
+	ctx := context.Background()
+	db := sqlitetest.New(t)
+	ds := DataStore{S: db}
+	at := shanghai(t, 2026, 11, 27, 16, 0)
+
+	// A process claimed the 16:00 slot and crashed (no Finish).
+	crashed := Run{Job: "weekly-draft", Slot: at.UTC(), Trigger: TriggerSchedule, Replica: "old", Started: at.UTC()}
+	if err := ds.Claim(ctx, &crashed); err != nil {
+		t.Fatal(err)
+	}
+	var c counter
+	s := newTestScheduler(t, Options{Runs: ds, Schedules: ds, Replica: "new", Clock: NewFakeClock(at.Add(time.Hour))},
+		Job{Name: "weekly-draft", Spec: "0 16 * * fri", Func: c.fn})
+	if err := s.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	s.Tick(ctx, at.Add(time.Hour)) // catch-up: the crashed slot runs again
+	s.Wait()
+	s.Tick(ctx, at.Add(2*time.Hour))
+	s.Wait()
+	if got := c.n.Load(); got != 1 {
+		t.Fatalf("ran %d times, want 1 (the crashed slot, once)", got)
+	}
+	runs, err := s.Runs(ctx, RunFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(runs) != 2 || runs[0].Outcome != OK || runs[0].Replica != "new" || runs[0].Trigger != TriggerCatchUp ||
+		runs[0].Summary != "counted" || !runs[0].Slot.Equal(at) || runs[1].Outcome != Abandoned {
+		t.Errorf("runs = %+v, want new ok catch-up and old abandoned", runs)
+	}
+	if _, err := s.SetSchedule(ctx, Schedule{Job: "weekly-draft", Spec: "0 15 * * fri", Enabled: true}, "admin"); err != nil {
+		t.Fatal(err)
+	}
+	stored, err := db.ListJobSchedules(ctx)
+	if err != nil || len(stored) != 1 || stored[0].Spec != "0 15 * * fri" || stored[0].TimeZone != DefaultTimeZone {
+		t.Errorf("stored schedules = %+v, %v", stored, err)
+	}
+}
+
+// fakeRequests is an in-memory RequestStore.
+type fakeRequests struct {
+	rs       map[string]data.Request
+	conflict string // UpdateRequest of this id fails with Conflict
+}
+
+func (f *fakeRequests) ListRequests(_ context.Context, q data.RequestFilter) ([]data.Request, int, error) {
+	var out []data.Request
+	for _, r := range f.rs {
+		if r.Deadline == "" || r.Deadline > q.DeadlineBefore {
+			continue
+		}
+		for _, s := range q.Statuses {
+			if r.Status == s {
+				out = append(out, r)
+			}
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	total := len(out)
+	if q.Offset < len(out) {
+		out = out[q.Offset:]
+	} else {
+		out = nil
+	}
+	if len(out) > q.Limit {
+		out = out[:q.Limit]
+	}
+	return out, total, nil
+}
+
+func (f *fakeRequests) UpdateRequest(_ context.Context, r *data.Request) error {
+	if r.ID == f.conflict {
+		return &data.Error{Kind: data.Conflict, Message: "stale version"}
+	}
+	r.Version++
+	f.rs[r.ID] = *r
+	return nil
+}
+
+func TestEscalate(t *testing.T) {
+	now := shanghai(t, 2026, 11, 27, 10, 0)
+	mk := func(id string, prio int, deadline data.Date, st data.Status) data.Request {
+		return data.Request{ID: id, Priority: prio, Deadline: deadline, Status: st, Version: 1}
+	}
+	f := &fakeRequests{conflict: "R-edited", rs: map[string]data.Request{}}
+	for _, r := range []data.Request{
+		mk("R-overdue", 2, "2026-11-25", data.StatusPending),
+		mk("R-today", 1, "2026-11-27", data.StatusPlanned),
+		mk("R-soon", 4, "2026-11-29", data.StatusPending),
+		mk("R-near", 1, "2026-12-03", data.StatusFollowUp),
+		mk("R-far", 1, "2026-12-20", data.StatusPending),
+		mk("R-done", 1, "2026-11-20", data.StatusDone),
+		mk("R-none", 1, "", data.StatusPending),
+		mk("R-edited", 1, "2026-11-20", data.StatusPending),
+	} {
+		f.rs[r.ID] = r
+	}
+	res, err := Escalate(context.Background(), f, nil, EscalationPolicy{}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]int{"R-overdue": 5, "R-today": 4, "R-soon": 4, "R-near": 3, "R-far": 1, "R-done": 1, "R-none": 1, "R-edited": 1}
+	for id, p := range want {
+		if got := f.rs[id].Priority; got != p {
+			t.Errorf("%s priority = %d, want %d", id, got, p)
+		}
+	}
+	if res.Output["raised"] != 3 || res.Output["overdue"] != 1 || !strings.Contains(res.Summary, "raised 3") {
+		t.Errorf("result = %+v, want 3 raised, 1 overdue", res)
+	}
+	if c, _ := res.Output["conflicts"].([]string); len(c) != 1 || c[0] != "R-edited" {
+		t.Errorf("conflicts = %v, want [R-edited]", res.Output["conflicts"])
+	}
+	// Idempotent: a second run raises nothing more.
+	res2, err := Escalate(context.Background(), f, nil, EscalationPolicy{}, now)
+	if err != nil || res2.Output["raised"] != 0 {
+		t.Errorf("second run = %+v, %v; want nothing raised", res2, err)
+	}
+}
+
+func TestPutSchedulesAndListRuns(t *testing.T) {
+	ctx := context.Background()
+	s := newTestScheduler(t, Options{NoCatchUp: true}, StandardJobs(StandardFuncs{})...)
+	if err := s.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, job, body string
+		status          int
+		field           string
+	}{
+		{"bad spec", "weekly-draft", `{"spec":"0 16 * * friday"}`, 400, "spec"},
+		{"bad zone", "", `{"job":"weekly-draft","time_zone":"Beijing"}`, 400, "time_zone"},
+		{"array names index", "", `[{"job":"daily-replan","spec":"0 7 * * *"},{"job":"weekly-draft","spec":"nope"}]`, 400, "[1].spec"},
+		{"not json", "weekly-draft", `spec=1`, 400, "body"},
+		{"no job", "", `{"spec":"@daily"}`, 400, "job"},
+		{"unknown job", "nightly", `{"spec":"@daily"}`, 404, ""},
+		{"ok", "weekly-draft", `{"spec":"0 15 * * fri","enabled":true}`, 200, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := s.PutSchedules(ctx, tt.job, strings.NewReader(tt.body), "u-admin")
+			if st := HTTPStatus(err); st != tt.status {
+				t.Fatalf("status %d (%v), want %d", st, err, tt.status)
+			}
+			if tt.field != "" {
+				if fe, _ := AsFieldError(err); fe == nil || fe.Field != tt.field {
+					t.Errorf("error %v, want field %q", err, tt.field)
+				}
+			}
+			if tt.status == 200 {
+				var w Schedule
+				for _, v := range got {
+					if v.Job == "weekly-draft" {
+						w = v
+					}
+				}
+				if w.Spec != "0 15 * * fri" || !w.Enabled || w.Next == nil {
+					t.Errorf("weekly-draft after PUT = %+v", w)
+				}
+			}
+		})
+	}
+	// The failed array update stored nothing, not even its valid first element.
+	for _, v := range s.Schedules() {
+		if v.Job == "daily-replan" && v.Spec != "30 6 * * *" {
+			t.Errorf("daily-replan = %q, want unchanged", v.Spec)
+		}
+	}
+	for _, tt := range []struct{ job, limit, field string }{{"nope", "", "job"}, {"", "0", "limit"}, {"", "x", "limit"}} {
+		if _, err := s.ListRuns(ctx, tt.job, tt.limit); HTTPStatus(err) != 400 {
+			t.Errorf("ListRuns(%q, %q) = %v, want 400 on %s", tt.job, tt.limit, err, tt.field)
+		}
+	}
+	if runs, err := s.ListRuns(ctx, "weekly-draft", "5"); err != nil || runs == nil {
+		t.Errorf("ListRuns = %v, %v; want an empty list", runs, err)
+	}
+}
