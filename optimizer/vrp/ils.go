@@ -20,11 +20,21 @@ const (
 // runConfig bounds one search.
 type runConfig struct {
 	deadline time.Time // zero = none
+	clock    func() time.Time // nil = wall clock; experiments may use thread CPU time
 	maxIter  int       // 0 = none
 	start    time.Time
 	observer func(Progress)
 	tStart   float64 // initial temperature as a fraction of the mean arc cost
 	tEnd     float64
+	lsMode   int // 0: local search every iteration, 1: never, 2: when within lsGate of the current cost
+	lsGate   float64
+}
+
+func (c *runConfig) now() time.Time {
+	if c.clock != nil {
+		return c.clock()
+	}
+	return time.Now()
 }
 
 // snapshot is a copy of the node sequences of all routes.
@@ -321,7 +331,7 @@ func (s *search) run(ctx context.Context, cfg runConfig, best *snapshot) int {
 	it := 0
 	for ; cfg.maxIter == 0 || it < cfg.maxIter; it++ {
 		if it%checkEvery == 0 {
-			if ctx.Err() != nil || (!cfg.deadline.IsZero() && !time.Now().Before(cfg.deadline)) {
+			if ctx.Err() != nil || (!cfg.deadline.IsZero() && !cfg.now().Before(cfg.deadline)) {
 				break
 			}
 			if cfg.observer != nil && time.Since(lastReport) > time.Second {
@@ -333,9 +343,12 @@ func (s *search) run(ctx context.Context, cfg runConfig, best *snapshot) int {
 		temp := t0 * math.Pow(t1/t0, frac)
 		s.ruin()
 		s.recreate()
-		s.rng.Shuffle(len(order), func(a, b int) { order[a], order[b] = order[b], order[a] })
-		s.localSearch(order)
 		c := s.cost()
+		if cfg.lsMode == 0 || (cfg.lsMode == 2 && float64(c) < float64(cur.cost)*(1+cfg.lsGate)) {
+			s.rng.Shuffle(len(order), func(a, b int) { order[a], order[b] = order[b], order[a] })
+			s.localSearch(order)
+			c = s.cost()
+		}
 		if float64(c) < float64(cur.cost)-temp*math.Log(s.rng.Float64()) {
 			s.save(&cur)
 			if c < best.cost {
@@ -369,7 +382,7 @@ func (s *search) progress(cfg runConfig, it int) float64 {
 	if !cfg.deadline.IsZero() {
 		total := cfg.deadline.Sub(cfg.start)
 		if total > 0 {
-			f = math.Max(f, float64(time.Since(cfg.start))/float64(total))
+			f = math.Max(f, float64(cfg.now().Sub(cfg.start))/float64(total))
 		}
 	}
 	return math.Min(f, 1)

@@ -48,6 +48,7 @@ type instance struct {
 
 	neighbours [][]int32 // per job: granular neighbourhood, by proximity
 	adjacent   [][]int32 // per job: nearest jobs by travel time, for SISR
+	reverse    [][]int32 // per job: the jobs whose neighbourhood contains it
 }
 
 // seg is a route segment summary after Vidal et al. (2013) ("A hybrid
@@ -303,5 +304,11 @@ func (in *instance) setNeighbours(k int) {
 			adj[x] = buf[x].j
 		}
 		in.adjacent[i] = adj
+	}
+	in.reverse = make([][]int32, n)
+	for i, nb := range in.neighbours {
+		for _, j := range nb {
+			in.reverse[j] = append(in.reverse[j], int32(i))
+		}
 	}
 }

@@ -5,9 +5,14 @@ package vrp
 // order) and each of its k nearest jobs v, every operator is tried on (u, v)
 // and on (u, start node of v's route) when v is first in its route, after
 // Vidal (2022) and PyVRP's LocalSearch. A pair is skipped when neither
-// route changed since u was last tested (PyVRP's lastModified rule).
+// route changed since u was last tested (see the deviation below).
 // Unassigned jobs are inserted when feasible (their penalty makes any
 // feasible insertion improving). The search only accepts feasible routes.
+//
+// Deviation: instead of PyVRP's per-route lastModified test, u is only
+// retested when an arc at u or at one of its neighbours changed (don't-look
+// bits); slack changes elsewhere in a route do not wake u. This trades a
+// little local-search depth for many more outer iterations.
 func (s *search) localSearch(order []int32) {
 	in := s.in
 	for pass := 0; ; pass++ {
@@ -19,18 +24,16 @@ func (s *search) localSearch(order []int32) {
 				}
 				continue
 			}
-			lastTest := s.tested[u]
-			s.tested[u] = s.stamp
+			if !s.dirty[u] {
+				continue
+			}
+			s.dirty[u] = false
 			for _, v := range in.neighbours[u] {
 				if s.routeOf[u] < 0 {
 					break
 				}
 				rv := s.routeOf[v]
 				if rv < 0 {
-					continue
-				}
-				ru := s.routes[s.routeOf[u]]
-				if max(ru.modified, s.routes[rv].modified) <= lastTest {
 					continue
 				}
 				if s.tryOps(u, v) {

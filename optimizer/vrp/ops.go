@@ -103,29 +103,31 @@ func (s *search) exchange(u, v int32, n, m int, rev bool) bool {
 		}
 		a = revPiece(ru, pu, pu+n-1)
 	}
+	apart := ru != rv || (m == 0 && (pv < pu-1 || pv >= pu+n)) || (m > 0 && (pu+n < pv || pv+m < pu))
+	if apart && s.screenable(ru, ru.nJobs-n+m) && s.screenable(rv, rv.nJobs) {
+		// O(1) arc delta over disjoint arc sets (fixed costs do not change:
+		// both routes stay used).
+		un, vn := ru.nodes, rv.nodes
+		aFirst, aLast := un[pu], un[pu+n-1]
+		var d int64
+		if rev {
+			aFirst, aLast = aLast, aFirst
+			d += s.arc(un[pu+1], un[pu]) - s.arc(un[pu], un[pu+1])
+		}
+		if m == 0 {
+			d += s.arc(un[pu-1], un[pu+n]) - s.arc(un[pu-1], un[pu]) - s.arc(un[pu+n-1], un[pu+n])
+			d += s.arc(vn[pv], aFirst) + s.arc(aLast, vn[pv+1]) - s.arc(vn[pv], vn[pv+1])
+		} else {
+			d += s.arc(un[pu-1], vn[pv]) + s.arc(vn[pv+m-1], un[pu+n]) - s.arc(un[pu-1], un[pu]) - s.arc(un[pu+n-1], un[pu+n])
+			d += s.arc(vn[pv-1], aFirst) + s.arc(aLast, vn[pv+m]) - s.arc(vn[pv-1], vn[pv]) - s.arc(vn[pv+m-1], vn[pv+m])
+		}
+		if d >= 0 {
+			return false
+		}
+	}
 	if ru != rv {
 		if !s.rangeEligible(ru, pu, pu+n-1, rv.idx) || (m > 0 && !s.rangeEligible(rv, pv, pv+m-1, ru.idx)) {
 			return false
-		}
-		if s.screenable(ru, ru.nJobs-n+m) && s.screenable(rv, rv.nJobs) {
-			// O(1) arc delta (fixed costs do not change: both routes stay used).
-			un, vn := ru.nodes, rv.nodes
-			aFirst, aLast := un[pu], un[pu+n-1]
-			var d int64
-			if rev {
-				aFirst, aLast = aLast, aFirst
-				d += s.arc(un[pu+1], un[pu]) - s.arc(un[pu], un[pu+1])
-			}
-			if m == 0 {
-				d += s.arc(un[pu-1], un[pu+n]) - s.arc(un[pu-1], un[pu]) - s.arc(un[pu+n-1], un[pu+n])
-				d += s.arc(vn[pv], aFirst) + s.arc(aLast, vn[pv+1]) - s.arc(vn[pv], vn[pv+1])
-			} else {
-				d += s.arc(un[pu-1], vn[pv]) + s.arc(vn[pv+m-1], un[pu+n]) - s.arc(un[pu-1], un[pu]) - s.arc(un[pu+n-1], un[pu+n])
-				d += s.arc(vn[pv-1], aFirst) + s.arc(aLast, vn[pv+m]) - s.arc(vn[pv-1], vn[pv]) - s.arc(vn[pv+m-1], vn[pv+m])
-			}
-			if d >= 0 {
-				return false
-			}
 		}
 		mv.r1, mv.r2 = ru.idx, rv.idx
 		if m > 0 {

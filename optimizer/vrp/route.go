@@ -60,6 +60,17 @@ func (s *search) update(r *route) {
 		}
 		s.pos[node] = int32(i)
 		s.routeOf[node] = int32(r.idx)
+		np, nn := int32(-1), int32(-1)
+		if i > 0 {
+			np = r.nodes[i-1]
+		}
+		if i+1 < n {
+			nn = r.nodes[i+1]
+		}
+		if s.prevOf[node] != np || s.nextOf[node] != nn {
+			s.prevOf[node], s.nextOf[node] = np, nn
+			s.touch(node)
+		}
 		if i == 0 {
 			r.pre[0] = in.nodeSeg[node]
 		} else {

@@ -19,7 +19,9 @@ type search struct {
 	scratch    []int32
 	load       []int64
 	buf1, buf2 []int32
-	tested     []int // per job: stamp when last tested as u in local search
+	prevOf     []int32 // per node: predecessor in its route (-1 none), for don't-look bits
+	nextOf     []int32
+	dirty      []bool // per job: must be (re)tested as u by the local search
 
 	mv move
 
@@ -46,7 +48,12 @@ func newSearch(in *instance, seed int64) *search {
 	s.pos = make([]int32, in.nNode)
 	s.routeOf = make([]int32, in.nNode)
 	s.unPos = make([]int32, in.nJobs)
-	s.tested = make([]int, in.nJobs)
+	s.prevOf = make([]int32, in.nNode)
+	s.nextOf = make([]int32, in.nNode)
+	s.dirty = make([]bool, in.nJobs)
+	for i := range s.prevOf {
+		s.prevOf[i], s.nextOf[i] = -2, -2
+	}
 	s.scratch = make([]int32, 0, in.nNode)
 	s.buf1 = make([]int32, 0, in.nNode)
 	s.buf2 = make([]int32, 0, in.nNode)
@@ -92,8 +99,26 @@ func newSearch(in *instance, seed int64) *search {
 	return s
 }
 
+// touch marks node x and the jobs having x as a neighbour for the local
+// search (Bentley's don't-look bits, extended to the granular
+// neighbourhood): a move around x may now improve.
+func (s *search) touch(x int32) {
+	if !s.isJob(x) {
+		return
+	}
+	s.dirty[x] = true
+	if wakeSelfOnly {
+		return
+	}
+	for _, u := range s.in.reverse[x] {
+		s.dirty[u] = true
+	}
+}
+
 func (s *search) addUnassigned(j int32) {
 	s.routeOf[j] = -1
+	s.prevOf[j], s.nextOf[j] = -2, -2
+	s.touch(j)
 	s.unPos[j] = int32(len(s.unassigned))
 	s.unassigned = append(s.unassigned, j)
 }

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -51,7 +52,11 @@ func TestSolomonQuick(t *testing.T) {
 			t.Fatal(err)
 		}
 		name := strings.TrimSuffix(filepath.Base(f), ".txt")
-		s, err := Solve(context.Background(), p, Options{TimeLimit: d, Seed: 1, Objective: ObjectiveDistance})
+		opts := Options{TimeLimit: d, Seed: 1, Objective: ObjectiveDistance}
+		if it, err := strconv.Atoi(os.Getenv("VRP_ITERS")); err == nil {
+			opts.TimeLimit, opts.MaxIterations = 0, it
+		}
+		s, err := Solve(context.Background(), p, opts)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -3,6 +3,7 @@ package vrp
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"sync"
 	"time"
 )
@@ -24,6 +25,7 @@ func Solve(ctx context.Context, p *Problem, opts Options) (*Solution, error) {
 	}
 	in := compile(p, opts.Objective, opts.Neighbours)
 	cfg := runConfig{start: start, maxIter: opts.MaxIterations, observer: opts.Observer, tStart: 0.05, tEnd: 0.002}
+	tuneFromEnv(&cfg)
 	if opts.TimeLimit > 0 {
 		cfg.deadline = start.Add(opts.TimeLimit)
 	}
@@ -46,6 +48,15 @@ func Solve(ctx context.Context, p *Problem, opts Options) (*Solution, error) {
 			if c.observer != nil && threads > 1 {
 				obs := c.observer
 				c.observer = func(pr Progress) { mu.Lock(); obs(pr); mu.Unlock() }
+			}
+			if cpuClock {
+				runtime.LockOSThread()
+				defer runtime.UnlockOSThread()
+				c.start = threadCPU()
+				c.clock = threadCPU
+				if opts.TimeLimit > 0 {
+					c.deadline = c.start.Add(opts.TimeLimit)
+				}
 			}
 			s := newSearch(in, opts.Seed+int64(t))
 			results[t].iter = s.run(ctx, c, &results[t].best)

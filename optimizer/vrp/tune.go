@@ -1,0 +1,37 @@
+package vrp
+
+import (
+	"os"
+	"strconv"
+	"syscall"
+	"time"
+)
+
+// cpuClock makes time limits count the search thread's CPU time
+// (VRP_CPUCLOCK=1), so that experiments on a loaded machine compare
+// algorithms fairly. Never set in production.
+var cpuClock = os.Getenv("VRP_CPUCLOCK") == "1"
+
+func threadCPU() time.Time {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(1 /* RUSAGE_THREAD */, &ru)
+	return time.Unix(0, ru.Utime.Nano()+ru.Stime.Nano())
+}
+
+// tuneFromEnv lets experiments override search parameters
+// (VRP_TSTART, VRP_TEND, VRP_LSMODE, VRP_LSGATE). Temporary.
+func tuneFromEnv(cfg *runConfig) {
+	f := func(name string, dst *float64) {
+		if v, err := strconv.ParseFloat(os.Getenv(name), 64); err == nil {
+			*dst = v
+		}
+	}
+	f("VRP_TSTART", &cfg.tStart)
+	f("VRP_TEND", &cfg.tEnd)
+	f("VRP_LSGATE", &cfg.lsGate)
+	if v, err := strconv.Atoi(os.Getenv("VRP_LSMODE")); err == nil {
+		cfg.lsMode = v
+	}
+}
+
+var wakeSelfOnly = os.Getenv("VRP_WAKESELF") != "0"
