@@ -19,9 +19,9 @@ const (
 
 // runConfig bounds one search.
 type runConfig struct {
-	deadline time.Time // zero = none
+	deadline time.Time        // zero = none
 	clock    func() time.Time // nil = wall clock; experiments may use thread CPU time
-	maxIter  int       // 0 = none
+	maxIter  int              // 0 = none
 	start    time.Time
 	observer func(Progress)
 	tStart   float64 // initial temperature as a fraction of the mean arc cost

@@ -42,8 +42,8 @@ type instance struct {
 	rates bool // usesRates(p)
 	// linear is set when a route's cost is its fixed cost plus the sum of
 	// arcC over its arcs; moves are then screened by arc deltas alone.
-	linear bool
-	arcC   []int64
+	linear        bool
+	arcC          []int64
 	arcFromMetric bool // arcC is metric (else dur), for prefix sums
 
 	neighbours [][]int32 // per job: granular neighbourhood, by proximity

@@ -19,7 +19,7 @@ type route struct {
 	cumMult []int32
 	revT    []int64 // revT[i]: travel of the reversed arcs nodes[i]→nodes[i-1]→…→nodes[0]
 	revM    []int64 // revM[i]: same for the metric
-	lockEnd int // positions < lockEnd must not change (start node, locked jobs); set by update
+	lockEnd int     // positions < lockEnd must not change (start node, locked jobs); set by update
 
 	cost     int64 // objective cost of the route, 0 when it serves no job
 	viol     int64 // time warp + excess duration/travel/load (0 = feasible)
