@@ -31,6 +31,8 @@
 // cmd/xunhui's openStore(ctx, stderr) picks PostgreSQL when DATABASE_URL is set,
 // else SQLite at $XUNHUI_DB (default ./xunhui.db).
 //
+// data.DryRun(ctx) makes any write check everything and then roll back.
+//
 // Errors are *Error{Op, Kind, Field, Message, Err}; use ErrorKind, ErrorField,
 // ErrorMessage and RowErrors (bulk imports) to inspect them.
 //

@@ -23,7 +23,34 @@ type table struct {
 	cols  map[string]int
 	rows  [][]string
 	lines []int
+	// bad lists lines the CSV reader rejected.
+	bad []data.RowError
 }
+
+// Batch is the result of parsing an import file: the records that parsed and
+// validated, the line on which each starts, and every rejected line.
+type Batch[T any] struct {
+	Records []T
+	Lines   []int
+	Bad     []data.RowError
+}
+
+// add keeps rec (from line) if validate accepts it, else records why not.
+func (b *Batch[T]) add(line int, rec T, validate func(T) error) {
+	if err := validate(rec); err != nil {
+		b.Bad = append(b.Bad, lineError(line, err))
+		return
+	}
+	b.Records = append(b.Records, rec)
+	b.Lines = append(b.Lines, line)
+}
+
+func (b *Batch[T]) fail(line int, field, format string, args ...any) {
+	b.Bad = append(b.Bad, data.RowError{Line: line, Field: field, Reason: fmt.Sprintf(format, args...)})
+}
+
+// Err returns the rejected lines as an Invalid import error, or nil.
+func (b *Batch[T]) Err() error { return data.NewImportError("import", b.Bad) }
 
 // readTable reads a CSV file with a header. required columns must be present;
 // every physical line number is kept so that errors can point at it.
@@ -60,7 +87,6 @@ func readTable(r io.Reader, required, optional []string) (*table, error) {
 		return nil, data.NewImportError("import", []data.RowError{{Line: 1, Field: strings.Join(missing, ","),
 			Reason: fmt.Sprintf("header lacks column(s) %s; want %s", strings.Join(missing, ", "), strings.Join(append(required, optional...), ","))}})
 	}
-	var bad []data.RowError
 	for {
 		rec, err := cr.Read()
 		if err == io.EOF {
@@ -69,11 +95,14 @@ func readTable(r io.Reader, required, optional []string) (*table, error) {
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
-				bad = append(bad, data.RowError{Line: pe.Line, Reason: pe.Err.Error()})
+				reason := pe.Err.Error()
 				if pe.Err == csv.ErrQuote || pe.Err == csv.ErrBareQuote {
-					// The reader cannot resynchronise after a quote error.
+					// The reader cannot resynchronise after a quote error:
+					// later lines are unchecked.
+					t.bad = append(t.bad, data.RowError{Line: pe.StartLine, Reason: reason + "; lines after it were not read"})
 					break
 				}
+				t.bad = append(t.bad, data.RowError{Line: pe.StartLine, Reason: reason})
 				continue
 			}
 			return nil, err
@@ -84,9 +113,6 @@ func readTable(r io.Reader, required, optional []string) (*table, error) {
 		}
 		t.rows = append(t.rows, rec)
 		t.lines = append(t.lines, line)
-	}
-	if len(bad) > 0 {
-		return nil, data.NewImportError("import", bad)
 	}
 	return t, nil
 }
@@ -136,26 +162,26 @@ func splitList(s string) []string {
 
 // ParseVillageLocationsCSV reads "code,lon,lat[,provenance]" rows. With
 // crs "gcj02" the points are converted from GCJ-02 to WGS84; crs "wgs84"
-// (or "") keeps them. provenance defaults to surveyed. It returns the
-// records, the line of each record, and an Invalid error listing every bad
-// line (records are checked with Validate, not against the store).
-func ParseVillageLocationsCSV(r io.Reader, crs string) ([]data.VillageLocation, []int, error) {
+// (or "") keeps them. provenance defaults to surveyed. Records are checked
+// with Validate (not against the store); every bad line is in Batch.Bad.
+// The error is for an unreadable file, a bad header or a bad crs.
+func ParseVillageLocationsCSV(r io.Reader, crs string) (Batch[data.VillageLocation], error) {
+	var b Batch[data.VillageLocation]
 	crs = strings.ToLower(crs)
 	if crs != "" && crs != "wgs84" && crs != "gcj02" {
-		return nil, nil, data.FieldError("crs", "%q is not wgs84 or gcj02", crs)
+		return b, data.FieldError("crs", "%q is not wgs84 or gcj02", crs)
 	}
 	t, err := readTable(r, []string{"code", "lon", "lat"}, []string{"provenance"})
 	if err != nil {
-		return nil, nil, err
+		return b, err
 	}
-	var out []data.VillageLocation
-	var bad []data.RowError
+	b.Bad = t.bad
 	for i := range t.rows {
 		line := t.lines[i]
 		lon, ok1 := parseFloat(t.get(i, "lon"))
 		lat, ok2 := parseFloat(t.get(i, "lat"))
 		if !ok1 || !ok2 {
-			bad = append(bad, data.RowError{Line: line, Field: "lon/lat", Reason: fmt.Sprintf("%q,%q are not decimal degrees", t.get(i, "lon"), t.get(i, "lat"))})
+			b.fail(line, "lon/lat", "%q,%q are not decimal degrees", t.get(i, "lon"), t.get(i, "lat"))
 			continue
 		}
 		if crs == "gcj02" {
@@ -166,14 +192,10 @@ func ParseVillageLocationsCSV(r io.Reader, crs string) ([]data.VillageLocation, 
 		if prov == "" {
 			prov = data.Surveyed
 		}
-		l := data.VillageLocation{VillageID: t.get(i, "code"), Location: data.Point{Lon: lon, Lat: lat}, Provenance: prov}
-		if err := l.Validate(); err != nil {
-			bad = append(bad, lineError(line, err))
-			continue
-		}
-		out = append(out, l)
+		b.add(line, data.VillageLocation{VillageID: t.get(i, "code"), Location: data.Point{Lon: lon, Lat: lat}, Provenance: prov},
+			data.VillageLocation.Validate)
 	}
-	return out, t.lines, data.NewImportError("import villages", bad)
+	return b, nil
 }
 
 func lineError(line int, err error) data.RowError {
@@ -189,46 +211,41 @@ func lineError(line int, err error) data.RowError {
 
 // ParseItemsCSV reads catalogue rows
 // "id,name,category,kind,lowest_level,mode,duration_min,skill[,source]";
-// source "SAMPLE" marks a sample item. It returns the records, their lines and
-// an Invalid error listing every bad line.
-func ParseItemsCSV(r io.Reader) ([]data.ServiceItem, []int, error) {
+// source "SAMPLE" marks a sample item. Every bad line is in Batch.Bad.
+func ParseItemsCSV(r io.Reader) (Batch[data.ServiceItem], error) {
+	var b Batch[data.ServiceItem]
 	t, err := readTable(r, []string{"id", "name", "category", "kind", "lowest_level", "mode", "duration_min", "skill"}, []string{"source"})
 	if err != nil {
-		return nil, nil, err
+		return b, err
 	}
-	var out []data.ServiceItem
-	var bad []data.RowError
+	b.Bad = t.bad
 	for i := range t.rows {
 		dur, err := strconv.Atoi(t.get(i, "duration_min"))
 		if err != nil {
-			bad = append(bad, data.RowError{Line: t.lines[i], Field: "duration_min", Reason: fmt.Sprintf("%q is not a whole number of minutes", t.get(i, "duration_min"))})
+			b.fail(t.lines[i], "duration_min", "%q is not a whole number of minutes", t.get(i, "duration_min"))
 			continue
 		}
 		it := data.ServiceItem{ID: t.get(i, "id"), Name: t.get(i, "name"), Category: data.Category(t.get(i, "category")),
 			Kind: t.get(i, "kind"), LowestLevel: data.Level(t.get(i, "lowest_level")), Mode: data.Mode(t.get(i, "mode")),
 			DurationMin: dur, Skill: data.Skill(t.get(i, "skill")), Sample: strings.EqualFold(t.get(i, "source"), SampleSource)}
-		if err := it.Validate(); err != nil {
-			bad = append(bad, lineError(t.lines[i], err))
-			continue
-		}
-		out = append(out, it)
+		b.add(t.lines[i], it, data.ServiceItem.Validate)
 	}
-	return out, t.lines, data.NewImportError("import items", bad)
+	return b, nil
 }
 
 // ParseStaffCSV reads staff rows
 // "id,name,role,skills,home_code[,department,home_point_id,phone,party_member,service_star,availability,leave,source]":
 // skills "a;b", availability in the ParseWeeklyWindows form (default
 // mon-fri 08:30-17:30), leave "2026-12-01..2026-12-03; 2026-12-20..2026-12-20",
-// booleans 1/0, true/false or 是/否.
-func ParseStaffCSV(r io.Reader) ([]data.Staff, []int, error) {
+// booleans 1/0, true/false or 是/否. Every bad line is in Batch.Bad.
+func ParseStaffCSV(r io.Reader) (Batch[data.Staff], error) {
+	var b Batch[data.Staff]
 	t, err := readTable(r, []string{"id", "name", "role", "skills", "home_code"},
 		[]string{"department", "home_point_id", "phone", "party_member", "service_star", "availability", "leave", "source"})
 	if err != nil {
-		return nil, nil, err
+		return b, err
 	}
-	var out []data.Staff
-	var bad []data.RowError
+	b.Bad = t.bad
 	for i := range t.rows {
 		line := t.lines[i]
 		st := data.Staff{ID: t.get(i, "id"), Name: t.get(i, "name"), Role: data.StaffRole(t.get(i, "role")),
@@ -239,17 +256,17 @@ func ParseStaffCSV(r io.Reader) ([]data.Staff, []int, error) {
 		}
 		var ok bool
 		if st.PartyMember, ok = parseBool(t.get(i, "party_member")); !ok {
-			bad = append(bad, data.RowError{Line: line, Field: "party_member", Reason: "want 1/0, true/false or 是/否"})
+			b.fail(line, "party_member", "want 1/0, true/false or 是/否")
 			continue
 		}
 		if st.ServiceStar, ok = parseBool(t.get(i, "service_star")); !ok {
-			bad = append(bad, data.RowError{Line: line, Field: "service_star", Reason: "want 1/0, true/false or 是/否"})
+			b.fail(line, "service_star", "want 1/0, true/false or 是/否")
 			continue
 		}
 		if av := t.get(i, "availability"); av != "" {
 			ws, err := data.ParseWeeklyWindows(av)
 			if err != nil {
-				bad = append(bad, data.RowError{Line: line, Field: "availability", Reason: data.ErrorMessage(err)})
+				b.fail(line, "availability", "%s", data.ErrorMessage(err))
 				continue
 			}
 			st.Availability = ws
@@ -263,13 +280,9 @@ func ParseStaffCSV(r io.Reader) ([]data.Staff, []int, error) {
 			}
 			st.Leave = append(st.Leave, data.DateRange{From: data.Date(strings.TrimSpace(from)), To: data.Date(strings.TrimSpace(to))})
 		}
-		if err := st.Validate(); err != nil {
-			bad = append(bad, lineError(line, err))
-			continue
-		}
-		out = append(out, st)
+		b.add(line, st, data.Staff.Validate)
 	}
-	return out, t.lines, data.NewImportError("import staff", bad)
+	return b, nil
 }
 
 // ParseRequestsCSV reads request rows
@@ -277,15 +290,15 @@ func ParseStaffCSV(r io.Reader) ([]data.Staff, []int, error) {
 // items and groups "a;b", lon/lat WGS84 (both or neither), priority 1–5
 // (default 3), visit_windows in the ParseWeeklyWindows form, deadline
 // YYYY-MM-DD. Rows are checked with Validate; the deadline against today and
-// the references are checked by the store.
-func ParseRequestsCSV(r io.Reader) ([]data.Request, []int, error) {
+// the references are checked by the store. Every bad line is in Batch.Bad.
+func ParseRequestsCSV(r io.Reader) (Batch[data.Request], error) {
+	var b Batch[data.Request]
 	t, err := readTable(r, []string{"ledger", "name", "phone", "village_id", "items"},
 		[]string{"id", "address", "lon", "lat", "groups", "priority", "visit_windows", "deadline", "summary"})
 	if err != nil {
-		return nil, nil, err
+		return b, err
 	}
-	var out []data.Request
-	var bad []data.RowError
+	b.Bad = t.bad
 	for i := range t.rows {
 		line := t.lines[i]
 		rq := data.Request{ID: t.get(i, "id"), Ledger: data.Ledger(t.get(i, "ledger")),
@@ -298,7 +311,7 @@ func ParseRequestsCSV(r io.Reader) ([]data.Request, []int, error) {
 		if p := t.get(i, "priority"); p != "" {
 			n, err := strconv.Atoi(p)
 			if err != nil {
-				bad = append(bad, data.RowError{Line: line, Field: "priority", Reason: fmt.Sprintf("%q is not a number 1–5", p)})
+				b.fail(line, "priority", "%q is not a number 1–5", p)
 				continue
 			}
 			rq.Priority = n
@@ -308,7 +321,7 @@ func ParseRequestsCSV(r io.Reader) ([]data.Request, []int, error) {
 			lon, ok1 := parseFloat(lonS)
 			lat, ok2 := parseFloat(latS)
 			if !ok1 || !ok2 {
-				bad = append(bad, data.RowError{Line: line, Field: "lon/lat", Reason: "give both lon and lat in decimal degrees (WGS84), or neither"})
+				b.fail(line, "lon/lat", "give both lon and lat in decimal degrees (WGS84), or neither")
 				continue
 			}
 			rq.Household.Location = &data.Point{Lon: lon, Lat: lat}
@@ -316,47 +329,47 @@ func ParseRequestsCSV(r io.Reader) ([]data.Request, []int, error) {
 		if w := t.get(i, "visit_windows"); w != "" {
 			ws, err := data.ParseWeeklyWindows(w)
 			if err != nil {
-				bad = append(bad, data.RowError{Line: line, Field: "visit_windows", Reason: data.ErrorMessage(err)})
+				b.fail(line, "visit_windows", "%s", data.ErrorMessage(err))
 				continue
 			}
 			rq.VisitWindows = ws
 		}
-		if err := rq.Validate(); err != nil {
-			bad = append(bad, lineError(line, err))
-			continue
-		}
-		out = append(out, rq)
+		b.add(line, rq, data.Request.Validate)
 	}
-	return out, t.lines, data.NewImportError("import requests", bad)
+	return b, nil
 }
 
 // ParseJSONArray decodes a JSON array of T, rejecting unknown fields, and
-// returns the records with the line on which each element starts. Decoding
-// errors are reported with their line; validation is left to the caller.
-func ParseJSONArray[T any](r io.Reader) ([]T, []int, error) {
+// validates each element with validate (nil: no validation). Elements that
+// fail are listed in Batch.Bad with the line on which they start; a file that
+// is not a well-formed JSON array is a single bad line (where it breaks).
+func ParseJSONArray[T any](r io.Reader, validate func(T) error) (Batch[T], error) {
+	var out Batch[T]
+	if validate == nil {
+		validate = func(T) error { return nil }
+	}
 	b, err := io.ReadAll(io.LimitReader(r, MaxImportBytes+1))
 	if err != nil {
-		return nil, nil, err
+		return out, err
 	}
 	if len(b) > MaxImportBytes {
-		return nil, nil, data.Errorf(data.Invalid, "file larger than %d bytes", MaxImportBytes)
+		return out, data.Errorf(data.Invalid, "file larger than %d bytes", MaxImportBytes)
 	}
 	lineAt := func(off int64) int {
 		off = min(max(off, 0), int64(len(b)))
 		return 1 + bytes.Count(b[:off], []byte{'\n'})
 	}
-	fail := func(off int64, reason string) error {
-		return data.NewImportError("import", []data.RowError{{Line: lineAt(off), Reason: reason}})
+	broken := func(off int64, reason string) (Batch[T], error) {
+		out.Records, out.Lines = nil, nil
+		out.Bad = append(out.Bad, data.RowError{Line: lineAt(off), Reason: reason})
+		return out, nil
 	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	tok, err := dec.Token()
 	if err != nil || tok != json.Delim('[') {
-		return nil, nil, fail(dec.InputOffset(), "want a JSON array of records")
+		return broken(dec.InputOffset(), "want a JSON array of records")
 	}
-	var out []T
-	var lines []int
-	var bad []data.RowError
 	for dec.More() {
 		start := dec.InputOffset()
 		// Skip the separator and whitespace to find where the element starts.
@@ -367,42 +380,25 @@ func ParseJSONArray[T any](r io.Reader) ([]T, []int, error) {
 		if err := dec.Decode(&v); err != nil {
 			var se *json.SyntaxError
 			if errors.As(err, &se) {
-				return nil, nil, fail(se.Offset, "malformed JSON: "+se.Error())
+				return broken(se.Offset, "malformed JSON: "+se.Error())
 			}
 			var te *json.UnmarshalTypeError
 			if errors.As(err, &te) {
-				bad = append(bad, data.RowError{Line: lineAt(start), Field: te.Field, Reason: fmt.Sprintf("wrong type: want %s", te.Type)})
 				// The decoder has consumed the element; keep going.
-				out = append(out, v)
-				lines = append(lines, lineAt(start))
+				out.fail(lineAt(start), te.Field, "wrong type: want %s", te.Type)
 				continue
 			}
-			return nil, nil, fail(start, err.Error())
+			if err == io.ErrUnexpectedEOF || err == io.EOF {
+				return broken(int64(len(b)), "malformed JSON: unexpected end of file")
+			}
+			// Unknown field and similar: the element was consumed.
+			out.fail(lineAt(start), "", "%s", strings.TrimPrefix(err.Error(), "json: "))
+			continue
 		}
-		out = append(out, v)
-		lines = append(lines, lineAt(start))
+		out.add(lineAt(start), v, validate)
 	}
 	if _, err := dec.Token(); err != nil {
-		return nil, nil, fail(dec.InputOffset(), "malformed JSON: unterminated array")
+		return broken(dec.InputOffset(), "malformed JSON: unterminated array")
 	}
-	if len(bad) > 0 {
-		return nil, nil, data.NewImportError("import", bad)
-	}
-	return out, lines, nil
-}
-
-// ValidateAll runs validate on every record and returns an Invalid import
-// error listing each failing record with its line.
-func ValidateAll[T any](recs []T, lines []int, validate func(T) error) error {
-	var bad []data.RowError
-	for i, r := range recs {
-		if err := validate(r); err != nil {
-			line := i + 1
-			if i < len(lines) {
-				line = lines[i]
-			}
-			bad = append(bad, lineError(line, err))
-		}
-	}
-	return data.NewImportError("import", bad)
+	return out, nil
 }

@@ -26,8 +26,11 @@ func LoadSampleItems() ([]data.ServiceItem, error) {
 	if err != nil {
 		return nil, err
 	}
-	items, _, err := ParseItemsCSV(bytesReader(b))
-	return items, err
+	batch, err := ParseItemsCSV(bytesReader(b))
+	if err != nil {
+		return nil, err
+	}
+	return batch.Records, batch.Err()
 }
 
 // Invented surnames and given-name characters; every sample person is

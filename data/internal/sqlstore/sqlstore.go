@@ -92,6 +92,9 @@ func (s *Store) tx(ctx context.Context, op string, fn func(tx Tx) error) (err er
 	if err = fn(tx); err != nil {
 		return data.WithOp(op, err)
 	}
+	if data.IsDryRun(ctx) {
+		return data.WithOp(op, tx.Rollback(ctx))
+	}
 	if err = tx.Commit(ctx); err != nil {
 		return data.WithOp(op, err)
 	}

@@ -1,0 +1,191 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/yingjing/xunhui/data"
+	"github.com/yingjing/xunhui/data/seed"
+)
+
+func init() {
+	register(command{
+		name:    "import",
+		summary: "import villages|staff|items|requests from FILE.csv or FILE.json (all or nothing)",
+		run:     runImport,
+	})
+}
+
+const importUsage = `usage: xunhui import KIND FILE [--crs wgs84|gcj02] [--format csv|json] [--by NAME] [--db FILE | --database-url URL]
+
+KIND is one of:
+  villages  surveyed village coordinates: CSV code,lon,lat[,provenance] (--crs gcj02 converts)
+  staff     CSV id,name,role,skills,home_code[,department,home_point_id,phone,party_member,service_star,availability,leave,source]
+  items     CSV id,name,category,kind,lowest_level,mode,duration_min,skill[,source]
+  requests  CSV ledger,name,phone,village_id,items[,id,address,lon,lat,groups,priority,visit_windows,deadline,summary]
+or a JSON array of the same records (see docs/data.md). FILE "-" reads stdin (give --format).
+Every bad line is reported; nothing is written unless all lines are good.`
+
+func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("import", stderr)
+	cfg := addStoreFlags(fs)
+	crs := fs.String("crs", "wgs84", "CRS of coordinates in the file: wgs84 or gcj02 (villages)")
+	format := fs.String("format", "", "csv or json (default: from the file extension)")
+	by := fs.String("by", "import", "user id recorded as creator of imported requests")
+	fs.Usage = func() { fmt.Fprintln(stderr, importUsage); fs.PrintDefaults() }
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	// Allow flags after the positional arguments too.
+	pos := fs.Args()
+	if len(pos) > 2 {
+		if err := fs.Parse(pos[2:]); err != nil {
+			return err
+		}
+		if fs.NArg() > 0 {
+			fs.Usage()
+			return errUsage
+		}
+		pos = pos[:2]
+	}
+	if len(pos) != 2 {
+		fs.Usage()
+		return errUsage
+	}
+	kind, file := pos[0], pos[1]
+	switch kind {
+	case "villages", "staff", "items", "requests":
+	default:
+		fmt.Fprintf(stderr, "xunhui import: unknown kind %q\n", kind)
+		fs.Usage()
+		return errUsage
+	}
+	f := strings.ToLower(*format)
+	if f == "" {
+		f = strings.TrimPrefix(strings.ToLower(filepath.Ext(file)), ".")
+	}
+	if f != "csv" && f != "json" {
+		return fmt.Errorf("cannot tell the format of %q: name it .csv or .json, or give --format", file)
+	}
+	var in io.Reader = os.Stdin
+	if file != "-" {
+		fh, err := os.Open(file)
+		if err != nil {
+			return err
+		}
+		defer fh.Close()
+		in = fh
+	}
+	s, err := openStoreConfig(ctx, *cfg, stdout)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	n, err := importFile(ctx, s, kind, f, *crs, *by, in)
+	if err != nil {
+		if rows := data.RowErrors(err); len(rows) > 0 {
+			for _, r := range rows {
+				fmt.Fprintf(stderr, "%s:%s\n", file, r.Error()[len("line "):])
+			}
+			return fmt.Errorf("%d bad line(s) in %s; nothing imported", len(rows), file)
+		}
+		return err
+	}
+	fmt.Fprintf(stdout, "imported %d %s from %s into %s\n", n, kind, file, cfg.describe())
+	return nil
+}
+
+// importFile parses in (format csv or json) and writes the records of kind
+// in one transaction. Every bad line (parser and store checks together) is
+// reported in one Invalid error with line-numbered RowErrors, and then
+// nothing is written.
+func importFile(ctx context.Context, s data.Store, kind, format, crs, by string, in io.Reader) (int, error) {
+	switch kind {
+	case "villages":
+		var b seed.Batch[data.VillageLocation]
+		var err error
+		if format == "csv" {
+			b, err = seed.ParseVillageLocationsCSV(in, crs)
+		} else {
+			gcj := strings.EqualFold(crs, "gcj02")
+			b, err = seed.ParseJSONArray(in, func(l data.VillageLocation) error {
+				if gcj { // validate the converted point, as it will be stored
+					l.Location.Lon, l.Location.Lat = seed.GCJ02ToWGS84(l.Location.Lon, l.Location.Lat)
+				}
+				return l.Validate()
+			})
+			if gcj {
+				for i := range b.Records {
+					p := &b.Records[i].Location
+					p.Lon, p.Lat = seed.GCJ02ToWGS84(p.Lon, p.Lat)
+				}
+			}
+		}
+		return write(ctx, b, err, func(ctx context.Context, recs []data.VillageLocation) error { return s.SetVillageLocations(ctx, recs) })
+	case "staff":
+		var b seed.Batch[data.Staff]
+		var err error
+		if format == "csv" {
+			b, err = seed.ParseStaffCSV(in)
+		} else {
+			b, err = seed.ParseJSONArray(in, data.Staff.Validate)
+		}
+		return write(ctx, b, err, func(ctx context.Context, recs []data.Staff) error { return s.PutStaff(ctx, recs) })
+	case "items":
+		var b seed.Batch[data.ServiceItem]
+		var err error
+		if format == "csv" {
+			b, err = seed.ParseItemsCSV(in)
+		} else {
+			b, err = seed.ParseJSONArray(in, data.ServiceItem.Validate)
+		}
+		return write(ctx, b, err, func(ctx context.Context, recs []data.ServiceItem) error { return s.PutServiceItems(ctx, recs) })
+	case "requests":
+		var b seed.Batch[data.Request]
+		var err error
+		if format == "csv" {
+			b, err = seed.ParseRequestsCSV(in)
+		} else {
+			b, err = seed.ParseJSONArray(in, data.Request.Validate)
+			for i := range b.Records {
+				if b.Records[i].Source == "" {
+					b.Records[i].Source = "import"
+				}
+			}
+		}
+		return write(ctx, b, err, func(ctx context.Context, recs []data.Request) error { return s.ImportRequests(ctx, recs, by) })
+	}
+	return 0, fmt.Errorf("unknown kind %q", kind)
+}
+
+// write checks the parsed batch against the store in a dry run, merges the
+// store's bad rows with the parser's, and writes only if there are none.
+func write[T any](ctx context.Context, b seed.Batch[T], parseErr error, put func(context.Context, []T) error) (int, error) {
+	if parseErr != nil {
+		return 0, parseErr
+	}
+	bad := slices.Clone(b.Bad)
+	if len(b.Records) > 0 {
+		err := put(data.DryRun(ctx), b.Records)
+		rows := data.RowErrors(err)
+		if err != nil && rows == nil {
+			return 0, err
+		}
+		ie := &data.ImportError{Rows: rows}
+		ie.Relabel(b.Lines)
+		bad = append(bad, ie.Rows...)
+	}
+	if len(bad) > 0 {
+		slices.SortStableFunc(bad, func(x, y data.RowError) int { return x.Line - y.Line })
+		return 0, data.NewImportError("import", bad)
+	}
+	if len(b.Records) == 0 {
+		return 0, data.Errorf(data.Invalid, "no records in the file")
+	}
+	return len(b.Records), put(ctx, b.Records)
+}
