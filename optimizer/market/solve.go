@@ -33,8 +33,8 @@ type Solution struct {
 type Uncovered struct {
 	// Booking indexes Problem.Bookings.
 	Booking int
-	// Reason is not_market_day, no_one_available, desk_locked or
-	// staff_needed_elsewhere.
+	// Reason is not_market_day, no_one_available, desk_locked, desk_full
+	// or staff_needed_elsewhere.
 	Reason string
 }
 
@@ -44,6 +44,7 @@ const (
 	ReasonNoOneAvailable = "no_one_available"       // nobody with the skill and level works that day
 	ReasonDeskLocked     = "desk_locked"            // the desk is locked without the skill
 	ReasonNeededElse     = "staff_needed_elsewhere" // the people who could come are needed at other desks or over their week
+	ReasonDeskFull       = "desk_full"              // the desk already has MaxStaff people, none with the skill
 )
 
 // Cost is the objective of a solution, term by term, and the weighted total.
@@ -631,6 +632,8 @@ func (st *state) solution() *Solution {
 			sol.Uncovered = append(sol.Uncovered, Uncovered{b, ReasonNoOneAvailable})
 		case pr.locked[s]:
 			sol.Uncovered = append(sol.Uncovered, Uncovered{b, ReasonDeskLocked})
+		case len(st.desk[s]) >= pr.opt.MaxStaff:
+			sol.Uncovered = append(sol.Uncovered, Uncovered{b, ReasonDeskFull})
 		default:
 			sol.Uncovered = append(sol.Uncovered, Uncovered{b, ReasonNeededElse})
 		}

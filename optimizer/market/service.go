@@ -1,0 +1,688 @@
+package market
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"slices"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/yingjing/xunhui/data"
+	"github.com/yingjing/xunhui/geo"
+)
+
+// Run states of a plan (PlanView.Status).
+const (
+	RunQueued  = "queued"
+	RunRunning = "running"
+	RunDone    = "done"
+	RunFailed  = "failed"
+)
+
+// MaxHorizonDays is the longest horizon a plan may cover.
+const MaxHorizonDays = 62
+
+// Config configures a Service. Zero fields take the defaults in brackets.
+type Config struct {
+	// Bookings keeps bookings [a new MemoryBookings].
+	Bookings BookingStore
+	// Travel gives travel times [the straight-line geo.Estimator].
+	Travel geo.Source
+	// Options tune every solve (MaxIterations, TimeLimit, weights...).
+	Options Options
+	// ReplanIterations caps the search of a re-plan after an adjustment
+	// [60000]: re-plans start from the previous plan and are interactive.
+	ReplanIterations int
+	// Now gives the current time [time.Now]; tests fix it.
+	Now func() time.Time
+	// Logger receives run failures [discarded].
+	Logger *slog.Logger
+}
+
+// Service is the market-day planner behind the API (and the scheduler):
+// bookings, demand, plan runs, adjustments, publication and the views. It
+// is safe for concurrent use. Plans are stored through data.Store as
+// PlanMarket plans; the planner's extras live in Plan.Summary.
+type Service struct {
+	store data.Store
+	cfg   Config
+
+	mu     sync.Mutex // serialises writes to one plan (runs and adjustments)
+	locks  map[string]*sync.Mutex
+	wg     sync.WaitGroup
+	ctx    context.Context
+	cancel context.CancelFunc
+}
+
+// NewService returns a Service over store.
+func NewService(store data.Store, cfg Config) *Service {
+	if cfg.Bookings == nil {
+		cfg.Bookings = &MemoryBookings{}
+	}
+	if cfg.Travel == nil {
+		cfg.Travel = &geo.Estimator{}
+	}
+	if cfg.ReplanIterations <= 0 {
+		cfg.ReplanIterations = 60_000
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	return &Service{store: store, cfg: cfg, locks: map[string]*sync.Mutex{}, ctx: ctx, cancel: cancel}
+}
+
+// Close cancels running plans and waits for them to stop.
+func (s *Service) Close() {
+	s.cancel()
+	s.wg.Wait()
+}
+
+// Wait blocks until no plan run is in progress (for tests and shutdown).
+func (s *Service) Wait() { s.wg.Wait() }
+
+func (s *Service) planLock(id string) *sync.Mutex {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m, ok := s.locks[id]
+	if !ok {
+		m = &sync.Mutex{}
+		s.locks[id] = m
+	}
+	return m
+}
+
+// Actor is who calls: user id, role and, for a township coordinator, the
+// township they may change.
+type Actor struct {
+	UserID     string
+	Role       data.UserRole
+	TownshipID string
+}
+
+// may reports whether a may act on township tid.
+func (a Actor) may(tid string) bool {
+	return a.Role != data.UserTownshipCoordinator || a.TownshipID == tid
+}
+
+func forbidden(format string, args ...any) error {
+	return &data.Error{Kind: data.Forbidden, Message: fmt.Sprintf(format, args...)}
+}
+
+// today is the current civil date in the county.
+func (s *Service) today() data.Date { return data.DateOf(s.cfg.Now()) }
+
+// BookingInput is what a resident (or agent) books.
+type BookingInput struct {
+	ItemID    string         `json:"item_id"`
+	Household data.Household `json:"household"`
+	Note      string         `json:"note,omitempty"`
+	// Via is "api" (default) or "agent".
+	Via string `json:"via,omitempty"`
+}
+
+// Book records a booking for township tid's market day date. Errors:
+// NotFound for an unknown township; Invalid naming the field for a bad date
+// ("date": malformed, past, not a market day), an unknown item ("item_id"),
+// bad household fields ("household.*", the village must lie in the
+// township), a bad note or via; Forbidden for a coordinator of another
+// township.
+func (s *Service) Book(ctx context.Context, a Actor, tid, date string, in BookingInput) (BookingRecord, error) {
+	const op = "market.Book"
+	if _, err := s.store.GetTownship(ctx, tid); err != nil {
+		return BookingRecord{}, data.WithOp(op, err)
+	}
+	if !a.may(tid) {
+		return BookingRecord{}, forbidden("a coordinator of %s may not book for township %s", a.TownshipID, tid)
+	}
+	d, err := data.ParseDate(date)
+	if err != nil {
+		return BookingRecord{}, data.FieldError("date", "%q is not a date YYYY-MM-DD", date)
+	}
+	if d < s.today() {
+		return BookingRecord{}, data.FieldError("date", "%s is in the past (today is %s)", d, s.today())
+	}
+	days, err := s.MarketDays(ctx, tid, d, d)
+	if err != nil {
+		return BookingRecord{}, data.WithOp(op, err)
+	}
+	if len(days) == 0 {
+		next, _ := s.MarketDays(ctx, tid, d, d.AddDays(14))
+		hint := ""
+		if len(next) > 0 {
+			hint = "; the next is " + string(next[0].Date)
+		}
+		return BookingRecord{}, data.FieldError("date", "%s is not a market day of township %s%s", d, tid, hint)
+	}
+	if in.ItemID == "" {
+		return BookingRecord{}, data.FieldError("item_id", "is required")
+	}
+	if _, err := s.store.GetServiceItem(ctx, in.ItemID); err != nil {
+		if data.ErrorKind(err) == data.NotFound {
+			return BookingRecord{}, data.FieldError("item_id", "unknown service item %q", in.ItemID)
+		}
+		return BookingRecord{}, data.WithOp(op, err)
+	}
+	// Reuse the request rules for the household, with the same field names.
+	probe := data.Request{Ledger: data.LedgerProxy, Household: in.Household, ItemIDs: []string{in.ItemID}, Priority: 1}
+	if err := probe.Validate(); err != nil && data.ErrorField(err) != "" && len(data.ErrorField(err)) > 9 && data.ErrorField(err)[:9] == "household" {
+		return BookingRecord{}, err
+	}
+	if data.TownshipOf(in.Household.VillageID) != tid {
+		return BookingRecord{}, data.FieldError("household.village_id", "village %s is not in township %s", in.Household.VillageID, tid)
+	}
+	if _, err := s.store.GetVillage(ctx, in.Household.VillageID); err != nil {
+		if data.ErrorKind(err) == data.NotFound {
+			return BookingRecord{}, data.FieldError("household.village_id", "unknown village %s", in.Household.VillageID)
+		}
+		return BookingRecord{}, data.WithOp(op, err)
+	}
+	if utf8.RuneCountInString(in.Note) > 200 {
+		return BookingRecord{}, data.FieldError("note", "longer than 200 characters")
+	}
+	switch in.Via {
+	case "":
+		in.Via = "api"
+	case "api", "agent":
+	default:
+		return BookingRecord{}, data.FieldError("via", "%q is not api or agent", in.Via)
+	}
+	b := BookingRecord{TownshipID: tid, Date: d, ItemID: in.ItemID, Household: in.Household, Note: in.Note,
+		Via: in.Via, Status: BookingBooked, CreatedBy: a.UserID, CreatedAt: s.cfg.Now().UTC()}
+	if err := s.cfg.Bookings.CreateBooking(ctx, &b); err != nil {
+		return BookingRecord{}, data.WithOp(op, err)
+	}
+	return b, nil
+}
+
+// Bookings lists bookings matching f; a coordinator sees only their township.
+func (s *Service) Bookings(ctx context.Context, a Actor, f BookingFilter) ([]BookingRecord, error) {
+	if a.Role == data.UserTownshipCoordinator {
+		if f.TownshipID != "" && f.TownshipID != a.TownshipID {
+			return nil, forbidden("a coordinator of %s may not list bookings of %s", a.TownshipID, f.TownshipID)
+		}
+		f.TownshipID = a.TownshipID
+	}
+	return s.cfg.Bookings.ListBookings(ctx, f)
+}
+
+// StartPlan queues a plan of the market days from–to (inclusive, at most
+// MaxHorizonDays) and returns its id at once; the run continues in the
+// background (see GetPlan for its status). Errors: Invalid naming "from" or
+// "to"; Forbidden unless admin or county planner.
+func (s *Service) StartPlan(ctx context.Context, a Actor, from, to string) (string, error) {
+	if a.Role != data.UserAdmin && a.Role != data.UserCountyPlanner {
+		return "", forbidden("only planners may start a market plan")
+	}
+	f, err := data.ParseDate(from)
+	if err != nil {
+		return "", data.FieldError("from", "%q is not a date YYYY-MM-DD", from)
+	}
+	t, err := data.ParseDate(to)
+	if err != nil {
+		return "", data.FieldError("to", "%q is not a date YYYY-MM-DD", to)
+	}
+	if t < f {
+		return "", data.FieldError("to", "%s is before from %s", t, f)
+	}
+	if n := int(t.Time().Sub(f.Time()).Hours()/24) + 1; n > MaxHorizonDays {
+		return "", data.FieldError("to", "horizon of %d days exceeds %d", n, MaxHorizonDays)
+	}
+	ex := extras{Run: RunQueued, Changes: []Change{{At: s.cfg.Now().UTC(), By: a.UserID, Op: "create", Detail: fmt.Sprintf("plan %s–%s", f, t)}}}
+	d := data.PlanDetail{Plan: data.Plan{Kind: data.PlanMarket, From: f, To: t, CreatedBy: a.UserID, Summary: ex.summary()},
+		Itineraries: []data.Itinerary{}, Desks: []data.Desk{}}
+	if err := s.store.CreatePlan(ctx, &d); err != nil {
+		return "", data.WithOp("market.StartPlan", err)
+	}
+	id := d.Plan.ID
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		s.run(id)
+	}()
+	return id, nil
+}
+
+// run solves plan id from scratch and stores the result.
+func (s *Service) run(id string) {
+	l := s.planLock(id)
+	l.Lock()
+	defer l.Unlock()
+	ctx := s.ctx
+	d, err := s.store.GetPlan(ctx, id)
+	if err != nil {
+		s.cfg.Logger.Error("market plan run", slog.String("plan", id), slog.Any("error", err))
+		return
+	}
+	ex := extrasOf(d.Plan)
+	ex.Run = RunRunning
+	d.Plan.Summary = ex.summary()
+	if err := s.store.ReplacePlan(ctx, &d); err != nil {
+		s.cfg.Logger.Error("market plan run", slog.String("plan", id), slog.Any("error", err))
+		return
+	}
+	err = s.solveInto(ctx, &d, &ex, s.cfg.Options)
+	if err != nil {
+		ex.Run, ex.Error = RunFailed, data.ErrorMessage(err)
+		s.cfg.Logger.Error("market plan run", slog.String("plan", id), slog.Any("error", err))
+		d.Desks = []data.Desk{}
+	} else {
+		ex.Run = RunDone
+	}
+	d.Plan.Summary = ex.summary()
+	if err := s.store.ReplacePlan(context.WithoutCancel(ctx), &d); err != nil {
+		s.cfg.Logger.Error("market plan save", slog.String("plan", id), slog.Any("error", err))
+	}
+}
+
+// solveInto builds the problem for d's horizon (with ex's locks and d's
+// desks as the previous plan), solves it and writes desks and extras.
+func (s *Service) solveInto(ctx context.Context, d *data.PlanDetail, ex *extras, opt Options) error {
+	in, err := s.build(ctx, d.Plan.From, d.Plan.To, ex.Locks, d.Desks, opt)
+	if err != nil {
+		return err
+	}
+	t0 := time.Now()
+	sol, err := Solve(ctx, in.p)
+	if err != nil {
+		return err
+	}
+	if err := Check(in.p, sol); err != nil {
+		// A failed check is a bug; never publish such a plan.
+		return fmt.Errorf("market: plan failed its exact check: %w", err)
+	}
+	d.Desks = in.desks(sol)
+	ex.Uncovered = in.uncovered(sol)
+	ex.Conflicts = nonNil(sol.Conflicts)
+	ex.Cost = sol.Cost
+	ex.Bookings, ex.Coverable = len(in.p.Bookings), sol.Coverable
+	ex.Iterations, ex.SolveMillis, ex.SearchStatus = sol.Iterations, time.Since(t0).Milliseconds(), sol.Status
+	ex.Staff, ex.Slots = len(in.p.Staff), len(in.p.Slots())
+	return nil
+}
+
+func nonNil[T any](xs []T) []T {
+	if xs == nil {
+		return []T{}
+	}
+	return xs
+}
+
+// PlanView is a market plan as the API shows it.
+type PlanView struct {
+	ID string `json:"id"`
+	// Status is the run state: queued, running, done or failed.
+	Status string `json:"status"`
+	// Error says why a run failed.
+	Error string `json:"error,omitempty"`
+	// Publication is draft or published; Version the optimistic-concurrency
+	// version to send with adjustments and publication.
+	Publication data.PlanStatus `json:"publication"`
+	Version     int64           `json:"version"`
+	From        data.Date       `json:"from"`
+	To          data.Date       `json:"to"`
+	CreatedBy   string          `json:"created_by"`
+	UpdatedAt   time.Time       `json:"updated_at"`
+	// Desks are the market-day desks (township_id, date, staff_ids, item_ids).
+	Desks []data.Desk `json:"desks"`
+	// Uncovered are the bookings left without a person who can handle them.
+	Uncovered []UncoveredBooking `json:"uncovered"`
+	// Conflicts are locks the plan could not honour (a person needed in two places...).
+	Conflicts []Conflict `json:"conflicts"`
+	// Locks are the coordinators' locked desks, oldest first.
+	Locks []LockRecord `json:"locks"`
+	// Changes is the change log, oldest first.
+	Changes []Change `json:"changes"`
+	// Stats are the solver's figures.
+	Stats Stats `json:"stats"`
+}
+
+// Stats are a run's figures.
+type Stats struct {
+	Cost         Cost   `json:"cost"`
+	Bookings     int    `json:"bookings"`
+	Coverable    int    `json:"coverable"`
+	Staff        int    `json:"staff"`
+	Slots        int    `json:"slots"`
+	Iterations   int    `json:"iterations"`
+	SearchStatus string `json:"search_status,omitempty"`
+	SolveMillis  int64  `json:"solve_ms"`
+}
+
+// UncoveredBooking is a booking no present person can handle, and why.
+type UncoveredBooking struct {
+	BookingID  string    `json:"booking_id"`
+	TownshipID string    `json:"township_id"`
+	Date       data.Date `json:"date"`
+	ItemID     string    `json:"item_id"`
+	// Reason is not_market_day, no_one_available, desk_locked, desk_full or staff_needed_elsewhere.
+	Reason  string `json:"reason"`
+	Message string `json:"message"`
+}
+
+// LockRecord is a desk a coordinator fixed.
+type LockRecord struct {
+	TownshipID string    `json:"township_id"`
+	Date       data.Date `json:"date"`
+	StaffIDs   []string  `json:"staff_ids"`
+	By         string    `json:"by"`
+	At         time.Time `json:"at"`
+}
+
+// Change is one entry of a plan's change log.
+type Change struct {
+	At         time.Time `json:"at"`
+	By         string    `json:"by"`
+	Op         string    `json:"op"`
+	TownshipID string    `json:"township_id,omitempty"`
+	Date       data.Date `json:"date,omitempty"`
+	StaffIDs   []string  `json:"staff_ids,omitempty"`
+	Detail     string    `json:"detail,omitempty"`
+}
+
+// extras is what a market plan keeps in Plan.Summary.
+type extras struct {
+	Run          string             `json:"run"`
+	Error        string             `json:"error,omitempty"`
+	Uncovered    []UncoveredBooking `json:"uncovered"`
+	Conflicts    []Conflict         `json:"conflicts"`
+	Locks        []LockRecord       `json:"locks"`
+	Changes      []Change           `json:"changes"`
+	Cost         Cost               `json:"cost"`
+	Bookings     int                `json:"bookings"`
+	Coverable    int                `json:"coverable"`
+	Staff        int                `json:"staff"`
+	Slots        int                `json:"slots"`
+	Iterations   int                `json:"iterations"`
+	SearchStatus string             `json:"search_status,omitempty"`
+	SolveMillis  int64              `json:"solve_ms"`
+}
+
+func (ex extras) summary() map[string]any {
+	b, _ := json.Marshal(ex)
+	m := map[string]any{}
+	_ = json.Unmarshal(b, &m)
+	return m
+}
+
+func extrasOf(p data.Plan) extras {
+	var ex extras
+	b, _ := json.Marshal(p.Summary)
+	_ = json.Unmarshal(b, &ex)
+	ex.Uncovered, ex.Conflicts, ex.Locks, ex.Changes = nonNil(ex.Uncovered), nonNil(ex.Conflicts), nonNil(ex.Locks), nonNil(ex.Changes)
+	return ex
+}
+
+func view(d data.PlanDetail) PlanView {
+	ex := extrasOf(d.Plan)
+	return PlanView{ID: d.Plan.ID, Status: ex.Run, Error: ex.Error, Publication: d.Plan.Status, Version: d.Plan.Version,
+		From: d.Plan.From, To: d.Plan.To, CreatedBy: d.Plan.CreatedBy, UpdatedAt: d.Plan.UpdatedAt,
+		Desks: nonNil(d.Desks), Uncovered: ex.Uncovered, Conflicts: ex.Conflicts, Locks: ex.Locks, Changes: ex.Changes,
+		Stats: Stats{Cost: ex.Cost, Bookings: ex.Bookings, Coverable: ex.Coverable, Staff: ex.Staff, Slots: ex.Slots,
+			Iterations: ex.Iterations, SearchStatus: ex.SearchStatus, SolveMillis: ex.SolveMillis}}
+}
+
+// GetPlan returns a market plan. A coordinator sees only their township's
+// desks, uncovered bookings and conflicts. NotFound for an unknown id or a
+// circuit plan.
+func (s *Service) GetPlan(ctx context.Context, a Actor, id string) (PlanView, error) {
+	d, err := s.store.GetPlan(ctx, id)
+	if err != nil {
+		return PlanView{}, data.WithOp("market.GetPlan", err)
+	}
+	if d.Plan.Kind != data.PlanMarket {
+		return PlanView{}, &data.Error{Op: "market.GetPlan", Kind: data.NotFound, Message: "no market plan " + id}
+	}
+	v := view(d)
+	if a.Role == data.UserTownshipCoordinator {
+		v = v.Township(a.TownshipID)
+	}
+	return v, nil
+}
+
+// Township restricts v to township tid.
+func (v PlanView) Township(tid string) PlanView {
+	v.Desks = filter(v.Desks, func(d data.Desk) bool { return d.TownshipID == tid })
+	v.Uncovered = filter(v.Uncovered, func(u UncoveredBooking) bool { return u.TownshipID == tid })
+	v.Conflicts = filter(v.Conflicts, func(c Conflict) bool { return c.TownshipID == tid || c.Other == tid })
+	v.Locks = filter(v.Locks, func(l LockRecord) bool { return l.TownshipID == tid })
+	return v
+}
+
+// Person restricts v to the desks staff member sid sits at.
+func (v PlanView) Person(sid string) PlanView {
+	v.Desks = filter(v.Desks, func(d data.Desk) bool { return slices.Contains(d.StaffIDs, sid) })
+	v.Uncovered = []UncoveredBooking{}
+	v.Conflicts = filter(v.Conflicts, func(c Conflict) bool { return c.StaffID == sid })
+	v.Locks = filter(v.Locks, func(l LockRecord) bool { return slices.Contains(l.StaffIDs, sid) })
+	return v
+}
+
+func filter[T any](xs []T, keep func(T) bool) []T {
+	out := []T{}
+	for _, x := range xs {
+		if keep(x) {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// Adjustment is a coordinator's change to a draft plan.
+type Adjustment struct {
+	// Op is lock, unlock, swap, add_day or cancel_day.
+	Op string `json:"op"`
+	// TownshipID and Date name the desk or market day.
+	TownshipID string    `json:"township_id"`
+	Date       data.Date `json:"date"`
+	// StaffIDs (lock) are the people to lock at the desk; empty locks the
+	// desk as it is.
+	StaffIDs []string `json:"staff_ids,omitempty"`
+	// StaffID (swap) leaves the desk and WithStaffID takes the place.
+	StaffID     string `json:"staff_id,omitempty"`
+	WithStaffID string `json:"with_staff_id,omitempty"`
+	// Reason explains an added or cancelled market day (required for those).
+	Reason string `json:"reason,omitempty"`
+	// Version, when > 0, must be the plan's current version.
+	Version int64 `json:"version,omitempty"`
+}
+
+// Adjust applies a coordinator's adjustment to a draft plan and re-plans:
+// locks are kept, everything else changes as little as it must (the
+// previous desks are the starting point and every change costs), and the
+// people a lock cannot get are reported in Conflicts rather than dropped.
+// The change is logged with who made it. Errors: Forbidden (a coordinator
+// of another township), NotFound, Conflict (a published plan, a run not
+// done, a stale version), Invalid naming the field.
+func (s *Service) Adjust(ctx context.Context, a Actor, id string, adj Adjustment) (PlanView, error) {
+	const op = "market.Adjust"
+	if a.Role == data.UserTeamMember {
+		return PlanView{}, forbidden("team members may not adjust plans")
+	}
+	if adj.TownshipID == "" {
+		return PlanView{}, data.FieldError("township_id", "is required")
+	}
+	if !a.may(adj.TownshipID) {
+		return PlanView{}, forbidden("a coordinator of %s may not change the plan of township %s", a.TownshipID, adj.TownshipID)
+	}
+	if !adj.Date.Valid() {
+		return PlanView{}, data.FieldError("date", "%q is not a date YYYY-MM-DD", adj.Date)
+	}
+	l := s.planLock(id)
+	l.Lock()
+	defer l.Unlock()
+	d, err := s.store.GetPlan(ctx, id)
+	if err != nil {
+		return PlanView{}, data.WithOp(op, err)
+	}
+	if d.Plan.Kind != data.PlanMarket {
+		return PlanView{}, &data.Error{Op: op, Kind: data.NotFound, Message: "no market plan " + id}
+	}
+	ex := extrasOf(d.Plan)
+	switch {
+	case d.Plan.Status == data.PlanPublished:
+		return PlanView{}, &data.Error{Op: op, Kind: data.Conflict, Message: "plan " + id + " is published; start a new plan to change it"}
+	case ex.Run != RunDone:
+		return PlanView{}, &data.Error{Op: op, Kind: data.Conflict, Message: "plan " + id + " is " + ex.Run + "; adjust it when done"}
+	case adj.Version > 0 && adj.Version != d.Plan.Version:
+		return PlanView{}, &data.Error{Op: op, Kind: data.Conflict, Field: "version", Message: fmt.Sprintf("version %d is stale; the plan is at %d", adj.Version, d.Plan.Version)}
+	case adj.Date < d.Plan.From || adj.Date > d.Plan.To:
+		return PlanView{}, data.FieldError("date", "%s is outside the plan's dates %s–%s", adj.Date, d.Plan.From, d.Plan.To)
+	}
+	if _, err := s.store.GetTownship(ctx, adj.TownshipID); err != nil {
+		if data.ErrorKind(err) == data.NotFound {
+			return PlanView{}, data.FieldError("township_id", "unknown township %s", adj.TownshipID)
+		}
+		return PlanView{}, data.WithOp(op, err)
+	}
+	ch := Change{At: s.cfg.Now().UTC(), By: a.UserID, Op: adj.Op, TownshipID: adj.TownshipID, Date: adj.Date}
+	deskOf := func() (data.Desk, bool) {
+		for _, dk := range d.Desks {
+			if dk.TownshipID == adj.TownshipID && dk.Date == adj.Date {
+				return dk, true
+			}
+		}
+		return data.Desk{}, false
+	}
+	isMarket := func() (bool, error) {
+		days, err := s.MarketDays(ctx, adj.TownshipID, adj.Date, adj.Date)
+		return len(days) > 0, err
+	}
+	dropLock := func() {
+		ex.Locks = filter(ex.Locks, func(l LockRecord) bool { return !(l.TownshipID == adj.TownshipID && l.Date == adj.Date) })
+	}
+	switch adj.Op {
+	case "lock":
+		ok, err := isMarket()
+		if err != nil {
+			return PlanView{}, data.WithOp(op, err)
+		}
+		if !ok {
+			return PlanView{}, data.FieldError("date", "%s is not a market day of %s", adj.Date, adj.TownshipID)
+		}
+		ids := adj.StaffIDs
+		if len(ids) == 0 {
+			dk, _ := deskOf()
+			ids = append([]string{}, dk.StaffIDs...)
+		}
+		for i, sid := range ids {
+			if _, err := s.store.GetStaff(ctx, sid); err != nil {
+				return PlanView{}, data.FieldError(fmt.Sprintf("staff_ids[%d]", i), "unknown staff %s", sid)
+			}
+		}
+		dropLock()
+		ex.Locks = append(ex.Locks, LockRecord{TownshipID: adj.TownshipID, Date: adj.Date, StaffIDs: ids, By: a.UserID, At: ch.At})
+		ch.StaffIDs = ids
+	case "unlock":
+		dropLock()
+	case "swap":
+		if adj.StaffID == "" {
+			return PlanView{}, data.FieldError("staff_id", "is required: who leaves the desk")
+		}
+		if adj.WithStaffID == "" {
+			return PlanView{}, data.FieldError("with_staff_id", "is required: who takes the place")
+		}
+		dk, ok := deskOf()
+		if !ok || !slices.Contains(dk.StaffIDs, adj.StaffID) {
+			return PlanView{}, data.FieldError("staff_id", "%s is not at the desk of %s on %s", adj.StaffID, adj.TownshipID, adj.Date)
+		}
+		if _, err := s.store.GetStaff(ctx, adj.WithStaffID); err != nil {
+			return PlanView{}, data.FieldError("with_staff_id", "unknown staff %s", adj.WithStaffID)
+		}
+		ids := []string{}
+		for _, x := range dk.StaffIDs {
+			if x == adj.StaffID {
+				x = adj.WithStaffID
+			}
+			if !slices.Contains(ids, x) {
+				ids = append(ids, x)
+			}
+		}
+		dropLock()
+		ex.Locks = append(ex.Locks, LockRecord{TownshipID: adj.TownshipID, Date: adj.Date, StaffIDs: ids, By: a.UserID, At: ch.At})
+		ch.StaffIDs, ch.Detail = ids, adj.StaffID+" → "+adj.WithStaffID
+	case "add_day", "cancel_day":
+		if adj.Reason == "" {
+			return PlanView{}, data.FieldError("reason", "is required: say why the market day changes")
+		}
+		ok, err := isMarket()
+		if err != nil {
+			return PlanView{}, data.WithOp(op, err)
+		}
+		kind := "add"
+		if adj.Op == "cancel_day" {
+			kind = "remove"
+			if !ok {
+				return PlanView{}, data.FieldError("date", "%s is not a market day of %s", adj.Date, adj.TownshipID)
+			}
+			dropLock()
+		} else if ok {
+			return PlanView{}, data.FieldError("date", "%s already is a market day of %s", adj.Date, adj.TownshipID)
+		}
+		if err := s.store.PutMarketExceptions(ctx, []data.MarketException{{TownshipID: adj.TownshipID, Kind: kind, Date: adj.Date, Reason: adj.Reason}}); err != nil {
+			return PlanView{}, data.WithOp(op, err)
+		}
+		ch.Detail = adj.Reason
+	default:
+		return PlanView{}, data.FieldError("op", "%q is not lock, unlock, swap, add_day or cancel_day", adj.Op)
+	}
+	ex.Changes = append(ex.Changes, ch)
+	opt := s.cfg.Options
+	opt.MaxIterations = s.cfg.ReplanIterations
+	if err := s.solveInto(ctx, &d, &ex, opt); err != nil {
+		return PlanView{}, data.WithOp(op, err)
+	}
+	d.Plan.Summary = ex.summary()
+	if err := s.store.ReplacePlan(ctx, &d); err != nil {
+		return PlanView{}, data.WithOp(op, err)
+	}
+	return view(d), nil
+}
+
+// Publish publishes a finished draft plan (version must be current, or 0
+// to skip the check). Errors: Forbidden unless a planner, NotFound,
+// Conflict (not done, already published, stale version).
+func (s *Service) Publish(ctx context.Context, a Actor, id string, version int64) (PlanView, error) {
+	const op = "market.Publish"
+	if a.Role != data.UserAdmin && a.Role != data.UserCountyPlanner {
+		return PlanView{}, forbidden("only planners may publish")
+	}
+	l := s.planLock(id)
+	l.Lock()
+	defer l.Unlock()
+	d, err := s.store.GetPlan(ctx, id)
+	if err != nil {
+		return PlanView{}, data.WithOp(op, err)
+	}
+	ex := extrasOf(d.Plan)
+	switch {
+	case d.Plan.Kind != data.PlanMarket:
+		return PlanView{}, &data.Error{Op: op, Kind: data.NotFound, Message: "no market plan " + id}
+	case ex.Run != RunDone:
+		return PlanView{}, &data.Error{Op: op, Kind: data.Conflict, Message: "plan " + id + " is " + ex.Run + ", not done"}
+	case d.Plan.Status == data.PlanPublished:
+		return PlanView{}, &data.Error{Op: op, Kind: data.Conflict, Message: "plan " + id + " is already published"}
+	case version > 0 && version != d.Plan.Version:
+		return PlanView{}, &data.Error{Op: op, Kind: data.Conflict, Field: "version", Message: fmt.Sprintf("version %d is stale; the plan is at %d", version, d.Plan.Version)}
+	}
+	// Log the publication first (one more version), then publish it.
+	ex.Changes = append(ex.Changes, Change{At: s.cfg.Now().UTC(), By: a.UserID, Op: "publish"})
+	d.Plan.Summary = ex.summary()
+	if err := s.store.ReplacePlan(ctx, &d); err != nil {
+		return PlanView{}, data.WithOp(op, err)
+	}
+	if _, err := s.store.PublishPlan(ctx, id, d.Plan.Version); err != nil {
+		return PlanView{}, data.WithOp(op, err)
+	}
+	d, err = s.store.GetPlan(ctx, id)
+	if err != nil {
+		return PlanView{}, data.WithOp(op, err)
+	}
+	return view(d), nil
+}
