@@ -3,6 +3,7 @@ package scheduler
 import (
 	"context"
 	"errors"
+	"log/slog"
 )
 
 // The standard jobs of Xunhui and their default schedules (Asia/Shanghai).
@@ -50,4 +51,33 @@ func StandardJobs(f StandardFuncs) []Job {
 		mk(JobMarketRoll, "roll market-day calendars and desk plans forward a month", "0 2 1 * *", f.MarketRoll),
 		mk(JobEscalation, "raise the priority of requests near or past their deadline", "0 * * * *", f.Escalation),
 	}
+}
+
+// ServeStore is what NewStandard needs of the data store (data.Store has it all).
+type ServeStore interface {
+	JobStore
+	RequestStore
+}
+
+// NewStandard builds the scheduler of `xunhui serve`: runs and schedule
+// overrides in store (DataStore), locks from locker (pglock.NewLocker(url)
+// with PostgreSQL, &LocalLocker{} with the embedded store, where one process
+// runs jobs), and the four StandardJobs. A nil f.Escalation is filled with
+// Escalate on store (no notifier, DefaultEscalation), so that job runs even
+// before the planners are wired. Start it with go s.Run(ctx): Run returns
+// after a graceful shutdown once ctx is cancelled (SIGTERM).
+func NewStandard(store ServeStore, locker Locker, f StandardFuncs, logger *slog.Logger) (*Scheduler, error) {
+	ds := DataStore{S: store}
+	s := New(Options{Locker: locker, Runs: ds, Schedules: ds, Logger: logger})
+	if f.Escalation == nil {
+		f.Escalation = func(ctx context.Context) (Result, error) {
+			return Escalate(ctx, store, nil, DefaultEscalation, s.o.Clock.Now())
+		}
+	}
+	for _, j := range StandardJobs(f) {
+		if err := s.Register(j); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
 }

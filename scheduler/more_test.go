@@ -194,3 +194,34 @@ func TestPutSchedulesAndListRuns(t *testing.T) {
 		t.Errorf("ListRuns = %v, %v; want an empty list", runs, err)
 	}
 }
+
+func TestNewStandardOnSQLite(t *testing.T) {
+	ctx := context.Background()
+	db := sqlitetest.New(t)
+	s, err := NewStandard(db, &LocalLocker{}, StandardFuncs{}, quiet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	enabled := map[string]bool{}
+	for _, v := range s.Schedules() {
+		enabled[v.Job] = v.Enabled
+	}
+	want := map[string]bool{JobWeeklyDraft: false, JobDailyReplan: false, JobMarketRoll: false, JobEscalation: true}
+	for j, e := range want {
+		if got, ok := enabled[j]; !ok || got != e {
+			t.Errorf("job %s enabled = %v (present %v), want %v", j, got, ok, e)
+		}
+	}
+	if err := s.RunNow(JobEscalation); err != nil {
+		t.Fatal(err)
+	}
+	s.Tick(ctx, time.Now())
+	s.Wait()
+	runs, err := s.ListRuns(ctx, JobEscalation, "")
+	if err != nil || len(runs) != 1 || runs[0].Outcome != OK || runs[0].Trigger != TriggerManual {
+		t.Errorf("runs = %+v, %v; want one ok manual escalation run on an empty store", runs, err)
+	}
+}
