@@ -159,7 +159,11 @@ func (s *Server) routes() {
 		request: tokenInput{}, response: tokenCreated{}, status: 201, errors: []int{403, 404, 422}}, s.createToken)
 
 	s.handle(v1, http.MethodPost, "/vrp", opSpec{roles: planners, tag: "solver",
-		summary:     "Solve a VROOM-format vehicle routing problem",
-		description: "Body and answer follow VROOM's JSON API (jobs, shipments, vehicles, matrices); see docs/vroom.md. 503 when the server was built without a solver.",
-		request:     vrpProblem{}, response: vrpSolution{}, errors: []int{403, 422, 503}}, s.solveVRP)
+		summary: "Solve a VROOM-format vehicle routing problem",
+		description: "Body and answer follow VROOM's JSON API (jobs, shipments, vehicles, matrices); see docs/vroom.md. " +
+			"Solver errors answer in VROOM's shape {\"code\": 2|3|1, \"error\": \"...\"} with status 400 (input), 502 (no matrix) or 500. " +
+			"time_limit (seconds, default 5, at most 30) bounds the search.",
+		query:   []apiParam{{Name: "time_limit", In: "query", Description: "search time limit in seconds (default 5, max 30)", Schema: &jsonSchema{Type: "number"}}},
+		request: vrpProblem{}, response: vrpSolution{}, errors: []int{403, 502, 503}}, s.solveVRP)
+	s.circuitRoutes(v1)
 }

@@ -13,6 +13,8 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/yingjing/xunhui/data"
+	"github.com/yingjing/xunhui/optimizer/circuit"
+	"github.com/yingjing/xunhui/optimizer/vrp/vroom"
 )
 
 func init() {
@@ -74,7 +76,10 @@ type Server struct {
 	metrics *Metrics
 	engine  *gin.Engine
 	spec    *openAPIDoc
-	vrp     VRPSolver
+
+	vrpMatrix  vroom.MatrixFunc
+	solveSlots chan struct{}
+	circuit    *circuit.Service
 
 	mu      sync.Mutex
 	srv     *http.Server
@@ -83,12 +88,6 @@ type Server struct {
 	metLn   net.Listener
 	serveWG sync.WaitGroup
 }
-
-// VRPSolver solves one VROOM-format problem (a JSON document) and returns the
-// VROOM-format solution. It is how cmd wires optimizer/vrp/vroom into
-// POST /api/v1/vrp without api importing the solver's dependencies at test
-// time; nil leaves the endpoint answering 503.
-type VRPSolver func(ctx context.Context, problem []byte) (solution []byte, err error)
 
 // NewServer returns a Server over store. logger may be nil (logs are
 // discarded). The routes are registered immediately, so Handler can be used
@@ -103,6 +102,8 @@ func NewServer(store data.Store, logger *slog.Logger, cfg Config) *Server {
 		cfg:     cfg.withDefaults(),
 		metrics: NewMetrics(),
 		spec:    newOpenAPIDoc(),
+
+		solveSlots: make(chan struct{}, MaxConcurrentSolves),
 	}
 	s.engine = gin.New()
 	s.engine.HandleMethodNotAllowed = true
@@ -117,10 +118,6 @@ func NewServer(store data.Store, logger *slog.Logger, cfg Config) *Server {
 // Metrics returns the server's Prometheus collectors; planners record solve
 // times into Metrics().SolveSeconds.
 func (s *Server) Metrics() *Metrics { return s.metrics }
-
-// SetVRPSolver installs the function behind POST /api/v1/vrp. Call it
-// before Open.
-func (s *Server) SetVRPSolver(f VRPSolver) { s.vrp = f }
 
 // Handler returns the root HTTP handler (for tests with httptest).
 func (s *Server) Handler() http.Handler { return s.engine }

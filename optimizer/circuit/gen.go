@@ -119,7 +119,7 @@ func GenerateCounty(o GenOptions) *Snapshot {
 	for i := 0; i < o.Requests; i++ {
 		v := villages[rng.IntN(len(villages))]
 		r := data.Request{ID: fmt.Sprintf("R-%04d", i+1), Ledger: []data.Ledger{data.LedgerProxy, data.LedgerAppeal, data.LedgerHardship}[rng.IntN(3)],
-			Household: data.Household{Name: fmt.Sprintf("住户%04d (SAMPLE)", i+1), Phone: fmt.Sprintf("139%08d", i+1), VillageID: v.ID},
+			Household:  data.Household{Name: fmt.Sprintf("住户%04d (SAMPLE)", i+1), Phone: fmt.Sprintf("139%08d", i+1), VillageID: v.ID},
 			TownshipID: v.TownshipID, Priority: 1 + rng.IntN(5), Status: data.StatusPending, Source: "SAMPLE",
 			CreatedAt: created.Add(time.Duration(rng.IntN(30*24)) * time.Hour)}
 		x := rng.Float64()

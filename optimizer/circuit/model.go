@@ -135,10 +135,12 @@ type reqInfo struct {
 	priority int
 	// presence[d] are the household's presence intervals on day d, minutes.
 	presence [][][2]int
-	code     Code   // non-empty when the request cannot be planned at all
-	detail   string // explanation of code or of the level decision
-	served   data.Level
-	vehicles []int // eligible vehicles (indices into model.vehicles), one mode
+	code     Code       // non-empty when the request cannot be planned at all
+	detail   string     // explanation of code or of the level decision
+	served   data.Level // level of the team that serves it
+	routed   data.Level // level chosen by level routing
+	vehicles []int      // eligible vehicles (indices into model.vehicles), one mode
+	up       []int      // higher-level vehicles of the same mode (escalation pass)
 	mode     data.TravelMode
 	escalate string // reason of an escalation, if any
 }
@@ -291,10 +293,49 @@ func fits(in *reqInfo, v *vehicle, tr *Travel) Code {
 	reach := [][2]int{{v.shiftStart() + int(out/60), v.team.DayEnd - int(back/60)}}
 	for _, w := range intersect(in.presence[v.day], reach) {
 		if w[1]-w[0] >= in.service {
-			return ""
+			if fitsDay(v, in.presence[v.day], in.service, int(out/60), int(back/60)) {
+				return ""
+			}
+			return HoursNeverMatch
 		}
 	}
 	return TooFar
+}
+
+// fitsDay reports whether vehicle v can leave its origin, serve one stop
+// of service minutes within the presence intervals pres and come back
+// within its shift, lunch break included (before leaving, after the
+// service, or after coming back). out and back are travel minutes.
+func fitsDay(v *vehicle, pres [][2]int, service, out, back int) bool {
+	start, end := v.shiftStart(), v.team.DayEnd
+	e, l, dur, hasBreak := LunchWindow(v.team)
+	hasBreak = hasBreak && !v.noBreak && max(e, start) <= l
+	earliest := func(t int) int {
+		for _, w := range pres {
+			if s := max(t, w[0]); s+service <= w[1] {
+				return s
+			}
+		}
+		return -1
+	}
+	if !hasBreak {
+		s := earliest(start + out)
+		return s >= 0 && s+service+back <= end
+	}
+	if bs := max(start, e); bs <= l {
+		if s := earliest(bs + dur + out); s >= 0 && s+service+back <= end {
+			return true
+		}
+	}
+	s := earliest(start + out)
+	if s < 0 {
+		return false
+	}
+	if bs := max(s+service, e); bs <= l && bs+dur+back <= end {
+		return true
+	}
+	bs := max(s+service+back, e)
+	return bs <= l && bs+dur <= end
 }
 
 // eligibility decides, per request, the level that serves it and the
@@ -335,7 +376,7 @@ func eligibility(in *reqInfo, vehicles []vehicle, tr *Travel, escalate bool) {
 			}
 			continue
 		}
-		in.served = lvl
+		in.served, in.routed = lvl, lvl
 		in.mode = vehicles[ok[0]].team.TravelMode
 		for _, vi := range ok {
 			if vehicles[vi].team.TravelMode == in.mode {
@@ -346,13 +387,13 @@ func eligibility(in *reqInfo, vehicles []vehicle, tr *Travel, escalate bool) {
 			in.escalate = fmt.Sprintf("escalated from %s to %s (%s)", in.level, lvl, strings.Join(whyLower, "; "))
 		}
 		if escalate {
-			// Higher levels may take the request when the lower one is
-			// full; the engine's travel costs favour the lower level.
+			// Higher levels may take the request in the escalation pass,
+			// when the lower level had no room for it.
 			for _, up := range levelsFrom(lvl)[1:] {
 				for vi := range vehicles {
 					v := &vehicles[vi]
 					if v.team.Level == up && v.team.TravelMode == in.mode && Covers(v.team, in.village.ID) && fits(in, v, tr) == "" {
-						in.vehicles = append(in.vehicles, vi)
+						in.up = append(in.up, vi)
 					}
 				}
 			}

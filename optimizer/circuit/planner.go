@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -290,20 +291,57 @@ func Plan(ctx context.Context, snap *Snapshot, opts Options) (*Result, error) {
 		}
 	}
 
-	groups := makeGroups(infos)
+	groups := makeGroups(infos, vehicles, tr)
 	p, err := buildProblem(groups, vehicles, tr)
 	if err != nil {
 		return nil, err
 	}
+	// Pass 1: every request at its own level (大事不出镇, 小事不出村).
+	// Pass 2 (escalation), only when pass 1 left requests out that a
+	// higher-level team of the same travel mode could take: those requests
+	// may go up; the pass-2 plan is kept only if it serves more weight.
 	vopts := vrp.Options{TimeLimit: opts.TimeLimit, MaxIterations: opts.MaxIterations, Seed: opts.Seed,
 		Threads: opts.Threads, Observer: opts.Observer}
-	var sol *vrp.Solution
+	canEscalate := false
+	if !opts.NoEscalation {
+		for gi := range groups {
+			if len(groupUp(&groups[gi])) > 0 {
+				canEscalate = true
+			}
+		}
+	}
+	if canEscalate && opts.TimeLimit > 0 {
+		vopts.TimeLimit = opts.TimeLimit * 3 / 4
+	}
+	sol := &vrp.Solution{}
 	if len(p.Jobs) > 0 {
 		if sol, err = vrp.Solve(ctx, p, vopts); err != nil {
 			return nil, fmt.Errorf("solve: %w", err)
 		}
-	} else {
-		sol = &vrp.Solution{}
+	}
+	escalated := map[int]bool{}
+	if canEscalate && len(sol.Unassigned) > 0 && ctx.Err() == nil {
+		for _, u := range sol.Unassigned {
+			if up := groupUp(&groups[u.Job]); len(up) > 0 {
+				p.Jobs[u.Job].AllowedVehicles = append(p.Jobs[u.Job].AllowedVehicles, up...)
+				escalated[u.Job] = true
+			}
+		}
+		if len(escalated) > 0 {
+			if opts.TimeLimit > 0 {
+				vopts.TimeLimit = max(opts.TimeLimit-time.Since(start), opts.TimeLimit/10)
+			}
+			sol2, err := vrp.Solve(ctx, p, vopts)
+			if err != nil {
+				return nil, fmt.Errorf("solve escalation pass: %w", err)
+			}
+			if sol2.ServedPriority > sol.ServedPriority || (sol2.ServedPriority == sol.ServedPriority && sol2.Cost < sol.Cost) {
+				sol2.Iterations += sol.Iterations
+				sol = sol2
+			} else {
+				escalated = map[int]bool{}
+			}
+		}
 	}
 
 	res := &Result{Travel: tr}
@@ -410,19 +448,14 @@ func Plan(ctx context.Context, snap *Snapshot, opts Options) (*Result, error) {
 		}
 		if _, ok := served[in.req.ID]; ok {
 			d.ServedBy = in.served
-			if in.served != "" && in.served.Rank() < in.level.Rank() && in.escalate == "" {
-				why = append(why, fmt.Sprintf("taken by a %s team: the %s level had no room this week", in.served, in.level))
+			if escalated[jobOf[in]] && in.served != "" && in.served.Rank() < levelRankOf(in) {
+				why = append(why, fmt.Sprintf("escalated to a %s team: no room at the lower level this week", in.served))
 			}
 		} else {
 			u := Unassigned{RequestID: in.req.ID, Code: in.code, Detail: in.detail, Priority: in.priority}
 			if u.Code == "" {
 				u.Code = Capacity
-				u.Detail = fmt.Sprintf("not enough capacity this week (engine: %s)", unservedJob[jobOf[in]])
-				switch unservedJob[jobOf[in]] {
-				case vrp.ReasonTimeWindow, vrp.ReasonShift, vrp.ReasonBreak:
-					u.Code = HoursNeverMatch
-					u.Detail = fmt.Sprintf("the household's hours leave no room around the lunch break and travel (engine: %s)", unservedJob[jobOf[in]])
-				}
+				u.Detail = fmt.Sprintf("fits a team's day alone, but not enough capacity this week next to higher-priority work (engine: %s)", unservedJob[jobOf[in]])
 			}
 			res.Unassigned = append(res.Unassigned, u)
 			why = append(why, "left for next plan: "+string(u.Code))
@@ -470,6 +503,33 @@ func Plan(ctx context.Context, snap *Snapshot, opts Options) (*Result, error) {
 	return res, nil
 }
 
+// groupUp returns the higher-level vehicles every request of g may use.
+func groupUp(g *group) []int {
+	var out []int
+	for _, v := range g.reqs[0].up {
+		all := true
+		for _, in := range g.reqs[1:] {
+			if !slices.Contains(in.up, v) {
+				all = false
+				break
+			}
+		}
+		if all {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// levelRankOf is the rank of the level the request was routed to before
+// any capacity escalation.
+func levelRankOf(in *reqInfo) int {
+	if len(in.vehicles) == 0 {
+		return in.level.Rank()
+	}
+	return in.routed.Rank()
+}
+
 // breakInFixed reports whether the team's lunch break fits in the gaps of
 // the fixed stops of a day (so the rest of the day needs none).
 func breakInFixed(t data.Team, fs []fixedStop) bool {
@@ -492,7 +552,7 @@ func breakInFixed(t data.Team, fs []fixedStop) bool {
 // visits) or of one village (service-point requests) with the same allowed
 // vehicles, as long as their hours still overlap and the stop stays small.
 // Higher-priority requests are placed first.
-func makeGroups(infos []*reqInfo) []group {
+func makeGroups(infos []*reqInfo, vehicles []vehicle, tr *Travel) []group {
 	byKey := map[string][]*reqInfo{}
 	var order []string
 	for _, in := range infos {
@@ -522,13 +582,18 @@ func makeGroups(infos []*reqInfo) []group {
 					continue
 				}
 				pres := make([][][2]int, len(g.presence))
-				any := false
 				for d := range pres {
 					pres[d] = intersect(g.presence[d], in.presence[d])
-					for _, w := range pres[d] {
-						if w[1]-w[0] >= g.service+in.service {
-							any = true
-						}
+				}
+				// The merged stop must still fit one of its vehicles alone.
+				any := false
+				for _, vi := range g.vehicles {
+					v := &vehicles[vi]
+					out, _ := tr.Seconds(v.team.TravelMode, v.origin(), g.point)
+					back, _ := tr.Seconds(v.team.TravelMode, g.point, v.base)
+					if fitsDay(v, pres[v.day], g.service+in.service, int(out/60), int(back/60)) {
+						any = true
+						break
 					}
 				}
 				if !any {
