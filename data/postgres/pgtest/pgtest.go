@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -93,6 +94,20 @@ func redact(u string) string {
 func NewDatabase(t testing.TB) string {
 	t.Helper()
 	Check(t)
+	u := createDatabase(t)
+	p, _ := url.Parse(u)
+	name := strings.TrimPrefix(p.Path, "/")
+	t.Cleanup(func() {
+		if err := dropDatabase(name); err != nil {
+			t.Logf("pgtest: drop %s: %v", name, err)
+		}
+	})
+	return u
+}
+
+// createDatabase creates a database with a random name and returns its URL.
+func createDatabase(t testing.TB) string {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	admin := ServerURL()
@@ -108,19 +123,6 @@ func NewDatabase(t testing.TB) string {
 	if _, err := conn.Exec(ctx, "CREATE DATABASE "+name); err != nil {
 		t.Fatalf("pgtest: create database %s: %v", name, err)
 	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		c, err := pgx.Connect(ctx, admin)
-		if err != nil {
-			t.Logf("pgtest: drop %s: %v", name, err)
-			return
-		}
-		defer c.Close(ctx)
-		if _, err := c.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
-			t.Logf("pgtest: drop %s: %v", name, err)
-		}
-	})
 	u, err := url.Parse(admin)
 	if err != nil || u.Scheme == "" {
 		t.Fatalf("pgtest: XUNHUI_TEST_DATABASE_URL must be a postgres:// URL: %v", err)
@@ -129,11 +131,108 @@ func NewDatabase(t testing.TB) string {
 	return u.String()
 }
 
-// NewStore returns a migrated store on a fresh database, closed when t ends.
+// shared is the per-process database that Main creates: stores made by
+// NewStore then live in their own schema inside it, which is much faster
+// than one CREATE DATABASE per test.
+var shared struct {
+	mu  sync.Mutex
+	url string // "" when Main is not in use
+}
+
+// Main wraps testing.M: it runs the tests with one throwaway database for
+// the whole test binary (created lazily by the first NewStore, dropped when
+// the tests end). Use it from TestMain:
+//
+//	func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
+//
+// Without it, NewStore creates a database per call.
+func Main(m *testing.M) int {
+	shared.mu.Lock()
+	shared.url = "pending"
+	shared.mu.Unlock()
+	code := m.Run()
+	shared.mu.Lock()
+	u := shared.url
+	shared.mu.Unlock()
+	if u != "pending" && u != "" {
+		if p, err := url.Parse(u); err == nil {
+			dropDatabase(strings.TrimPrefix(p.Path, "/"))
+		}
+	}
+	return code
+}
+
+func dropDatabase(name string) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c, err := pgx.Connect(ctx, ServerURL())
+	if err != nil {
+		return err
+	}
+	defer c.Close(ctx)
+	_, err = c.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
+	return err
+}
+
+// sharedURL returns the URL of the per-process database, creating it on
+// first use; "" when Main is not in use.
+func sharedURL(t testing.TB) string {
+	shared.mu.Lock()
+	defer shared.mu.Unlock()
+	switch shared.url {
+	case "":
+		return ""
+	case "pending":
+		shared.url = createDatabase(t)
+	}
+	return shared.url
+}
+
+// NewStore returns a migrated store on an empty database (or, under Main, an
+// empty schema of the per-process database), closed and removed when t ends.
 func NewStore(t testing.TB) *postgres.DB {
 	t.Helper()
-	u := NewDatabase(t)
+	Check(t)
 	ctx := context.Background()
+	u := sharedURL(t)
+	var schema string
+	if u == "" {
+		u = NewDatabase(t)
+	} else {
+		var b [6]byte
+		_, _ = rand.Read(b[:])
+		schema = "s_" + hex.EncodeToString(b[:])
+		conn, err := pgx.Connect(ctx, u)
+		if err != nil {
+			t.Fatalf("pgtest: connect: %v", err)
+		}
+		_, err = conn.Exec(ctx, "CREATE SCHEMA "+schema)
+		conn.Close(ctx)
+		if err != nil {
+			t.Fatalf("pgtest: create schema: %v", err)
+		}
+		t.Cleanup(func() {
+			c, err := pgx.Connect(ctx, u)
+			if err != nil {
+				return
+			}
+			defer c.Close(ctx)
+			_, _ = c.Exec(ctx, "DROP SCHEMA IF EXISTS "+schema+" CASCADE")
+		})
+		p, _ := url.Parse(u)
+		q := p.Query()
+		q.Set("search_path", schema)
+		p.RawQuery = q.Encode()
+		u = p.String()
+	}
+	// Test data need not survive a crash: skipping the WAL flush per commit
+	// makes the many small transactions of a test suite much cheaper.
+	if p, err := url.Parse(u); err == nil {
+		q := p.Query()
+		q.Set("synchronous_commit", "off")
+		p.RawQuery = q.Encode()
+		u = p.String()
+	}
 	db, err := postgres.Open(ctx, u)
 	if err != nil {
 		t.Fatalf("pgtest: open: %v", err)
