@@ -161,6 +161,9 @@ type Staff struct {
 	Availability []WeeklyWindow `json:"availability"`
 	// Leave lists the date ranges the person is away (ends included).
 	Leave []DateRange `json:"leave,omitempty"`
+	// MaxDaysPerWeek caps the days per week the person may be planned away
+	// from the home base (circuits, market desks); 0 means the planner's default.
+	MaxDaysPerWeek int `json:"max_days_per_week,omitempty"`
 	// Sample is true for invented staff (SAMPLE data).
 	Sample bool `json:"sample"`
 }
@@ -200,6 +203,9 @@ func (s Staff) Validate() error {
 	}
 	if utf8.RuneCountInString(s.Phone) > 30 || utf8.RuneCountInString(s.Department) > 100 {
 		return FieldError("phone", "phone (≤ 30) or department (≤ 100 characters) too long")
+	}
+	if s.MaxDaysPerWeek < 0 || s.MaxDaysPerWeek > 7 {
+		return FieldError("max_days_per_week", "%d is not within 0–7", s.MaxDaysPerWeek)
 	}
 	if err := validateWindows("availability", s.Availability); err != nil {
 		return err

@@ -12,6 +12,7 @@
 //	people     ListStaff, GetStaff, PutStaff, ListTeams, GetTeam, PutTeams,
 //	           ListMarketCycles, PutMarketCycles, ListMarketExceptions,
 //	           PutMarketExceptions, DeleteMarketException, MarketCalendar
+//	bookings   CreateBooking, GetBooking, ListBookings, SetBookingStatus
 //	requests   CreateRequest, ImportRequests, GetRequest, ListRequests,
 //	           UpdateRequest (version check), TransitionRequest (status +
 //	           history, version check), RequestHistory, RequestIDsForTeam;

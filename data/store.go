@@ -84,6 +84,19 @@ type Store interface {
 	// the township has no cycle.
 	MarketCalendar(ctx context.Context, townshipID string) (MarketCycle, []MarketException, error)
 
+	// CreateBooking stores a market-day booking: validates it, checks that the
+	// item and village exist (Invalid naming item_id / household.village_id),
+	// assigns ID (if empty), Status booked (if empty) and timestamps, and
+	// updates *b. A duplicate id is a Conflict.
+	CreateBooking(ctx context.Context, b *Booking) error
+	// GetBooking returns one booking; NotFound if absent.
+	GetBooking(ctx context.Context, id string) (Booking, error)
+	// ListBookings returns bookings matching f, by date, township, id.
+	ListBookings(ctx context.Context, f BookingFilter) ([]Booking, error)
+	// SetBookingStatus changes a booking's status (any change between the
+	// four statuses is allowed), recording by as UpdatedBy; NotFound if absent.
+	SetBookingStatus(ctx context.Context, id string, status BookingStatus, by string) (Booking, error)
+
 	// CreateRequest stores a new request: it validates it (ValidateNew
 	// against today's date in Local), checks that village and items exist,
 	// assigns ID (if empty), TownshipID, Status pending (if empty),

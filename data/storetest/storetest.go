@@ -46,6 +46,8 @@ func Run(t *testing.T, newStore Factory) {
 		{"UsersTokens", testUsersTokens},
 		{"MatrixCache", testMatrixCache},
 		{"Jobs", testJobs},
+		{"Bookings", testBookings},
+		{"DryRun", testDryRun},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -108,7 +110,7 @@ func fixture(t *testing.T, s data.Store) {
 	must(t, s.PutStaff(ctx, []data.Staff{
 		{ID: "ST-1", Name: "张某某", Role: data.RoleCountyExpert, Skills: []data.Skill{data.SkillMedicalSecurity, data.SkillSocialSecurity}, HomeCode: data.CountyCode, HomePointID: "sp-" + data.CountyCode, PartyMember: true, Availability: data.WorkingWeek(510, 1050), Sample: true},
 		{ID: "ST-2", Name: "李某某", Role: data.RoleDeskOfficer, Skills: []data.Skill{data.SkillGeneral}, HomeCode: T1, Availability: data.WorkingWeek(540, 1020), Leave: []data.DateRange{{From: "2026-12-01", To: "2026-12-03"}}, Sample: true},
-		{ID: "ST-3", Name: "王某某", Role: data.RoleVillageAgent, Skills: []data.Skill{data.SkillGeneral}, HomeCode: V3, Availability: data.WorkingWeek(480, 1080), Sample: true},
+		{ID: "ST-3", Name: "王某某", Role: data.RoleVillageAgent, Skills: []data.Skill{data.SkillGeneral}, HomeCode: V3, Availability: data.WorkingWeek(480, 1080), MaxDaysPerWeek: 2, Sample: true},
 	}))
 	must(t, s.PutTeams(ctx, []data.Team{
 		{ID: "T-CTY-1", Name: "县红色巡回服务队", Level: data.LevelCounty, HomeCode: data.CountyCode, HomePointID: "sp-" + data.CountyCode, MemberIDs: []string{"ST-1", "ST-2"}, TravelMode: data.TravelCar, DayStart: 510, DayEnd: 1050, LunchStart: 720, LunchEnd: 810, Red: true, Sample: true},
@@ -296,6 +298,9 @@ func testCatalogueStaffTeams(t *testing.T, s data.Store) {
 	must(t, err)
 	if !st.OnLeave("2026-12-02") || len(st.Availability) != 5 || st.Availability[0].From != 540 {
 		t.Fatalf("GetStaff = %+v", st)
+	}
+	if st3, _ := s.GetStaff(ctx, "ST-3"); st3.MaxDaysPerWeek != 2 {
+		t.Fatalf("MaxDaysPerWeek round trip = %d, want 2", st3.MaxDaysPerWeek)
 	}
 	team, err := s.GetTeam(ctx, "T-CTY-1")
 	must(t, err)
@@ -960,4 +965,92 @@ func testJobs(t *testing.T, s data.Store) {
 	must(t, s.DeleteJobSchedule(ctx, "weekly-circuit"))
 	mustKind(t, s.DeleteJobSchedule(ctx, "weekly-circuit"), data.NotFound)
 	mustKind(t, s.PutJobSchedule(ctx, &data.JobSchedule{Job: "x"}), data.Invalid)
+}
+
+func testBookings(t *testing.T, s data.Store) {
+	fixture(t, s)
+	b := data.Booking{TownshipID: T2, Date: "2027-01-03", ItemID: "SI-01", Via: "agent", CreatedBy: "u-1",
+		Household: data.Household{Name: "钱某某", Phone: "13900000000", VillageID: V3}}
+	must(t, s.CreateBooking(ctx, &b))
+	if b.ID == "" || b.Status != data.BookingBooked || b.CreatedAt.IsZero() {
+		t.Fatalf("created booking = %+v", b)
+	}
+	for _, tc := range []struct {
+		name  string
+		edit  func(b *data.Booking)
+		field string
+	}{
+		{"village of another township", func(b *data.Booking) { b.Household.VillageID = V1 }, "household.village_id"},
+		{"unknown village", func(b *data.Booking) { b.Household.VillageID = "511822207299" }, "household.village_id"},
+		{"unknown item", func(b *data.Booking) { b.ItemID = "XX-1" }, "item_id"},
+		{"bad via", func(b *data.Booking) { b.Via = "fax" }, "via"},
+		{"bad date", func(b *data.Booking) { b.Date = "tomorrow" }, "date"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := data.Booking{TownshipID: T2, Date: "2027-01-03", ItemID: "SI-01", Via: "api",
+				Household: data.Household{Name: "孙某某", Phone: "13900000001", VillageID: V4}}
+			tc.edit(&c)
+			err := s.CreateBooking(ctx, &c)
+			mustKind(t, err, data.Invalid)
+			if data.ErrorField(err) != tc.field {
+				t.Fatalf("field = %q, want %q", data.ErrorField(err), tc.field)
+			}
+		})
+	}
+	b2 := data.Booking{TownshipID: T2, Date: "2027-01-06", ItemID: "MA-01", Via: "api", Household: data.Household{Name: "周某某", Phone: "13900000002", VillageID: V4}}
+	must(t, s.CreateBooking(ctx, &b2))
+	dup := b2
+	mustKind(t, s.CreateBooking(ctx, &dup), data.Conflict)
+	got, err := s.SetBookingStatus(ctx, b.ID, data.BookingServed, "u-2")
+	must(t, err)
+	if got.Status != data.BookingServed || got.UpdatedBy != "u-2" {
+		t.Fatalf("after SetBookingStatus: %+v", got)
+	}
+	_, err = s.SetBookingStatus(ctx, "B-404", data.BookingServed, "u")
+	mustKind(t, err, data.NotFound)
+	_, err = s.SetBookingStatus(ctx, b.ID, "lost", "u")
+	mustKind(t, err, data.Invalid)
+	for _, tc := range []struct {
+		name string
+		f    data.BookingFilter
+		want []string
+	}{
+		{"all", data.BookingFilter{}, []string{b.ID, b2.ID}},
+		{"range", data.BookingFilter{From: "2027-01-04", To: "2027-01-31"}, []string{b2.ID}},
+		{"status", data.BookingFilter{Statuses: []data.BookingStatus{data.BookingBooked}}, []string{b2.ID}},
+		{"township", data.BookingFilter{TownshipID: T1}, nil},
+	} {
+		t.Run("list-"+tc.name, func(t *testing.T) {
+			bs, err := s.ListBookings(ctx, tc.f)
+			must(t, err)
+			var ids []string
+			for _, x := range bs {
+				ids = append(ids, x.ID)
+			}
+			if !slices.Equal(ids, tc.want) {
+				t.Fatalf("ListBookings(%v) = %v, want %v", tc.f, ids, tc.want)
+			}
+		})
+	}
+	g, err := s.GetBooking(ctx, b2.ID)
+	must(t, err)
+	if g.Household.Name != "周某某" || g.Date != "2027-01-06" {
+		t.Fatalf("GetBooking = %+v", g)
+	}
+}
+
+// testDryRun checks that data.DryRun writes nothing but reports everything.
+func testDryRun(t *testing.T, s data.Store) {
+	fixture(t, s)
+	dry := data.DryRun(ctx)
+	r := newRequest(V1, "MA-01")
+	must(t, s.CreateRequest(dry, &r))
+	if _, total, _ := s.ListRequests(ctx, data.RequestFilter{}); total != 0 {
+		t.Fatalf("dry-run CreateRequest wrote %d requests", total)
+	}
+	bad := newRequest("511822101299", "MA-01")
+	err := s.ImportRequests(dry, []data.Request{newRequest(V1, "MA-01"), bad}, "x")
+	if rows := data.RowErrors(err); len(rows) != 1 || rows[0].Line != 2 {
+		t.Fatalf("dry-run import errors = %v", err)
+	}
 }

@@ -76,13 +76,13 @@ func (s *Store) PutServiceItems(ctx context.Context, items []data.ServiceItem) e
 	})
 }
 
-const staffCols = `id, name, role, skills, department, home_code, home_point_id, phone, party_member, service_star, availability, leave_ranges, sample`
+const staffCols = `id, name, role, skills, department, home_code, home_point_id, phone, party_member, service_star, availability, leave_ranges, sample, max_days_per_week`
 
 func scanStaff(r Row) (data.Staff, error) {
 	var st data.Staff
 	var skills, avail, leave string
 	if err := r.Scan(&st.ID, &st.Name, &st.Role, &skills, &st.Department, &st.HomeCode, &st.HomePointID, &st.Phone,
-		&st.PartyMember, &st.ServiceStar, &avail, &leave, &st.Sample); err != nil {
+		&st.PartyMember, &st.ServiceStar, &avail, &leave, &st.Sample, &st.MaxDaysPerWeek); err != nil {
 		return st, err
 	}
 	if err := fromJSON(skills, &st.Skills); err != nil {
@@ -173,15 +173,15 @@ func (s *Store) PutStaff(ctx context.Context, ss []data.Staff) error {
 				st.Skills = []data.Skill{}
 			}
 			if _, err := tx.Exec(ctx, `INSERT INTO staff (`+staffCols+`, township_id)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
 				ON CONFLICT (id) DO UPDATE SET name = excluded.name, role = excluded.role, skills = excluded.skills,
 				department = excluded.department, home_code = excluded.home_code, home_point_id = excluded.home_point_id,
 				phone = excluded.phone, party_member = excluded.party_member, service_star = excluded.service_star,
 				availability = excluded.availability, leave_ranges = excluded.leave_ranges, sample = excluded.sample,
-				township_id = excluded.township_id`,
+				max_days_per_week = excluded.max_days_per_week, township_id = excluded.township_id`,
 				st.ID, st.Name, string(st.Role), toJSON(st.Skills), st.Department, st.HomeCode, st.HomePointID, st.Phone,
 				st.PartyMember, st.ServiceStar, toJSON(nonNil(st.Availability)), toJSON(nonNil(st.Leave)), st.Sample,
-				data.TownshipOf(st.HomeCode)); err != nil {
+				st.MaxDaysPerWeek, data.TownshipOf(st.HomeCode)); err != nil {
 				return err
 			}
 		}
