@@ -608,6 +608,7 @@ func (m *model) problem() (*vrp.Problem, error) {
 		}
 		p.Jobs[k] = job
 	}
+	travelOnly := m.travelOnly()
 	p.Vehicles = make([]vrp.Vehicle, len(in.Vehicles))
 	for k, v := range in.Vehicles {
 		veh := vrp.Vehicle{
@@ -616,6 +617,11 @@ func (m *model) problem() (*vrp.Problem, error) {
 			End:         m.vehEnd[k],
 			Capacity:    m.capacity[k],
 			CostPerHour: m.perHour[k],
+		}
+		if travelOnly {
+			// The engine's default cost is the travel time, on a faster path
+			// than explicit rates; the answer's cost is recomputed anyway.
+			veh.CostPerHour = 0
 		}
 		if v.TimeWindow != nil {
 			veh.Shift = vrp.TimeWindow{Start: v.TimeWindow[0], End: v.TimeWindow[1]}
@@ -667,4 +673,25 @@ func (m *model) problem() (*vrp.Problem, error) {
 		return nil, &Error{Code: CodeInternal, Msg: "engine rejected the converted problem", Err: err}
 	}
 	return p, nil
+}
+
+// travelOnly reports whether minimising travel time ranks solutions like
+// VROOM's cost: no costs matrix, no per_km, and either every per_hour is
+// the default or they are all equal with no fixed cost.
+func (m *model) travelOnly() bool {
+	if m.costs != nil {
+		return false
+	}
+	same, defaults, noFixed := true, true, true
+	for k, v := range m.in.Vehicles {
+		if v.Costs != nil && (v.Costs.PerKm != 0 || v.Costs.PerTaskHour != 0) {
+			return false
+		}
+		if v.Costs != nil && v.Costs.Fixed != 0 {
+			noFixed = false
+		}
+		same = same && m.perHour[k] == m.perHour[0]
+		defaults = defaults && m.perHour[k] == defaultPerHour
+	}
+	return defaults || (same && noFixed && m.perHour[0] > 0)
 }
