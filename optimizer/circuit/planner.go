@@ -220,8 +220,8 @@ func Plan(ctx context.Context, snap *Snapshot, opts Options) (*Result, error) {
 		}
 		for d, date := range days {
 			works, skills := snap.TeamDay(t, date)
-			if !works {
-				continue
+			if !works || (opts.Baseline != nil && date < data.DateOf(now)) {
+				continue // re-planning never changes the past
 			}
 			v := vehicle{team: t, day: d, date: date, skills: skills, base: base}
 			if fs := fixed[t.ID+"|"+string(date)]; len(fs) > 0 {
@@ -271,7 +271,8 @@ func Plan(ctx context.Context, snap *Snapshot, opts Options) (*Result, error) {
 	for m := range modes {
 		modeList = append(modeList, m)
 	}
-	tr, err := NewTravel(ctx, opts.Source, points, groupsOf, modeList)
+	// Only the search may be cut short by ctx; the matrix is always needed.
+	tr, err := NewTravel(context.WithoutCancel(ctx), opts.Source, points, groupsOf, modeList)
 	if err != nil {
 		return nil, err
 	}
@@ -291,6 +292,7 @@ func Plan(ctx context.Context, snap *Snapshot, opts Options) (*Result, error) {
 		}
 	}
 
+	joinHouseholds(infos, vehicles, tr)
 	groups := makeGroups(infos, vehicles, tr)
 	p, err := buildProblem(groups, vehicles, tr)
 	if err != nil {
@@ -503,6 +505,50 @@ func Plan(ctx context.Context, snap *Snapshot, opts Options) (*Result, error) {
 	return res, nil
 }
 
+// householdKey identifies a home-visit household.
+func householdKey(in *reqInfo) string {
+	return PointKey(in.point) + "|" + in.req.Household.Name + "|" + in.req.Household.Phone
+}
+
+// joinHouseholds lets the lower-level requests of a home-visit household
+// ride along with the visit of its highest-level request, when that team
+// can also handle them (one visit instead of two: 特殊情况不出门).
+func joinHouseholds(infos []*reqInfo, vehicles []vehicle, tr *Travel) {
+	byHH := map[string][]*reqInfo{}
+	for _, in := range infos {
+		if in.code == "" && in.home {
+			byHH[householdKey(in)] = append(byHH[householdKey(in)], in)
+		}
+	}
+	for _, ins := range byHH {
+		if len(ins) < 2 {
+			continue
+		}
+		top := ins[0]
+		for _, in := range ins[1:] {
+			if in.routed.Rank() < top.routed.Rank() {
+				top = in
+			}
+		}
+		for _, in := range ins {
+			if in == top || slices.Equal(in.vehicles, top.vehicles) {
+				continue
+			}
+			ok := true
+			for _, vi := range top.vehicles {
+				if !vehicles[vi].team.Level.CanHandle(in.level) || fits(in, &vehicles[vi], tr) != "" {
+					ok = false
+					break
+				}
+			}
+			if ok {
+				in.vehicles, in.up, in.mode, in.routed = top.vehicles, top.up, top.mode, top.routed
+				in.escalate = fmt.Sprintf("joins the home visit of %s by a %s team (same household)", top.req.ID, top.routed)
+			}
+		}
+	}
+}
+
 // groupUp returns the higher-level vehicles every request of g may use.
 func groupUp(g *group) []int {
 	var out []int
@@ -561,7 +607,7 @@ func makeGroups(infos []*reqInfo, vehicles []vehicle, tr *Travel) []group {
 		}
 		where := in.village.ID
 		if in.home {
-			where = PointKey(in.point) + "|" + in.req.Household.Name + "|" + in.req.Household.Phone
+			where = householdKey(in)
 		}
 		k := fmt.Sprintf("%s|%s|%v", where, in.mode, in.vehicles)
 		if _, ok := byKey[k]; !ok {

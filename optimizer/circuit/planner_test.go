@@ -26,28 +26,3 @@ func TestPlanGeneratedCounty(t *testing.T) {
 	t.Logf("unassigned %v", codes)
 }
 
-func TestPlan600(t *testing.T) {
-	if testing.Short() {
-		t.Skip("long")
-	}
-	snap := GenerateCounty(GenOptions{Seed: 1})
-	res, err := Plan(context.Background(), snap, Options{From: "2026-11-30", To: "2026-12-04", TimeLimit: 10 * time.Second, Threads: 2, Seed: 1,
-		Now: time.Date(2026, 11, 29, 12, 0, 0, 0, data.Local)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := Check(snap, res.Detail, res.Travel); err != nil {
-		t.Fatalf("check: %v", err)
-	}
-	t.Logf("stats %+v", res.Stats)
-	codes := map[Code]int{}
-	for _, u := range res.Unassigned {
-		codes[u.Code]++
-	}
-	t.Logf("unassigned %v", codes)
-	for _, l := range res.Loads {
-		if l.Level != data.LevelVillage {
-			t.Logf("load %+v", l)
-		}
-	}
-}

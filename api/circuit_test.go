@@ -1,0 +1,403 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"encoding/xml"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/yingjing/xunhui/data"
+	"github.com/yingjing/xunhui/data/seed"
+	"github.com/yingjing/xunhui/optimizer/circuit"
+)
+
+// newCircuitEnv starts the real server on 127.0.0.1:0 over store seeded with
+// the county seed (SAMPLE staff, teams and 120 requests for week), with the
+// circuit planner capped at a few iterations so that the test stays quick.
+func newCircuitEnv(t *testing.T, store data.Store, week data.Date) *testEnv {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := seed.Load(ctx, store, seed.Options{Week: week, Requests: 120}); err != nil {
+		t.Fatalf("seed: %v", err)
+	}
+	logs := &syncBuffer{}
+	srv := NewServer(store, newTestLogger(logs), Config{})
+	svc := circuit.NewService(store, circuit.Config{MaxIterations: 150, TimeLimit: 20 * time.Second, Threads: 1,
+		Now: func() time.Time { return week.Time().Add(-48 * time.Hour) }})
+	srv.SetCircuit(svc)
+	if err := srv.Open("127.0.0.1:0"); err != nil {
+		t.Fatalf("open: %v", err)
+	}
+	t.Cleanup(func() {
+		svc.Close()
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := srv.Close(ctx); err != nil {
+			t.Errorf("close: %v", err)
+		}
+	})
+	e := &testEnv{t: t, srv: srv, store: store, url: srv.URL(), tokens: map[string]string{},
+		client: &http.Client{Timeout: 60 * time.Second}, logs: logs}
+	e.addUser(data.User{ID: "u-planner", Name: "Planner (SAMPLE)", Role: data.UserCountyPlanner})
+	return e
+}
+
+func (e *testEnv) addUser(u data.User) {
+	e.t.Helper()
+	ctx := context.Background()
+	if err := e.store.CreateUser(ctx, &u); err != nil {
+		e.t.Fatalf("create user %s: %v", u.ID, err)
+	}
+	secret, hash, err := data.NewToken()
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if err := e.store.CreateToken(ctx, &data.Token{UserID: u.ID, Name: "test", Hash: hash}); err != nil {
+		e.t.Fatalf("create token %s: %v", u.ID, err)
+	}
+	e.tokens[u.ID] = secret
+}
+
+// waitPlan polls GET /circuit-plans/{id} until the run is done or failed.
+func (e *testEnv) waitPlan(id string) circuit.View {
+	e.t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		var v circuit.View
+		e.getJSON("/api/v1/circuit-plans/"+id, "u-planner", http.StatusOK, &v)
+		if v.Status == circuit.Done || v.Status == circuit.Failed {
+			if v.Status == circuit.Failed {
+				e.t.Fatalf("plan %s failed: %s", id, v.Error)
+			}
+			return v
+		}
+		if time.Now().After(deadline) {
+			e.t.Fatalf("plan %s still %s after 60 s", id, v.Status)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// checkPlan re-checks a stored plan independently: snapshot of its
+// requests from the store, a fresh estimate matrix, circuit.Check.
+func (e *testEnv) checkPlan(id string) data.PlanDetail {
+	e.t.Helper()
+	ctx := context.Background()
+	d, err := e.store.GetPlan(ctx, id)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	var ids []string
+	for _, it := range d.Itineraries {
+		for _, st := range it.Stops {
+			ids = append(ids, st.RequestIDs...)
+		}
+	}
+	snap, err := circuit.LoadSnapshot(ctx, e.store, ids)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	var pts []data.Point
+	var modes []data.TravelMode
+	for _, tm := range snap.Teams {
+		if sp, ok := snap.ServicePoints[tm.HomePointID]; ok {
+			pts = append(pts, sp.Location)
+		}
+		modes = append(modes, tm.TravelMode)
+	}
+	for _, it := range d.Itineraries {
+		for _, st := range it.Stops {
+			pts = append(pts, st.Location)
+		}
+	}
+	tr, err := circuit.NewTravel(ctx, nil, pts, nil, modes)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if err := circuit.Check(snap, d, tr); err != nil {
+		e.t.Fatalf("plan %s fails the independent check: %v", id, err)
+	}
+	return d
+}
+
+func TestCircuitEndToEnd(t *testing.T) {
+	for _, sf := range storeFactories {
+		t.Run(sf.name, func(t *testing.T) {
+			week := seed.NextMonday(data.Today())
+			e := newCircuitEnv(t, sf.open(t), week)
+			testCircuitFlow(t, e, week)
+		})
+	}
+}
+
+func testCircuitFlow(t *testing.T, e *testEnv, week data.Date) {
+	ctx := context.Background()
+	post := func(path, user string, body any, want int, v any) []byte {
+		t.Helper()
+		code, _, b := e.do(http.MethodPost, path, user, body)
+		if code != want {
+			t.Fatalf("POST %s as %s: status %d, want %d; body %s", path, user, code, want, b)
+		}
+		if v != nil {
+			if err := json.Unmarshal(b, v); err != nil {
+				t.Fatalf("POST %s: decode: %v", path, err)
+			}
+		}
+		return b
+	}
+
+	// Bad input: a 400-day horizon, reversed dates, not a date.
+	for _, tc := range []struct {
+		name string
+		body map[string]string
+	}{
+		{"400 days", map[string]string{"from": string(week), "to": string(week.AddDays(399))}},
+		{"reversed", map[string]string{"from": string(week.AddDays(4)), "to": string(week)}},
+		{"not a date", map[string]string{"from": "next monday", "to": string(week)}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			b := post("/api/v1/circuit-plans", "u-planner", tc.body, http.StatusBadRequest, nil)
+			if d := errBody(t, b); d.Field == "" {
+				t.Errorf("error names no field: %s", b)
+			}
+		})
+	}
+
+	// A long run blocks the week: a second plan overlapping it is 409; DELETE
+	// stops the first early and keeps its best plan.
+	var long circuit.View
+	post("/api/v1/circuit-plans", "u-planner", map[string]string{"from": string(week), "to": string(week.AddDays(27))}, http.StatusAccepted, &long)
+	b := post("/api/v1/circuit-plans", "u-planner", map[string]string{"from": string(week), "to": string(week.AddDays(4))}, http.StatusConflict, nil)
+	if d := errBody(t, b); d.Code != codeConflict {
+		t.Errorf("concurrent plan: code %q, want conflict", d.Code)
+	}
+	if code, _, b := e.do(http.MethodDelete, "/api/v1/circuit-plans/"+long.ID, "u-planner", nil); code != http.StatusAccepted {
+		t.Fatalf("DELETE running plan: %d %s", code, b)
+	}
+	if v := e.waitPlan(long.ID); !v.Stopped {
+		t.Errorf("stopped plan: stopped_early false")
+	}
+
+	// Plan the week, poll, check independently.
+	var run circuit.View
+	post("/api/v1/circuit-plans", "u-planner", map[string]string{"from": string(week), "to": string(week.AddDays(4))}, http.StatusAccepted, &run)
+	v := e.waitPlan(run.ID)
+	if len(v.Itineraries) == 0 || v.Stats == nil || v.Stats.Served == 0 {
+		t.Fatalf("plan %s serves nothing: %+v", v.ID, v.Stats)
+	}
+	if len(v.Progress) == 0 {
+		t.Errorf("plan %s reports no progress", v.ID)
+	}
+	if v.Plan.Status != data.PlanDraft {
+		t.Errorf("new plan status %q, want draft", v.Plan.Status)
+	}
+	e.checkPlan(v.ID)
+	if code, _, _ := e.do(http.MethodGet, "/api/v1/circuit-plans/P-nope", "u-planner", nil); code != http.StatusNotFound {
+		t.Errorf("unknown plan: %d, want 404", code)
+	}
+
+	// Explanation: a reason code for every unassigned request, a load per team.
+	var ex circuit.Explanation
+	e.getJSON("/api/v1/circuit-plans/"+v.ID+"/explanation", "u-planner", http.StatusOK, &ex)
+	known := map[circuit.Code]bool{circuit.NoSkill: true, circuit.NoDayBeforeDeadline: true, circuit.HoursNeverMatch: true,
+		circuit.TooFar: true, circuit.Capacity: true, circuit.BadData: true}
+	for _, u := range ex.Unassigned {
+		if !known[u.Code] {
+			t.Errorf("unassigned %s: unknown code %q", u.RequestID, u.Code)
+		}
+	}
+	if len(ex.Decisions) != ex.Stats.Requests || len(ex.Loads) == 0 {
+		t.Errorf("explanation: %d decisions for %d requests, %d loads", len(ex.Decisions), ex.Stats.Requests, len(ex.Loads))
+	}
+
+	// Publish: requests on the plan become planned.
+	var pub data.Plan
+	post("/api/v1/circuit-plans/"+v.ID+"/publish", "u-planner", nil, http.StatusOK, &pub)
+	if pub.Status != data.PlanPublished {
+		t.Fatalf("published plan status %q", pub.Status)
+	}
+	first := v.Itineraries[0]
+	r0, err := e.store.GetRequest(ctx, first.Stops[0].RequestIDs[0])
+	if err != nil || r0.Status != data.StatusPlanned {
+		t.Errorf("request %s after publish: %q %v, want planned", first.Stops[0].RequestIDs[0], r0.Status, err)
+	}
+
+	// Itinerary of a team in every format, as a member of that team.
+	e.addUser(data.User{ID: "u-member", Name: "Member (SAMPLE)", Role: data.UserTeamMember, TeamID: first.TeamID})
+	base := fmt.Sprintf("/api/v1/teams/%s/itinerary?date=%s", first.TeamID, first.Date)
+	var sh circuit.Sheet
+	e.getJSON(base, "u-member", http.StatusOK, &sh)
+	if len(sh.Stops) != len(first.Stops) || sh.Stops[0].VisitID == "" || len(sh.Stops[0].Households) == 0 || sh.Stops[0].Households[0].Phone == "" {
+		t.Fatalf("sheet: %d stops (want %d), first %+v", len(sh.Stops), len(first.Stops), sh.Stops[0])
+	}
+	for _, f := range []struct{ format, ctype string }{
+		{"geojson", "application/geo+json"}, {"gpx", "application/gpx+xml"}, {"ics", "text/calendar"}, {"html", "text/html"},
+	} {
+		t.Run("format "+f.format, func(t *testing.T) {
+			code, h, body := e.do(http.MethodGet, base+"&format="+f.format, "u-member", nil)
+			if code != http.StatusOK || !strings.HasPrefix(h.Get("Content-Type"), f.ctype) {
+				t.Fatalf("status %d type %q, want 200 %s: %s", code, h.Get("Content-Type"), f.ctype, body)
+			}
+			n := len(sh.Stops)
+			switch f.format {
+			case "geojson":
+				var fc struct {
+					Type     string `json:"type"`
+					Features []struct {
+						Properties map[string]any `json:"properties"`
+					} `json:"features"`
+				}
+				if err := json.Unmarshal(body, &fc); err != nil || fc.Type != "FeatureCollection" || len(fc.Features) != n+2 {
+					t.Errorf("geojson: %v type %q features %d, want %d", err, fc.Type, len(fc.Features), n+2)
+				}
+			case "gpx":
+				var g struct {
+					Wpts []struct{} `xml:"wpt"`
+				}
+				if err := xml.Unmarshal(body, &g); err != nil || len(g.Wpts) != n {
+					t.Errorf("gpx: %v, %d waypoints, want %d", err, len(g.Wpts), n)
+				}
+			case "ics":
+				s := string(body)
+				if !strings.HasPrefix(s, "BEGIN:VCALENDAR\r\n") || strings.Count(s, "BEGIN:VEVENT\r\n") != n {
+					t.Errorf("ics: %d events, want %d", strings.Count(s, "BEGIN:VEVENT"), n)
+				}
+				for _, line := range strings.Split(strings.TrimSuffix(s, "\r\n"), "\r\n") {
+					if len(line) > 75 || strings.Contains(line, "\n") {
+						t.Errorf("ics line not folded: %q", line)
+					}
+				}
+			case "html":
+				if !bytes.Contains(body, []byte("巡回服务路线单")) || bytes.Count(body, []byte("<tr>")) != n+1 {
+					t.Errorf("html: %d rows, want %d", bytes.Count(body, []byte("<tr>")), n+1)
+				}
+			}
+		})
+	}
+	for _, tc := range []struct {
+		name, path string
+		want       int
+	}{
+		{"other team", fmt.Sprintf("/api/v1/teams/%s/itinerary?date=%s", otherTeam(t, e, first.TeamID), first.Date), http.StatusForbidden},
+		{"no date", fmt.Sprintf("/api/v1/teams/%s/itinerary", first.TeamID), http.StatusBadRequest},
+		{"bad format", base + "&format=pdf", http.StatusBadRequest},
+	} {
+		if code, _, b := e.do(http.MethodGet, tc.path, "u-member", nil); code != tc.want {
+			t.Errorf("%s: status %d, want %d: %s", tc.name, code, tc.want, b)
+		}
+	}
+	if code, _, _ := e.do(http.MethodGet, "/api/v1/teams/T-NOPE/itinerary?date="+string(week), "u-planner", nil); code != http.StatusNotFound {
+		t.Errorf("unknown team: status %d, want 404", code)
+	}
+	if code, _, _ := e.do(http.MethodPost, "/api/v1/circuit-plans", "u-member", map[string]string{"from": string(week), "to": string(week)}); code != http.StatusForbidden {
+		t.Errorf("member starting a plan: status %d, want 403", code)
+	}
+
+	// Outcomes: done for the first visit, nobody home for the second.
+	var out outcomeResult
+	post("/api/v1/visits/"+sh.Stops[0].VisitID+"/outcome", "u-member", map[string]string{"outcome": "done"}, http.StatusOK, &out)
+	if len(out.Requests) == 0 || out.Requests[0].Status != data.StatusDone {
+		t.Fatalf("outcome done: %+v", out)
+	}
+	if len(sh.Stops) > 1 {
+		post("/api/v1/visits/"+sh.Stops[1].VisitID+"/outcome", "u-member", map[string]string{"outcome": "nobody_home", "note": "门锁着"}, http.StatusOK, &out)
+		hist, err := e.store.RequestHistory(ctx, out.Requests[0].ID)
+		if err != nil || out.Requests[0].Status != data.StatusFailed || !strings.Contains(hist[len(hist)-1].Note, "门锁着") {
+			t.Errorf("outcome nobody_home: status %q history %+v %v", out.Requests[0].Status, hist, err)
+		}
+	}
+	if code, _, _ := e.do(http.MethodPost, "/api/v1/visits/"+sh.Stops[0].VisitID+"/outcome", "u-member", map[string]string{"outcome": "maybe"}); code != http.StatusUnprocessableEntity {
+		t.Errorf("bad outcome: status %d, want 422", code)
+	}
+	if code, _, _ := e.do(http.MethodPost, "/api/v1/visits/P-x~T~2026-01-01~1/outcome", "u-member", map[string]string{"outcome": "done"}); code != http.StatusNotFound {
+		t.Errorf("unknown visit: status %d, want 404", code)
+	}
+
+	// Slot suggestion for a new request.
+	nr := data.Request{Ledger: data.LedgerProxy, Household: data.Household{Name: "新住户 (SAMPLE)", Phone: "13912345678", VillageID: sh.Stops[0].VillageID},
+		ItemIDs: []string{firstItem(t, e, sh)}, Priority: 3, Source: "SAMPLE"}
+	if err := e.store.CreateRequest(ctx, &nr); err != nil {
+		t.Fatal(err)
+	}
+	var slots slotsResult
+	e.getJSON("/api/v1/circuit-plans/"+v.ID+"/slots?request="+nr.ID+"&k=3", "u-planner", http.StatusOK, &slots)
+	if len(slots.Slots) == 0 && slots.Reason == "" {
+		t.Errorf("slots: none and no reason")
+	}
+	if len(slots.Slots) > 3 {
+		t.Errorf("slots: %d, want ≤ 3", len(slots.Slots))
+	}
+
+	// Re-plan after the team drops out from Wednesday: its members go on leave.
+	wed := week.AddDays(2)
+	tm, err := e.store.GetTeam(ctx, first.TeamID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range tm.MemberIDs {
+		st, err := e.store.GetStaff(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st.Leave = append(st.Leave, data.DateRange{From: wed, To: week.AddDays(4)})
+		if err := e.store.PutStaff(ctx, []data.Staff{st}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var rp circuit.View
+	post("/api/v1/circuit-plans/"+v.ID+"/replan", "u-planner", map[string]string{"now": string(wed)}, http.StatusAccepted, &rp)
+	nv := e.waitPlan(rp.ID)
+	if nv.Baseline != v.ID {
+		t.Errorf("replan baseline %q, want %s", nv.Baseline, v.ID)
+	}
+	d := e.checkPlan(nv.ID)
+	for _, it := range d.Itineraries {
+		if it.TeamID == first.TeamID && it.Date >= wed && len(it.Stops) > 0 {
+			t.Errorf("replan still sends %s on %s", it.TeamID, it.Date)
+		}
+	}
+	// Stops before Wednesday are kept as they were.
+	before := map[string]string{}
+	for _, it := range v.Itineraries {
+		if it.Date < wed {
+			b, _ := json.Marshal(it.Stops)
+			before[it.TeamID+string(it.Date)] = string(b)
+		}
+	}
+	for _, it := range d.Itineraries {
+		if it.Date < wed {
+			b, _ := json.Marshal(it.Stops)
+			if before[it.TeamID+string(it.Date)] != string(b) {
+				t.Errorf("replan changed the past itinerary %s %s", it.TeamID, it.Date)
+			}
+		}
+	}
+	t.Logf("replan: %d moved, %d kept, %d fixed", nv.Stats.Moved, nv.Stats.Kept, nv.Stats.Fixed)
+}
+
+// otherTeam returns a team id other than id.
+func otherTeam(t *testing.T, e *testEnv, id string) string {
+	t.Helper()
+	ts, err := e.store.ListTeams(context.Background(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tm := range ts {
+		if tm.ID != id {
+			return tm.ID
+		}
+	}
+	t.Fatal("only one team")
+	return ""
+}
+
+// firstItem returns the first item of the first household of the sheet.
+func firstItem(t *testing.T, e *testEnv, sh circuit.Sheet) string {
+	t.Helper()
+	return sh.Stops[0].Households[0].Items[0].ID
+}

@@ -1,0 +1,138 @@
+package circuit
+
+import (
+	"context"
+	"os"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/yingjing/xunhui/data"
+)
+
+// benchLimit is the planning time limit of the benchmarks: 10 s by default,
+// CIRCUIT_BENCH_SECONDS to compare (e.g. 120).
+func benchLimit() time.Duration {
+	if s, err := strconv.Atoi(os.Getenv("CIRCUIT_BENCH_SECONDS")); err == nil && s > 0 {
+		return time.Duration(s) * time.Second
+	}
+	return 10 * time.Second
+}
+
+var benchNow = time.Date(2026, 11, 29, 12, 0, 0, 0, data.Local)
+
+// BenchmarkPlanCountyWeek plans the generated SAMPLE county week (600
+// requests over 71 villages, 3 county teams, 12 township teams, 71 village
+// agents, Monday–Friday) with 2 threads and the benchLimit time limit.
+// Target: a plan that passes Check within 10 s on 2 cores, with a cost
+// within 1% of the 120 s plan (CIRCUIT_BENCH_SECONDS=120).
+func BenchmarkPlanCountyWeek(b *testing.B) {
+	snap := GenerateCounty(GenOptions{Seed: 1})
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		res, err := Plan(context.Background(), snap, Options{From: "2026-11-30", To: "2026-12-04", TimeLimit: benchLimit(),
+			Threads: 2, Seed: 1, Now: benchNow})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		if err := Check(snap, res.Detail, res.Travel); err != nil {
+			b.Fatalf("check: %v", err)
+		}
+		b.ReportMetric(float64(res.Stats.Served), "served")
+		b.ReportMetric(float64(res.Stats.Cost), "cost")
+		b.ReportMetric(float64(res.Stats.TravelMin), "travel-min")
+		b.ReportMetric(float64(res.Stats.Iterations), "iterations")
+		b.StartTimer()
+	}
+}
+
+// BenchmarkReplanWednesday plans the county week (10 s), then the busiest
+// county team drops out from Wednesday and the rest of the week is
+// re-planned with a 3 s limit. Targets: within 3 s, and moving under 10%
+// of the untouched stops (Wednesday–Friday stops of the other teams).
+func BenchmarkReplanWednesday(b *testing.B) {
+	snap := GenerateCounty(GenOptions{Seed: 1})
+	base, err := Plan(context.Background(), snap, Options{From: "2026-11-30", To: "2026-12-04", TimeLimit: 10 * time.Second,
+		Threads: 2, Seed: 1, Now: benchNow})
+	if err != nil {
+		b.Fatal(err)
+	}
+	base.Detail.Plan.ID = "P-base"
+	wed := data.Date("2026-12-02")
+	busiest, most := "", -1
+	count := map[string]int{}
+	for _, it := range base.Detail.Itineraries {
+		if it.Date >= wed {
+			count[it.TeamID] += len(it.Stops)
+		}
+	}
+	for _, t := range snap.Teams {
+		if t.Level == data.LevelCounty && count[t.ID] > most {
+			busiest, most = t.ID, count[t.ID]
+		}
+	}
+	dropped := *snap
+	dropped.Staff = map[string]data.Staff{}
+	for id, st := range snap.Staff {
+		dropped.Staff[id] = st
+	}
+	t, _ := snap.team(busiest)
+	for _, id := range t.MemberIDs {
+		st := dropped.Staff[id]
+		st.Leave = []data.DateRange{{From: wed, To: "2026-12-04"}}
+		dropped.Staff[id] = st
+	}
+	untouched := map[string][2]string{} // request -> team, date on untouched stops
+	stops := 0
+	for _, it := range base.Detail.Itineraries {
+		if it.Date < wed || it.TeamID == busiest {
+			continue
+		}
+		for _, st := range it.Stops {
+			stops++
+			for _, id := range st.RequestIDs {
+				untouched[id] = [2]string{it.TeamID, string(it.Date)}
+			}
+		}
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		res, err := Plan(context.Background(), &dropped, Options{From: "2026-11-30", To: "2026-12-04", TimeLimit: 3 * time.Second,
+			Threads: 2, Seed: 1, Now: wed.Time(), Baseline: &Baseline{Plan: base.Detail}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		if err := Check(&dropped, res.Detail, res.Travel); err != nil {
+			b.Fatalf("check: %v", err)
+		}
+		now := map[string][2]string{}
+		for _, it := range res.Detail.Itineraries {
+			for _, st := range it.Stops {
+				for _, id := range st.RequestIDs {
+					now[id] = [2]string{it.TeamID, string(it.Date)}
+				}
+			}
+		}
+		movedStops := 0
+		for _, it := range base.Detail.Itineraries {
+			if it.Date < wed || it.TeamID == busiest {
+				continue
+			}
+			for _, st := range it.Stops {
+				for _, id := range st.RequestIDs {
+					if now[id] != untouched[id] {
+						movedStops++
+						break
+					}
+				}
+			}
+		}
+		b.ReportMetric(float64(movedStops)/float64(max(stops, 1))*100, "%moved")
+		b.ReportMetric(float64(most), "dropped-stops")
+		b.ReportMetric(float64(res.Stats.Served), "served")
+		b.ReportMetric(float64(res.Stats.Unserved), "unserved")
+		b.StartTimer()
+	}
+}
