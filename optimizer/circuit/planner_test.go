@@ -25,4 +25,3 @@ func TestPlanGeneratedCounty(t *testing.T) {
 	}
 	t.Logf("unassigned %v", codes)
 }
-
