@@ -2,6 +2,7 @@ package market
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -46,22 +47,7 @@ func (s *Service) MarketDays(ctx context.Context, tid string, from, to data.Date
 	if err != nil {
 		return nil, &data.Error{Kind: data.Internal, Message: "stored market cycle of " + tid + " is invalid", Err: err}
 	}
-	ces := make([]calendar.Exception, 0, len(exc))
-	for _, e := range exc {
-		ce := calendar.Exception{Kind: calendar.ExceptionKind(e.Kind), Reason: e.Reason}
-		if ce.Reason == "" {
-			ce.Reason = "(no reason given)"
-		}
-		if ce.Date, err = calendar.ParseDate(string(e.Date)); err != nil {
-			continue
-		}
-		if e.To != "" {
-			if ce.To, err = calendar.ParseDate(string(e.To)); err != nil {
-				continue
-			}
-		}
-		ces = append(ces, ce)
-	}
+	ces := toCalendar(exc)
 	f, err1 := calendar.ParseDate(string(from))
 	t, err2 := calendar.ParseDate(string(to))
 	if err1 != nil || err2 != nil {
@@ -80,13 +66,87 @@ func (s *Service) MarketDays(ctx context.Context, tid string, from, to data.Date
 	return out, nil
 }
 
+// ErrBadQuery marks a bad from/to of MarketDaysResult; the *data.Error
+// wrapping it names the field.
+var ErrBadQuery = errors.New("bad market-days query")
+
+// MarketDaysResult answers GET /api/v1/townships/{id}/market-days: the
+// township's cycle and its market days with reasons between the raw query
+// values fromParam and toParam (defaults: today in Asia/Shanghai and 28
+// days on, as calendar.MarketDays). A township without a stored cycle has
+// cycle "" and only its added days. Errors: NotFound (township), Invalid
+// naming "from" or "to" (wrapping ErrBadQuery), Internal for a stored
+// cycle that does not parse.
+func (s *Service) MarketDaysResult(ctx context.Context, tid, fromParam, toParam string) (calendar.MarketDaysResult, error) {
+	if _, err := s.store.GetTownship(ctx, tid); err != nil {
+		return calendar.MarketDaysResult{}, err
+	}
+	cyc, exc, err := s.store.MarketCalendar(ctx, tid)
+	if err != nil && data.ErrorKind(err) != data.NotFound {
+		return calendar.MarketDaysResult{}, err
+	}
+	bad := func(err error) error {
+		if fe, ok := calendar.AsFieldError(err); ok && (fe.Field == "from" || fe.Field == "to") {
+			return &data.Error{Kind: data.Invalid, Field: fe.Field, Message: fe.Msg, Err: ErrBadQuery}
+		}
+		return &data.Error{Kind: data.Internal, Message: "stored market calendar of " + tid + " is invalid", Err: err}
+	}
+	if err != nil { // no cycle: validate the range the same way, list added days only
+		res, qerr := calendar.MarketDays("solar:1", false, nil, fromParam, toParam, s.cfg.Now())
+		if qerr != nil {
+			return calendar.MarketDaysResult{}, bad(qerr)
+		}
+		days, err := s.MarketDays(ctx, tid, data.Date(res.From.String()), data.Date(res.To.String()))
+		if err != nil {
+			return calendar.MarketDaysResult{}, err
+		}
+		res.Cycle, res.Days = "", []calendar.MarketDay{}
+		for _, d := range days {
+			cd, _ := calendar.ParseDate(string(d.Date))
+			res.Days = append(res.Days, calendar.MarketDay{Date: cd, Reason: d.Reason})
+		}
+		return res, nil
+	}
+	res, err := calendar.MarketDays(cyc.Cycle, cyc.Sample, toCalendar(exc), fromParam, toParam, s.cfg.Now())
+	if err != nil {
+		return calendar.MarketDaysResult{}, bad(err)
+	}
+	if res.Days == nil {
+		res.Days = []calendar.MarketDay{}
+	}
+	return res, nil
+}
+
+// toCalendar converts stored exceptions to the calendar's, skipping
+// malformed ones and giving a placeholder reason where none was stored.
+func toCalendar(exc []data.MarketException) []calendar.Exception {
+	out := make([]calendar.Exception, 0, len(exc))
+	for _, e := range exc {
+		ce := calendar.Exception{Kind: calendar.ExceptionKind(e.Kind), Reason: e.Reason}
+		if ce.Reason == "" {
+			ce.Reason = "(no reason given)"
+		}
+		var err error
+		if ce.Date, err = calendar.ParseDate(string(e.Date)); err != nil {
+			continue
+		}
+		if e.To != "" {
+			if ce.To, err = calendar.ParseDate(string(e.To)); err != nil {
+				continue
+			}
+		}
+		out = append(out, ce)
+	}
+	return out
+}
+
 // instance is a Problem with the records its indices stand for.
 type instance struct {
 	p        *Problem
 	towns    []data.Township
 	staff    []data.Staff
 	items    []data.ServiceItem
-	bookings []BookingRecord
+	bookings []data.Booking
 	reasons  map[[2]int]string // (township, day) -> market-day reason
 	opt      Options
 }
@@ -174,7 +234,7 @@ func (s *Service) build(ctx context.Context, from, to data.Date, locks []LockRec
 	if err := s.travel(ctx, in); err != nil {
 		return nil, err
 	}
-	bs, err := s.cfg.Bookings.ListBookings(ctx, BookingFilter{From: from, To: to, Statuses: []string{BookingBooked}})
+	bs, err := allBookings(ctx, s.cfg.Bookings, data.BookingFilter{From: from, To: to, Statuses: []data.BookingStatus{data.BookingBooked}})
 	if err != nil {
 		return nil, fmt.Errorf("bookings: %w", err)
 	}

@@ -65,12 +65,12 @@ func (s *Service) EstimateDemand(ctx context.Context, tid string, asOf data.Date
 			return nil, fmt.Errorf("market days of %s: %w", tw.ID, err)
 		}
 		booked, served := map[data.Category]int{}, map[data.Category]int{}
-		bs, err := s.cfg.Bookings.ListBookings(ctx, BookingFilter{TownshipID: tw.ID, From: from, To: to})
+		bs, err := allBookings(ctx, s.cfg.Bookings, data.BookingFilter{TownshipID: tw.ID, From: from, To: to})
 		if err != nil {
 			return nil, fmt.Errorf("bookings: %w", err)
 		}
 		for _, b := range bs {
-			if b.Status != BookingCancelled {
+			if b.Status != data.BookingCancelled {
 				booked[cat[b.ItemID]]++
 			}
 		}

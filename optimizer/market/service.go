@@ -27,7 +27,7 @@ const MaxHorizonDays = 62
 
 // Config configures a Service. Zero fields take the defaults in brackets.
 type Config struct {
-	// Bookings keeps bookings [a new MemoryBookings].
+	// Bookings keeps bookings [the data.Store itself].
 	Bookings BookingStore
 	// Travel gives travel times [the straight-line geo.Estimator].
 	Travel geo.Source
@@ -60,7 +60,7 @@ type Service struct {
 // NewService returns a Service over store.
 func NewService(store data.Store, cfg Config) *Service {
 	if cfg.Bookings == nil {
-		cfg.Bookings = &MemoryBookings{}
+		cfg.Bookings = store
 	}
 	if cfg.Travel == nil {
 		cfg.Travel = &geo.Estimator{}
@@ -133,24 +133,24 @@ type BookingInput struct {
 // bad household fields ("household.*", the village must lie in the
 // township), a bad note or via; Forbidden for a coordinator of another
 // township.
-func (s *Service) Book(ctx context.Context, a Actor, tid, date string, in BookingInput) (BookingRecord, error) {
+func (s *Service) Book(ctx context.Context, a Actor, tid, date string, in BookingInput) (data.Booking, error) {
 	const op = "market.Book"
 	if _, err := s.store.GetTownship(ctx, tid); err != nil {
-		return BookingRecord{}, data.WithOp(op, err)
+		return data.Booking{}, data.WithOp(op, err)
 	}
 	if !a.may(tid) {
-		return BookingRecord{}, forbidden("a coordinator of %s may not book for township %s", a.TownshipID, tid)
+		return data.Booking{}, forbidden("a coordinator of %s may not book for township %s", a.TownshipID, tid)
 	}
 	d, err := data.ParseDate(date)
 	if err != nil {
-		return BookingRecord{}, data.FieldError("date", "%q is not a date YYYY-MM-DD", date)
+		return data.Booking{}, data.FieldError("date", "%q is not a date YYYY-MM-DD", date)
 	}
 	if d < s.today() {
-		return BookingRecord{}, data.FieldError("date", "%s is in the past (today is %s)", d, s.today())
+		return data.Booking{}, data.FieldError("date", "%s is in the past (today is %s)", d, s.today())
 	}
 	days, err := s.MarketDays(ctx, tid, d, d)
 	if err != nil {
-		return BookingRecord{}, data.WithOp(op, err)
+		return data.Booking{}, data.WithOp(op, err)
 	}
 	if len(days) == 0 {
 		next, _ := s.MarketDays(ctx, tid, d, d.AddDays(14))
@@ -158,51 +158,51 @@ func (s *Service) Book(ctx context.Context, a Actor, tid, date string, in Bookin
 		if len(next) > 0 {
 			hint = "; the next is " + string(next[0].Date)
 		}
-		return BookingRecord{}, data.FieldError("date", "%s is not a market day of township %s%s", d, tid, hint)
+		return data.Booking{}, data.FieldError("date", "%s is not a market day of township %s%s", d, tid, hint)
 	}
 	if in.ItemID == "" {
-		return BookingRecord{}, data.FieldError("item_id", "is required")
+		return data.Booking{}, data.FieldError("item_id", "is required")
 	}
 	if _, err := s.store.GetServiceItem(ctx, in.ItemID); err != nil {
 		if data.ErrorKind(err) == data.NotFound {
-			return BookingRecord{}, data.FieldError("item_id", "unknown service item %q", in.ItemID)
+			return data.Booking{}, data.FieldError("item_id", "unknown service item %q", in.ItemID)
 		}
-		return BookingRecord{}, data.WithOp(op, err)
+		return data.Booking{}, data.WithOp(op, err)
 	}
 	// Reuse the request rules for the household, with the same field names.
 	probe := data.Request{Ledger: data.LedgerProxy, Household: in.Household, ItemIDs: []string{in.ItemID}, Priority: 1}
 	if err := probe.Validate(); err != nil && data.ErrorField(err) != "" && len(data.ErrorField(err)) > 9 && data.ErrorField(err)[:9] == "household" {
-		return BookingRecord{}, err
+		return data.Booking{}, err
 	}
 	if data.TownshipOf(in.Household.VillageID) != tid {
-		return BookingRecord{}, data.FieldError("household.village_id", "village %s is not in township %s", in.Household.VillageID, tid)
+		return data.Booking{}, data.FieldError("household.village_id", "village %s is not in township %s", in.Household.VillageID, tid)
 	}
 	if _, err := s.store.GetVillage(ctx, in.Household.VillageID); err != nil {
 		if data.ErrorKind(err) == data.NotFound {
-			return BookingRecord{}, data.FieldError("household.village_id", "unknown village %s", in.Household.VillageID)
+			return data.Booking{}, data.FieldError("household.village_id", "unknown village %s", in.Household.VillageID)
 		}
-		return BookingRecord{}, data.WithOp(op, err)
+		return data.Booking{}, data.WithOp(op, err)
 	}
-	if utf8.RuneCountInString(in.Note) > 200 {
-		return BookingRecord{}, data.FieldError("note", "longer than 200 characters")
+	if utf8.RuneCountInString(in.Note) > 500 {
+		return data.Booking{}, data.FieldError("note", "longer than 500 characters")
 	}
 	switch in.Via {
 	case "":
 		in.Via = "api"
 	case "api", "agent":
 	default:
-		return BookingRecord{}, data.FieldError("via", "%q is not api or agent", in.Via)
+		return data.Booking{}, data.FieldError("via", "%q is not api or agent", in.Via)
 	}
-	b := BookingRecord{TownshipID: tid, Date: d, ItemID: in.ItemID, Household: in.Household, Note: in.Note,
-		Via: in.Via, Status: BookingBooked, CreatedBy: a.UserID, CreatedAt: s.cfg.Now().UTC()}
+	b := data.Booking{TownshipID: tid, Date: d, ItemID: in.ItemID, Household: in.Household, Note: in.Note,
+		Via: in.Via, Status: data.BookingBooked, CreatedBy: a.UserID, CreatedAt: s.cfg.Now().UTC()}
 	if err := s.cfg.Bookings.CreateBooking(ctx, &b); err != nil {
-		return BookingRecord{}, data.WithOp(op, err)
+		return data.Booking{}, data.WithOp(op, err)
 	}
 	return b, nil
 }
 
 // Bookings lists bookings matching f; a coordinator sees only their township.
-func (s *Service) Bookings(ctx context.Context, a Actor, f BookingFilter) ([]BookingRecord, error) {
+func (s *Service) Bookings(ctx context.Context, a Actor, f data.BookingFilter) ([]data.Booking, error) {
 	if a.Role == data.UserTownshipCoordinator {
 		if f.TownshipID != "" && f.TownshipID != a.TownshipID {
 			return nil, forbidden("a coordinator of %s may not list bookings of %s", a.TownshipID, f.TownshipID)

@@ -272,7 +272,7 @@ func (s *Service) Poster(ctx context.Context, v PlanView, tid, month string) ([]
 		reason[d.Date] = d.Reason
 	}
 	desks := slices.Clone(v.Desks)
-	slices.SortFunc(desks, func(a, b data.Desk) int { return cmpStr(string(a.Date), string(b.Date)) })
+	slices.SortFunc(desks, func(a, b data.Desk) int { return strings.Compare(string(a.Date), string(b.Date)) })
 	var rows []posterRow
 	for _, dk := range desks {
 		if dk.TownshipID != tid || !strings.HasPrefix(string(dk.Date), month) || len(dk.StaffIDs) == 0 {
