@@ -98,4 +98,3 @@ func ensureAdminUser(ctx context.Context, store data.Store) error {
 	}
 	return nil
 }
-
