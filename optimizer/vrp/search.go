@@ -28,6 +28,8 @@ type search struct {
 	ruinedBuf, changedBuf  []int32
 	posBuf, rmBuf, listBuf []int32
 	classBuf               []bool
+	marks                  []int // per route: routeMark when a candidate
+	routeMark              int
 
 	allEligible bool
 	exact       bool // evaluate every move fully (tests)
@@ -59,6 +61,7 @@ func newSearch(in *instance, seed int64) *search {
 	s.buf2 = make([]int32, 0, in.nNode)
 	s.load = make([]int64, in.dims)
 	s.classBuf = make([]bool, in.nVeh)
+	s.marks = make([]int, in.nVeh)
 	for i := range s.routeOf {
 		s.routeOf[i] = -1
 	}

@@ -24,7 +24,7 @@ func Solve(ctx context.Context, p *Problem, opts Options) (*Solution, error) {
 		return nil, fmt.Errorf("solve: %w", err)
 	}
 	in := compile(p, opts.Objective, opts.Neighbours)
-	cfg := runConfig{start: start, maxIter: opts.MaxIterations, observer: opts.Observer, tStart: 0.05, tEnd: 0.002}
+	cfg := runConfig{start: start, maxIter: opts.MaxIterations, observer: opts.Observer, tStart: 0.3, tEnd: 0.01}
 	tuneFromEnv(&cfg)
 	if opts.TimeLimit > 0 {
 		cfg.deadline = start.Add(opts.TimeLimit)
