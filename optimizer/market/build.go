@@ -225,7 +225,7 @@ func (s *Service) build(ctx context.Context, from, to data.Date, locks []LockRec
 	sIdx := map[string]int{}
 	for i, st := range in.staff {
 		sIdx[st.ID] = i
-		ms := Staff{ID: st.ID, Skills: st.Skills, Level: st.Role.Level(), Available: make([]bool, len(p.Days))}
+		ms := Staff{ID: st.ID, Skills: st.Skills, Level: st.Role.Level(), MaxDaysPerWeek: st.MaxDaysPerWeek, Available: make([]bool, len(p.Days))}
 		for d, day := range p.Days {
 			ms.Available[d] = !st.OnLeave(day) && works(st, day.Weekday(), opt.DeskStart, opt.DeskEnd)
 		}

@@ -94,6 +94,7 @@ type state struct {
 	days []int   // per staff
 	held []int   // [township*nWeeks+week] -> desks held
 	mask []uint64
+	unc  []int // per slot: bookings uncovered (cache of slotUncov)
 	c    Cost
 	tot  int64
 	open []int // unlocked slots
@@ -118,6 +119,7 @@ func newState(p *Problem) *state {
 	st.days = make([]int, ns)
 	st.held = make([]int, len(p.Townships)*pr.nWeeks)
 	st.mask = make([]uint64, len(pr.slots))
+	st.unc = make([]int, len(pr.slots))
 	st.c.Changes = int64(len(pr.prev))
 	for t := range p.Townships {
 		for w := 0; w < pr.nWeeks; w++ {
@@ -125,7 +127,8 @@ func newState(p *Problem) *state {
 		}
 	}
 	for s := range pr.slots {
-		st.c.Uncovered += int64(st.slotUncov(s))
+		st.unc[s] = st.slotUncov(s)
+		st.c.Uncovered += int64(st.unc[s])
 		st.c.Shortfall += int64(st.slotShort(s))
 		if !pr.locked[s] {
 			st.open = append(st.open, s)
@@ -174,7 +177,7 @@ func (st *state) change(x, s int, add bool) {
 	t, d := sl.Township, sl.Day
 	w := pr.week[d]
 	tw := t*pr.nWeeks + w
-	oldU, oldS, oldF := st.slotUncov(s), st.slotShort(s), st.freq(t, w)
+	oldU, oldS, oldF := st.unc[s], st.slotShort(s), st.freq(t, w)
 	oldDays := int64(st.days[x])
 	if add {
 		st.desk[s] = append(st.desk[s], x)
@@ -215,7 +218,8 @@ func (st *state) change(x, s int, add bool) {
 	st.mask[s] = m
 	nd := int64(st.days[x])
 	st.c.FairnessSq += nd*nd - oldDays*oldDays
-	st.c.Uncovered += int64(st.slotUncov(s) - oldU)
+	st.unc[s] = st.slotUncov(s)
+	st.c.Uncovered += int64(st.unc[s] - oldU)
 	st.c.Shortfall += int64(st.slotShort(s) - oldS)
 	st.c.Missed += int64(st.freq(t, w) - oldF)
 	st.tot = st.c.total(st.w)
@@ -281,7 +285,17 @@ func (st *state) keepPrevious() {
 // Within this restriction the coverage is optimal; a person with two
 // skills could cover two requirements at one desk, which the local search
 // exploits afterwards.
+//
+// Requirements of one ISO week meet only that week's person-days and
+// person-weeks, so the network falls apart into one independent flow per
+// week, solved one after the other (smaller graphs, fewer augmentations).
 func (st *state) coverByFlow() {
+	for w := 0; w < st.pr.nWeeks; w++ {
+		st.coverWeek(w)
+	}
+}
+
+func (st *state) coverWeek(week int) {
 	pr := st.pr
 	g := newFlowNet(2)
 	src, snk := 0, 1
@@ -292,6 +306,9 @@ func (st *state) coverByFlow() {
 	for _, s := range st.open {
 		sl := pr.slots[s]
 		d := sl.Day
+		if pr.week[d] != week {
+			continue
+		}
 		for _, need := range pr.slotNeed[s] {
 			if st.mask[s]&need.bit != 0 {
 				continue // already covered by someone kept from the previous plan
@@ -324,6 +341,9 @@ func (st *state) coverByFlow() {
 				arcs = append(arcs, reqArc{a, x, s})
 			}
 		}
+	}
+	if len(arcs) == 0 {
+		return
 	}
 	g.minCost(src, snk)
 	for _, a := range arcs {
@@ -474,13 +494,13 @@ func (st *state) move(rng *rand.Rand) bool {
 	d := pr.slots[s].Day
 	switch k := rng.Intn(10); {
 	case k < 3: // targeted repair: bring someone who covers a missing group
-		if st.slotUncov(s) == 0 {
+		if st.unc[s] == 0 {
 			// look for a desk that needs it, from a random start
 			off := rng.Intn(len(st.open))
 			found := false
 			for i := range st.open {
 				c := st.open[(off+i)%len(st.open)]
-				if st.slotUncov(c) > 0 {
+				if st.unc[c] > 0 {
 					s, d, found = c, pr.slots[c].Day, true
 					break
 				}
