@@ -333,9 +333,23 @@ func testCircuitFlow(t *testing.T, e *testEnv, week data.Date) {
 		t.Errorf("slots: %d, want ≤ 3", len(slots.Slots))
 	}
 
-	// Re-plan after the team drops out from Wednesday: its members go on leave.
+	// Re-plan after the busiest team from Wednesday on drops out: its
+	// members go on leave.
 	wed := week.AddDays(2)
-	tm, err := e.store.GetTeam(ctx, first.TeamID)
+	load := map[string]int{}
+	dropped := ""
+	for _, it := range v.Itineraries {
+		if it.Date >= wed {
+			load[it.TeamID] += len(it.Stops)
+			if dropped == "" || load[it.TeamID] > load[dropped] {
+				dropped = it.TeamID
+			}
+		}
+	}
+	if dropped == "" {
+		t.Fatal("no stops from Wednesday on")
+	}
+	tm, err := e.store.GetTeam(ctx, dropped)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -357,7 +371,7 @@ func testCircuitFlow(t *testing.T, e *testEnv, week data.Date) {
 	}
 	d := e.checkPlan(nv.ID)
 	for _, it := range d.Itineraries {
-		if it.TeamID == first.TeamID && it.Date >= wed && len(it.Stops) > 0 {
+		if it.TeamID == dropped && it.Date >= wed && len(it.Stops) > 0 {
 			t.Errorf("replan still sends %s on %s", it.TeamID, it.Date)
 		}
 	}
@@ -377,7 +391,23 @@ func testCircuitFlow(t *testing.T, e *testEnv, week data.Date) {
 			}
 		}
 	}
-	t.Logf("replan: %d moved, %d kept, %d fixed", nv.Stats.Moved, nv.Stats.Kept, nv.Stats.Fixed)
+	// Every request of the dropped team's stops is reported as moved.
+	moved := map[string]bool{}
+	for _, m := range nv.Moves {
+		moved[m.RequestID] = true
+	}
+	for _, it := range v.Itineraries {
+		if it.TeamID == dropped && it.Date >= wed {
+			for _, st := range it.Stops {
+				for _, id := range st.RequestIDs {
+					if !moved[id] {
+						t.Errorf("request %s of dropped team %s not reported moved", id, dropped)
+					}
+				}
+			}
+		}
+	}
+	t.Logf("replan: %d moved, %d kept, %d fixed; %d of %d untouched stops moved", nv.Stats.Moved, nv.Stats.Kept, nv.Stats.Fixed, nv.Stats.MovedStops, nv.Stats.Untouched)
 }
 
 // otherTeam returns a team id other than id.

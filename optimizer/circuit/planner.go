@@ -484,6 +484,29 @@ func Plan(ctx context.Context, snap *Snapshot, opts Options) (*Result, error) {
 			res.Moves = append(res.Moves, Move{RequestID: id, FromTeam: old[0], FromDate: data.Date(old[1]), ToTeam: now[0], ToDate: data.Date(now[1])})
 		}
 		sort.Slice(res.Moves, func(a, b int) bool { return res.Moves[a].RequestID < res.Moves[b].RequestID })
+		// Stops whose team-day still works are "untouched" by the change;
+		// count how many of them lost or changed a request.
+		alive := map[string]bool{}
+		for _, v := range vehicles {
+			alive[v.team.ID+"|"+string(v.date)] = true
+		}
+		for _, it := range opts.Baseline.Plan.Itineraries {
+			if !alive[it.TeamID+"|"+string(it.Date)] {
+				continue
+			}
+			for _, st := range it.Stops {
+				if _, ok := oldPlace[firstOr(st.RequestIDs)]; !ok {
+					continue // fixed stop
+				}
+				res.Stats.Untouched++
+				for _, id := range st.RequestIDs {
+					if placed[id] != oldPlace[id] {
+						res.Stats.MovedStops++
+						break
+					}
+				}
+			}
+		}
 		res.Stats.Moved = len(res.Moves)
 		for _, fs := range fixed {
 			res.Stats.Fixed += len(fs)
@@ -503,6 +526,13 @@ func Plan(ctx context.Context, snap *Snapshot, opts Options) (*Result, error) {
 	res.Stats.ElapsedSec = time.Since(start).Seconds()
 	res.Detail.Plan.Summary = res.Summary()
 	return res, nil
+}
+
+func firstOr(ids []string) string {
+	if len(ids) == 0 {
+		return ""
+	}
+	return ids[0]
 }
 
 // householdKey identifies a home-visit household.
