@@ -15,7 +15,15 @@ import (
 // SetCircuit installs the weekly circuit planner behind /api/v1/circuit-plans,
 // /teams/{id}/itinerary and /visits/{id}/outcome. Call it before Open;
 // without it those endpoints answer 503.
-func (s *Server) SetCircuit(svc *circuit.Service) { s.circuit = svc }
+// Run times go to the solve-seconds histogram (label "circuit").
+func (s *Server) SetCircuit(svc *circuit.Service) {
+	s.circuit = svc
+	if svc != nil {
+		svc.SetOnFinish(func(status string, d time.Duration) {
+			s.metrics.SolveSeconds.WithLabelValues("circuit", status).Observe(d.Seconds())
+		})
+	}
+}
 
 // Role sets of the circuit endpoints.
 var (

@@ -330,6 +330,11 @@ func Plan(ctx context.Context, snap *Snapshot, opts Options) (*Result, error) {
 			}
 		}
 		if len(escalated) > 0 {
+			// Now that levels share jobs, make higher levels dearer so the
+			// engine leaves work to the lowest level that can do it.
+			for vi := range p.Vehicles {
+				p.Vehicles[vi].CostPerHour = levelCost[vehicles[vi].team.Level]
+			}
 			if opts.TimeLimit > 0 {
 				vopts.TimeLimit = max(opts.TimeLimit-time.Since(start), opts.TimeLimit/10)
 			}
@@ -337,7 +342,7 @@ func Plan(ctx context.Context, snap *Snapshot, opts Options) (*Result, error) {
 			if err != nil {
 				return nil, fmt.Errorf("solve escalation pass: %w", err)
 			}
-			if sol2.ServedPriority > sol.ServedPriority || (sol2.ServedPriority == sol.ServedPriority && sol2.Cost < sol.Cost) {
+			if sol2.ServedPriority > sol.ServedPriority {
 				sol2.Iterations += sol.Iterations
 				sol = sol2
 			} else {
@@ -727,8 +732,7 @@ func buildProblem(groups []group, vehicles []vehicle, tr *Travel) (*vrp.Problem,
 		off := int64(v.day) * 86400
 		veh := vrp.Vehicle{ID: v.team.ID + "@" + string(v.date),
 			Start: blk[v.team.TravelMode] + tr.idx(v.origin()), End: blk[v.team.TravelMode] + tr.idx(v.base),
-			Shift:       vrp.TimeWindow{Start: off + int64(v.shiftStart())*60, End: off + int64(v.team.DayEnd)*60},
-			CostPerHour: levelCost[v.team.Level]}
+			Shift: vrp.TimeWindow{Start: off + int64(v.shiftStart())*60, End: off + int64(v.team.DayEnd)*60}}
 		if veh.Shift.Start > veh.Shift.End {
 			veh.Shift.Start = veh.Shift.End
 		}

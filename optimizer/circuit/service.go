@@ -45,6 +45,9 @@ type Config struct {
 	Now func() time.Time
 	// Logger receives run events (default: discarded).
 	Logger *slog.Logger
+	// OnFinish, when set, is called after every run with its status
+	// ("done", "failed", "stopped") and wall time (e.g. for metrics).
+	OnFinish func(status string, elapsed time.Duration)
 }
 
 // Service runs circuit plans for the API: asynchronously, one at a time
@@ -102,6 +105,15 @@ func NewService(store data.Store, cfg Config) *Service {
 func (s *Service) Close() {
 	s.stop()
 	s.wg.Wait()
+}
+
+// SetOnFinish installs Config.OnFinish; call it before the first run.
+func (s *Service) SetOnFinish(f func(status string, elapsed time.Duration)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cfg.OnFinish == nil {
+		s.cfg.OnFinish = f
+	}
 }
 
 // Store returns the service's store.
@@ -202,6 +214,16 @@ func (s *Service) finish(r *run, err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	r.finished = time.Now()
+	if f := s.cfg.OnFinish; f != nil && !r.started.IsZero() {
+		st := "done"
+		switch {
+		case err != nil:
+			st = "failed"
+		case r.stopped:
+			st = "stopped"
+		}
+		defer f(st, r.finished.Sub(r.started))
+	}
 	if err != nil {
 		r.status, r.err = Failed, err.Error()
 		s.cfg.Logger.Warn("circuit plan failed", slog.String("plan", r.id), slog.Any("error", err))
