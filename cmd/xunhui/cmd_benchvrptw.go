@@ -67,6 +67,9 @@ type benchConfig struct {
 	inProcess bool
 	vroomDir  string
 	args      []string
+	// loadBefore and loadAfter are /proc/loadavg's 1-minute figure around
+	// the run: the CPU is shared and this says how busy it was.
+	loadBefore, loadAfter string
 }
 
 func runBenchVRPTW(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -108,7 +111,9 @@ func runBenchVRPTW(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if err != nil {
 		fmt.Fprintf(stderr, "warning: %v (no gaps will be reported)\n", err)
 	}
+	cfg.loadBefore = loadAverage()
 	rows, err := runBench(ctx, cfg, bks, stderr)
+	cfg.loadAfter = loadAverage()
 	if err != nil {
 		return err
 	}
@@ -503,6 +508,7 @@ func renderBench(cfg benchConfig, rows []benchRow) section {
 	fmt.Fprintf(&b, "- Date: %s\n", time.Now().UTC().Format("2006-01-02 15:04 MST"))
 	fmt.Fprintf(&b, "- Machine: %d CPUs (nproc), %s, %s/%s, %s. **The CPU was shared with other work while this ran**, so times and costs are pessimistic.\n",
 		runtime.NumCPU(), cpuModel(), runtime.GOOS, runtime.GOARCH, runtime.Version())
+	fmt.Fprintf(&b, "- Load average (1 min) at start / end: %s / %s on %d CPUs.\n", cfg.loadBefore, cfg.loadAfter, runtime.NumCPU())
 	fmt.Fprintf(&b, "- Command: `%s`\n", commandLine(cfg.args))
 	fmt.Fprintf(&b, "- One search thread per instance, seed %d. Cost = total Euclidean distance recomputed in float64 by the independent checker (`optimizer/vrp/solomon.Check`); gap = (cost − BKS) / BKS. BKS: the distance-objective best known solution for Solomon (`NAME_distance` in BKS.json), the vehicles-first one for Gehring & Homberger (a distance-only solver can beat it with more vehicles). Memory: %s.\n\n", cfg.opts.seed, mem)
 
@@ -727,4 +733,16 @@ type vroomSummaryOutput struct {
 			Solving int64 `json:"solving"`
 		} `json:"computing_times"`
 	} `json:"summary"`
+}
+
+// loadAverage returns the 1-minute load average from /proc/loadavg, or "?".
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "?"
+	}
+	if f := strings.Fields(string(b)); len(f) > 0 {
+		return f[0]
+	}
+	return "?"
 }
