@@ -346,9 +346,35 @@ func (st *state) coverWeek(week int) {
 		return
 	}
 	g.minCost(src, snk)
+	// The flow may send more people to a desk than MaxStaff, one per
+	// requirement; seat them greedily by the bookings they add (set-cover
+	// order), so that a multi-skilled person takes the place of several.
+	cands := map[int][]int{}
 	for _, a := range arcs {
-		if g.flow(a.arc) > 0 && len(st.desk[a.slot]) < pr.opt.MaxStaff {
-			st.add(a.staff, a.slot)
+		if g.flow(a.arc) > 0 {
+			cands[a.slot] = append(cands[a.slot], a.staff)
+		}
+	}
+	for _, s := range st.open {
+		xs := cands[s]
+		for len(xs) > 0 && len(st.desk[s]) < pr.opt.MaxStaff {
+			best, gain := -1, 0
+			for i, x := range xs {
+				n := 0
+				for _, need := range pr.slotNeed[s] {
+					if st.mask[s]&need.bit == 0 && pr.cover[x]&need.bit != 0 {
+						n += need.count
+					}
+				}
+				if n > gain {
+					best, gain = i, n
+				}
+			}
+			if best < 0 {
+				break
+			}
+			st.add(xs[best], s)
+			xs = append(xs[:best], xs[best+1:]...)
 		}
 	}
 }
