@@ -41,8 +41,11 @@ type benchRow struct {
 	// PeakMiB is the peak resident set of the solving process (subprocess
 	// mode) or the sampled peak heap (in-process mode), in MiB.
 	PeakMiB float64
-	HasBKS  bool
-	BKS     float64
+	// CPUSeconds is the user+system CPU time of the solving process: on a
+	// shared machine it shows how much of Seconds the solver really ran.
+	CPUSeconds float64
+	HasBKS     bool
+	BKS        float64
 	// BKSVehicles is the number of routes of the best known solution.
 	BKSVehicles int
 	// BKSDistance is true when BKS is the distance-objective entry.
@@ -161,8 +164,8 @@ func runBench(ctx context.Context, cfg benchConfig, bks solomon.BKSTable, stderr
 			if row.Feasible && row.HasBKS {
 				gap = " gap " + signed(row.Gap()) + "%"
 			}
-			fmt.Fprintf(stderr, "%s/%s: cost %.2f vehicles %d%s %.2fs %.0fMiB %s\n",
-				set, row.Instance, row.Cost, row.Vehicles, gap, row.Seconds, row.PeakMiB, status)
+			fmt.Fprintf(stderr, "%s/%s: cost %.2f vehicles %d%s %.2fs (CPU %.2fs) %.0fMiB %s\n",
+				set, row.Instance, row.Cost, row.Vehicles, gap, row.Seconds, row.CPUSeconds, row.PeakMiB, status)
 			if cfg.vroomDir != "" && row.VroomErr == "" && row.VroomCost > 0 {
 				fmt.Fprintf(stderr, "  vroom-json: cost/1000 %.3f routes %d %.2fs\n", row.VroomCost, row.VroomRoutes, row.VroomSeconds)
 			} else if row.VroomErr != "" {
@@ -190,9 +193,9 @@ func benchOne(ctx context.Context, cfg benchConfig, set, file string, bks solomo
 	}
 	var res *vrptwResult
 	if cfg.inProcess {
-		res, row.PeakMiB, err = solveInProcess(ctx, in, cfg.opts)
+		res, row.PeakMiB, row.CPUSeconds, err = solveInProcess(ctx, in, cfg.opts)
 	} else {
-		res, row.PeakMiB, err = solveSubprocess(ctx, file, cfg.opts)
+		res, row.PeakMiB, row.CPUSeconds, err = solveSubprocess(ctx, file, cfg.opts)
 	}
 	if res != nil {
 		row.Vehicles, row.Seconds = len(res.Routes), res.Seconds
@@ -216,12 +219,24 @@ func benchOne(ctx context.Context, cfg benchConfig, set, file string, bks solomo
 }
 
 // solveInProcess runs solveVRPTW here, sampling the live heap for a peak.
-func solveInProcess(ctx context.Context, in *solomon.Instance, o vrptwOptions) (*vrptwResult, float64, error) {
+func solveInProcess(ctx context.Context, in *solomon.Instance, o vrptwOptions) (*vrptwResult, float64, float64, error) {
 	var res *vrptwResult
 	var err error
+	before := selfCPU()
 	peak := sampleHeap(func() { res, err = solveVRPTW(ctx, in, o) })
-	return res, peak, err
+	return res, peak, selfCPU() - before, err
 }
+
+// selfCPU returns this process's user+system CPU seconds.
+func selfCPU() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return tvSeconds(ru.Utime) + tvSeconds(ru.Stime)
+}
+
+func tvSeconds(t syscall.Timeval) float64 { return float64(t.Sec) + float64(t.Usec)/1e6 }
 
 // sampleHeap runs f while sampling the heap object bytes every 5 ms and
 // returns the peak in MiB (a lower bound on the true peak).
@@ -258,47 +273,47 @@ func sampleHeap(f func()) float64 {
 
 // solveSubprocess runs "xunhui solve-vrptw" on file in a child process, so
 // that a crash cannot stop the benchmark and the peak RSS is the run's own.
-func solveSubprocess(ctx context.Context, file string, o vrptwOptions) (*vrptwResult, float64, error) {
+func solveSubprocess(ctx context.Context, file string, o vrptwOptions) (*vrptwResult, float64, float64, error) {
 	self, err := os.Executable()
 	if err != nil {
-		return nil, 0, fmt.Errorf("find own binary: %w", err)
+		return nil, 0, 0, fmt.Errorf("find own binary: %w", err)
 	}
 	args := []string{"solve-vrptw", "--instance", file, "--time-limit", o.timeLimit.String(),
 		"--seed", strconv.FormatInt(o.seed, 10), "--threads", "1", "--iterations", strconv.Itoa(o.iterations)}
 	var stdout, stderr bytes.Buffer
-	peak, err := runChild(ctx, self, args, o.timeLimit, &stdout, &stderr)
+	peak, cpu, err := runChild(ctx, self, args, o.timeLimit, &stdout, &stderr)
 	var res vrptwResult
 	if jerr := json.Unmarshal(stdout.Bytes(), &res); jerr != nil {
 		if err == nil {
 			err = fmt.Errorf("bad output: %v", jerr)
 		}
-		return nil, peak, fmt.Errorf("%v: %s", err, lastLine(stderr.String()))
+		return nil, peak, cpu, fmt.Errorf("%v: %s", err, lastLine(stderr.String()))
 	}
 	if err != nil {
-		return &res, peak, fmt.Errorf("%v: %s", err, lastLine(stderr.String()))
+		return &res, peak, cpu, fmt.Errorf("%v: %s", err, lastLine(stderr.String()))
 	}
-	return &res, peak, nil
+	return &res, peak, cpu, nil
 }
 
 // runChild runs self with args, killing it if it overruns its time limit
-// generously, and returns its peak RSS in MiB.
-func runChild(ctx context.Context, self string, args []string, limit time.Duration, stdout, stderr io.Writer) (float64, error) {
+// generously, and returns its peak RSS in MiB and its CPU seconds.
+func runChild(ctx context.Context, self string, args []string, limit time.Duration, stdout, stderr io.Writer) (peak, cpu float64, err error) {
 	deadline := 3*limit + 60*time.Second
 	cctx, cancel := context.WithTimeout(ctx, deadline)
 	defer cancel()
 	cmd := exec.CommandContext(cctx, self, args...)
 	cmd.Stdout, cmd.Stderr = stdout, stderr
-	err := cmd.Run()
-	peak := 0.0
+	err = cmd.Run()
 	if cmd.ProcessState != nil {
 		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
 			peak = float64(ru.Maxrss) / 1024 // Linux reports KiB
 		}
+		cpu = (cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()).Seconds()
 	}
 	if cctx.Err() == context.DeadlineExceeded {
-		return peak, fmt.Errorf("killed after %v", deadline)
+		return peak, cpu, fmt.Errorf("killed after %v", deadline)
 	}
-	return peak, err
+	return peak, cpu, err
 }
 
 func lastLine(s string) string {
@@ -407,6 +422,7 @@ type summary struct {
 	n, feasible, infeasible, withBKS       int
 	gap, vehicles, bksVehicles, secs, peak float64
 	worst, median                          float64
+	cpu                                    float64
 	vroomN                                 int
 	vroomCost, vroomSecs, vroomGap         float64
 	vroomWithBKS                           int
@@ -434,6 +450,7 @@ func summarise(rows []benchRow) summary {
 		s.feasible++
 		s.vehicles += float64(r.Vehicles)
 		s.secs += r.Seconds
+		s.cpu += r.CPUSeconds
 		if r.HasBKS {
 			s.withBKS++
 			s.gap += r.Gap()
@@ -452,6 +469,7 @@ func summarise(rows []benchRow) summary {
 	if s.feasible > 0 {
 		s.vehicles /= float64(s.feasible)
 		s.secs /= float64(s.feasible)
+		s.cpu /= float64(s.feasible)
 	}
 	if s.withBKS > 0 {
 		s.gap /= float64(s.withBKS)
@@ -513,11 +531,11 @@ func renderBench(cfg benchConfig, rows []benchRow) section {
 	fmt.Fprintf(&b, "- One search thread per instance, seed %d. Cost = total Euclidean distance recomputed in float64 by the independent checker (`optimizer/vrp/solomon.Check`); gap = (cost − BKS) / BKS. BKS: the distance-objective best known solution for Solomon (`NAME_distance` in BKS.json), the vehicles-first one for Gehring & Homberger (a distance-only solver can beat it with more vehicles). Memory: %s.\n\n", cfg.opts.seed, mem)
 
 	fmt.Fprintf(&b, "### Summary\n\n")
-	fmt.Fprintf(&b, "| set | class | instances | feasible | avg gap %% | worst gap %% | avg vehicles | avg BKS vehicles | avg s | max MiB |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+	fmt.Fprintf(&b, "| set | class | instances | feasible | avg gap %% | worst gap %% | avg vehicles | avg BKS vehicles | avg s | avg CPU s | max MiB |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 	for _, g := range groupRows(rows) {
 		s := summarise(g.rows)
-		fmt.Fprintf(&b, "| %s | %s | %d | %d | %s | %s | %.2f | %.2f | %.2f | %.0f |\n",
-			g.set, g.class, s.n, s.feasible, fmtGap(s), fmtWorst(s), s.vehicles, s.bksVehicles, s.secs, s.peak)
+		fmt.Fprintf(&b, "| %s | %s | %d | %d | %s | %s | %.2f | %.2f | %.2f | %.2f | %.0f |\n",
+			g.set, g.class, s.n, s.feasible, fmtGap(s), fmtWorst(s), s.vehicles, s.bksVehicles, s.secs, s.cpu, s.peak)
 	}
 	for _, set := range cfg.sets {
 		var sr []benchRow
@@ -530,16 +548,16 @@ func renderBench(cfg benchConfig, rows []benchRow) section {
 			continue
 		}
 		s := summarise(sr)
-		fmt.Fprintf(&b, "| **%s** | **all** | %d | %d | **%s** | %s | %.2f | %.2f | %.2f | %.0f |\n",
-			set, s.n, s.feasible, fmtGap(s), fmtWorst(s), s.vehicles, s.bksVehicles, s.secs, s.peak)
+		fmt.Fprintf(&b, "| **%s** | **all** | %d | %d | **%s** | %s | %.2f | %.2f | %.2f | %.2f | %.0f |\n",
+			set, s.n, s.feasible, fmtGap(s), fmtWorst(s), s.vehicles, s.bksVehicles, s.secs, s.cpu, s.peak)
 	}
 	all := summarise(rows)
 	median := "—"
 	if all.withBKS > 0 {
 		median = signed(all.median)
 	}
-	fmt.Fprintf(&b, "\nOverall: %d instances, **%d infeasible or failed**, average gap %s %% (median %s %%, worst %s %%), %.2f vehicles, %.2f s per instance.\n\n",
-		all.n, all.infeasible, fmtGap(all), median, fmtWorst(all), all.vehicles, all.secs)
+	fmt.Fprintf(&b, "\nOverall: %d instances, **%d infeasible or failed**, average gap %s %% (median %s %%, worst %s %%), %.2f vehicles, %.2f s wall and %.2f s CPU per instance.\n\n",
+		all.n, all.infeasible, fmtGap(all), median, fmtWorst(all), all.vehicles, all.secs, all.cpu)
 	if cfg.vroomDir != "" {
 		fmt.Fprintf(&b, "VROOM-JSON path (`xunhui vrp`, integer matrices ×1000, cost/1000 shown): %d instances solved, average cost/1000 gap %s %%, %.2f s per instance.\n\n",
 			all.vroomN, signed(all.vroomGap), all.vroomSecs)
@@ -548,9 +566,9 @@ func renderBench(cfg benchConfig, rows []benchRow) section {
 
 	fmt.Fprintf(&b, "### Per instance\n\n")
 	if cfg.vroomDir != "" {
-		fmt.Fprintf(&b, "| set | instance | cost | BKS | gap %% | vehicles | BKS vehicles | s | MiB | feasible | vroom-json cost/1000 | vroom-json routes | vroom-json s |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|\n")
+		fmt.Fprintf(&b, "| set | instance | cost | BKS | gap %% | vehicles | BKS vehicles | s | CPU s | MiB | feasible | vroom-json cost/1000 | vroom-json routes | vroom-json s |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|\n")
 	} else {
-		fmt.Fprintf(&b, "| set | instance | cost | BKS | gap %% | vehicles | BKS vehicles | s | MiB | feasible |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---|\n")
+		fmt.Fprintf(&b, "| set | instance | cost | BKS | gap %% | vehicles | BKS vehicles | s | CPU s | MiB | feasible |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n")
 	}
 	for _, r := range rows {
 		cost, gap, bks, bv := "—", "—", "—", "—"
@@ -568,7 +586,7 @@ func renderBench(cfg benchConfig, rows []benchRow) section {
 		if !r.Feasible {
 			feas = "**no**: " + r.Err
 		}
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %d | %s | %.2f | %.0f | %s |", r.Set, r.Instance, cost, bks, gap, r.Vehicles, bv, r.Seconds, r.PeakMiB, feas)
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %d | %s | %.2f | %.2f | %.0f | %s |", r.Set, r.Instance, cost, bks, gap, r.Vehicles, bv, r.Seconds, r.CPUSeconds, r.PeakMiB, feas)
 		if cfg.vroomDir != "" {
 			if r.VroomErr != "" {
 				fmt.Fprintf(&b, " **failed**: %s | — | — |", r.VroomErr)
@@ -696,7 +714,7 @@ func benchVroom(ctx context.Context, cfg benchConfig, in *solomon.Instance, row 
 			return
 		}
 		var stdout, stderr bytes.Buffer
-		_, err = runChild(ctx, self, []string{"vrp", "-i", file, "-l", seconds, "-t", "1",
+		_, _, err = runChild(ctx, self, []string{"vrp", "-i", file, "-l", seconds, "-t", "1",
 			"--seed", strconv.FormatInt(cfg.opts.seed, 10), "--iterations", strconv.Itoa(cfg.opts.iterations)},
 			cfg.opts.timeLimit, &stdout, &stderr)
 		if jerr := json.Unmarshal(stdout.Bytes(), &out); jerr != nil && err == nil {
