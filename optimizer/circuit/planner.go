@@ -299,21 +299,19 @@ func Plan(ctx context.Context, snap *Snapshot, opts Options) (*Result, error) {
 		return nil, err
 	}
 	// Pass 1: every request at its own level (大事不出镇, 小事不出村).
-	// Pass 2 (escalation), only when pass 1 left requests out that a
-	// higher-level team of the same travel mode could take: those requests
-	// may go up; the pass-2 plan is kept only if it serves more weight.
+	// Pass 2, only when pass 1 calls for it, re-solves with
+	//   - escalation: requests pass 1 left out that a higher-level team of
+	//     the same travel mode could take may go up (higher levels cost
+	//     more per hour, so the engine keeps work low where it can);
+	//   - balance: when a level's teams are uneven (one team works much
+	//     more than another of the same level), each of that level's
+	//     team-days is capped near the level's average day.
+	// The pass-2 plan is kept only if it serves more priority weight, or as
+	// much with a smaller spread of team working minutes.
 	vopts := vrp.Options{TimeLimit: opts.TimeLimit, MaxIterations: opts.MaxIterations, Seed: opts.Seed,
 		Threads: opts.Threads, Observer: opts.Observer}
-	canEscalate := false
-	if !opts.NoEscalation {
-		for gi := range groups {
-			if len(groupUp(&groups[gi])) > 0 {
-				canEscalate = true
-			}
-		}
-	}
-	if canEscalate && opts.TimeLimit > 0 {
-		vopts.TimeLimit = opts.TimeLimit * 3 / 4
+	if opts.TimeLimit > 0 {
+		vopts.TimeLimit = opts.TimeLimit * 7 / 10
 	}
 	sol := &vrp.Solution{}
 	if len(p.Jobs) > 0 {
@@ -322,32 +320,49 @@ func Plan(ctx context.Context, snap *Snapshot, opts Options) (*Result, error) {
 		}
 	}
 	escalated := map[int]bool{}
-	if canEscalate && len(sol.Unassigned) > 0 && ctx.Err() == nil {
+	if !opts.NoEscalation {
 		for _, u := range sol.Unassigned {
 			if up := groupUp(&groups[u.Job]); len(up) > 0 {
-				p.Jobs[u.Job].AllowedVehicles = append(p.Jobs[u.Job].AllowedVehicles, up...)
 				escalated[u.Job] = true
 			}
 		}
+	}
+	caps := balanceCaps(sol, vehicles)
+	if (len(escalated) > 0 || len(caps) > 0) && ctx.Err() == nil && len(p.Jobs) > 0 {
+		p2 := *p
+		p2.Jobs = append([]vrp.Job(nil), p.Jobs...)
+		p2.Vehicles = append([]vrp.Vehicle(nil), p.Vehicles...)
+		for j := range escalated {
+			p2.Jobs[j].AllowedVehicles = append(append([]int{}, p.Jobs[j].AllowedVehicles...), groupUp(&groups[j])...)
+		}
 		if len(escalated) > 0 {
-			// Now that levels share jobs, make higher levels dearer so the
-			// engine leaves work to the lowest level that can do it.
-			for vi := range p.Vehicles {
-				p.Vehicles[vi].CostPerHour = levelCost[vehicles[vi].team.Level]
+			for vi := range p2.Vehicles {
+				p2.Vehicles[vi].CostPerHour = levelCost[vehicles[vi].team.Level]
 			}
-			if opts.TimeLimit > 0 {
-				vopts.TimeLimit = max(opts.TimeLimit-time.Since(start), opts.TimeLimit/10)
+		}
+		for vi, c := range caps {
+			p2.Vehicles[vi].MaxDuration = c
+		}
+		if opts.TimeLimit > 0 {
+			vopts.TimeLimit = max(opts.TimeLimit-time.Since(start), opts.TimeLimit/10)
+		}
+		sol2, err := vrp.Solve(ctx, &p2, vopts)
+		if err != nil {
+			return nil, fmt.Errorf("solve second pass: %w", err)
+		}
+		better := sol2.ServedPriority > sol.ServedPriority ||
+			(sol2.ServedPriority == sol.ServedPriority && len(caps) > 0 && spread(sol2, vehicles) < spread(sol, vehicles))
+		if better {
+			sol2.Iterations += sol.Iterations
+			sol = sol2
+			p = &p2
+			res0 := map[int]bool{}
+			for j := range escalated {
+				res0[j] = true
 			}
-			sol2, err := vrp.Solve(ctx, p, vopts)
-			if err != nil {
-				return nil, fmt.Errorf("solve escalation pass: %w", err)
-			}
-			if sol2.ServedPriority > sol.ServedPriority {
-				sol2.Iterations += sol.Iterations
-				sol = sol2
-			} else {
-				escalated = map[int]bool{}
-			}
+			escalated = res0
+		} else {
+			escalated = map[int]bool{}
 		}
 	}
 
@@ -582,6 +597,89 @@ func joinHouseholds(infos []*reqInfo, vehicles []vehicle, tr *Travel) {
 			}
 		}
 	}
+}
+
+// balanceGroup names the teams that can stand in for each other: teams of
+// one level based in the same area (all county teams; the teams of one
+// township; the agents of one village).
+func balanceGroup(t data.Team) string {
+	switch t.Level {
+	case data.LevelCounty:
+		return "county"
+	case data.LevelTownship:
+		return "township:" + data.TownshipOf(t.HomeCode)
+	}
+	return "village:" + t.HomeCode
+}
+
+// teamMinutes sums each team's route durations in sol, in minutes, per
+// balance group; teams that work but have no route count as 0.
+func teamMinutes(sol *vrp.Solution, vehicles []vehicle) map[string]map[string]int64 {
+	out := map[string]map[string]int64{}
+	for _, v := range vehicles {
+		g := balanceGroup(v.team)
+		if out[g] == nil {
+			out[g] = map[string]int64{}
+		}
+		out[g][v.team.ID] += 0
+	}
+	for _, r := range sol.Routes {
+		v := vehicles[r.Vehicle]
+		out[balanceGroup(v.team)][v.team.ID] += r.Duration / 60
+	}
+	return out
+}
+
+// spread is the sum over balance groups of (busiest − idlest team minutes).
+func spread(sol *vrp.Solution, vehicles []vehicle) int64 {
+	var s int64
+	for _, m := range teamMinutes(sol, vehicles) {
+		lo, hi := int64(-1), int64(0)
+		for _, x := range m {
+			if lo < 0 || x < lo {
+				lo = x
+			}
+			hi = max(hi, x)
+		}
+		s += hi - max(lo, 0)
+	}
+	return s
+}
+
+// balanceCaps returns a MaxDuration (seconds) for the vehicles of each
+// uneven balance group: where the busiest team works over 1.3× the group's
+// mean and 2 h more than the idlest, every team-day of the group is capped
+// at 1.2× the mean day (at least 4 h), which spreads the work.
+func balanceCaps(sol *vrp.Solution, vehicles []vehicle) map[int]int64 {
+	caps := map[int]int64{}
+	days := map[string]int64{}
+	for _, v := range vehicles {
+		days[balanceGroup(v.team)]++
+	}
+	for g, m := range teamMinutes(sol, vehicles) {
+		if len(m) < 2 {
+			continue
+		}
+		var total, lo, hi int64 = 0, -1, 0
+		for _, x := range m {
+			total += x
+			if lo < 0 || x < lo {
+				lo = x
+			}
+			hi = max(hi, x)
+		}
+		mean := float64(total) / float64(len(m))
+		if total == 0 || float64(hi) <= 1.3*mean || hi-lo < 120 {
+			continue
+		}
+		capMin := max(int64(1.2*float64(total)/float64(days[g])), 240)
+		for vi, v := range vehicles {
+			if balanceGroup(v.team) == g {
+				caps[vi] = capMin * 60
+			}
+		}
+	}
+	return caps
 }
 
 // groupUp returns the higher-level vehicles every request of g may use.
