@@ -100,17 +100,10 @@ func FieldError(field, format string, args ...any) *Error {
 }
 
 // WithOp returns err wrapped in an *Error carrying op, keeping the kind of
-// err. It returns nil for a nil err. If err already is an *Error without an
-// Op, the op is set on a copy instead of wrapping.
+// err (errors.Is and errors.As still see err). It returns nil for a nil err.
 func WithOp(op string, err error) error {
 	if err == nil {
 		return nil
-	}
-	var e *Error
-	if errors.As(err, &e) && e.Op == "" && e == err {
-		c := *e
-		c.Op = op
-		return &c
 	}
 	return &Error{Op: op, Kind: ErrorKind(err), Err: err}
 }
