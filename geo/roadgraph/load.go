@@ -22,6 +22,9 @@ import (
 	"github.com/yingjing/xunhui/geo"
 )
 
+// maxPBFBytes bounds the size of a PBF file (a county or province extract).
+const maxPBFBytes = 2 << 30
+
 // ErrNoRoads is returned when OSM data holds no way any mode can use.
 var ErrNoRoads = errors.New("no routable roads")
 
@@ -112,7 +115,19 @@ func Read(ctx context.Context, r io.Reader) (*Network, error) {
 	case trim[0] == '<':
 		sc = osmxml.New(ctx, br)
 	case len(head) >= 13 && bytes.Contains(head[:min(len(head), 24)], []byte("OSMHeader")):
-		ps := osmpbf.New(ctx, br, max(1, runtime.GOMAXPROCS(0)))
+		// Read the file into memory to check it before osmpbf sees it (see
+		// checkPBF); county extracts are a few MB.
+		all, err := io.ReadAll(io.LimitReader(br, maxPBFBytes+1))
+		if err != nil {
+			return nil, fmt.Errorf("read: %w", err)
+		}
+		if len(all) > maxPBFBytes {
+			return nil, fmt.Errorf("pbf larger than %d MB: clip the extract to the county first", maxPBFBytes>>20)
+		}
+		if err := checkPBF(all); err != nil {
+			return nil, err
+		}
+		ps := osmpbf.New(ctx, bytes.NewReader(all), max(1, runtime.GOMAXPROCS(0)))
 		ps.SkipRelations = true
 		sc = ps
 	default:

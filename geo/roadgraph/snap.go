@@ -2,6 +2,7 @@ package roadgraph
 
 import (
 	"math"
+	"slices"
 
 	"github.com/paulmach/orb"
 	"github.com/yingjing/xunhui/geo"
@@ -39,10 +40,12 @@ func newSegGrid(coords []orb.Point, segs []segment) *segGrid {
 	}
 	w := (b.Max[0] - b.Min[0]) * g.kx
 	h := (b.Max[1] - b.Min[1]) * g.ky
-	// About two segments per cell on average, at least 50 m, at most 4M cells.
+	// About two segments per cell on average, at least 50 m, and never
+	// more cells than twice the segments (a sparse network spread over a
+	// large area, or a corrupt file, must not allocate a huge grid).
 	g.cell = math.Max(50, math.Sqrt(w*h/float64(len(segs)/2+1)))
-	for (w/g.cell+1)*(h/g.cell+1) > 4<<20 {
-		g.cell *= 2
+	for (w/g.cell+1)*(h/g.cell+1) > float64(min(4<<20, 2*len(segs)+16)) {
+		g.cell *= 1.5
 	}
 	g.nx, g.ny = int(w/g.cell)+1, int(h/g.cell)+1
 	counts := make([]int32, g.nx*g.ny+1)
@@ -76,16 +79,35 @@ func (g *segGrid) cellOf(v float64, n int) int {
 	return c
 }
 
-// eachCell calls f for every (cell, segment) pair of the index.
+// eachCell calls f for every (cell, segment) pair of the index: the cells
+// the segment passes through and their neighbours. The segment is sampled
+// every half cell, and the 3×3 block around each sample's cell covers every
+// cell the segment crosses, so the ring search in nearest stays exact while
+// a long diagonal segment touches O(length/cell) cells instead of its whole
+// bounding box.
 func (g *segGrid) eachCell(f func(c int, s int32)) {
+	var cells []int
 	for si, s := range g.segs {
 		a, b := g.xy[s.u], g.xy[s.v]
-		x0, x1 := g.cellOf(math.Min(a[0], b[0]), g.nx), g.cellOf(math.Max(a[0], b[0]), g.nx)
-		y0, y1 := g.cellOf(math.Min(a[1], b[1]), g.ny), g.cellOf(math.Max(a[1], b[1]), g.ny)
-		for y := y0; y <= y1; y++ {
-			for x := x0; x <= x1; x++ {
-				f(y*g.nx+x, int32(si))
+		steps := int(math.Ceil(math.Hypot(b[0]-a[0], b[1]-a[1]) / (g.cell / 2)))
+		cells = cells[:0]
+		for k := 0; k <= steps; k++ {
+			t := 0.0
+			if steps > 0 {
+				t = float64(k) / float64(steps)
 			}
+			cx := g.cellOf(a[0]+t*(b[0]-a[0]), g.nx)
+			cy := g.cellOf(a[1]+t*(b[1]-a[1]), g.ny)
+			for y := max(0, cy-1); y <= min(g.ny-1, cy+1); y++ {
+				for x := max(0, cx-1); x <= min(g.nx-1, cx+1); x++ {
+					cells = append(cells, y*g.nx+x)
+				}
+			}
+		}
+		slices.Sort(cells)
+		cells = slices.Compact(cells)
+		for _, c := range cells {
+			f(c, int32(si))
 		}
 	}
 }
