@@ -15,12 +15,12 @@ import (
 	"github.com/yingjing/xunhui/data/sqlite/sqlitetest"
 )
 
-// Fixture ids. Township A (花滩镇) has villages A1, A2; township B (龙苍沟镇)
+// Fixture ids. Township A (严道街道) has villages A1, A2; township B (龙苍沟镇)
 // has village B1. Team T-A (member ST-A) has a plan stop at A1 serving
 // request R-A1; R-A2 and R-B1 are on no plan. All people are SAMPLE data.
 const (
-	twA, twB        = "511822001000", "511822002000" // TODO(real B 511822102000 once data.ValidCode is fixed)
-	vA1, vA2, vB1   = "511822001201", "511822001202", "511822002201"
+	twA, twB        = "511822001000", "511822102000"
+	vA1, vA2, vB1   = "511822001201", "511822001202", "511822102201"
 	teamA, teamB    = "T-A", "T-B"
 	reqA1, reqA2    = "R-A1", "R-A2"
 	reqB1           = "R-B1"
@@ -62,9 +62,13 @@ var storeFactories = []struct {
 }
 
 // eachStore runs f as a subtest per store.
+// The tests run in parallel with each other: most of their time is spent
+// waiting for PostgreSQL to create and migrate a database.
 func eachStore(t *testing.T, f func(t *testing.T, e *testEnv)) {
+	t.Parallel()
 	for _, sf := range storeFactories {
 		t.Run(sf.name, func(t *testing.T) {
+			t.Parallel()
 			e := newTestEnv(t, sf.open(t))
 			f(t, e)
 		})
@@ -80,15 +84,18 @@ func newTestEnv(t *testing.T, store data.Store) *testEnv {
 	if err := srv.Open("127.0.0.1:0"); err != nil {
 		t.Fatalf("open: %v", err)
 	}
+	e := &testEnv{t: t, srv: srv, store: store, url: srv.URL(), tokens: map[string]string{},
+		client: &http.Client{Timeout: 20 * time.Second, Transport: &http.Transport{}}, logs: logs}
 	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		// Connections the client dialed but never used count as active for
+		// http.Server.Shutdown during their first 5 s; drop them first.
+		e.client.CloseIdleConnections()
+		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 		defer cancel()
 		if err := srv.Close(ctx); err != nil {
 			t.Errorf("close: %v", err)
 		}
 	})
-	e := &testEnv{t: t, srv: srv, store: store, url: srv.URL(), tokens: map[string]string{},
-		client: &http.Client{Timeout: 20 * time.Second}, logs: logs}
 	for _, u := range fixtureUsers {
 		u := u
 		if err := store.CreateUser(ctx, &u); err != nil {

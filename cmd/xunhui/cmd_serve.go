@@ -1,0 +1,177 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/yingjing/xunhui/api"
+	"github.com/yingjing/xunhui/data/seed"
+	"github.com/yingjing/xunhui/geo/sources"
+	"github.com/yingjing/xunhui/optimizer/circuit"
+	"github.com/yingjing/xunhui/optimizer/market"
+	"github.com/yingjing/xunhui/scheduler"
+	"github.com/yingjing/xunhui/scheduler/pglock"
+)
+
+func init() {
+	register(command{
+		name:    "serve",
+		summary: "serve the HTTP API (migrates the database; prints the admin token on first run)",
+		run:     runServe,
+	})
+}
+
+// envOr returns the environment variable name, or def when it is unset.
+func envOr(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+// newLogger builds the structured logger of serve: format json or text,
+// level debug, info, warn or error.
+func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
+	var lv slog.Level
+	if err := lv.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("log level %q: want debug, info, warn or error", level)
+	}
+	opts := &slog.HandlerOptions{Level: lv}
+	switch strings.ToLower(format) {
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	}
+	return nil, fmt.Errorf("log format %q: want json or text", format)
+}
+
+// runServe opens (and migrates) the store, makes sure an admin can log in,
+// wires the planners into the API server and serves until ctx is cancelled
+// (SIGINT/SIGTERM from main), then drains in-flight requests for at most
+// --shutdown-timeout.
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("serve", stderr)
+	store := addStoreFlags(fs)
+	addr := fs.String("addr", envOr("XUNHUI_ADDR", "127.0.0.1:8080"), "listen address host:port; port 0 picks a free one (env XUNHUI_ADDR)")
+	metricsAddr := fs.String("metrics-addr", os.Getenv("XUNHUI_METRICS_ADDR"), "also serve /metrics without auth on this (internal, e.g. 127.0.0.1:9090) address (env XUNHUI_METRICS_ADDR)")
+	logFormat := fs.String("log-format", envOr("XUNHUI_LOG_FORMAT", "json"), "log format: json or text (env XUNHUI_LOG_FORMAT)")
+	logLevel := fs.String("log-level", envOr("XUNHUI_LOG_LEVEL", "info"), "log level: debug, info, warn or error (env XUNHUI_LOG_LEVEL)")
+	shutdown := fs.Duration("shutdown-timeout", 20*time.Second, "how long to let in-flight requests finish on SIGTERM/SIGINT")
+	seedEmpty := fs.Bool("seed-if-empty", false, "load the county geography and SAMPLE data when the database holds none (same as `xunhui seed --if-empty`)")
+	noScheduler := fs.Bool("no-scheduler", false, "do not run the recurring jobs (another replica runs them)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintln(stderr, "usage: xunhui serve [--addr HOST:PORT] [--db FILE | --database-url URL] [--metrics-addr HOST:PORT] [--log-format json|text] [--log-level LEVEL]")
+		return errUsage
+	}
+	logger, err := newLogger(stderr, *logFormat, *logLevel)
+	if err != nil {
+		return err
+	}
+
+	s, err := openStoreConfig(ctx, *store, stderr)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	logger.Info("store open", "store", store.describe())
+	if *seedEmpty {
+		rep, err := seed.Load(ctx, s, seed.Options{IfEmpty: true})
+		if err != nil {
+			return fmt.Errorf("seed: %w", err)
+		}
+		logger.Info("seed", "report", rep.String())
+	}
+
+	// The admin token is a secret: it goes to stdout once, never to the log.
+	secret, err := api.EnsureAdmin(ctx, s, os.Getenv("XUNHUI_ADMIN_TOKEN"))
+	if err != nil {
+		return fmt.Errorf("admin: %w", err)
+	}
+	if secret != "" {
+		fmt.Fprintf(stdout, "No admin existed: created user %q. Its token is shown only this once:\n\n    %s\n\n"+
+			"Keep it safe (or set XUNHUI_ADMIN_TOKEN to choose your own).\n", api.AdminUserID, secret)
+		logger.Warn("created admin user with a new token (printed on stdout)", "user", api.AdminUserID)
+	}
+
+	srv := api.NewServer(s, logger, api.Config{})
+	// Travel times for the planners and POST /api/v1/vrp: the road graph
+	// (XUNHUI_OSM), OSRM (OSRM_URL) or the mountain estimate, with the
+	// store as matrix cache; see docs/geo.md.
+	geoOpts, err := sources.OptionsFromEnv()
+	if err != nil {
+		return err
+	}
+	geoOpts.Cache = storeMatrixCache{s: s}
+	travel, err := sources.Open(ctx, geoOpts)
+	if err != nil {
+		return fmt.Errorf("travel times: %w", err)
+	}
+	logger.Info("travel times", "source", travel.Name())
+	srv.SetVRPMatrix(geoMatrix(travel))
+	cir := circuit.NewService(s, circuit.Config{Source: travel, Logger: logger})
+	defer cir.Close()
+	srv.SetCircuit(cir)
+	mkt := market.NewService(s, market.Config{Travel: travel, Logger: logger})
+	defer mkt.Close()
+	srv.SetMarket(mkt)
+
+	jobsDone := make(chan error, 1)
+	jobCtx, stopJobs := context.WithCancel(ctx)
+	defer stopJobs()
+	if *noScheduler {
+		jobsDone <- nil
+	} else {
+		var locker scheduler.Locker = &scheduler.LocalLocker{}
+		if store.DatabaseURL != "" {
+			pl, err := pglock.NewLocker(store.DatabaseURL)
+			if err != nil {
+				return fmt.Errorf("scheduler lock: %w", err)
+			}
+			locker = pl
+		}
+		sched, err := scheduler.NewStandard(s, locker, scheduler.StandardFuncs{}, logger)
+		if err != nil {
+			return fmt.Errorf("scheduler: %w", err)
+		}
+		go func() { jobsDone <- sched.Run(jobCtx) }()
+	}
+
+	if err := srv.Open(*addr); err != nil {
+		return err
+	}
+	if *metricsAddr != "" {
+		if err := srv.OpenMetrics(*metricsAddr); err != nil {
+			_ = srv.Close(context.Background())
+			return err
+		}
+		logger.Info("metrics listening", "addr", srv.MetricsAddr().String())
+	}
+	// Tests and scripts read the address from this line (port 0 picks one).
+	fmt.Fprintf(stdout, "xunhui: listening on %s\n", srv.URL())
+	logger.Info("listening", "url", srv.URL(), "store", store.describe())
+
+	<-ctx.Done()
+	logger.Info("shutting down: draining in-flight requests", "timeout", shutdown.String())
+	sctx, cancel := context.WithTimeout(context.Background(), *shutdown)
+	defer cancel()
+	err = srv.Close(sctx)
+	stopJobs()
+	if jerr := <-jobsDone; jerr != nil && !errors.Is(jerr, context.Canceled) {
+		logger.Warn("scheduler stopped with an error", "error", jerr)
+	}
+	if err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	logger.Info("stopped")
+	return nil
+}
