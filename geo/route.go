@@ -2,6 +2,7 @@ package geo
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
@@ -252,4 +253,53 @@ func firstTime(s Stop) time.Time {
 		return s.Departure
 	}
 	return s.Arrival
+}
+
+// Leg is the road path between two consecutive stops.
+type Leg struct {
+	// Seconds and Metres as in the matrix (off-road stretches included).
+	Seconds, Metres int64
+	// Path runs from the first stop, via the roads, to the second (WGS84).
+	Path orb.LineString
+}
+
+// Router is a Source that can also draw the road path of a route (the road
+// graph does; OSRM and the estimate do not).
+type Router interface {
+	// Route returns one Leg per pair of consecutive points.
+	Route(ctx context.Context, mode Mode, pts []orb.Point) ([]Leg, error)
+}
+
+// RoutePath returns the road path through pts when src (or the source it
+// wraps, through CachedSource and Fallback) is a Router, and nil with a nil
+// error when it is not, in which case encoders draw straight lines. An error
+// means the router failed (e.g. a stop far from any road).
+func RoutePath(ctx context.Context, src Source, mode Mode, pts []orb.Point) (orb.LineString, error) {
+	for src != nil {
+		if r, ok := src.(Router); ok {
+			legs, err := r.Route(ctx, mode, pts)
+			if err != nil {
+				return nil, err
+			}
+			var path orb.LineString
+			for _, l := range legs {
+				for i, p := range l.Path {
+					if i == 0 && len(path) > 0 && path[len(path)-1] == p {
+						continue
+					}
+					path = append(path, p)
+				}
+			}
+			return path, nil
+		}
+		switch s := src.(type) {
+		case *CachedSource:
+			src = s.Source
+		case *Fallback:
+			src = s.Primary
+		default:
+			return nil, nil
+		}
+	}
+	return nil, nil
 }

@@ -253,15 +253,6 @@ func (s *Source) Matrix(ctx context.Context, locs []geo.Location, mode geo.Mode)
 // is too far from a usable road.
 const ReasonNotSnapped = "not snapped"
 
-// Leg is the road path between two consecutive stops.
-type Leg struct {
-	// Seconds and Metres as in the matrix (off-road stretches included).
-	Seconds, Metres int64
-	// Path runs from the first stop, via its snap point and the road nodes,
-	// to the second stop's snap point and the stop itself (WGS84).
-	Path orb.LineString
-}
-
 // ErrNoRoute is returned by Route when consecutive stops are not connected.
 var ErrNoRoute = errors.New("no route")
 
@@ -269,7 +260,7 @@ var ErrNoRoute = errors.New("no route")
 // points, for drawing a team's day on a map. It fails with a *geo.SnapError
 // when a point is too far from a road and with ErrNoRoute when two stops are
 // not connected.
-func (s *Source) Route(ctx context.Context, mode geo.Mode, pts []orb.Point) ([]Leg, error) {
+func (s *Source) Route(ctx context.Context, mode geo.Mode, pts []orb.Point) ([]geo.Leg, error) {
 	g, err := s.Net.Graph(mode)
 	if err != nil {
 		return nil, err
@@ -287,7 +278,7 @@ func (s *Source) Route(ctx context.Context, mode geo.Mode, pts []orb.Point) ([]L
 	}
 	sr := newSearcher(g, true)
 	mark := make([]bool, g.NumNodes())
-	legs := make([]Leg, 0, max(0, len(pts)-1))
+	legs := make([]geo.Leg, 0, max(0, len(pts)-1))
 	for i := 0; i+1 < len(pts); i++ {
 		if err := ctx.Err(); err != nil {
 			return nil, fmt.Errorf("roadgraph route: %w", err)
@@ -317,7 +308,7 @@ func (s *Source) Route(ctx context.Context, mode geo.Mode, pts []orb.Point) ([]L
 			}
 		}
 		path = append(path, dst.snap.Point, pts[i+1])
-		legs = append(legs, Leg{
+		legs = append(legs, geo.Leg{
 			Seconds: int64(math.Round((ms + src.accessMs + dst.accessMs) / 1000)),
 			Metres:  int64(math.Round((dm + src.accessDm + dst.accessDm) / 10)),
 			Path:    dedup(path),
@@ -337,4 +328,7 @@ func dedup(ls orb.LineString) orb.LineString {
 	return out
 }
 
-var _ geo.Source = (*Source)(nil)
+var (
+	_ geo.Source = (*Source)(nil)
+	_ geo.Router = (*Source)(nil)
+)

@@ -309,3 +309,19 @@ func TestMatrixCancelled(t *testing.T) {
 		t.Errorf("err = %v, want context.Canceled", err)
 	}
 }
+
+func TestRoutePathThroughWrappers(t *testing.T) {
+	n := loadValley(t)
+	var src geo.Source = &geo.CachedSource{Source: &geo.Fallback{Primary: NewSource(n), Estimate: &geo.Estimator{}}, Cache: &geo.MemoryCache{}}
+	path, err := geo.RoutePath(context.Background(), src, geo.Car, []orb.Point{ptA, ptC, ptA})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := orb.LineString{ptA, ptB, ptC, ptB, ptA}
+	if !path.Equal(want) {
+		t.Errorf("path = %v, want %v", path, want)
+	}
+	if p, err := geo.RoutePath(context.Background(), &geo.Estimator{}, geo.Car, []orb.Point{ptA, ptC}); p != nil || err != nil {
+		t.Errorf("estimate path = %v, %v; want nil, nil", p, err)
+	}
+}
