@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -38,20 +39,9 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	format := fs.String("format", "", "csv or json (default: from the file extension)")
 	by := fs.String("by", "import", "user id recorded as creator of imported requests")
 	fs.Usage = func() { fmt.Fprintln(stderr, importUsage); fs.PrintDefaults() }
-	if err := fs.Parse(args); err != nil {
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
 		return err
-	}
-	// Allow flags after the positional arguments too.
-	pos := fs.Args()
-	if len(pos) > 2 {
-		if err := fs.Parse(pos[2:]); err != nil {
-			return err
-		}
-		if fs.NArg() > 0 {
-			fs.Usage()
-			return errUsage
-		}
-		pos = pos[:2]
 	}
 	if len(pos) != 2 {
 		fs.Usage()
@@ -98,6 +88,22 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	fmt.Fprintf(stdout, "imported %d %s from %s into %s\n", n, kind, file, cfg.describe())
 	return nil
+}
+
+// parseInterleaved parses flags that may come before, between or after the
+// positional arguments, and returns the positional ones.
+func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		if fs.NArg() == 0 {
+			return pos, nil
+		}
+		pos = append(pos, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
 }
 
 // importFile parses in (format csv or json) and writes the records of kind

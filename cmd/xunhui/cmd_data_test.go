@@ -1,0 +1,92 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/yingjing/xunhui/data"
+	"github.com/yingjing/xunhui/data/sqlite"
+)
+
+// run runs the binary's Main with args and returns exit code, stdout, stderr.
+func runMain(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := Main(context.Background(), args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func TestMigrateSeedImport(t *testing.T) {
+	t.Setenv("DATABASE_URL", "") // this test is about the embedded store
+	dir := t.TempDir()
+	db := filepath.Join(dir, "x.db")
+
+	code, out, errs := runMain(t, "migrate", "--db", db)
+	if code != 0 || !strings.Contains(out, "0001_init.sql") {
+		t.Fatalf("migrate: code %d\n%s%s", code, out, errs)
+	}
+	if code, out, _ = runMain(t, "migrate", "--db", db); code != 0 || strings.Contains(out, "0001_init.sql") {
+		t.Fatalf("second migrate reapplied: %d %s", code, out)
+	}
+	code, out, errs = runMain(t, "seed", "--db", db, "--if-empty", "--requests", "40")
+	if code != 0 || !strings.Contains(out, "villages 71") || !strings.Contains(out, "requests 40") || !strings.Contains(out, "SAMPLE") {
+		t.Fatalf("seed: code %d\n%s%s", code, out, errs)
+	}
+	if code, out, _ = runMain(t, "seed", "--db", db, "--if-empty"); code != 0 || !strings.Contains(out, "nothing loaded") {
+		t.Fatalf("seed --if-empty on seeded db: %d %s", code, out)
+	}
+
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	bad := write("bad.csv", "ledger,name,phone,village_id,items,deadline\n"+
+		"proxy,甲,13800000001,511822207200,MA-01,\n"+
+		"proxy,乙,13800000002,511822207299,MA-01,\n"+
+		"proxy,丙,13800000003,511822207200,MA-99,\n"+
+		"proxy,丁,13800000004,511822207200,MA-01,2001-01-01\n")
+	code, _, errs = runMain(t, "import", "requests", bad, "--db", db)
+	for _, want := range []string{"bad.csv:3: household.village_id", "bad.csv:4: item_ids[0]", "bad.csv:5: deadline", "3 bad line(s)"} {
+		if !strings.Contains(errs, want) {
+			t.Errorf("import stderr lacks %q:\n%s", want, errs)
+		}
+	}
+	if code != 1 {
+		t.Errorf("import of a bad file exited %d, want 1", code)
+	}
+	ctx := context.Background()
+	s, err := sqlite.Open(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, total, _ := s.ListRequests(ctx, data.RequestFilter{Statuses: []data.Status{data.StatusPending}})
+	s.Close()
+	if total != 40 {
+		t.Fatalf("after rejected import: %d requests, want the 40 seeded", total)
+	}
+
+	good := write("good.json", `[{"ledger":"appeal","household":{"name":"戊","phone":"13800000005","village_id":"511822207200"},"item_ids":["CA-04"],"priority":2}]`)
+	if code, out, errs = runMain(t, "import", "requests", good, "--db", db); code != 0 || !strings.Contains(out, "imported 1 requests") {
+		t.Fatalf("good import: %d\n%s%s", code, out, errs)
+	}
+	loc := write("loc.csv", "code,lon,lat\n511822207200,102.635148,29.781136\n")
+	if code, out, errs = runMain(t, "import", "villages", "--crs", "gcj02", loc, "--db", db); code != 0 {
+		t.Fatalf("villages import: %d\n%s%s", code, out, errs)
+	}
+	s, _ = sqlite.Open(ctx, db)
+	defer s.Close()
+	v, _ := s.GetVillage(ctx, "511822207200")
+	if v.Provenance != data.Surveyed || v.Location.Lon != 102.633744 {
+		t.Fatalf("village after import = %+v", v)
+	}
+	if code, _, _ = runMain(t, "import", "planets", good, "--db", db); code != 2 {
+		t.Fatalf("unknown kind exited %d, want 2", code)
+	}
+}
