@@ -178,10 +178,14 @@ func (s *Scheduler) Register(j Job) error {
 // trigger catch_up: if that slot already has a run the claim fails and
 // nothing runs, so only a slot missed while no replica was up runs — once,
 // however many slots were missed. Run calls Start; tests call it before Tick.
+// Start returns no error today (an unreadable override store is logged); the
+// error result is kept for stores that must refuse to start.
 func (s *Scheduler) Start(ctx context.Context) error {
 	now := s.o.Clock.Now()
 	if err := s.reload(ctx, now); err != nil {
-		return fmt.Errorf("start scheduler: %w", err)
+		// The database may be down for a moment: start on the built-in
+		// schedules; Run re-reads the overrides every ReloadInterval.
+		s.o.Logger.Error("scheduler: start with default schedules", "err", err)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -164,13 +164,19 @@ var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 // its own pool, its own fake clock.
 func replica(t *testing.T, url, name string, now time.Time, f scheduler.Func) *scheduler.Scheduler {
 	t.Helper()
+	st := newStore(t, url)
+	return replicaOn(t, url, st, st, name, now, f)
+}
+
+// replicaOn is replica with the given run and schedule stores.
+func replicaOn(t *testing.T, url string, runs scheduler.RunStore, scheds scheduler.ScheduleStore, name string, now time.Time, f scheduler.Func) *scheduler.Scheduler {
+	t.Helper()
 	l, err := NewLocker(url)
 	if err != nil {
 		t.Fatal(err)
 	}
 	l.KeepAlive = 50 * time.Millisecond
-	st := newStore(t, url)
-	s := scheduler.New(scheduler.Options{Locker: l, Runs: st, Schedules: st, Replica: name, NoCatchUp: true,
+	s := scheduler.New(scheduler.Options{Locker: l, Runs: runs, Schedules: scheds, Replica: name, NoCatchUp: true,
 		RetryInterval: time.Minute, Clock: scheduler.NewFakeClock(now), Logger: quiet})
 	if err := s.Register(scheduler.Job{Name: "weekly-draft", Spec: "0 16 * * fri", Func: f}); err != nil {
 		t.Fatal(err)
