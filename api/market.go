@@ -3,6 +3,7 @@ package api
 import (
 	"errors"
 	"net/http"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -19,6 +20,9 @@ import (
 // one the market planner touches.
 func (s *Server) SetMarket(svc *market.Service) {
 	m := &marketAPI{s: s, svc: svc}
+	svc.Observe(func(d time.Duration, status string) {
+		s.metrics.SolveSeconds.WithLabelValues("market", status).Observe(d.Seconds())
+	})
 	m.routes(s.engine.Group("/api/v1", s.authenticate()))
 }
 

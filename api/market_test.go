@@ -145,6 +145,16 @@ func TestMarketDaysEndpoint(t *testing.T) {
 		if code, _, _ := e.do(http.MethodGet, "/api/v1/townships/511822999000/market-days", "u-planner", nil); code != http.StatusNotFound {
 			t.Errorf("unknown township: %d, want 404", code)
 		}
+		var doc struct {
+			Paths map[string]map[string]any `json:"paths"`
+		}
+		e.send(http.MethodGet, "/api/v1/openapi.json", "u-planner", nil, http.StatusOK, &doc)
+		for _, p := range []string{"/api/v1/townships/{id}/market-days", "/api/v1/market-plans", "/api/v1/market-plans/{id}/adjustments",
+			"/api/v1/market-days/{township}/{date}/bookings", "/api/v1/market-plans/{id}/townships/{township}/calendar.ics"} {
+			if _, ok := doc.Paths[p]; !ok {
+				t.Errorf("OpenAPI lacks %s", p)
+			}
+		}
 	})
 }
 

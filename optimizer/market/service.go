@@ -50,6 +50,8 @@ type Service struct {
 	store data.Store
 	cfg   Config
 
+	observe func(d time.Duration, status string)
+
 	mu     sync.Mutex // serialises writes to one plan (runs and adjustments)
 	locks  map[string]*sync.Mutex
 	wg     sync.WaitGroup
@@ -77,6 +79,11 @@ func NewService(store data.Store, cfg Config) *Service {
 	ctx, cancel := context.WithCancel(context.Background())
 	return &Service{store: store, cfg: cfg, locks: map[string]*sync.Mutex{}, ctx: ctx, cancel: cancel}
 }
+
+// Observe installs f, called after every solve with its wall time and
+// status ("done", "failed"); the API feeds it into its solve-time metric.
+// Call it before the first plan.
+func (s *Service) Observe(f func(d time.Duration, status string)) { s.observe = f }
 
 // Close cancels running plans and waits for them to stop.
 func (s *Service) Close() {
@@ -290,6 +297,13 @@ func (s *Service) solveInto(ctx context.Context, d *data.PlanDetail, ex *extras,
 	}
 	t0 := time.Now()
 	sol, err := Solve(ctx, in.p)
+	if s.observe != nil {
+		status := RunDone
+		if err != nil {
+			status = RunFailed
+		}
+		s.observe(time.Since(t0), status)
+	}
 	if err != nil {
 		return err
 	}
