@@ -106,7 +106,7 @@ func (s *search) ruin() {
 		return
 	}
 	lsMax := math.Min(sisrMaxString, float64(routed)/float64(used))
-	ksMax := 4*sisrAvgRemoved/(1+lsMax) - 1
+	ksMax := 4*avgRemoved/(1+lsMax) - 1
 	ks := int(s.rng.Float64()*ksMax) + 1
 	// seed: a random routed job
 	var seed int32

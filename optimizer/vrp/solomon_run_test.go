@@ -52,7 +52,8 @@ func TestSolomonQuick(t *testing.T) {
 			t.Fatal(err)
 		}
 		name := strings.TrimSuffix(filepath.Base(f), ".txt")
-		opts := Options{TimeLimit: d, Seed: 1, Objective: ObjectiveDistance}
+		seed, _ := strconv.Atoi(os.Getenv("VRP_SEED"))
+		opts := Options{TimeLimit: d, Seed: int64(seed), Objective: ObjectiveDistance}
 		if it, err := strconv.Atoi(os.Getenv("VRP_ITERS")); err == nil {
 			opts.TimeLimit, opts.MaxIterations = 0, it
 		}

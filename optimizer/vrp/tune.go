@@ -35,3 +35,10 @@ func tuneFromEnv(cfg *runConfig) {
 }
 
 var wakeSelfOnly = os.Getenv("VRP_WAKESELF") != "0"
+
+var avgRemoved = func() float64 {
+	if v, err := strconv.ParseFloat(os.Getenv("VRP_CBAR"), 64); err == nil {
+		return v
+	}
+	return sisrAvgRemoved
+}()
