@@ -15,7 +15,8 @@ type CalendarStore interface {
 }
 
 // TownshipCalendar loads a township's market cycle and exceptions from the
-// store and converts them for package calendar. The store's NotFound (no
+// store and converts them for package calendar: the cycle's text form
+// (MarketCycle.Cycle) when set, else its Calendar and Digits. The store's NotFound (no
 // cycle) passes through unchanged; stored data that does not convert is an
 // error wrapping calendar.ErrStoredCycle.
 func TownshipCalendar(ctx context.Context, st CalendarStore, townshipID string) (calendar.Cycle, []calendar.Exception, data.MarketCycle, error) {
@@ -23,7 +24,12 @@ func TownshipCalendar(ctx context.Context, st CalendarStore, townshipID string) 
 	if err != nil {
 		return calendar.Cycle{}, nil, mc, err
 	}
-	c, err := calendar.FromDigits(mc.Calendar, mc.Digits)
+	var c calendar.Cycle
+	if mc.Cycle != "" {
+		c, err = calendar.ParseCycle(mc.Cycle)
+	} else {
+		c, err = calendar.FromDigits(mc.Calendar, mc.Digits)
+	}
 	if err != nil {
 		return calendar.Cycle{}, nil, mc, fmt.Errorf("%w: township %s: %v", calendar.ErrStoredCycle, townshipID, err)
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/yingjing/xunhui/data"
 	"github.com/yingjing/xunhui/data/sqlite/sqlitetest"
+	"github.com/yingjing/xunhui/scheduler/calendar"
 )
 
 // TestDataStoreEmbedded runs the scheduler on the embedded store's job_runs
@@ -223,5 +224,77 @@ func TestNewStandardOnSQLite(t *testing.T) {
 	runs, err := s.ListRuns(ctx, JobEscalation, "")
 	if err != nil || len(runs) != 1 || runs[0].Outcome != OK || runs[0].Trigger != TriggerManual {
 		t.Errorf("runs = %+v, %v; want one ok manual escalation run on an empty store", runs, err)
+	}
+}
+
+type fakeCalendar struct {
+	mc  data.MarketCycle
+	exc []data.MarketException
+}
+
+func (f fakeCalendar) MarketCalendar(_ context.Context, id string) (data.MarketCycle, []data.MarketException, error) {
+	if id != f.mc.TownshipID {
+		return data.MarketCycle{}, nil, &data.Error{Kind: data.NotFound, Message: "no cycle"}
+	}
+	return f.mc, f.exc, nil
+}
+
+func TestTownshipMarketDays(t *testing.T) {
+	ctx := context.Background()
+	now := shanghai(t, 2027, 1, 1, 9, 0)
+	const ts = "511822101000"
+	tests := []struct {
+		name     string
+		st       fakeCalendar
+		id       string
+		from, to string
+		want     []string // "date reason"
+		status   string   // "" ok, "400", "404", "500"
+	}{
+		{"text cycle with exceptions", fakeCalendar{
+			mc: data.MarketCycle{TownshipID: ts, Cycle: "solar:1,4,7", Sample: true},
+			exc: []data.MarketException{
+				{TownshipID: ts, Kind: "remove", Date: "2027-01-01", Reason: "元旦"},
+				{TownshipID: ts, Kind: "move", Date: "2027-01-04", To: "2027-01-05"},
+			}}, ts, "2027-01-01", "2027-01-07",
+			[]string{"2027-01-05 moved from 2027-01-04: market moved", "2027-01-07 逢1·4·7 (solar day 7)"}, ""},
+		{"digits only", fakeCalendar{mc: data.MarketCycle{TownshipID: ts, Calendar: "lunar", Digits: []int{1}}}, ts, "2027-02-06", "2027-02-06",
+			[]string{"2027-02-06 lunar 逢1 (正月初一)"}, ""},
+		{"bad query", fakeCalendar{mc: data.MarketCycle{TownshipID: ts, Cycle: "solar:1"}}, ts, "2027-1-1", "", nil, "400"},
+		{"unknown township", fakeCalendar{mc: data.MarketCycle{TownshipID: ts, Cycle: "solar:1"}}, "511822999000", "", "", nil, "404"},
+		{"bad stored cycle", fakeCalendar{mc: data.MarketCycle{TownshipID: ts, Cycle: "solar:99"}}, ts, "", "", nil, "500"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res, err := TownshipMarketDays(ctx, tt.st, tt.id, tt.from, tt.to, now)
+			status := ""
+			switch {
+			case err == nil:
+			case data.ErrorKind(err) == data.NotFound:
+				status = "404"
+			default:
+				if _, ok := calendar.AsFieldError(err); ok {
+					status = "400"
+				} else {
+					status = "500"
+				}
+			}
+			if status != tt.status {
+				t.Fatalf("error %v (status %q), want status %q", err, status, tt.status)
+			}
+			if err != nil {
+				return
+			}
+			var got []string
+			for _, d := range res.Days {
+				got = append(got, d.Date.String()+" "+d.Reason)
+			}
+			if strings.Join(got, "|") != strings.Join(tt.want, "|") {
+				t.Errorf("days = %q, want %q", got, tt.want)
+			}
+			if res.Sample != tt.st.mc.Sample {
+				t.Errorf("sample = %v, want %v", res.Sample, tt.st.mc.Sample)
+			}
+		})
 	}
 }
