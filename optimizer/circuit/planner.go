@@ -311,7 +311,7 @@ func Plan(ctx context.Context, snap *Snapshot, opts Options) (*Result, error) {
 	vopts := vrp.Options{TimeLimit: opts.TimeLimit, MaxIterations: opts.MaxIterations, Seed: opts.Seed,
 		Threads: opts.Threads, Observer: opts.Observer}
 	if opts.TimeLimit > 0 {
-		vopts.TimeLimit = opts.TimeLimit * 7 / 10
+		vopts.TimeLimit = opts.TimeLimit * 85 / 100
 	}
 	sol := &vrp.Solution{}
 	if len(p.Jobs) > 0 {

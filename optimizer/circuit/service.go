@@ -458,6 +458,27 @@ func (s *Service) Publish(ctx context.Context, id string, version int64, by stri
 			}
 		}
 	}
+	// A published re-plan supersedes its baseline: requests the baseline
+	// had planned that the re-plan leaves out return to the pool.
+	if v.Baseline != "" {
+		onNew := map[string]bool{}
+		for _, id := range planRequestIDs(data.PlanDetail{Itineraries: v.Itineraries}) {
+			onNew[id] = true
+		}
+		if old, err := s.store.GetPlan(ctx, v.Baseline); err == nil {
+			for _, rid := range planRequestIDs(old) {
+				if onNew[rid] {
+					continue
+				}
+				r, err := s.store.GetRequest(ctx, rid)
+				if err != nil || r.Status != data.StatusPlanned {
+					continue
+				}
+				_, _ = s.store.TransitionRequest(ctx, data.RequestTransition{ID: rid, Version: r.Version, To: data.StatusPending, By: by,
+					Note: fmt.Sprintf("left out by re-plan %s of %s", id, v.Baseline)})
+			}
+		}
+	}
 	return p, nil
 }
 
