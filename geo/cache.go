@@ -83,6 +83,7 @@ func (c *CachedSource) Matrix(ctx context.Context, locs []Location, mode Mode) (
 	} else if ok {
 		var m Matrix
 		if err := json.Unmarshal(blob, &m); err == nil && m.Validate() == nil && len(m.IDs) == len(locs) {
+			m.Cached = true
 			return &m, nil
 		}
 		warn = append(warn, "matrix cache entry unreadable, recomputed")

@@ -126,6 +126,8 @@ type Matrix struct {
 	Snaps []Snap `json:"snapped,omitempty"`
 	// Warnings explain degraded results, e.g. why a fallback was used.
 	Warnings []string `json:"warnings,omitempty"`
+	// Cached is set when the matrix came from a MatrixCache.
+	Cached bool `json:"cached,omitempty"`
 }
 
 // NewMatrix returns an n×n matrix whose off-diagonal entries are NoValue and

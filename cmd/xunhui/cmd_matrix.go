@@ -37,6 +37,7 @@ type matrixOutput struct {
 	Estimated   []pairOutput `json:"estimated,omitempty"`
 	Unreachable []pairOutput `json:"unreachable,omitempty"`
 	Warnings    []string     `json:"warnings,omitempty"`
+	Cached      bool         `json:"cached,omitempty"`
 }
 
 type snapOutput struct {
@@ -62,6 +63,7 @@ func runMatrix(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	estimate := fs.String("estimate", "", "estimate configuration JSON (per-mode detour/speed, per-township overrides)")
 	maxSnap := fs.Float64("max-snap", 5000, "largest distance in metres from a point to its road")
 	strict := fs.Bool("strict", false, "fail instead of estimating points far from roads or a failing OSRM server")
+	cache := fs.Bool("cache", false, "cache the matrix in the store (DATABASE_URL, else SQLite $XUNHUI_DB or ./xunhui.db), keyed by points, source, mode and road data")
 	fillNoRoute := fs.Bool("estimate-no-route", false, "also estimate pairs the roads prove unreachable (default: report them as null)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: xunhui matrix --points POINTS.csv [--osm FILE | --osrm URL] [--mode car|motorbike|foot] [--crs gcj02]")
@@ -89,13 +91,18 @@ func runMatrix(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	opts := sources.Options{OSMFile: *osmFile, OSRMURL: *osrmURL, OSRMTimeout: *osrmTimeout,
-		EstimateFile: *estimate, MaxSnapM: *maxSnap, Strict: *strict}
+		EstimateFile: *estimate, MaxSnapM: *maxSnap, Strict: *strict, EstimateNoRoute: *fillNoRoute}
+	if *cache {
+		st, err := openStore(ctx, stderr)
+		if err != nil {
+			return fmt.Errorf("matrix cache: %w", err)
+		}
+		defer st.Close()
+		opts.Cache = storeMatrixCache{st}
+	}
 	src, err := sources.Open(ctx, opts)
 	if err != nil {
 		return err
-	}
-	if fb, ok := src.(*geo.Fallback); ok {
-		fb.EstimateNoRoute = *fillNoRoute
 	}
 	m, err := src.Matrix(ctx, locs, mode)
 	if err != nil {
@@ -152,6 +159,9 @@ func writeMatrixJSON(w io.Writer, o matrixOutput) error {
 	if len(o.Warnings) > 0 {
 		field("warnings", o.Warnings, true)
 	}
+	if o.Cached {
+		field("cached", true, false)
+	}
 	b.WriteString("\n}\n")
 	_, err := w.Write(b.Bytes())
 	return err
@@ -174,7 +184,7 @@ func readPoints(path string, crs geo.CRS) ([]geo.Location, error) {
 }
 
 func toMatrixOutput(m *geo.Matrix) matrixOutput {
-	out := matrixOutput{IDs: m.IDs, Source: m.Source, Mode: m.Mode, Warnings: m.Warnings, Snapped: []snapOutput{}}
+	out := matrixOutput{IDs: m.IDs, Source: m.Source, Mode: m.Mode, Warnings: m.Warnings, Snapped: []snapOutput{}, Cached: m.Cached}
 	cells := func(a [][]int64) [][]*int64 {
 		rows := make([][]*int64, len(a))
 		for i, row := range a {

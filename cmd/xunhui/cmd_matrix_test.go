@@ -105,7 +105,43 @@ func TestMatrixCommand(t *testing.T) {
 	}
 }
 
+func TestMatrixCommandCache(t *testing.T) {
+	t.Setenv("OSRM_URL", "")
+	t.Setenv("DATABASE_URL", "")
+	t.Setenv("XUNHUI_DB", filepath.Join(t.TempDir(), "cache.db"))
+	pts := writePoints(t, "id,lon,lat\nA,102.85,29.78\nC,102.85,29.7979864\n")
+	osmCopy := filepath.Join(t.TempDir(), "valley.osm")
+	b, err := os.ReadFile(valleyOSM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(osmCopy, b, 0o644)
+	run := func() matrixOut {
+		var out, errb bytes.Buffer
+		if code := Main(context.Background(), []string{"matrix", "--cache", "--osm", osmCopy, "--points", pts}, &out, &errb); code != 0 {
+			t.Fatalf("exit %d: %s", code, errb.String())
+		}
+		var o matrixOut
+		if err := json.Unmarshal(out.Bytes(), &o); err != nil {
+			t.Fatal(err)
+		}
+		return o
+	}
+	if o := run(); o.Cached {
+		t.Error("first run claims a cache hit")
+	}
+	if o := run(); !o.Cached || *o.Durations[0][1] != 120 {
+		t.Errorf("second run: cached %v, A→C %d; want a hit with 120", o.Cached, *o.Durations[0][1])
+	}
+	// Changing the road data invalidates the entry.
+	os.WriteFile(osmCopy, []byte(strings.Replace(string(b), `v="60"`, `v="30"`, 1)), 0o644)
+	if o := run(); o.Cached || *o.Durations[0][1] != 240 {
+		t.Errorf("after editing the roads: cached %v, A→C %d; want a miss with 240", o.Cached, *o.Durations[0][1])
+	}
+}
+
 type matrixOut struct {
+	Cached    bool
 	IDs       []string
 	Durations [][]*int64
 	Distances [][]*int64

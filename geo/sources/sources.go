@@ -37,6 +37,9 @@ type Options struct {
 	// pairs and server failures are errors or unreachable pairs instead of
 	// estimates.
 	Strict bool
+	// EstimateNoRoute makes the fallback estimate also the pairs the roads
+	// prove unreachable (see geo.Fallback).
+	EstimateNoRoute bool
 	// Cache, when set, caches matrices (see geo.CachedSource).
 	Cache geo.MatrixCache
 }
@@ -93,7 +96,7 @@ func Open(ctx context.Context, o Options) (geo.Source, error) {
 		src = c
 	}
 	if src != geo.Source(est) && !o.Strict {
-		src = &geo.Fallback{Primary: src, Estimate: est}
+		src = &geo.Fallback{Primary: src, Estimate: est, EstimateNoRoute: o.EstimateNoRoute}
 	}
 	if o.Cache != nil {
 		src = &geo.CachedSource{Source: src, Cache: o.Cache}
