@@ -76,15 +76,11 @@ func runMarketPlan(ctx context.Context, args []string, stdout, stderr io.Writer)
 	svc := market.NewService(store, market.Config{Options: opt})
 	defer svc.Close()
 	cli := market.Actor{UserID: "cli", Role: data.UserAdmin}
-	id, err := svc.StartPlan(ctx, cli, *from, *to)
+	v, err := svc.Plan(ctx, cli, *from, *to)
 	if err != nil {
 		return err
 	}
-	svc.Wait()
-	v, err := svc.GetPlan(ctx, cli, id)
-	if err != nil {
-		return err
-	}
+	id := v.ID
 	if *asJSON {
 		return out.Encode(v)
 	}

@@ -224,6 +224,52 @@ func (s *Service) Bookings(ctx context.Context, a Actor, f data.BookingFilter) (
 // background (see GetPlan for its status). Errors: Invalid naming "from" or
 // "to"; Forbidden unless admin or county planner.
 func (s *Service) StartPlan(ctx context.Context, a Actor, from, to string) (string, error) {
+	id, err := s.createPlan(ctx, a, from, to)
+	if err != nil {
+		return "", err
+	}
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		s.run(s.ctx, id)
+	}()
+	return id, nil
+}
+
+// Plan plans from–to like StartPlan but waits for the result, running
+// under ctx (for the scheduler and the command line).
+func (s *Service) Plan(ctx context.Context, a Actor, from, to string) (PlanView, error) {
+	id, err := s.createPlan(ctx, a, from, to)
+	if err != nil {
+		return PlanView{}, err
+	}
+	s.run(ctx, id)
+	return s.GetPlan(context.WithoutCancel(ctx), a, id)
+}
+
+// RollMonth is the body of the scheduler's monthly market-roll job: it
+// plans next calendar month (as user "scheduler") and returns a one-line
+// summary and figures. A failed run is an error.
+func (s *Service) RollMonth(ctx context.Context) (string, map[string]any, error) {
+	first := data.DateOf(s.cfg.Now())
+	first = data.Date(string(first)[:8] + "01")
+	from := data.DateOf(first.Time().AddDate(0, 1, 0))
+	to := data.DateOf(first.Time().AddDate(0, 2, -1))
+	v, err := s.Plan(ctx, Actor{UserID: "scheduler", Role: data.UserAdmin}, string(from), string(to))
+	if err != nil {
+		return "", nil, err
+	}
+	out := map[string]any{"plan_id": v.ID, "from": v.From, "to": v.To, "desks": len(v.Desks), "bookings": v.Stats.Bookings,
+		"uncovered": len(v.Uncovered), "conflicts": len(v.Conflicts), "missed_desks": v.Stats.Cost.Missed}
+	if v.Status != RunDone {
+		return "", out, fmt.Errorf("market plan %s %s: %s", v.ID, v.Status, v.Error)
+	}
+	return fmt.Sprintf("draft market plan %s (%s–%s): %d desks, %d/%d bookings covered", v.ID, v.From, v.To,
+		len(v.Desks), v.Stats.Bookings-len(v.Uncovered), v.Stats.Bookings), out, nil
+}
+
+// createPlan validates the horizon and stores a queued draft plan.
+func (s *Service) createPlan(ctx context.Context, a Actor, from, to string) (string, error) {
 	if a.Role != data.UserAdmin && a.Role != data.UserCountyPlanner {
 		return "", forbidden("only planners may start a market plan")
 	}
@@ -247,21 +293,14 @@ func (s *Service) StartPlan(ctx context.Context, a Actor, from, to string) (stri
 	if err := s.store.CreatePlan(ctx, &d); err != nil {
 		return "", data.WithOp("market.StartPlan", err)
 	}
-	id := d.Plan.ID
-	s.wg.Add(1)
-	go func() {
-		defer s.wg.Done()
-		s.run(id)
-	}()
-	return id, nil
+	return d.Plan.ID, nil
 }
 
 // run solves plan id from scratch and stores the result.
-func (s *Service) run(id string) {
+func (s *Service) run(ctx context.Context, id string) {
 	l := s.planLock(id)
 	l.Lock()
 	defer l.Unlock()
-	ctx := s.ctx
 	d, err := s.store.GetPlan(ctx, id)
 	if err != nil {
 		s.cfg.Logger.Error("market plan run", slog.String("plan", id), slog.Any("error", err))

@@ -370,3 +370,14 @@ func TestFold(t *testing.T) {
 		}
 	}
 }
+
+func TestRollMonth(t *testing.T) {
+	svc, _ := seeded(t)
+	sum, out, err := svc.RollMonth(context.Background())
+	if err != nil {
+		t.Fatalf("roll: %v", err)
+	}
+	if out["from"] != data.Date("2026-12-01") || out["to"] != data.Date("2026-12-31") || !strings.Contains(sum, "draft market plan") {
+		t.Errorf("roll planned %v–%v: %s", out["from"], out["to"], sum)
+	}
+}
