@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 )
 
 // ScheduleUpdate is the body of PUT /api/v1/schedules/{job} (or one element
@@ -77,6 +78,9 @@ func (s *Scheduler) PutSchedules(ctx context.Context, job string, body io.Reader
 		}
 		if u.Spec != nil {
 			cur.Spec = *u.Spec
+			if u.TimeZone == nil && (strings.HasPrefix(*u.Spec, "CRON_TZ=") || strings.HasPrefix(*u.Spec, "TZ=")) {
+				cur.TimeZone = "" // the spec's own zone replaces the current one
+			}
 		}
 		if u.TimeZone != nil {
 			cur.TimeZone = *u.TimeZone

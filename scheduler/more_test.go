@@ -154,6 +154,7 @@ func TestPutSchedulesAndListRuns(t *testing.T) {
 		{"not json", "weekly-draft", `spec=1`, 400, "body"},
 		{"no job", "", `{"spec":"@daily"}`, 400, "job"},
 		{"unknown job", "nightly", `{"spec":"@daily"}`, 404, ""},
+		{"zone in spec", "daily-replan", `{"spec":"CRON_TZ=UTC 0 22 * * *"}`, 200, ""},
 		{"ok", "weekly-draft", `{"spec":"0 15 * * fri","enabled":true}`, 200, ""},
 	}
 	for _, tt := range tests {
@@ -167,7 +168,7 @@ func TestPutSchedulesAndListRuns(t *testing.T) {
 					t.Errorf("error %v, want field %q", err, tt.field)
 				}
 			}
-			if tt.status == 200 {
+			if tt.name == "ok" {
 				var w Schedule
 				for _, v := range got {
 					if v.Job == "weekly-draft" {
@@ -180,10 +181,11 @@ func TestPutSchedulesAndListRuns(t *testing.T) {
 			}
 		})
 	}
-	// The failed array update stored nothing, not even its valid first element.
+	// The failed array update stored nothing, not even its valid first
+	// element; the later CRON_TZ update is stored in normal form.
 	for _, v := range s.Schedules() {
-		if v.Job == "daily-replan" && v.Spec != "30 6 * * *" {
-			t.Errorf("daily-replan = %q, want unchanged", v.Spec)
+		if v.Job == "daily-replan" && (v.Spec != "0 22 * * *" || v.TimeZone != "UTC") {
+			t.Errorf("daily-replan = %q in %q, want 0 22 * * * in UTC", v.Spec, v.TimeZone)
 		}
 	}
 	for _, tt := range []struct{ job, limit, field string }{{"nope", "", "job"}, {"", "0", "limit"}, {"", "x", "limit"}} {

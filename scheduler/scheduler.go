@@ -154,8 +154,9 @@ func (s *Scheduler) Register(j Job) error {
 	if j.Func == nil {
 		return fmt.Errorf("register job %s: nil Func", j.Name)
 	}
-	if j.TimeZone == "" {
-		j.TimeZone = DefaultTimeZone
+	var err error
+	if j.Spec, j.TimeZone, err = NormalizeSpec(j.Spec, j.TimeZone); err != nil {
+		return fmt.Errorf("register job %s: %w", j.Name, err)
 	}
 	sched, err := ParseSpec(j.Spec, j.TimeZone)
 	if err != nil {
@@ -520,14 +521,16 @@ func (s *Scheduler) viewLocked(st *jobState) Schedule {
 // setting. Errors: ErrUnknownJob; a *FieldError naming "spec" or "time_zone";
 // a wrapped store error.
 func (s *Scheduler) SetSchedule(ctx context.Context, in Schedule, by string) (Schedule, error) {
+	var err error
 	s.mu.Lock()
 	_, ok := s.jobs[in.Job]
 	s.mu.Unlock()
 	if !ok {
 		return Schedule{}, fmt.Errorf("%w %q", ErrUnknownJob, in.Job)
 	}
-	if in.TimeZone == "" {
-		in.TimeZone = DefaultTimeZone
+	in.Spec, in.TimeZone, err = NormalizeSpec(in.Spec, in.TimeZone)
+	if err != nil {
+		return Schedule{}, err
 	}
 	sched, err := ParseSpec(in.Spec, in.TimeZone)
 	if err != nil {

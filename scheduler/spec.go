@@ -37,29 +37,53 @@ func fieldErr(field, format string, args ...any) error {
 // field, and descriptors such as @daily.
 var specParser = cron.NewParser(cron.SecondOptional | cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
 
+// NormalizeSpec moves a leading "CRON_TZ=zone " or "TZ=zone " of spec into
+// the time zone, as cron/v3 writes it, so that both notations are accepted
+// and stored the same way. A zone in both places must agree (*FieldError on
+// "time_zone" otherwise); "" tz becomes DefaultTimeZone.
+func NormalizeSpec(spec, tz string) (string, string, error) {
+	spec = strings.TrimSpace(spec)
+	if strings.HasPrefix(spec, "TZ=") || strings.HasPrefix(spec, "CRON_TZ=") {
+		head, rest, ok := strings.Cut(spec, " ")
+		_, zone, _ := strings.Cut(head, "=")
+		if !ok || zone == "" {
+			return "", "", fieldErr("spec", "%q: want CRON_TZ=ZONE followed by the schedule", spec)
+		}
+		if tz != "" && tz != zone {
+			return "", "", fieldErr("time_zone", "%q conflicts with %s in the spec", tz, head)
+		}
+		spec, tz = strings.TrimSpace(rest), zone
+	}
+	if tz == "" {
+		tz = DefaultTimeZone
+	}
+	return spec, tz, nil
+}
+
 // ParseSpec validates a cron spec and time zone and returns the schedule.
 // spec has 5 fields (minute hour day-of-month month day-of-week), or 6 with
 // leading seconds, or a descriptor (@hourly, @daily, @weekly, @monthly,
-// @yearly). tz is an IANA zone name ("" means DefaultTimeZone). Rejected,
-// with a *FieldError naming "spec" or "time_zone": empty or malformed specs,
-// a TZ=/CRON_TZ= prefix (use tz), @every (its times depend on when it
+// @yearly), optionally prefixed by CRON_TZ=zone (see NormalizeSpec). tz is
+// an IANA zone name ("" means DefaultTimeZone). Rejected, with a
+// *FieldError naming "spec" or "time_zone": empty or malformed specs, zones
+// that disagree, @every (its times depend on when it
 // starts, so replicas could not agree on slots) and specs that never fire.
 func ParseSpec(spec, tz string) (cron.Schedule, error) {
-	if tz == "" {
-		tz = DefaultTimeZone
+	spec, tz, err := NormalizeSpec(spec, tz)
+	if err != nil {
+		return nil, err
 	}
 	loc, err := loadZone(tz)
 	if err != nil {
 		return nil, fieldErr("time_zone", "unknown time zone %q", tz)
 	}
-	spec = strings.TrimSpace(spec)
 	switch {
 	case spec == "":
 		return nil, fieldErr("spec", "missing")
 	case len(spec) > 200:
 		return nil, fieldErr("spec", "longer than 200 bytes")
 	case strings.HasPrefix(spec, "TZ=") || strings.HasPrefix(spec, "CRON_TZ="):
-		return nil, fieldErr("spec", "give the time zone in time_zone, not in the spec")
+		return nil, fieldErr("spec", "more than one time zone prefix")
 	case strings.HasPrefix(spec, "@every"):
 		return nil, fieldErr("spec", "@every is not supported: use a cron expression with fixed times")
 	}
