@@ -215,6 +215,32 @@ func testCircuitFlow(t *testing.T, e *testEnv, week data.Date) {
 		t.Errorf("explanation: %d decisions for %d requests, %d loads", len(ex.Decisions), ex.Stats.Requests, len(ex.Loads))
 	}
 
+	// A township coordinator sees only its township's teams.
+	var coordTeam data.Team
+	for _, it := range v.Itineraries {
+		if tm, err := e.store.GetTeam(ctx, it.TeamID); err == nil && tm.Level == data.LevelTownship {
+			coordTeam = tm
+			break
+		}
+	}
+	if coordTeam.ID != "" {
+		tw := data.TownshipOf(coordTeam.HomeCode)
+		e.addUser(data.User{ID: "u-coord", Name: "Coordinator (SAMPLE)", Role: data.UserTownshipCoordinator, TownshipID: tw})
+		var cv circuit.View
+		e.getJSON("/api/v1/circuit-plans/"+v.ID, "u-coord", http.StatusOK, &cv)
+		if len(cv.Itineraries) == 0 {
+			t.Errorf("coordinator of %s sees no itinerary", tw)
+		}
+		for _, it := range cv.Itineraries {
+			if tm, _ := e.store.GetTeam(ctx, it.TeamID); tm.Level == data.LevelCounty || data.TownshipOf(tm.HomeCode) != tw {
+				t.Errorf("coordinator of %s sees team %s", tw, it.TeamID)
+			}
+		}
+		if code, _, _ := e.do(http.MethodPost, "/api/v1/circuit-plans/"+v.ID+"/publish", "u-coord", nil); code != http.StatusForbidden {
+			t.Errorf("coordinator publishing: status %d, want 403", code)
+		}
+	}
+
 	// Publish: requests on the plan become planned.
 	var pub data.Plan
 	post("/api/v1/circuit-plans/"+v.ID+"/publish", "u-planner", nil, http.StatusOK, &pub)
@@ -405,6 +431,16 @@ func testCircuitFlow(t *testing.T, e *testEnv, week data.Date) {
 					}
 				}
 			}
+		}
+	}
+	// Publishing the re-plan returns the requests it left out to the pool.
+	post("/api/v1/circuit-plans/"+nv.ID+"/publish", "u-planner", nil, http.StatusOK, nil)
+	for _, m := range nv.Moves {
+		if m.ToTeam != "" {
+			continue
+		}
+		if r, err := e.store.GetRequest(ctx, m.RequestID); err != nil || r.Status != data.StatusPending {
+			t.Errorf("request %s left out by the published re-plan: status %q %v, want pending", m.RequestID, r.Status, err)
 		}
 	}
 	t.Logf("replan: %d moved, %d kept, %d fixed; %d of %d untouched stops moved", nv.Stats.Moved, nv.Stats.Kept, nv.Stats.Fixed, nv.Stats.MovedStops, nv.Stats.Untouched)
