@@ -11,8 +11,12 @@ import (
 
 // pathID returns the :id path parameter, or a 404 when it cannot be an id
 // (so junk never reaches the store).
-func pathID(c *gin.Context) (string, error) {
-	id := c.Param("id")
+func pathID(c *gin.Context) (string, error) { return pathParam(c, "id") }
+
+// pathParam returns the named path parameter, or a 404 when it cannot be an
+// id.
+func pathParam(c *gin.Context, name string) (string, error) {
+	id := c.Param(name)
 	if !data.ValidID(id) {
 		return "", notFound("no such record: " + truncate(id, 80))
 	}

@@ -98,7 +98,7 @@ func (s *Server) accessLog() gin.HandlerFunc {
 			slog.String("route", c.FullPath()),
 			slog.Int("status", status),
 			slog.Int("bytes", c.Writer.Size()),
-			slog.Duration("duration", time.Since(start)),
+			slog.Float64("duration_ms", float64(time.Since(start).Microseconds())/1000),
 			slog.String("remote", c.ClientIP()),
 		}
 		if p := principalOf(c); p != nil {

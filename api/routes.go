@@ -165,5 +165,6 @@ func (s *Server) routes() {
 			"time_limit (seconds, default 5, at most 30) bounds the search.",
 		query:   []apiParam{{Name: "time_limit", In: "query", Description: "search time limit in seconds (default 5, max 30)", Schema: &jsonSchema{Type: "number"}}},
 		request: vrpProblem{}, response: vrpSolution{}, errors: []int{403, 502, 503}}, s.solveVRP)
+	s.scheduleRoutes(v1)
 	s.circuitRoutes(v1)
 }

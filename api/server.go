@@ -15,6 +15,7 @@ import (
 	"github.com/yingjing/xunhui/data"
 	"github.com/yingjing/xunhui/optimizer/circuit"
 	"github.com/yingjing/xunhui/optimizer/vrp/vroom"
+	"github.com/yingjing/xunhui/scheduler"
 )
 
 func init() {
@@ -77,6 +78,7 @@ type Server struct {
 	engine  *gin.Engine
 	spec    *openAPIDoc
 
+	sched      *scheduler.Scheduler
 	vrpMatrix  vroom.MatrixFunc
 	solveSlots chan struct{}
 	circuit    *circuit.Service

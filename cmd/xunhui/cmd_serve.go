@@ -143,6 +143,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if err != nil {
 			return fmt.Errorf("scheduler: %w", err)
 		}
+		srv.SetScheduler(sched)
 		go func() { jobsDone <- sched.Run(jobCtx) }()
 	}
 
