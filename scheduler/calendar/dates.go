@@ -76,15 +76,7 @@ func (c Cycle) Matches(d Date) (reason string, ok bool) {
 		}
 		return fmt.Sprintf("%s (solar day %d)", c.label(), d.Day), true
 	case LunarDays:
-		l := calendar.NewSolarFromYmd(d.Year, int(d.Month), d.Day).GetLunar()
-		if !dayMatches(l.GetDay(), c.Digits, c.Days) {
-			return "", false
-		}
-		month := l.GetMonthInChinese() + "月"
-		if len(c.Digits) > 0 {
-			return fmt.Sprintf("lunar %s (%s%s)", c.label(), month, l.GetDayInChinese()), true
-		}
-		return fmt.Sprintf("lunar %s (%s)", l.GetDayInChinese(), month), true
+		return c.matchLunar(lunarOf(d))
 	case EveryNDays:
 		if mod(d.DaysSince(c.Anchor), c.Every) != 0 {
 			return "", false
@@ -99,6 +91,34 @@ func (c Cycle) Matches(d Date) (reason string, ok bool) {
 		}
 	}
 	return "", false
+}
+
+// lunarDay is the lunar month (Chinese name, e.g. "闰六月") and day (1–30) of a date.
+type lunarDay struct {
+	month string
+	day   int
+}
+
+// lunarOf converts d with lunar-go (about 0.1 ms: Dates avoids calling it for every day).
+func lunarOf(d Date) lunarDay {
+	l := calendar.NewSolarFromYmd(d.Year, int(d.Month), d.Day).GetLunar()
+	return lunarDay{month: l.GetMonthInChinese() + "月", day: l.GetDay()}
+}
+
+// lunarDayNames are 初一 … 三十, indexed by day - 1.
+var lunarDayNames = [30]string{"初一", "初二", "初三", "初四", "初五", "初六", "初七", "初八", "初九", "初十",
+	"十一", "十二", "十三", "十四", "十五", "十六", "十七", "十八", "十九", "二十",
+	"廿一", "廿二", "廿三", "廿四", "廿五", "廿六", "廿七", "廿八", "廿九", "三十"}
+
+func (c Cycle) matchLunar(l lunarDay) (string, bool) {
+	if l.day < 1 || l.day > 30 || !dayMatches(l.day, c.Digits, c.Days) {
+		return "", false
+	}
+	name := lunarDayNames[l.day-1]
+	if len(c.Digits) > 0 {
+		return fmt.Sprintf("lunar %s (%s%s)", c.label(), l.month, name), true
+	}
+	return fmt.Sprintf("lunar %s (%s)", name, l.month), true
 }
 
 // label names the cycle for reasons: "逢1·4·7", "days 1·15", "every 5 days
@@ -188,8 +208,26 @@ func Dates(c Cycle, exceptions []Exception, from, to Date) ([]MarketDay, error) 
 	inRange := func(d Date) bool { return !d.Before(from) && !d.After(to) }
 
 	days := map[Date]string{}
+	var prev lunarDay
 	for d := from; !d.After(to); d = d.AddDays(1) {
-		if r, ok := c.Matches(d); ok {
+		var (
+			r  string
+			ok bool
+		)
+		if c.Kind == LunarDays {
+			// Every lunar month has at least 29 days, so the day after
+			// day k < 29 is day k+1 of the same month; only near a month's
+			// end ask the library (2–3 conversions a month instead of 30).
+			if d == from || prev.day >= 29 {
+				prev = lunarOf(d)
+			} else {
+				prev.day++
+			}
+			r, ok = c.matchLunar(prev)
+		} else {
+			r, ok = c.Matches(d)
+		}
+		if ok {
 			days[d] = r
 		}
 	}

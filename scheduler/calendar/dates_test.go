@@ -292,3 +292,31 @@ func TestFromDigits(t *testing.T) {
 		}
 	}
 }
+
+// TestLunarShortcutMatchesLibrary checks Dates' day-increment shortcut against
+// a full lunar-go conversion of every day over three years (leap months of
+// 2025 and 2028 included).
+func TestLunarShortcutMatchesLibrary(t *testing.T) {
+	c := mustCycle(t, "lunar:days=1,2,15,29,30")
+	for from := NewDate(2025, 1, 1); from.Year < 2028 || (from.Year == 2028 && from.Month < 10); from = from.AddDays(MaxRangeDays) {
+		to := from.AddDays(MaxRangeDays - 1)
+		got, err := Dates(c, nil, from, to)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want []MarketDay
+		for d := from; !d.After(to); d = d.AddDays(1) {
+			if r, ok := c.Matches(d); ok {
+				want = append(want, MarketDay{d, r})
+			}
+		}
+		if len(got) != len(want) {
+			t.Fatalf("%s..%s: %d days, library says %d", from, to, len(got), len(want))
+		}
+		for i := range got {
+			if got[i] != want[i] {
+				t.Errorf("day %d: got %v, library says %v", i, got[i], want[i])
+			}
+		}
+	}
+}
