@@ -32,6 +32,11 @@ type marketAPI struct {
 	svc *market.Service
 }
 
+// bookingStatusInput is the body of POST /api/v1/bookings/{id}/status.
+type bookingStatusInput struct {
+	Status data.BookingStatus `json:"status" doc:"booked, served, cancelled or no_show"`
+}
+
 // marketPlanInput is the body of POST /api/v1/market-plans.
 type marketPlanInput struct {
 	From string `json:"from" doc:"first day, YYYY-MM-DD"`
@@ -67,6 +72,10 @@ func (m *marketAPI) routes(v1 *gin.RouterGroup) {
 		request:     market.BookingInput{}, response: data.Booking{}, status: http.StatusCreated, errors: []int{403, 404, 422}}, m.book)
 	s.handle(v1, http.MethodGet, "/market-days/:township/:date/bookings", opSpec{roles: writers, tag: "market",
 		summary: "Bookings of one market day (coordinators: their township only)", response: listBody[data.Booking]{}, errors: []int{403, 422}}, m.listBookings)
+	s.handle(v1, http.MethodPost, "/bookings/:id/status", opSpec{roles: writers, tag: "market",
+		summary:     "Record what became of a booking: served, no_show, cancelled (or booked again)",
+		description: "Only booked bookings are planned; served ones feed the walk-in demand estimate. Coordinators: their township only.",
+		request:     bookingStatusInput{}, response: data.Booking{}, errors: []int{403, 404, 422}}, m.bookingStatus)
 	s.handle(v1, http.MethodGet, "/market-demand", opSpec{roles: allRoles, tag: "market",
 		summary:     "Expected walk-in demand per township and item category on a market day",
 		description: "(bookings + ledger requests served in the township over the last 90 days) / market days in those 90 days; see docs/market.md.",
@@ -169,6 +178,23 @@ func (m *marketAPI) listBookings(c *gin.Context) error {
 		return err
 	}
 	c.JSON(http.StatusOK, listBody[data.Booking]{Items: bs, Total: len(bs)})
+	return nil
+}
+
+func (m *marketAPI) bookingStatus(c *gin.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	var in bookingStatusInput
+	if err := decodeJSON(c.Writer, c.Request, m.s.cfg.MaxBodyBytes, &in); err != nil {
+		return err
+	}
+	b, err := m.svc.SetBookingStatus(c.Request.Context(), marketActor(c), id, in.Status)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, b)
 	return nil
 }
 

@@ -201,6 +201,19 @@ func TestMarketBookingsRejected(t *testing.T) {
 			t.Errorf("bookings listed: %d, want 1", list.Total)
 		}
 		e.send(http.MethodGet, path, "u-coordB", nil, http.StatusForbidden, nil)
+
+		// Outcomes: B's coordinator may not touch A's booking; a bad status names the field.
+		e.send(http.MethodPost, "/api/v1/bookings/"+b.ID+"/status", "u-coordB", map[string]string{"status": "served"}, http.StatusForbidden, nil)
+		code, _, body := e.do(http.MethodPost, "/api/v1/bookings/"+b.ID+"/status", "u-coordA", map[string]string{"status": "lost"})
+		if code != 422 || errBody(t, body).Field != "status" {
+			t.Errorf("bad status: %d %s, want 422 naming status", code, body)
+		}
+		var served data.Booking
+		e.send(http.MethodPost, "/api/v1/bookings/"+b.ID+"/status", "u-coordA", map[string]string{"status": "served"}, http.StatusOK, &served)
+		if served.Status != data.BookingServed || served.UpdatedBy != "u-coordA" {
+			t.Errorf("after status: %+v", served)
+		}
+		e.send(http.MethodPost, "/api/v1/bookings/B-nope/status", "u-planner", map[string]string{"status": "served"}, http.StatusNotFound, nil)
 	})
 }
 

@@ -219,6 +219,29 @@ func (s *Service) Bookings(ctx context.Context, a Actor, f data.BookingFilter) (
 	return s.cfg.Bookings.ListBookings(ctx, f)
 }
 
+// SetBookingStatus records what became of a booking (served, no_show,
+// cancelled, or back to booked); served bookings feed the demand estimate
+// and only booked ones are planned. Errors: NotFound, Forbidden (a
+// coordinator of another township, a team member), Invalid naming "status".
+func (s *Service) SetBookingStatus(ctx context.Context, a Actor, id string, status data.BookingStatus) (data.Booking, error) {
+	const op = "market.SetBookingStatus"
+	if a.Role == data.UserTeamMember {
+		return data.Booking{}, forbidden("team members may not change bookings")
+	}
+	if !status.Valid() {
+		return data.Booking{}, data.FieldError("status", "%q is not booked, served, cancelled or no_show", status)
+	}
+	b, err := s.store.GetBooking(ctx, id)
+	if err != nil {
+		return data.Booking{}, data.WithOp(op, err)
+	}
+	if !a.may(b.TownshipID) {
+		return data.Booking{}, forbidden("a coordinator of %s may not change bookings of %s", a.TownshipID, b.TownshipID)
+	}
+	b, err = s.store.SetBookingStatus(ctx, id, status, a.UserID)
+	return b, data.WithOp(op, err)
+}
+
 // StartPlan queues a plan of the market days from–to (inclusive, at most
 // MaxHorizonDays) and returns its id at once; the run continues in the
 // background (see GetPlan for its status). Errors: Invalid naming "from" or

@@ -154,14 +154,15 @@ func fold(s string) string {
 
 // namer resolves ids to display names.
 type namer struct {
-	towns map[string]string
-	staff map[string]string
+	towns  map[string]string
+	staff  map[string]string
+	sample map[string]bool // staff id -> SAMPLE person
 	items map[string]data.ServiceItem
 	order []string // item ids in catalogue order
 }
 
 func (s *Service) names(ctx context.Context) (*namer, error) {
-	n := &namer{towns: map[string]string{}, staff: map[string]string{}, items: map[string]data.ServiceItem{}}
+	n := &namer{towns: map[string]string{}, staff: map[string]string{}, sample: map[string]bool{}, items: map[string]data.ServiceItem{}}
 	ts, err := s.store.ListTownships(ctx)
 	if err != nil {
 		return nil, err
@@ -175,6 +176,7 @@ func (s *Service) names(ctx context.Context) (*namer, error) {
 	}
 	for _, st := range ss {
 		n.staff[st.ID] = st.Name
+		n.sample[st.ID] = st.Sample
 	}
 	its, err := s.store.ListServiceItems(ctx)
 	if err != nil {
@@ -241,7 +243,7 @@ th{background:#eee}.note{font-size:10pt;color:#444}ul{margin:0;padding-left:1.2e
 {{range .Rows}}<tr><td>{{.Date}}</td><td>{{.Weekday}}</td><td>{{.Hours}}</td><td>{{.Reason}}</td><td>{{.People}}</td><td><ul>{{range .Services}}<li>{{.}}</li>{{end}}</ul></td></tr>
 {{end}}</tbody></table>{{else}}<p>本月暂无便民赶集日服务安排。</p>{{end}}
 {{if .Draft}}<p class="note">草稿：计划尚未发布，安排可能调整。</p>{{end}}
-<p class="note">计划编号 {{.PlanID}}。示例数据（SAMPLE）仅供演示。</p>
+<p class="note">计划编号 {{.PlanID}}。{{if .Sample}}含示例数据（SAMPLE），仅供演示。{{end}}</p>
 </body></html>
 `))
 
@@ -274,9 +276,16 @@ func (s *Service) Poster(ctx context.Context, v PlanView, tid, month string) ([]
 	desks := slices.Clone(v.Desks)
 	slices.SortFunc(desks, func(a, b data.Desk) int { return strings.Compare(string(a.Date), string(b.Date)) })
 	var rows []posterRow
+	sample := false
 	for _, dk := range desks {
 		if dk.TownshipID != tid || !strings.HasPrefix(string(dk.Date), month) || len(dk.StaffIDs) == 0 {
 			continue
+		}
+		for _, id := range dk.StaffIDs {
+			sample = sample || names.sample[id]
+		}
+		for _, id := range dk.ItemIDs {
+			sample = sample || names.items[id].Sample
 		}
 		t := dk.Date.Time()
 		row := posterRow{Date: fmt.Sprintf("%d月%d日", t.Month(), t.Day()), Weekday: weekdayName[t.Weekday()],
@@ -299,6 +308,7 @@ func (s *Service) Poster(ctx context.Context, v PlanView, tid, month string) ([]
 		"Title":  fmt.Sprintf("%s %d年%d月 便民赶集日服务安排", names.town(tid), mt.Year(), mt.Month()),
 		"Rows":   rows,
 		"Draft":  v.Publication != data.PlanPublished,
+		"Sample": sample,
 		"PlanID": v.ID,
 	})
 	return b.Bytes(), err
