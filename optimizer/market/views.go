@@ -157,8 +157,8 @@ type namer struct {
 	towns  map[string]string
 	staff  map[string]string
 	sample map[string]bool // staff id -> SAMPLE person
-	items map[string]data.ServiceItem
-	order []string // item ids in catalogue order
+	items  map[string]data.ServiceItem
+	order  []string // item ids in catalogue order
 }
 
 func (s *Service) names(ctx context.Context) (*namer, error) {
