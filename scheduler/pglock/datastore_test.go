@@ -88,7 +88,7 @@ func TestServeSetupOnPostgres(t *testing.T) {
 	}
 	defer conn.Close(ctx)
 	var pid int32
-	if err := conn.QueryRow(ctx, "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted LIMIT 1").Scan(&pid); err != nil {
+	if err := conn.QueryRow(ctx, holderQuery, int64(Namespace)).Scan(&pid); err != nil {
 		t.Fatalf("find the lock holder: %v", err)
 	}
 	terminate(t, url, uint32(pid))

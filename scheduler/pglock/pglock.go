@@ -2,7 +2,7 @@
 // share one PostgreSQL database.
 //
 // Locker hands out PostgreSQL session advisory locks
-// (pg_try_advisory_lock(hashtext(name))), each on its own dedicated
+// (pg_try_advisory_lock(Namespace, hashtext(name))), each on its own dedicated
 // connection held for the whole run. If the process dies, or its connection
 // breaks, the server ends the session and releases the lock: that is how a
 // replica that dies mid-job frees it for the others, with nothing to expire
@@ -26,6 +26,12 @@ import (
 	"github.com/yingjing/xunhui/scheduler"
 )
 
+// Namespace is the first key of the two-key advisory locks taken by Locker
+// ("xh" and 1). PostgreSQL keeps two-key and one-bigint-key advisory locks
+// apart, and other users of two-key locks would need this very number, so
+// job locks cannot collide with the store's migration locks.
+const Namespace int32 = 0x78680001
+
 // Locker is a scheduler.Locker on PostgreSQL session advisory locks.
 type Locker struct {
 	cfg *pgx.ConnConfig
@@ -44,7 +50,7 @@ func NewLocker(url string) (*Locker, error) {
 }
 
 // TryLock implements scheduler.Locker: it opens a connection and tries the
-// advisory lock keyed by hashtext(name). scheduler.ErrLocked if another
+// advisory lock keyed by (Namespace, hashtext(name)). scheduler.ErrLocked if another
 // session holds it.
 func (l *Locker) TryLock(ctx context.Context, name string) (scheduler.Lock, error) {
 	conn, err := pgx.ConnectConfig(ctx, l.cfg)
@@ -52,7 +58,7 @@ func (l *Locker) TryLock(ctx context.Context, name string) (scheduler.Lock, erro
 		return nil, fmt.Errorf("pglock: connect: %w", err)
 	}
 	var ok bool
-	if err := conn.QueryRow(ctx, "SELECT pg_try_advisory_lock(hashtext($1))", name).Scan(&ok); err != nil {
+	if err := conn.QueryRow(ctx, "SELECT pg_try_advisory_lock($1, hashtext($2))", Namespace, name).Scan(&ok); err != nil {
 		conn.Close(context.WithoutCancel(ctx))
 		return nil, fmt.Errorf("pglock: try lock %s: %w", name, err)
 	}
@@ -126,7 +132,7 @@ func (k *Lock) Unlock(ctx context.Context) error {
 		return nil
 	}
 	var ok bool
-	err := k.conn.QueryRow(ctx, "SELECT pg_advisory_unlock(hashtext($1))", k.name).Scan(&ok)
+	err := k.conn.QueryRow(ctx, "SELECT pg_advisory_unlock($1, hashtext($2))", Namespace, k.name).Scan(&ok)
 	cerr := k.conn.Close(context.WithoutCancel(ctx))
 	switch {
 	case err != nil:

@@ -51,6 +51,11 @@ func newStore(t *testing.T, url string) *Store {
 	return s
 }
 
+// holderQuery finds the backend holding a job lock in this test's database
+// only: pg_locks is server-wide and other packages' tests share the server.
+const holderQuery = `SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 2
+	AND classid::bigint = $1 AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) LIMIT 1`
+
 func terminate(t *testing.T, url string, pid uint32) {
 	t.Helper()
 	ctx := context.Background()
@@ -254,7 +259,7 @@ func TestReplicaKilledMidRunIsTakenOver(t *testing.T) {
 	}
 	defer conn.Close(ctx)
 	var pid int32
-	if err := conn.QueryRow(ctx, "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted LIMIT 1").Scan(&pid); err != nil {
+	if err := conn.QueryRow(ctx, holderQuery, int64(Namespace)).Scan(&pid); err != nil {
 		t.Fatalf("find the lock holder: %v", err)
 	}
 	terminate(t, url, uint32(pid))
