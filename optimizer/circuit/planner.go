@@ -294,9 +294,11 @@ func Plan(ctx context.Context, snap *Snapshot, opts Options) (*Result, error) {
 
 	joinHouseholds(infos, vehicles, tr)
 	groups := makeGroups(infos, vehicles, tr)
-	p, err := buildProblem(groups, vehicles, tr)
-	if err != nil {
-		return nil, err
+	p := &vrp.Problem{}
+	if len(groups) > 0 {
+		if p, err = buildProblem(groups, vehicles, tr); err != nil {
+			return nil, err
+		}
 	}
 	// Pass 1: every request at its own level (大事不出镇, 小事不出村).
 	// Pass 2, only when pass 1 calls for it, re-solves with

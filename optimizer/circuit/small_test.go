@@ -316,3 +316,91 @@ func TestSuggestSlots(t *testing.T) {
 		t.Errorf("Suggest(no skill) = %v, %q; want none, no_skill", slots, code)
 	}
 }
+
+func TestEmptyCounty(t *testing.T) {
+	tests := []struct {
+		name string
+		snap func() *Snapshot
+		want Code
+	}{
+		{"no teams", func() *Snapshot { s := smallCounty(); s.Teams = nil; s.Requests = []data.Request{req("R-1", v1, "IV")}; return s }, NoSkill},
+		{"no requests", func() *Snapshot { return smallCounty() }, ""},
+		{"unknown item", func() *Snapshot { s := smallCounty(); s.Requests = []data.Request{req("R-1", v1, "NOPE")}; return s }, BadData},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := tc.snap()
+			res := plan1(t, s, 5)
+			if len(res.Detail.Itineraries) != 0 {
+				t.Errorf("%d itineraries, want none", len(res.Detail.Itineraries))
+			}
+			if tc.want != "" && (len(res.Unassigned) != 1 || res.Unassigned[0].Code != tc.want) {
+				t.Errorf("unassigned %+v, want one %s", res.Unassigned, tc.want)
+			}
+		})
+	}
+}
+
+func TestReplanKeepsPastAndPins(t *testing.T) {
+	s := smallCounty()
+	// Requests on Tuesday and Wednesday only, two of them county-level.
+	for i := 0; i < 10; i++ {
+		item := "IT"
+		if i >= 8 {
+			item = "IC"
+		}
+		r := req(fmt.Sprintf("R-%02d", i), []string{v1, v2}[i%2], item)
+		r.Household.Phone = fmt.Sprintf("1390000%04d", i)
+		r.Household.Name = fmt.Sprintf("住户%02d (SAMPLE)", i)
+		r.VisitWindows = []data.WeeklyWindow{{Weekday: time.Tuesday + time.Weekday(i%2), From: 8 * 60, To: 18 * 60}}
+		s.Requests = append(s.Requests, r)
+	}
+	base := plan1(t, s, 3)
+	base.Detail.Plan.ID = "P-base"
+	// The county expert falls ill from day 2, and an urgent request arrives.
+	st := s.Staff["S-C"]
+	st.Leave = []data.DateRange{{From: monday.AddDays(1), To: monday.AddDays(2)}}
+	s.Staff["S-C"] = st
+	urgent := req("R-URGENT", v2, "IT")
+	urgent.Priority, urgent.Ledger = 5, data.LedgerHardship
+	s.Requests = append(s.Requests, urgent)
+	now := monday.AddDays(1).Time()
+	res, err := Plan(context.Background(), s, Options{From: monday, To: monday.AddDays(2), MaxIterations: 100, Seed: 1, Now: now,
+		Baseline: &Baseline{Plan: base.Detail}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Check(s, res.Detail, res.Travel); err != nil {
+		t.Fatalf("independent check: %v", err)
+	}
+	day1 := func(d data.PlanDetail) map[string]string {
+		out := map[string]string{}
+		for _, it := range d.Itineraries {
+			if it.Date == monday {
+				out[it.TeamID] = fmt.Sprint(it.Stops)
+			}
+		}
+		return out
+	}
+	if got, want := day1(res.Detail), day1(base.Detail); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("day 1 changed:\n got %v\nwant %v", got, want)
+	}
+	got := where(res)
+	if got["R-URGENT"] == "" || got["R-URGENT"] == string(Capacity) {
+		t.Errorf("urgent request: %q, want served", got["R-URGENT"])
+	}
+	for _, it := range res.Detail.Itineraries {
+		if it.TeamID == "T-CTY" && it.Date > monday && len(it.Stops) > 0 {
+			t.Errorf("ill team still has stops on %s", it.Date)
+		}
+	}
+	old := where(base)
+	for _, m := range res.Moves {
+		if old[m.RequestID] != m.FromTeam {
+			t.Errorf("move %+v: was on %q", m, old[m.RequestID])
+		}
+	}
+	if res.Stats.Kept == 0 || res.Stats.Moved == 0 {
+		t.Errorf("re-plan stats %+v: want some kept (township stops) and some moved (the ill team's)", res.Stats)
+	}
+}
