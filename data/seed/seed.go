@@ -77,6 +77,28 @@ func Load(ctx context.Context, s data.Store, opt Options) (Report, error) {
 	if err != nil {
 		return rep, fmt.Errorf("seed: geography: %w", err)
 	}
+	// Never overwrite better coordinates: a village whose stored point was
+	// surveyed (xunhui import villages) keeps it on a re-seed.
+	old, err := s.ListVillages(ctx, "")
+	if err != nil {
+		return rep, fmt.Errorf("seed: villages: %w", err)
+	}
+	keep := map[string]data.Village{}
+	for _, v := range old {
+		if v.Provenance == data.Surveyed {
+			keep[v.ID] = v
+		}
+	}
+	for i, v := range g.Villages {
+		if k, ok := keep[v.ID]; ok {
+			g.Villages[i].Location, g.Villages[i].Provenance = k.Location, k.Provenance
+		}
+	}
+	for i, p := range g.Points {
+		if k, ok := keep[p.Code]; ok && p.Circle == data.CircleVillage {
+			g.Points[i].Location, g.Points[i].Provenance = k.Location, k.Provenance
+		}
+	}
 	if err := s.PutTownships(ctx, g.Townships); err != nil {
 		return rep, fmt.Errorf("seed: townships: %w", err)
 	}

@@ -237,8 +237,17 @@ func TestLoad(t *testing.T) {
 	if err != nil || !rep.Skipped {
 		t.Fatalf("IfEmpty on seeded store: %+v, %v", rep, err)
 	}
+	surveyed := data.VillageLocation{VillageID: "511822207200", Location: data.Point{Lon: 102.6301, Lat: 29.7802}, Provenance: data.Surveyed}
+	if err := s.SetVillageLocations(ctx, []data.VillageLocation{surveyed}); err != nil {
+		t.Fatal(err)
+	}
 	rep, err = Load(ctx, s, Options{Requests: 150})
 	if err != nil || rep.Requests != 30 {
 		t.Fatalf("re-seed: %+v, %v; want 30 new requests", rep, err)
+	}
+	v, _ := s.GetVillage(ctx, surveyed.VillageID)
+	p, _ := s.GetServicePoint(ctx, "sp-"+surveyed.VillageID)
+	if v.Location != surveyed.Location || v.Provenance != data.Surveyed || p.Location != surveyed.Location {
+		t.Fatalf("re-seed overwrote surveyed point: village %+v, point %+v", v, p)
 	}
 }
