@@ -323,7 +323,12 @@ func TestEmptyCounty(t *testing.T) {
 		snap func() *Snapshot
 		want Code
 	}{
-		{"no teams", func() *Snapshot { s := smallCounty(); s.Teams = nil; s.Requests = []data.Request{req("R-1", v1, "IV")}; return s }, NoSkill},
+		{"no teams", func() *Snapshot {
+			s := smallCounty()
+			s.Teams = nil
+			s.Requests = []data.Request{req("R-1", v1, "IV")}
+			return s
+		}, NoSkill},
 		{"no requests", func() *Snapshot { return smallCounty() }, ""},
 		{"unknown item", func() *Snapshot { s := smallCounty(); s.Requests = []data.Request{req("R-1", v1, "NOPE")}; return s }, BadData},
 	}
