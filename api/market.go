@@ -84,6 +84,11 @@ func (m *marketAPI) routes(v1 *gin.RouterGroup) {
 		summary:     "Plan the market-day desks of a horizon (asynchronous)",
 		description: "Answers 202 with the plan id; poll GET /market-plans/{id} until status is done or failed.",
 		request:     marketPlanInput{}, response: marketPlanCreated{}, status: http.StatusAccepted, errors: []int{403, 422}}, m.startPlan)
+	s.handle(v1, http.MethodGet, "/market-plans", opSpec{roles: allRoles, tag: "market",
+		summary: "List market plans, newest first", query: []apiParam{
+			{Name: "date", In: "query", Description: "only plans whose dates contain this day, YYYY-MM-DD", Schema: &jsonSchema{Type: "string", Format: "date"}},
+			{Name: "limit", In: "query", Description: "at most this many (1–1000, default 100)", Schema: &jsonSchema{Type: "integer"}}},
+		response: listBody[market.PlanHeader]{}, errors: []int{400}}, m.listPlans)
 	s.handle(v1, http.MethodGet, "/market-plans/:id", opSpec{roles: allRoles, tag: "market",
 		summary:     "Status, desks, uncovered bookings, conflicts, locks and change log of a market plan",
 		description: "status: queued, running, done or failed; publication: draft or published. Township coordinators see only their township.",
@@ -222,6 +227,29 @@ func (m *marketAPI) startPlan(c *gin.Context) error {
 	}
 	c.Header("Location", "/api/v1/market-plans/"+id)
 	c.JSON(http.StatusAccepted, marketPlanCreated{ID: id, Status: market.RunQueued})
+	return nil
+}
+
+func (m *marketAPI) listPlans(c *gin.Context) error {
+	q, err := query(c, "date", "limit")
+	if err != nil {
+		return err
+	}
+	var day data.Date
+	if q.Get("date") != "" {
+		if day, err = data.ParseDate(q.Get("date")); err != nil {
+			return badRequest("date", "date must be YYYY-MM-DD")
+		}
+	}
+	limit, err := intParam(q, "limit", 100, 1, 1000)
+	if err != nil {
+		return err
+	}
+	ps, err := m.svc.ListPlans(c.Request.Context(), day, limit)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, listBody[market.PlanHeader]{Items: ps, Total: len(ps)})
 	return nil
 }
 

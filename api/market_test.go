@@ -331,6 +331,11 @@ func TestMarketPlanFlow(t *testing.T) {
 		}
 		e.send(http.MethodPost, plan+"/adjustments", "u-coordA", map[string]any{"op": "unlock", "township_id": e.a, "date": e.dayA}, http.StatusConflict, nil)
 		e.send(http.MethodGet, "/api/v1/market-plans/P-nope", "u-planner", nil, http.StatusNotFound, nil)
+		var plans listBody[market.PlanHeader]
+		e.send(http.MethodGet, "/api/v1/market-plans?date=2026-12-15", "u-coordA", nil, http.StatusOK, &plans)
+		if plans.Total != 1 || plans.Items[0].ID != created.ID || plans.Items[0].Publication != data.PlanPublished || plans.Items[0].Desks == 0 {
+			t.Errorf("plans = %+v, want the one published plan", plans)
+		}
 	})
 }
 

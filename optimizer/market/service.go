@@ -374,6 +374,7 @@ func (s *Service) solveInto(ctx context.Context, d *data.PlanDetail, ex *extras,
 		return fmt.Errorf("market: plan failed its exact check: %w", err)
 	}
 	d.Desks = in.desks(sol)
+	ex.Desks = len(d.Desks)
 	ex.Uncovered = in.uncovered(sol)
 	ex.Conflicts = nonNil(sol.Conflicts)
 	ex.Cost = sol.Cost
@@ -475,6 +476,7 @@ type extras struct {
 	Coverable    int                `json:"coverable"`
 	Staff        int                `json:"staff"`
 	Slots        int                `json:"slots"`
+	Desks        int                `json:"desks"`
 	Iterations   int                `json:"iterations"`
 	SearchStatus string             `json:"search_status,omitempty"`
 	SolveMillis  int64              `json:"solve_ms"`
@@ -520,6 +522,37 @@ func (s *Service) GetPlan(ctx context.Context, a Actor, id string) (PlanView, er
 		v = v.Township(a.TownshipID)
 	}
 	return v, nil
+}
+
+// PlanHeader is one line of ListPlans.
+type PlanHeader struct {
+	ID          string          `json:"id"`
+	Status      string          `json:"status"`
+	Publication data.PlanStatus `json:"publication"`
+	Version     int64           `json:"version"`
+	From        data.Date       `json:"from"`
+	To          data.Date       `json:"to"`
+	CreatedBy   string          `json:"created_by"`
+	UpdatedAt   time.Time       `json:"updated_at"`
+	Desks       int             `json:"desks"`
+	Uncovered   int             `json:"uncovered"`
+	Conflicts   int             `json:"conflicts"`
+}
+
+// ListPlans returns the market plans, newest first (at most limit, 1–1000),
+// optionally only those whose dates contain day (YYYY-MM-DD or "").
+func (s *Service) ListPlans(ctx context.Context, day data.Date, limit int) ([]PlanHeader, error) {
+	ps, err := s.store.ListPlans(ctx, data.PlanFilter{Kind: data.PlanMarket, Overlaps: day, Limit: limit})
+	if err != nil {
+		return nil, data.WithOp("market.ListPlans", err)
+	}
+	out := make([]PlanHeader, 0, len(ps))
+	for _, p := range ps {
+		ex := extrasOf(p)
+		out = append(out, PlanHeader{ID: p.ID, Status: ex.Run, Publication: p.Status, Version: p.Version, From: p.From, To: p.To,
+			CreatedBy: p.CreatedBy, UpdatedAt: p.UpdatedAt, Desks: ex.Desks, Uncovered: len(ex.Uncovered), Conflicts: len(ex.Conflicts)})
+	}
+	return out, nil
 }
 
 // Township restricts v to township tid.
