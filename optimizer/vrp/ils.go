@@ -11,7 +11,7 @@ import (
 // string removals for vehicle routing problems", Transp. Sci. 54(2)):
 // average removed customers c̄, maximum string length Lmax, blink rate.
 const (
-	sisrAvgRemoved = 10
+	sisrAvgRemoved = 20
 	sisrMaxString  = 10
 	sisrBlink      = 0.01
 	checkEvery     = 8 // iterations between clock and context checks

@@ -53,7 +53,8 @@ func TestSolomonQuick(t *testing.T) {
 		}
 		name := strings.TrimSuffix(filepath.Base(f), ".txt")
 		seed, _ := strconv.Atoi(os.Getenv("VRP_SEED"))
-		opts := Options{TimeLimit: d, Seed: int64(seed), Objective: ObjectiveDistance}
+		k, _ := strconv.Atoi(os.Getenv("VRP_K"))
+		opts := Options{TimeLimit: d, Seed: int64(seed), Objective: ObjectiveDistance, Neighbours: k}
 		if it, err := strconv.Atoi(os.Getenv("VRP_ITERS")); err == nil {
 			opts.TimeLimit, opts.MaxIterations = 0, it
 		}
