@@ -267,6 +267,7 @@ func (s *Server) createRequest(c *gin.Context) error {
 	}
 	p := mustPrincipal(c)
 	r := in.toRequest()
+	r.CreatedBy = p.user.ID // the first history entry is by this user
 	// Format checks first, so that a malformed village code is reported as
 	// invalid (422) rather than as outside the caller's township (403).
 	if err := r.Validate(); err != nil {

@@ -90,7 +90,8 @@ func TestCoordinatorScope(t *testing.T) {
 		if code != http.StatusCreated || h.Get("Location") != "/api/v1/requests/R-NEW" || h.Get("ETag") != `"1"` {
 			t.Fatalf("coordinator A creates in A: status %d, Location %q, ETag %q; %s", code, h.Get("Location"), h.Get("ETag"), body)
 		}
-		if err := json.Unmarshal(body, &r); err != nil || r.TownshipID != twA || r.Status != data.StatusPending || r.Version != 1 {
+		if err := json.Unmarshal(body, &r); err != nil || r.TownshipID != twA || r.Status != data.StatusPending || r.Version != 1 ||
+			r.CreatedBy != "u-coordA" || len(r.History) != 1 || r.History[0].By != "u-coordA" {
 			t.Errorf("created request: %+v (%v)", r, err)
 		}
 	})

@@ -146,6 +146,18 @@ func TestAuthentication(t *testing.T) {
 				t.Errorf("/me as %s: got %+v", u.ID, me.User)
 			}
 		}
+		// An expired token is refused.
+		secret, hash, err := data.NewToken()
+		if err != nil {
+			t.Fatal(err)
+		}
+		past := time.Now().Add(-time.Hour)
+		if err := e.store.CreateToken(context.Background(), &data.Token{UserID: "u-admin", Name: "old", Hash: hash, ExpiresAt: &past}); err != nil {
+			t.Fatal(err)
+		}
+		if code, _, _ := e.do(http.MethodGet, "/api/v1/me", secret, nil); code != 401 {
+			t.Errorf("expired token: status %d, want 401", code)
+		}
 		// A disabled user's token stops working.
 		u, err := e.store.GetUser(context.Background(), "u-memberB")
 		if err != nil {
