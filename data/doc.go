@@ -25,7 +25,7 @@
 //	           (job, slot)), FinishJobRun, AbandonJobRun, ListJobRuns,
 //	           LastJobSlot, ListJobSchedules, PutJobSchedule, DeleteJobSchedule
 //
-// Wiring (planned names): sqlite.Open(ctx, path) and postgres.Open(ctx, url)
+// Wiring: sqlite.Open(ctx, path) and postgres.Open(ctx, url)
 // return stores that also implement Migrator; sqlitetest.New(t) and
 // pgtest.NewStore(t) / pgtest.NewDatabase(t) give migrated throwaway stores
 // for tests; seed.Load(ctx, store, seed.Options{...}) loads the county data;
