@@ -27,8 +27,7 @@ type Graph struct {
 
 	// Forward CSR: the edges leaving node u are off[u]..off[u+1]-1.
 	off   []int32
-	edges []edge   // head node and travel time
-	dm    []uint32 // length, decimetres
+	edges []edge // head node, travel time and length
 	// Reverse CSR for To (gonum) only.
 	roff, rtail []int32
 
@@ -36,11 +35,13 @@ type Graph struct {
 	grid *segGrid
 }
 
-// edge is a directed edge of the CSR: head node and travel time in
-// milliseconds (≥ 1); kept together because the search reads both.
+// edge is a directed edge of the CSR: head node, travel time in
+// milliseconds (≥ 1) and length in decimetres, kept together because a
+// relaxation reads all three.
 type edge struct {
 	head int32
 	ms   uint32
+	dm   uint32
 }
 
 // segment is a usable piece of road between consecutive nodes, with its
@@ -108,14 +109,14 @@ func (n *Network) buildGraph(mode geo.Mode, mi int) *Graph {
 	}
 	m := deg[nn]
 	g.off, g.roff = deg, rdeg
-	g.edges, g.dm = make([]edge, m), make([]uint32, m)
+	g.edges = make([]edge, m)
 	g.rtail = make([]int32, m)
 	pos := append([]int32(nil), deg[:nn]...)
 	rpos := append([]int32(nil), rdeg[:nn]...)
 	add := func(u, v int32, ms, dm uint32) {
 		k := pos[u]
 		pos[u]++
-		g.edges[k], g.dm[k] = edge{v, ms}, dm
+		g.edges[k] = edge{v, ms, dm}
 		r := rpos[v]
 		rpos[v]++
 		g.rtail[r] = u

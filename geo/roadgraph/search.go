@@ -133,7 +133,7 @@ func (s *searcher) seed(v int32, ms, dm int64) {
 func (s *searcher) run() {
 	g := s.g
 	remaining := s.nMarked
-	off, edges, wdm := g.off, g.edges, g.dm
+	off, edges := g.off, g.edges
 	lab := s.lab
 	for s.heap.size > 0 {
 		it := s.heap.pop()
@@ -157,7 +157,7 @@ func (s *searcher) run() {
 				if dv == inf {
 					s.touched = append(s.touched, v)
 				}
-				nl := uint64(lu.l) + uint64(wdm[k])
+				nl := uint64(lu.l) + uint64(e.dm)
 				if nl >= inf {
 					nl = inf - 1
 				}
