@@ -281,6 +281,7 @@ func testCatalogueStaffTeams(t *testing.T, s data.Store) {
 		{"township", data.StaffFilter{TownshipID: T2}, []string{"ST-3"}},
 		{"skill", data.StaffFilter{Skill: data.SkillSocialSecurity}, []string{"ST-1"}},
 		{"none", data.StaffFilter{Skill: "social"}, nil},
+		{"underscore is literal", data.StaffFilter{Skill: "social_securit_"}, nil},
 	} {
 		t.Run("staff-"+tc.name, func(t *testing.T) {
 			ss, err := s.ListStaff(ctx, tc.f)

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"strings"
 
 	"github.com/yingjing/xunhui/data"
 )
@@ -105,8 +106,8 @@ func (s *Store) ListStaff(ctx context.Context, f data.StaffFilter) ([]data.Staff
 	out := []data.Staff{}
 	err := s.tx(ctx, "store.ListStaff", func(tx Tx) error {
 		rows, err := tx.Query(ctx, `SELECT `+staffCols+` FROM staff
-			WHERE ($1 = '' OR role = $1) AND ($2 = '' OR township_id = $2) AND ($3 = '' OR skills LIKE $4)
-			ORDER BY id`, string(f.Role), f.TownshipID, string(f.Skill), `%"`+string(f.Skill)+`"%`)
+			WHERE ($1 = '' OR role = $1) AND ($2 = '' OR township_id = $2) AND ($3 = '' OR skills LIKE $4 ESCAPE '!')
+			ORDER BY id`, string(f.Role), f.TownshipID, string(f.Skill), likeContains(`"`+string(f.Skill)+`"`))
 		if err != nil {
 			return err
 		}
@@ -503,4 +504,11 @@ func (s *Store) MarketCalendar(ctx context.Context, townshipID string) (data.Mar
 		return err
 	})
 	return c, es, err
+}
+
+// likeContains returns a LIKE pattern (escape character '!') matching any
+// text that contains s literally.
+func likeContains(s string) string {
+	r := strings.NewReplacer("!", "!!", "%", "!%", "_", "!_")
+	return "%" + r.Replace(s) + "%"
 }
