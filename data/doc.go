@@ -15,7 +15,8 @@
 //	bookings   CreateBooking, GetBooking, ListBookings, SetBookingStatus
 //	requests   CreateRequest, ImportRequests, GetRequest, ListRequests,
 //	           UpdateRequest (version check), TransitionRequest (status +
-//	           history, version check), RequestHistory, RequestIDsForTeam;
+//	           history, version check), SetRequestPriority, RequestHistory,
+//	           RequestIDsForTeam;
 //	           RequestFilter.TownshipID / .TeamID scope coordinators / team members
 //	plans      CreatePlan, GetPlan, ListPlans, ReplacePlan, PublishPlan,
 //	           DeletePlan, ListItineraries

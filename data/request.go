@@ -272,6 +272,22 @@ type RequestTransition struct {
 	Note string `json:"note,omitempty"`
 }
 
+// PriorityChange asks the store to change a request's priority, e.g. when a
+// deadline approaches; the change is recorded in the history as an entry
+// whose From and To are the unchanged status.
+type PriorityChange struct {
+	// ID is the request.
+	ID string `json:"id"`
+	// Version is the version the caller read; a mismatch is a Conflict.
+	Version int64 `json:"version"`
+	// Priority is the new priority, 1–5.
+	Priority int `json:"priority"`
+	// By is the acting user id (e.g. "scheduler").
+	By string `json:"by"`
+	// Note explains the change; the store prefixes "priority a→b".
+	Note string `json:"note,omitempty"`
+}
+
 // RequestFilter selects requests for ListRequests. Zero fields do not filter.
 type RequestFilter struct {
 	// IDs restricts to these ids (e.g. a team member's visible requests);

@@ -122,6 +122,11 @@ type Store interface {
 	// history. Conflict if t.Version is stale or CanTransition forbids the
 	// change; NotFound if the request does not exist.
 	TransitionRequest(ctx context.Context, t RequestTransition) (Request, error)
+	// SetRequestPriority changes a request's priority and appends a history
+	// entry (status unchanged, note "priority a→b: " + c.Note), bumping the
+	// version. Conflict if c.Version is stale; NotFound if absent; Invalid
+	// (field priority) outside 1–5.
+	SetRequestPriority(ctx context.Context, c PriorityChange) (Request, error)
 	// RequestHistory returns the status history of a request, oldest first;
 	// NotFound if the request does not exist.
 	RequestHistory(ctx context.Context, id string) ([]StatusChange, error)
@@ -203,7 +208,8 @@ type Store interface {
 	LastJobSlot(ctx context.Context, job string) (string, error)
 	// ListJobSchedules returns the schedule overrides, by job.
 	ListJobSchedules(ctx context.Context) ([]JobSchedule, error)
-	// PutJobSchedule upserts a schedule override (UpdatedAt set).
+	// PutJobSchedule upserts a schedule override (UpdatedAt set; UpdatedBy
+	// as given).
 	PutJobSchedule(ctx context.Context, s *JobSchedule) error
 	// DeleteJobSchedule removes an override; NotFound if absent.
 	DeleteJobSchedule(ctx context.Context, job string) error

@@ -189,6 +189,8 @@ type JobSchedule struct {
 	Enabled bool `json:"enabled"`
 	// UpdatedAt is set by the store (UTC).
 	UpdatedAt time.Time `json:"updated_at"`
+	// UpdatedBy is the user id that last changed the override.
+	UpdatedBy string `json:"updated_by,omitempty"`
 }
 
 // Validate checks s's shape (not the cron syntax); errors are Invalid.
@@ -201,6 +203,9 @@ func (s JobSchedule) Validate() error {
 	}
 	if len(s.TimeZone) > 64 {
 		return FieldError("time_zone", "longer than 64 bytes")
+	}
+	if len(s.UpdatedBy) > 64 {
+		return FieldError("updated_by", "longer than 64 bytes")
 	}
 	return nil
 }

@@ -616,6 +616,17 @@ func testRequestTransition(t *testing.T, s data.Store) {
 	}
 	_, err := s.TransitionRequest(ctx, data.RequestTransition{ID: r.ID, Version: 1, To: data.StatusFollowUp})
 	mustKind(t, err, data.Conflict)
+	raised, err := s.SetRequestPriority(ctx, data.PriorityChange{ID: r.ID, Version: v, Priority: 5, By: "scheduler", Note: "overdue by 2 days"})
+	must(t, err)
+	last := raised.History[len(raised.History)-1]
+	if raised.Priority != 5 || raised.Version != v+1 || last.From != data.StatusDone || last.To != data.StatusDone ||
+		last.Note != "priority 3→5: overdue by 2 days" || last.By != "scheduler" {
+		t.Fatalf("after SetRequestPriority: priority %d version %d last %+v", raised.Priority, raised.Version, last)
+	}
+	_, err = s.SetRequestPriority(ctx, data.PriorityChange{ID: r.ID, Version: v, Priority: 4})
+	mustKind(t, err, data.Conflict)
+	_, err = s.SetRequestPriority(ctx, data.PriorityChange{ID: r.ID, Version: v + 1, Priority: 6})
+	mustKind(t, err, data.Invalid)
 	_, err = s.TransitionRequest(ctx, data.RequestTransition{ID: "R-404", Version: 1, To: data.StatusPlanned})
 	mustKind(t, err, data.NotFound)
 	got, _ := s.GetRequest(ctx, r.ID)
@@ -623,7 +634,7 @@ func testRequestTransition(t *testing.T, s data.Store) {
 	for _, h := range got.History {
 		path = append(path, h.To)
 	}
-	want := []data.Status{data.StatusPending, data.StatusPlanned, data.StatusFollowUp, data.StatusDone}
+	want := []data.Status{data.StatusPending, data.StatusPlanned, data.StatusFollowUp, data.StatusDone, data.StatusDone}
 	if !slices.Equal(path, want) || got.History[2].From != data.StatusPlanned || got.History[2].By != "u-7" {
 		t.Fatalf("history = %+v, want path %v", got.History, want)
 	}
@@ -954,13 +965,13 @@ func testJobs(t *testing.T, s data.Store) {
 		t.Fatalf("LastJobSlot(never) = %q", slot)
 	}
 
-	js := data.JobSchedule{Job: "weekly-circuit", Spec: "0 8 * * 1", TimeZone: "Asia/Shanghai", Enabled: true}
+	js := data.JobSchedule{Job: "weekly-circuit", Spec: "0 8 * * 1", TimeZone: "Asia/Shanghai", Enabled: true, UpdatedBy: "admin"}
 	must(t, s.PutJobSchedule(ctx, &js))
 	js.Enabled = false
 	must(t, s.PutJobSchedule(ctx, &js))
 	list, err := s.ListJobSchedules(ctx)
 	must(t, err)
-	if len(list) != 1 || list[0].Enabled || list[0].Spec != "0 8 * * 1" {
+	if len(list) != 1 || list[0].Enabled || list[0].Spec != "0 8 * * 1" || list[0].UpdatedBy != "admin" {
 		t.Fatalf("ListJobSchedules = %+v", list)
 	}
 	must(t, s.DeleteJobSchedule(ctx, "weekly-circuit"))

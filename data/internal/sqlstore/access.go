@@ -405,14 +405,14 @@ func (s *Store) LastJobSlot(ctx context.Context, job string) (string, error) {
 func (s *Store) ListJobSchedules(ctx context.Context) ([]data.JobSchedule, error) {
 	out := []data.JobSchedule{}
 	err := s.tx(ctx, "store.ListJobSchedules", func(tx Tx) error {
-		rows, err := tx.Query(ctx, `SELECT job, spec, time_zone, enabled, updated_at FROM job_schedules ORDER BY job`)
+		rows, err := tx.Query(ctx, `SELECT job, spec, time_zone, enabled, updated_at, updated_by FROM job_schedules ORDER BY job`)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
 		for rows.Next() {
 			var j data.JobSchedule
-			if err := rows.Scan(&j.Job, &j.Spec, &j.TimeZone, &j.Enabled, &j.UpdatedAt); err != nil {
+			if err := rows.Scan(&j.Job, &j.Spec, &j.TimeZone, &j.Enabled, &j.UpdatedAt, &j.UpdatedBy); err != nil {
 				return err
 			}
 			out = append(out, j)
@@ -430,9 +430,11 @@ func (s *Store) PutJobSchedule(ctx context.Context, j *data.JobSchedule) error {
 	}
 	now := s.now()
 	err := s.tx(ctx, op, func(tx Tx) error {
-		_, err := tx.Exec(ctx, `INSERT INTO job_schedules (job, spec, time_zone, enabled, updated_at) VALUES ($1, $2, $3, $4, $5)
+		_, err := tx.Exec(ctx, `INSERT INTO job_schedules (job, spec, time_zone, enabled, updated_at, updated_by)
+			VALUES ($1, $2, $3, $4, $5, $6)
 			ON CONFLICT (job) DO UPDATE SET spec = excluded.spec, time_zone = excluded.time_zone,
-			enabled = excluded.enabled, updated_at = excluded.updated_at`, j.Job, j.Spec, j.TimeZone, j.Enabled, now)
+			enabled = excluded.enabled, updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
+			j.Job, j.Spec, j.TimeZone, j.Enabled, now, j.UpdatedBy)
 		return err
 	})
 	if err == nil {

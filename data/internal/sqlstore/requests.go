@@ -503,6 +503,60 @@ func (s *Store) TransitionRequest(ctx context.Context, t data.RequestTransition)
 	return out, err
 }
 
+// SetRequestPriority implements data.Store.
+func (s *Store) SetRequestPriority(ctx context.Context, c data.PriorityChange) (data.Request, error) {
+	const op = "store.SetRequestPriority"
+	var out data.Request
+	if c.Priority < 1 || c.Priority > 5 {
+		return out, data.WithOp(op, data.FieldError("priority", "%d is not within 1 (routine) – 5 (most urgent)", c.Priority))
+	}
+	if len(c.Note) > 2000 {
+		return out, data.WithOp(op, data.FieldError("note", "longer than 2000 bytes"))
+	}
+	err := s.tx(ctx, op, func(tx Tx) error {
+		var status string
+		var version int64
+		var prio, seq int
+		err := tx.QueryRow(ctx, `SELECT status, version, priority FROM requests WHERE id = $1`, c.ID).Scan(&status, &version, &prio)
+		if data.ErrorKind(err) == data.NotFound {
+			return notFound("request", c.ID)
+		}
+		if err != nil {
+			return err
+		}
+		if version != c.Version {
+			return versionConflict("request", c.ID, version, c.Version)
+		}
+		now := s.now()
+		n, err := tx.Exec(ctx, `UPDATE requests SET priority = $3, version = version + 1, updated_at = $4
+			WHERE id = $1 AND version = $2`, c.ID, c.Version, c.Priority, now)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return checkVersion(ctx, tx, "requests", "request", c.ID, c.Version)
+		}
+		if err := tx.QueryRow(ctx, `SELECT count(*) FROM request_history WHERE request_id = $1`, c.ID).Scan(&seq); err != nil {
+			return err
+		}
+		note := fmt.Sprintf("priority %d→%d", prio, c.Priority)
+		if c.Note != "" {
+			note += ": " + c.Note
+		}
+		by := c.By
+		if by == "" {
+			by = "system"
+		}
+		st := data.Status(status)
+		if err := insertHistory(ctx, tx, c.ID, seq, data.StatusChange{At: now, By: by, From: st, To: st, Note: note}); err != nil {
+			return err
+		}
+		out, err = getRequest(ctx, tx, c.ID)
+		return err
+	})
+	return out, err
+}
+
 // RequestIDsForTeam implements data.Store.
 func (s *Store) RequestIDsForTeam(ctx context.Context, teamID string, from, to data.Date) ([]string, error) {
 	var out []string
