@@ -49,7 +49,8 @@ func BenchmarkPlanCountyWeek(b *testing.B) {
 
 // BenchmarkReplanWednesday plans the county week (10 s), then the busiest
 // county team drops out from Wednesday and the rest of the week is
-// re-planned with a 3 s limit. Targets: within 3 s, and moving under 10%
+// re-planned with a 2.5 s limit (the engine overshoots by a few hundred
+// ms: result building, Check). Targets: within 3 s, and moving under 10%
 // of the untouched stops (Wednesday–Friday stops of the other teams).
 func BenchmarkReplanWednesday(b *testing.B) {
 	snap := GenerateCounty(GenOptions{Seed: 1})
@@ -98,7 +99,7 @@ func BenchmarkReplanWednesday(b *testing.B) {
 	}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		res, err := Plan(context.Background(), &dropped, Options{From: "2026-11-30", To: "2026-12-04", TimeLimit: 3 * time.Second,
+		res, err := Plan(context.Background(), &dropped, Options{From: "2026-11-30", To: "2026-12-04", TimeLimit: 2500 * time.Millisecond,
 			Threads: 2, Seed: 1, Now: wed.Time(), Baseline: &Baseline{Plan: base.Detail}})
 		if err != nil {
 			b.Fatal(err)

@@ -141,6 +141,7 @@ type reqInfo struct {
 	routed   data.Level // level chosen by level routing
 	vehicles []int      // eligible vehicles (indices into model.vehicles), one mode
 	up       []int      // higher-level vehicles of the same mode (escalation pass)
+	unpinned []int      // eligible vehicles before a re-plan pinned the request
 	mode     data.TravelMode
 	escalate string // reason of an escalation, if any
 }

@@ -285,6 +285,7 @@ func Plan(ctx context.Context, snap *Snapshot, opts Options) (*Result, error) {
 		if old, ok := oldPlace[in.req.ID]; ok {
 			for _, vi := range in.vehicles {
 				if vehicles[vi].team.ID == old[0] && string(vehicles[vi].date) == old[1] {
+					in.unpinned = in.vehicles
 					in.vehicles = []int{vi}
 					break
 				}
@@ -313,7 +314,9 @@ func Plan(ctx context.Context, snap *Snapshot, opts Options) (*Result, error) {
 	vopts := vrp.Options{TimeLimit: opts.TimeLimit, MaxIterations: opts.MaxIterations, Seed: opts.Seed,
 		Threads: opts.Threads, Observer: opts.Observer}
 	if opts.TimeLimit > 0 {
-		vopts.TimeLimit = opts.TimeLimit * 85 / 100
+		// The limit covers the whole run: matrix and model building
+		// included; pass 1 gets 85% of what is left, pass 2 the rest.
+		vopts.TimeLimit = max((opts.TimeLimit-time.Since(start))*85/100, opts.TimeLimit/20)
 	}
 	sol := &vrp.Solution{}
 	if len(p.Jobs) > 0 {
@@ -329,13 +332,27 @@ func Plan(ctx context.Context, snap *Snapshot, opts Options) (*Result, error) {
 			}
 		}
 	}
+	// Re-planning: pinned requests that lost their place may move to any
+	// team-day that can take them (the others stay pinned).
+	unpin := map[int][]int{}
+	for _, u := range sol.Unassigned {
+		if all := groupUnpinned(&groups[u.Job]); len(all) > 0 {
+			unpin[u.Job] = all
+		}
+	}
 	caps := balanceCaps(sol, vehicles)
-	if (len(escalated) > 0 || len(caps) > 0) && ctx.Err() == nil && len(p.Jobs) > 0 {
+	if opts.Baseline != nil {
+		caps = nil // stability first: balance would move pinned stops
+	}
+	if (len(escalated) > 0 || len(caps) > 0 || len(unpin) > 0) && ctx.Err() == nil && len(p.Jobs) > 0 {
 		p2 := *p
 		p2.Jobs = append([]vrp.Job(nil), p.Jobs...)
 		p2.Vehicles = append([]vrp.Vehicle(nil), p.Vehicles...)
+		for j, all := range unpin {
+			p2.Jobs[j].AllowedVehicles = all
+		}
 		for j := range escalated {
-			p2.Jobs[j].AllowedVehicles = append(append([]int{}, p.Jobs[j].AllowedVehicles...), groupUp(&groups[j])...)
+			p2.Jobs[j].AllowedVehicles = append(append([]int{}, p2.Jobs[j].AllowedVehicles...), groupUp(&groups[j])...)
 		}
 		if len(escalated) > 0 {
 			for vi := range p2.Vehicles {
@@ -346,7 +363,7 @@ func Plan(ctx context.Context, snap *Snapshot, opts Options) (*Result, error) {
 			p2.Vehicles[vi].MaxDuration = c
 		}
 		if opts.TimeLimit > 0 {
-			vopts.TimeLimit = max(opts.TimeLimit-time.Since(start), opts.TimeLimit/10)
+			vopts.TimeLimit = max(opts.TimeLimit-time.Since(start), opts.TimeLimit/20)
 		}
 		sol2, err := vrp.Solve(ctx, &p2, vopts)
 		if err != nil {
@@ -682,6 +699,28 @@ func balanceCaps(sol *vrp.Solution, vehicles []vehicle) map[int]int64 {
 		}
 	}
 	return caps
+}
+
+// groupUnpinned returns the vehicles every request of a pinned group could
+// use before pinning (nil when the group was not pinned).
+func groupUnpinned(g *group) []int {
+	if g.reqs[0].unpinned == nil {
+		return nil
+	}
+	var out []int
+	for _, v := range g.reqs[0].unpinned {
+		all := true
+		for _, in := range g.reqs[1:] {
+			if !slices.Contains(in.unpinned, v) {
+				all = false
+				break
+			}
+		}
+		if all {
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 // groupUp returns the higher-level vehicles every request of g may use.
