@@ -175,10 +175,11 @@ func (s *Scheduler) Register(j Job) error {
 }
 
 // Start loads stored schedule overrides and, unless NoCatchUp, marks for
-// each enabled job its most recent slot at or before now as due, with
-// trigger catch_up: if that slot already has a run the claim fails and
-// nothing runs, so only a slot missed while no replica was up runs — once,
-// however many slots were missed. Run calls Start; tests call it before Tick.
+// each enabled job that has run before its most recent slot at or before
+// now as due, with trigger catch_up: if that slot already has a run the
+// claim fails and nothing runs, so only a slot missed while no replica was
+// up runs — once, however many slots were missed. A job with no run record
+// at all has missed nothing and waits for its next slot. Run calls Start; tests call it before Tick.
 // Start returns no error today (an unreadable override store is logged); the
 // error result is kept for stores that must refuse to start.
 func (s *Scheduler) Start(ctx context.Context) error {
@@ -188,15 +189,31 @@ func (s *Scheduler) Start(ctx context.Context) error {
 		// schedules; Run re-reads the overrides every ReloadInterval.
 		s.o.Logger.Error("scheduler: start with default schedules", "err", err)
 	}
+	// A job that never ran has missed nothing: a fresh install must not
+	// start every planner at once on its first start.
+	ran := map[string]bool{}
+	if !s.o.NoCatchUp {
+		s.mu.Lock()
+		names := s.namesLocked()
+		s.mu.Unlock()
+		for _, name := range names {
+			runs, err := s.o.Runs.Runs(ctx, RunFilter{Job: name, Limit: 1})
+			if err != nil {
+				s.o.Logger.Error("scheduler: no catch-up: cannot read runs", "job", name, "err", err)
+				continue
+			}
+			ran[name] = len(runs) > 0
+		}
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.start = true
-	for _, st := range s.jobs {
+	for name, st := range s.jobs {
 		if !st.enabled {
 			continue
 		}
 		st.next = st.sched.Next(now)
-		if p, ok := prevSlot(st.sched, now); ok && !s.o.NoCatchUp {
+		if p, ok := prevSlot(st.sched, now); ok && ran[name] {
 			st.pending = &pending{slot: p, trigger: TriggerCatchUp, retryAt: now}
 		}
 	}

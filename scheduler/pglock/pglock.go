@@ -37,6 +37,10 @@ type Locker struct {
 	cfg *pgx.ConnConfig
 	// KeepAlive is how often a held lock's connection is checked (default 5 s).
 	KeepAlive time.Duration
+	// KeepAliveTimeout bounds one check (default 15 s). It must be generous:
+	// a check that times out closes the connection (pgx cannot reuse a
+	// connection interrupted mid-query), which really does lose the lock.
+	KeepAliveTimeout time.Duration
 }
 
 // NewLocker returns a Locker that opens its connections with url
@@ -67,11 +71,14 @@ func (l *Locker) TryLock(ctx context.Context, name string) (scheduler.Lock, erro
 		return nil, scheduler.ErrLocked
 	}
 	k := &Lock{name: name, conn: conn, lost: make(chan struct{}), stop: make(chan struct{}), done: make(chan struct{})}
-	every := l.KeepAlive
+	every, timeout := l.KeepAlive, l.KeepAliveTimeout
 	if every <= 0 {
 		every = 5 * time.Second
 	}
-	go k.keepAlive(every)
+	if timeout <= 0 {
+		timeout = 15 * time.Second
+	}
+	go k.keepAlive(every, timeout)
 	return k, nil
 }
 
@@ -98,7 +105,7 @@ func (k *Lock) PID() uint32 {
 // Lost implements scheduler.Lock.
 func (k *Lock) Lost() <-chan struct{} { return k.lost }
 
-func (k *Lock) keepAlive(every time.Duration) {
+func (k *Lock) keepAlive(every, timeout time.Duration) {
 	defer close(k.done)
 	t := time.NewTicker(every)
 	defer t.Stop()
@@ -109,7 +116,7 @@ func (k *Lock) keepAlive(every time.Duration) {
 		case <-t.C:
 		}
 		k.mu.Lock()
-		ctx, cancel := context.WithTimeout(context.Background(), every)
+		ctx, cancel := context.WithTimeout(context.Background(), timeout)
 		_, err := k.conn.Exec(ctx, "SELECT 1")
 		cancel()
 		k.mu.Unlock()
