@@ -1,6 +1,9 @@
 package vrp
 
-import "sort"
+import (
+	"sort"
+	"time"
+)
 
 // seqFeasible places the vehicle's breaks into the job sequence (each at
 // its first feasible position, in break order) and returns the scheduled
@@ -45,7 +48,7 @@ func seqFeasible(p *Problem, v int, jobs []int, obj Objective) (simResult, []sto
 // buildSolution turns per-vehicle stop sequences into a reported Solution.
 // Jobs missing from every sequence become unassigned with reasons found by
 // diagnose.
-func buildSolution(p *Problem, obj Objective, seqs [][]stop) *Solution {
+func buildSolution(p *Problem, obj Objective, seqs [][]stop, until time.Time) *Solution {
 	s := &Solution{Objective: obj}
 	served := make([]bool, len(p.Jobs))
 	jobsOf := make([][]int, len(p.Vehicles))
@@ -76,7 +79,7 @@ func buildSolution(p *Problem, obj Objective, seqs [][]stop) *Solution {
 	}
 	for j := range p.Jobs {
 		if !served[j] {
-			s.Unassigned = append(s.Unassigned, Unassigned{Job: j, ID: p.Jobs[j].ID, Reason: diagnose(p, obj, j, jobsOf)})
+			s.Unassigned = append(s.Unassigned, Unassigned{Job: j, ID: p.Jobs[j].ID, Reason: diagnose(p, obj, j, jobsOf, until)})
 		}
 	}
 	return s
@@ -85,8 +88,9 @@ func buildSolution(p *Problem, obj Objective, seqs [][]stop) *Solution {
 // diagnose finds why job j is unassigned: no eligible vehicle, a
 // constraint that fails even on an otherwise empty route, or else the
 // constraint that fails most often when inserting it into the current
-// routes (ReasonSearch when insertion would actually succeed).
-func diagnose(p *Problem, obj Objective, j int, jobsOf [][]int) Reason {
+// routes (ReasonSearch when insertion would actually succeed, or when the
+// time for diagnosis, until, has passed).
+func diagnose(p *Problem, obj Objective, j int, jobsOf [][]int, until time.Time) Reason {
 	counts := map[Reason]int{}
 	anyEligible := false
 	aloneOK := false
@@ -105,6 +109,9 @@ func diagnose(p *Problem, obj Objective, j int, jobsOf [][]int) Reason {
 	}
 	if !anyEligible {
 		return ReasonSkills
+	}
+	if aloneOK && !until.IsZero() && time.Now().After(until) {
+		return ReasonSearch // no time left to find the blocking constraint
 	}
 	if aloneOK {
 		counts = map[Reason]int{}

@@ -106,7 +106,9 @@ func (s *search) ruin() {
 		return
 	}
 	lsMax := math.Min(sisrMaxString, float64(routed)/float64(used))
-	ksMax := 4*avgRemoved/(1+lsMax) - 1
+	// c̄ is capped on small instances so that a ruin never wipes everything.
+	cbar := math.Min(avgRemoved, math.Max(1, 0.3*float64(in.nJobs)))
+	ksMax := math.Max(4*cbar/(1+lsMax)-1, 1)
 	ks := int(s.rng.Float64()*ksMax) + 1
 	// seed: a random routed job
 	var seed int32

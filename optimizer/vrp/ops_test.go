@@ -3,6 +3,7 @@ package vrp
 import (
 	"math/rand"
 	"testing"
+	"time"
 )
 
 // recomputedCost rebuilds every route from its node list (no cached
@@ -91,7 +92,7 @@ func TestOperatorDeltas(t *testing.T) {
 						if trial%50 == 0 {
 							var snap snapshot
 							s.save(&snap)
-							sol := toSolution(in, &snap)
+							sol := toSolution(in, &snap, time.Time{})
 							if err := Check(p, sol); err != nil {
 								t.Fatalf("seed %d after %s: %v", seed, operators[k].name, err)
 							}

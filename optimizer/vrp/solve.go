@@ -70,7 +70,7 @@ func Solve(ctx context.Context, p *Problem, opts Options) (*Solution, error) {
 			bi = t
 		}
 	}
-	sol := toSolution(in, &results[bi].best)
+	sol := toSolution(in, &results[bi].best, reportDeadline(start, opts.TimeLimit))
 	sol.Iterations = iters
 	if err := Check(p, sol); err != nil {
 		// A bug in the search must never leak an infeasible plan: fall back
@@ -90,7 +90,7 @@ func Solve(ctx context.Context, p *Problem, opts Options) (*Solution, error) {
 // then unassigned jobs that fit somewhere (found by the exhaustive slow
 // insertion, which also re-places breaks) are inserted, so that a job is
 // left out only when no single insertion can take it.
-func toSolution(in *instance, b *snapshot) *Solution {
+func toSolution(in *instance, b *snapshot, until time.Time) *Solution {
 	p := in.p
 	seqs := make([][]stop, in.nVeh)
 	jobsOf := make([][]int, in.nVeh)
@@ -118,13 +118,16 @@ func toSolution(in *instance, b *snapshot) *Solution {
 			if served[j] {
 				continue
 			}
+			if !until.IsZero() && time.Now().After(until) {
+				break
+			}
 			if v, seq, ok := bestSlowInsertion(p, in.obj, j, jobsOf); ok {
 				jobsOf[v] = seq
 				_, seqs[v], _ = seqFeasible(p, v, seq, in.obj)
 			}
 		}
 	}
-	return buildSolution(p, in.obj, seqs)
+	return buildSolution(p, in.obj, seqs, until)
 }
 
 // bestSlowInsertion finds the cheapest feasible insertion of job j into the
@@ -161,5 +164,15 @@ func greedySolution(p *Problem, obj Objective) *Solution {
 	for v, jobs := range jobsOf {
 		_, seqs[v], _ = seqFeasible(p, v, jobs, obj)
 	}
-	return buildSolution(p, obj, seqs)
+	return buildSolution(p, obj, seqs, time.Time{})
+}
+
+// reportDeadline bounds the slow post-search work (filling and diagnosing
+// unassigned jobs) to a tenth of the time limit, at least one second, past
+// the limit; zero (no bound) without a time limit.
+func reportDeadline(start time.Time, limit time.Duration) time.Time {
+	if limit <= 0 {
+		return time.Time{}
+	}
+	return start.Add(limit + max(limit/10, time.Second))
 }

@@ -167,9 +167,9 @@ func permute(a []int, k int, f func([]int)) {
 
 // TestKnownOptima compares Solve with exhaustive search on tiny instances.
 func TestKnownOptima(t *testing.T) {
-	seeds := 10
+	seeds := 8
 	if testing.Short() {
-		seeds = 4
+		seeds = 3
 	}
 	for _, tc := range []struct {
 		name string
@@ -178,7 +178,7 @@ func TestKnownOptima(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			for seed := int64(0); seed < int64(seeds); seed++ {
 				rng := rand.New(rand.NewSource(seed))
-				p := genProblem(rng, 6, 2, tc.f)
+				p := genProblem(rng, 5, 2, tc.f)
 				for _, obj := range []Objective{ObjectiveCost, ObjectiveDistance} {
 					wantPrio, wantCost := bruteOptimum(p, obj)
 					s, err := Solve(context.Background(), p, Options{Seed: seed, MaxIterations: 300, Objective: obj})
