@@ -284,13 +284,11 @@ func (s *Scheduler) Tick(ctx context.Context, now time.Time) {
 			continue
 		}
 		if !st.next.IsZero() && !st.next.After(now) {
+			// The latest due slot: prevSlot's search is bounded even for a
+			// per-second spec after a long stall.
 			slot := st.next
-			for {
-				n := st.sched.Next(slot)
-				if n.IsZero() || n.After(now) {
-					break
-				}
-				slot = n
+			if p, ok := prevSlot(st.sched, now); ok && p.After(slot) {
+				slot = p
 			}
 			st.pending = &pending{slot: slot.UTC(), trigger: TriggerSchedule, retryAt: now}
 			st.next = st.sched.Next(now)
