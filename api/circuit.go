@@ -83,6 +83,10 @@ func (s *Server) circuitRoutes(v1 *gin.RouterGroup) {
 		summary:     "Status, progress, itineraries and unassigned requests of a circuit plan",
 		description: "status is queued, running, done or failed; progress lists the best cost and served count over time. Township coordinators see only their township's teams.",
 		response:    circuit.View{}, errors: []int{404, 503}}, s.getCircuitPlan)
+	s.handle(v1, http.MethodGet, "/circuit-plans/:id/events", opSpec{roles: planReaders, tag: "circuits",
+		summary:     "Progress of a plan as server-sent events (text/event-stream)",
+		description: "Events `progress` (data: {status, elapsed_seconds, cost, served, iteration}) while the plan runs, then one `done` or `failed` event (data: {id, status, error}); the stream then ends. Poll GET /circuit-plans/{id} instead if you prefer.",
+		contentType: "text/event-stream", errors: []int{404, 503}}, s.circuitPlanEvents)
 	s.handle(v1, http.MethodDelete, "/circuit-plans/:id", opSpec{roles: planners, tag: "circuits",
 		summary: "Stop a queued or running plan early, keeping the best plan found", response: circuit.View{},
 		errors: []int{404, 409, 503}}, s.stopCircuitPlan)
@@ -225,6 +229,49 @@ func (s *Server) unassignedInTownship(c *gin.Context, us []circuit.Unassigned, t
 		}
 	}
 	return out, nil
+}
+
+// circuitPlanEvents streams a run's progress as server-sent events.
+func (s *Server) circuitPlanEvents(c *gin.Context) error {
+	svc, err := s.circuitService()
+	if err != nil {
+		return err
+	}
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request.Context()
+	v, err := svc.Get(ctx, id)
+	if err != nil {
+		return err
+	}
+	c.Header("Content-Type", "text/event-stream")
+	c.Header("Cache-Control", "no-cache")
+	c.Status(http.StatusOK)
+	sent := 0
+	tick := time.NewTicker(250 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		for ; sent < len(v.Progress); sent++ {
+			p := v.Progress[sent]
+			c.SSEvent("progress", gin.H{"status": v.Status, "elapsed_seconds": p.ElapsedSec, "cost": p.Cost, "served": p.Served, "iteration": p.Iteration})
+		}
+		if v.Status == circuit.Done || v.Status == circuit.Failed {
+			c.SSEvent(string(v.Status), gin.H{"id": v.ID, "status": v.Status, "error": v.Error})
+			c.Writer.Flush()
+			return nil
+		}
+		c.Writer.Flush()
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-tick.C:
+		}
+		if v, err = svc.Get(ctx, id); err != nil {
+			return nil // headers are sent; end the stream
+		}
+	}
 }
 
 func (s *Server) stopCircuitPlan(c *gin.Context) error {

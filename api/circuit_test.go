@@ -197,6 +197,10 @@ func testCircuitFlow(t *testing.T, e *testEnv, week data.Date) {
 		t.Errorf("new plan status %q, want draft", v.Plan.Status)
 	}
 	e.checkPlan(v.ID)
+	if code, h, body := e.do(http.MethodGet, "/api/v1/circuit-plans/"+v.ID+"/events", "u-planner", nil); code != http.StatusOK ||
+		!strings.HasPrefix(h.Get("Content-Type"), "text/event-stream") || !strings.Contains(string(body), "event:done") {
+		t.Errorf("events of a finished plan: %d %q %s", code, h.Get("Content-Type"), body)
+	}
 	if code, _, _ := e.do(http.MethodGet, "/api/v1/circuit-plans/P-nope", "u-planner", nil); code != http.StatusNotFound {
 		t.Errorf("unknown plan: %d, want 404", code)
 	}
