@@ -18,3 +18,5 @@ func TestStore(t *testing.T) {
 	pgtest.Check(t)
 	storetest.Run(t, func(t *testing.T) data.Store { return pgtest.NewStore(t) })
 }
+
+func BenchmarkStore(b *testing.B) { storetest.Bench(b, pgtest.NewStore(b)) }

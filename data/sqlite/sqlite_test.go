@@ -11,3 +11,5 @@ import (
 func TestStore(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) data.Store { return sqlitetest.New(t) })
 }
+
+func BenchmarkStore(b *testing.B) { storetest.Bench(b, sqlitetest.New(b)) }
