@@ -207,7 +207,35 @@ func operationID(method, path string) string {
 	return b.String()
 }
 
-var timeType = reflect.TypeOf(time.Time{})
+var (
+	timeType = reflect.TypeOf(time.Time{})
+	dateType = reflect.TypeOf(data.Date(""))
+)
+
+// enums lists the allowed values of the domain's string enums, so that the
+// description tells clients what they may send.
+var enums = map[reflect.Type][]string{
+	reflect.TypeOf(data.Ledger("")):      {string(data.LedgerProxy), string(data.LedgerAppeal), string(data.LedgerHardship)},
+	reflect.TypeOf(data.Status("")):      strs(data.Statuses),
+	reflect.TypeOf(data.Group("")):       strs(data.Groups),
+	reflect.TypeOf(data.UserRole("")):    roleNames(allRoles),
+	reflect.TypeOf(data.Level("")):       {string(data.LevelCounty), string(data.LevelTownship), string(data.LevelVillage)},
+	reflect.TypeOf(data.Provenance("")):  {string(data.Surveyed), string(data.Public2016Point), string(data.Estimated)},
+	reflect.TypeOf(data.VillageKind("")): {string(data.KindVillage), string(data.KindCommunity)},
+	reflect.TypeOf(data.Circle("")):      {string(data.CircleCounty), string(data.CircleTownship), string(data.CircleVillage)},
+	reflect.TypeOf(data.Category("")):    strs(data.Categories),
+	reflect.TypeOf(data.Mode("")):        {string(data.ModeOnTheSpot), string(data.ModeIntakeProxy), string(data.ModeAdvice)},
+	reflect.TypeOf(data.StaffRole("")):   {string(data.RoleCountyExpert), string(data.RoleDeskOfficer), string(data.RoleVillageAgent), string(data.RoleGridWorker)},
+	reflect.TypeOf(data.TravelMode("")):  {string(data.TravelCar), string(data.TravelMotorbike), string(data.TravelFoot)},
+}
+
+func strs[T ~string](xs []T) []string {
+	out := make([]string, len(xs))
+	for i, x := range xs {
+		out[i] = string(x)
+	}
+	return out
+}
 
 // schemaOf returns the schema for t. Named struct types become components
 // referenced by $ref (when ref is true), so records are described once.
@@ -221,6 +249,12 @@ func (d *openAPIDoc) schemaOf(t reflect.Type, ref bool) *jsonSchema {
 	}
 	if t == timeType {
 		return &jsonSchema{Type: "string", Format: "date-time"}
+	}
+	if t == dateType {
+		return &jsonSchema{Type: "string", Format: "date", Description: "civil date YYYY-MM-DD (Asia/Shanghai)"}
+	}
+	if e, ok := enums[t]; ok {
+		return &jsonSchema{Type: "string", Enum: e}
 	}
 	if t.Implements(schemaerType) {
 		return reflect.Zero(t).Interface().(schemaer).jsonSchema()

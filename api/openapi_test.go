@@ -8,12 +8,18 @@ import (
 	"testing"
 
 	"github.com/yingjing/xunhui/data/sqlite/sqlitetest"
+	"github.com/yingjing/xunhui/optimizer/market"
 )
 
 // TestOpenAPIRoutes keeps the description true: every route gin serves is
 // described with the same method, and every described operation is served.
 func TestOpenAPIRoutes(t *testing.T) {
-	srv := NewServer(sqlitetest.New(t), nil, Config{})
+	store := sqlitetest.New(t)
+	srv := NewServer(store, nil, Config{})
+	// The market planner registers its routes when installed; include them.
+	mkt := market.NewService(store, market.Config{})
+	defer mkt.Close()
+	srv.SetMarket(mkt)
 	served := map[string]bool{}
 	for _, r := range srv.engine.Routes() {
 		p, _ := openAPIPath(r.Path)
