@@ -71,6 +71,8 @@ func (db *DB) Migrate(ctx context.Context) ([]string, error) {
 // PostgreSQL tables (e.g. the scheduler's locks).
 func (db *DB) Pool() *pgxpool.Pool { return db.pool }
 
+// pgDB, pgTx, pgRows and pgRow adapt pgx to the sqlstore interfaces; every
+// error leaving them is translated to a data.Error kind.
 type pgDB struct{ pool *pgxpool.Pool }
 
 func (d pgDB) Begin(ctx context.Context) (sqlstore.Tx, error) {

@@ -91,6 +91,9 @@ func (db *DB) Migrate(ctx context.Context) ([]string, error) {
 // tables in the same file.
 func (db *DB) SQL() *sql.DB { return db.db }
 
+// sqlDB, sqlTx, sqlRows and sqlRow adapt database/sql to the sqlstore
+// interfaces, encoding timestamps as text and translating every error to a
+// data.Error kind.
 type sqlDB struct{ db *sql.DB }
 
 func (d sqlDB) Begin(ctx context.Context) (sqlstore.Tx, error) {

@@ -37,25 +37,36 @@ type DB interface {
 // for "no rows" (Row.Scan), Conflict for unique violations, Invalid for
 // foreign-key and check violations, Internal otherwise.
 type Tx interface {
+	// Exec runs a statement and returns the number of rows it changed. With
+	// no args it may hold several statements (migrations).
 	Exec(ctx context.Context, query string, args ...any) (rowsAffected int64, err error)
+	// Query runs a query returning rows; the caller must Close them.
 	Query(ctx context.Context, query string, args ...any) (Rows, error)
+	// QueryRow runs a query returning at most one row.
 	QueryRow(ctx context.Context, query string, args ...any) Row
+	// Commit ends the transaction, keeping its writes.
 	Commit(ctx context.Context) error
+	// Rollback ends the transaction, discarding its writes.
 	Rollback(ctx context.Context) error
 }
 
 // Rows is a result set; Scan supports *string, *int, *int64, *float64,
 // *bool, *[]byte, *time.Time and **time.Time (NULL as nil).
 type Rows interface {
+	// Next advances to the next row, reporting whether there is one.
 	Next() bool
+	// Scan copies the current row's columns into dest.
 	Scan(dest ...any) error
+	// Err returns the error that stopped Next, if any.
 	Err() error
+	// Close releases the result set; it is safe to call twice.
 	Close()
 }
 
 // Row is a single-row result; Scan returns a NotFound *data.Error when the
 // query produced no row.
 type Row interface {
+	// Scan copies the row's columns into dest.
 	Scan(dest ...any) error
 }
 
