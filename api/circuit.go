@@ -513,6 +513,9 @@ func (s *Server) visitOutcome(c *gin.Context) error {
 	if !teamVisible(p, t) {
 		return forbidden("you may record outcomes only for your own team's visits")
 	}
+	if p.user.Role == data.UserTeamMember && !v.Published {
+		return notFound("no such visit in a published plan")
+	}
 	rs, err := svc.Record(ctx, v, in.Outcome, in.Note, in.RequestIDs, p.userID())
 	if err != nil {
 		return err

@@ -185,6 +185,12 @@ func (s *Service) start(from, to data.Date, by, baseline string, now time.Time) 
 			return View{}, &data.Error{Kind: data.Conflict, Message: fmt.Sprintf("plan %s for %s–%s is still %s; wait for it or stop it (DELETE)", r.id, r.from, r.to, r.status)}
 		}
 	}
+	// Finished runs live in the store; forget them after an hour.
+	for id, r := range s.runs {
+		if (r.status == Done || r.status == Failed) && time.Since(r.finished) > time.Hour {
+			delete(s.runs, id)
+		}
+	}
 	ctx, cancel := context.WithCancel(s.ctx)
 	r := &run{id: newID(), by: by, from: from, to: to, baseline: baseline, status: Queued, cancel: cancel, replanNow: now}
 	s.runs[r.id] = r
@@ -514,10 +520,12 @@ const (
 
 // Visit is a stop of a plan, located by its visit id.
 type Visit struct {
-	PlanID string
-	TeamID string
-	Date   data.Date
-	Stop   data.Stop
+	// Published is true when the visit's plan is published.
+	Published bool
+	PlanID    string
+	TeamID    string
+	Date      data.Date
+	Stop      data.Stop
 }
 
 // FindVisit returns the visit named by id; NotFound when absent.
@@ -535,7 +543,7 @@ func (s *Service) FindVisit(ctx context.Context, id string) (Visit, error) {
 	}
 	for _, it := range d.Itineraries {
 		if it.TeamID == tid && it.Date == date && seq >= 1 && seq <= len(it.Stops) {
-			return Visit{PlanID: pid, TeamID: tid, Date: date, Stop: it.Stops[seq-1]}, nil
+			return Visit{PlanID: pid, TeamID: tid, Date: date, Stop: it.Stops[seq-1], Published: d.Plan.Status == data.PlanPublished}, nil
 		}
 	}
 	return Visit{}, data.Errorf(data.NotFound, "no visit %s", id)
