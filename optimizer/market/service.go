@@ -377,6 +377,10 @@ func (s *Service) solveInto(ctx context.Context, d *data.PlanDetail, ex *extras,
 	ex.Desks = len(d.Desks)
 	ex.Uncovered = in.uncovered(sol)
 	ex.Conflicts = nonNil(sol.Conflicts)
+	ex.Missed = []MissedWeek{}
+	for _, m := range sol.Missed {
+		ex.Missed = append(ex.Missed, MissedWeek{TownshipID: in.towns[m.Township].ID, Week: in.p.Days[m.Week], Target: m.Target, Held: m.Held, Reason: m.Reason})
+	}
 	ex.Cost = sol.Cost
 	ex.Bookings, ex.Coverable = len(in.p.Bookings), sol.Coverable
 	ex.Iterations, ex.SolveMillis, ex.SearchStatus = sol.Iterations, time.Since(t0).Milliseconds(), sol.Status
@@ -412,6 +416,8 @@ type PlanView struct {
 	Uncovered []UncoveredBooking `json:"uncovered"`
 	// Conflicts are locks the plan could not honour (a person needed in two places...).
 	Conflicts []Conflict `json:"conflicts"`
+	// Missed are the township-weeks below their desk target, with the reason.
+	Missed []MissedWeek `json:"missed_targets"`
 	// Locks are the coordinators' locked desks, oldest first.
 	Locks []LockRecord `json:"locks"`
 	// Changes is the change log, oldest first.
@@ -443,6 +449,18 @@ type UncoveredBooking struct {
 	Message string `json:"message"`
 }
 
+// MissedWeek is a township-week with fewer desks than its target.
+type MissedWeek struct {
+	TownshipID string `json:"township_id"`
+	// Week is the first day of the ISO week inside the plan's horizon.
+	Week   data.Date `json:"week"`
+	Target int       `json:"target"`
+	Held   int       `json:"held"`
+	// Reason is no_one_available (every market day that week on which
+	// anybody works has a desk) or staff_needed_elsewhere.
+	Reason string `json:"reason"`
+}
+
 // LockRecord is a desk a coordinator fixed.
 type LockRecord struct {
 	TownshipID string    `json:"township_id"`
@@ -469,6 +487,7 @@ type extras struct {
 	Error        string             `json:"error,omitempty"`
 	Uncovered    []UncoveredBooking `json:"uncovered"`
 	Conflicts    []Conflict         `json:"conflicts"`
+	Missed       []MissedWeek       `json:"missed_targets"`
 	Locks        []LockRecord       `json:"locks"`
 	Changes      []Change           `json:"changes"`
 	Cost         Cost               `json:"cost"`
@@ -494,6 +513,7 @@ func extrasOf(p data.Plan) extras {
 	b, _ := json.Marshal(p.Summary)
 	_ = json.Unmarshal(b, &ex)
 	ex.Uncovered, ex.Conflicts, ex.Locks, ex.Changes = nonNil(ex.Uncovered), nonNil(ex.Conflicts), nonNil(ex.Locks), nonNil(ex.Changes)
+	ex.Missed = nonNil(ex.Missed)
 	return ex
 }
 
@@ -501,7 +521,7 @@ func view(d data.PlanDetail) PlanView {
 	ex := extrasOf(d.Plan)
 	return PlanView{ID: d.Plan.ID, Status: ex.Run, Error: ex.Error, Publication: d.Plan.Status, Version: d.Plan.Version,
 		From: d.Plan.From, To: d.Plan.To, CreatedBy: d.Plan.CreatedBy, UpdatedAt: d.Plan.UpdatedAt,
-		Desks: nonNil(d.Desks), Uncovered: ex.Uncovered, Conflicts: ex.Conflicts, Locks: ex.Locks, Changes: ex.Changes,
+		Desks: nonNil(d.Desks), Uncovered: ex.Uncovered, Conflicts: ex.Conflicts, Missed: ex.Missed, Locks: ex.Locks, Changes: ex.Changes,
 		Stats: Stats{Cost: ex.Cost, Bookings: ex.Bookings, Coverable: ex.Coverable, Staff: ex.Staff, Slots: ex.Slots,
 			Iterations: ex.Iterations, SearchStatus: ex.SearchStatus, SolveMillis: ex.SolveMillis}}
 }
@@ -561,6 +581,7 @@ func (v PlanView) Township(tid string) PlanView {
 	v.Uncovered = filter(v.Uncovered, func(u UncoveredBooking) bool { return u.TownshipID == tid })
 	v.Conflicts = filter(v.Conflicts, func(c Conflict) bool { return c.TownshipID == tid || c.Other == tid })
 	v.Locks = filter(v.Locks, func(l LockRecord) bool { return l.TownshipID == tid })
+	v.Missed = filter(v.Missed, func(m MissedWeek) bool { return m.TownshipID == tid })
 	return v
 }
 
@@ -568,6 +589,7 @@ func (v PlanView) Township(tid string) PlanView {
 func (v PlanView) Person(sid string) PlanView {
 	v.Desks = filter(v.Desks, func(d data.Desk) bool { return slices.Contains(d.StaffIDs, sid) })
 	v.Uncovered = []UncoveredBooking{}
+	v.Missed = []MissedWeek{}
 	v.Conflicts = filter(v.Conflicts, func(c Conflict) bool { return c.StaffID == sid })
 	v.Locks = filter(v.Locks, func(l LockRecord) bool { return slices.Contains(l.StaffIDs, sid) })
 	return v

@@ -86,6 +86,14 @@ func TestServicePlanEndToEnd(t *testing.T) {
 		t.Fatal("no desks")
 	}
 	t.Logf("desks %d uncovered %d stats %+v", len(v.Desks), len(v.Uncovered), v.Stats)
+	if int64(len(v.Missed)) > v.Stats.Cost.Missed || (v.Stats.Cost.Missed > 0 && len(v.Missed) == 0) {
+		t.Errorf("missed targets listed %d, cost counts %d desks", len(v.Missed), v.Stats.Cost.Missed)
+	}
+	for _, m := range v.Missed {
+		if m.Held >= m.Target || m.Reason == "" {
+			t.Errorf("missed target %+v", m)
+		}
+	}
 	for _, u := range v.Uncovered {
 		t.Logf("uncovered %+v", u)
 	}

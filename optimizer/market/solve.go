@@ -18,6 +18,8 @@ type Solution struct {
 	Uncovered []Uncovered
 	// Conflicts are the locks that could not be honoured.
 	Conflicts []Conflict
+	// Missed lists the township-weeks below their desk target.
+	Missed []MissedTarget
 	// Cost is the objective, term by term.
 	Cost Cost
 	// Coverable is how many bookings some available person could cover at
@@ -27,6 +29,18 @@ type Solution struct {
 	// the search stopped ("iterations", "time", "cancelled").
 	Iterations int
 	Status     string
+}
+
+// MissedTarget is a township-week with fewer desks than its target.
+type MissedTarget struct {
+	// Township indexes Problem.Townships; Week is the index (into
+	// Problem.Days) of the week's first day in the horizon.
+	Township, Week int
+	// Target and Held count desks.
+	Target, Held int
+	// Reason is no_one_available (every market day that week on which
+	// anybody works has a desk) or staff_needed_elsewhere.
+	Reason string
 }
 
 // Uncovered is a booking left without a person who can handle it.
@@ -656,6 +670,24 @@ func (st *state) solution() *Solution {
 	sol.Cost.Total = st.tot
 	for s, d := range st.desk {
 		sol.Desks[s] = slices.Sorted(slices.Values(d))
+	}
+	for t, tw := range p.Townships {
+		for w := 0; w < pr.nWeeks; w++ {
+			if st.freq(t, w) == 0 {
+				continue
+			}
+			m := MissedTarget{Township: t, Week: slices.Index(pr.week, w), Target: pr.target[t][w], Held: st.held[t*pr.nWeeks+w], Reason: ReasonNeededElse}
+			workable := 0 // market days that week on which anybody works
+			for _, d := range tw.MarketDays {
+				if pr.week[d] == w && len(pr.byDay[d]) > 0 {
+					workable++
+				}
+			}
+			if m.Held >= workable {
+				m.Reason = ReasonNoOneAvailable
+			}
+			sol.Missed = append(sol.Missed, m)
+		}
 	}
 	for b := range p.Bookings {
 		s := pr.bookSlot[b]
