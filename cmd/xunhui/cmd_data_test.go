@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/yingjing/xunhui/data"
+	"github.com/yingjing/xunhui/data/postgres/pgtest"
 	"github.com/yingjing/xunhui/data/sqlite"
 )
 
@@ -88,5 +89,25 @@ func TestMigrateSeedImport(t *testing.T) {
 	}
 	if code, _, _ = runMain(t, "import", "planets", good, "--db", db); code != 2 {
 		t.Fatalf("unknown kind exited %d, want 2", code)
+	}
+}
+
+// TestMigrateSeedPostgres runs the same commands against a throwaway
+// PostgreSQL database (skipped loudly when there is no server).
+func TestMigrateSeedPostgres(t *testing.T) {
+	u := pgtest.NewDatabase(t)
+	t.Setenv("DATABASE_URL", u)
+	if code, out, errs := runMain(t, "migrate"); code != 0 || !strings.Contains(out, "PostgreSQL") {
+		t.Fatalf("migrate: %d\n%s%s", code, out, errs)
+	}
+	if code, out, errs := runMain(t, "seed", "--if-empty", "--requests", "25"); code != 0 || !strings.Contains(out, "requests 25") {
+		t.Fatalf("seed: %d\n%s%s", code, out, errs)
+	}
+	bad := filepath.Join(t.TempDir(), "bad.json")
+	if err := os.WriteFile(bad, []byte(`[{"ledger":"proxy","household":{"name":"甲","phone":"13800000001","village_id":"511822207299"},"item_ids":["MA-01"],"priority":3}]`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errs := runMain(t, "import", "requests", bad); code != 1 || !strings.Contains(errs, "bad.json:1: household.village_id") {
+		t.Fatalf("bad import: %d\n%s", code, errs)
 	}
 }
