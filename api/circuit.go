@@ -79,6 +79,13 @@ func (s *Server) circuitRoutes(v1 *gin.RouterGroup) {
 		summary:     "Start planning the circuits of a horizon (asynchronous)",
 		description: "Answers 202 with the run's id; poll GET /circuit-plans/{id}. A horizon longer than 31 days is 400; a plan while another for an overlapping horizon is queued or running is 409.",
 		request:     circuitPlanInput{}, response: circuit.View{}, status: http.StatusAccepted, errors: []int{400, 403, 409, 503}}, s.startCircuitPlan)
+	s.handle(v1, http.MethodGet, "/circuit-plans", opSpec{roles: planReaders, tag: "circuits",
+		summary:     "List circuit plans, newest first (headers; summary reduced to stats)",
+		description: "Saved plans only (runs still queued or running are not listed yet).",
+		query: []apiParam{{Name: "status", In: "query", Description: "draft or published", Schema: &jsonSchema{Type: "string", Enum: []string{"draft", "published"}}},
+			{Name: "date", In: "query", Description: "keep plans covering this day (YYYY-MM-DD)", Schema: &jsonSchema{Type: "string", Format: "date"}},
+			{Name: "limit", In: "query", Description: "1–1000 (default 100)", Schema: &jsonSchema{Type: "integer"}}},
+		response: listBody[data.Plan]{}, errors: []int{400}}, s.listCircuitPlans)
 	s.handle(v1, http.MethodGet, "/circuit-plans/:id", opSpec{roles: planReaders, tag: "circuits",
 		summary:     "Status, progress, itineraries and unassigned requests of a circuit plan",
 		description: "status is queued, running, done or failed; progress lists the best cost and served count over time. Township coordinators see only their township's teams.",
@@ -146,6 +153,39 @@ func (s *Server) startCircuitPlan(c *gin.Context) error {
 	}
 	c.Header("Location", "/api/v1/circuit-plans/"+v.ID)
 	c.JSON(http.StatusAccepted, v)
+	return nil
+}
+
+func (s *Server) listCircuitPlans(c *gin.Context) error {
+	q, err := query(c, "status", "date", "limit")
+	if err != nil {
+		return err
+	}
+	f := data.PlanFilter{Kind: data.PlanCircuit, Status: data.PlanStatus(q.Get("status"))}
+	if f.Status != "" && f.Status != data.PlanDraft && f.Status != data.PlanPublished {
+		return badRequest("status", "status= is draft or published")
+	}
+	if d := q.Get("date"); d != "" {
+		if f.Overlaps, err = data.ParseDate(d); err != nil {
+			return badRequest("date", "date= is not YYYY-MM-DD")
+		}
+	}
+	if f.Limit, err = intParam(q, "limit", data.DefaultLimit, 1, data.MaxLimit); err != nil {
+		return err
+	}
+	ps, err := s.store.ListPlans(c.Request.Context(), f)
+	if err != nil {
+		return err
+	}
+	for i := range ps {
+		if st, ok := ps[i].Summary["stats"]; ok {
+			ps[i].Summary = map[string]any{"stats": st}
+		}
+	}
+	if ps == nil {
+		ps = []data.Plan{}
+	}
+	c.JSON(http.StatusOK, listBody[data.Plan]{Items: ps, Total: len(ps), Limit: f.Limit})
 	return nil
 }
 

@@ -205,6 +205,19 @@ func testCircuitFlow(t *testing.T, e *testEnv, week data.Date) {
 		t.Errorf("unknown plan: %d, want 404", code)
 	}
 
+	var lb listBody[data.Plan]
+	e.getJSON("/api/v1/circuit-plans?status=draft&date="+string(week), "u-planner", http.StatusOK, &lb)
+	found := false
+	for _, p := range lb.Items {
+		found = found || p.ID == v.ID
+		if _, big := p.Summary["decisions"]; big {
+			t.Errorf("plan list carries the full summary")
+		}
+	}
+	if !found {
+		t.Errorf("plan %s not listed among %d drafts", v.ID, len(lb.Items))
+	}
+
 	// Explanation: a reason code for every unassigned request, a load per team.
 	var ex circuit.Explanation
 	e.getJSON("/api/v1/circuit-plans/"+v.ID+"/explanation", "u-planner", http.StatusOK, &ex)
