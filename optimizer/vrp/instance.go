@@ -252,7 +252,7 @@ func (in *instance) sameVehicle(v, w int) bool {
 func (in *instance) setNeighbours(k int) {
 	n := in.nJobs
 	if k <= 0 {
-		k = 30
+		k = 20
 	}
 	k = min(k, n-1)
 	in.neighbours = make([][]int32, n)

@@ -209,7 +209,7 @@ type Options struct {
 	// Objective selects the cost to minimise.
 	Objective Objective
 	// Neighbours is the size of the granular neighbourhood (nearest jobs
-	// considered per job); 0 = 30.
+	// considered per job); 0 = 20.
 	Neighbours int
 	// Observer, when set, is called from the searching goroutine each time
 	// the best solution improves and about every second. It must be quick.
