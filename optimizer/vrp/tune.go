@@ -1,3 +1,9 @@
+//go:build vrptune
+
+// Experiment knobs, compiled only with -tags vrptune: environment
+// overrides of search parameters and a thread-CPU clock for fair
+// comparisons on a shared machine. Production builds use tune_default.go.
+
 package vrp
 
 import (

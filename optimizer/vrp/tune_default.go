@@ -1,0 +1,17 @@
+//go:build !vrptune
+
+package vrp
+
+import "time"
+
+// Search parameters fixed in production builds; tune.go (build tag
+// vrptune) lets experiments override them from the environment.
+const (
+	cpuClock     = false
+	wakeSelfOnly = true
+	avgRemoved   = float64(sisrAvgRemoved)
+)
+
+func threadCPU() time.Time { return time.Now() }
+
+func tuneFromEnv(*runConfig) {}
