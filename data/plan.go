@@ -1,6 +1,7 @@
 package data
 
 import (
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -72,6 +73,11 @@ func (p Plan) Validate() error {
 	}
 	if p.CreatedBy == "" {
 		return FieldError("created_by", "is required")
+	}
+	if p.Summary != nil {
+		if _, err := json.Marshal(p.Summary); err != nil {
+			return FieldError("summary", "is not JSON-encodable: %v", err)
+		}
 	}
 	return nil
 }

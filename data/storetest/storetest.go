@@ -10,6 +10,7 @@ package storetest
 import (
 	"context"
 	"fmt"
+	"math"
 	"slices"
 	"sync"
 	"testing"
@@ -762,6 +763,13 @@ func testPlans(t *testing.T, s data.Store) {
 	bad.Itineraries[0].Stops[0].RequestIDs = nil
 	bad.Itineraries[0].Date = "2026-12-20"
 	mustKind(t, s.CreatePlan(ctx, &bad), data.Invalid)
+	nan := data.PlanDetail{Plan: data.Plan{Kind: data.PlanCircuit, From: "2026-12-07", To: "2026-12-11", CreatedBy: "p",
+		Summary: map[string]any{"gap": math.NaN()}}}
+	err = s.CreatePlan(ctx, &nan)
+	mustKind(t, err, data.Invalid)
+	if data.ErrorField(err) != "summary" {
+		t.Fatalf("NaN summary: field %q", data.ErrorField(err))
+	}
 
 	mustKind(t, s.DeletePlan(ctx, d.Plan.ID, 1), data.Conflict)
 	must(t, s.DeletePlan(ctx, d.Plan.ID, 3))
@@ -977,6 +985,7 @@ func testJobs(t *testing.T, s data.Store) {
 	must(t, s.DeleteJobSchedule(ctx, "weekly-circuit"))
 	mustKind(t, s.DeleteJobSchedule(ctx, "weekly-circuit"), data.NotFound)
 	mustKind(t, s.PutJobSchedule(ctx, &data.JobSchedule{Job: "x"}), data.Invalid)
+	mustKind(t, s.StartJobRun(ctx, &data.JobRun{Job: "x", Output: map[string]any{"f": func() {}}}), data.Invalid)
 }
 
 func testBookings(t *testing.T, s data.Store) {

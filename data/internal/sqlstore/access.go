@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"regexp"
 	"time"
@@ -302,6 +303,9 @@ func (s *Store) StartJobRun(ctx context.Context, r *data.JobRun) error {
 	if len(r.Slot) > 100 {
 		return data.WithOp(op, data.FieldError("slot", "longer than 100 bytes"))
 	}
+	if _, err := json.Marshal(r.Output); err != nil {
+		return data.WithOp(op, data.FieldError("output", "is not JSON-encodable: %v", err))
+	}
 	c := *r
 	if c.ID == "" {
 		c.ID = data.NewID("J")
@@ -332,6 +336,9 @@ func (s *Store) FinishJobRun(ctx context.Context, r data.JobRun) error {
 	case data.JobOK, data.JobFailed, data.JobSkipped:
 	default:
 		return data.WithOp(op, data.FieldError("outcome", "%q is not ok, failed or skipped", r.Outcome))
+	}
+	if _, err := json.Marshal(r.Output); err != nil {
+		return data.WithOp(op, data.FieldError("output", "is not JSON-encodable: %v", err))
 	}
 	end := s.now()
 	if r.Ended != nil {

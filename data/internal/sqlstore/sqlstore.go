@@ -132,7 +132,9 @@ func (s *Store) Seeded(ctx context.Context) (bool, error) {
 	return n > 0, err
 }
 
-// toJSON encodes v for a text column; v is always encodable (records only).
+// toJSON encodes v for a text column. Callers pass only values that always
+// encode (records of data) or that were checked first (Plan.Summary in
+// Plan.Validate, JobRun.Output in the job methods), so failure is a bug.
 func toJSON(v any) string {
 	b, err := json.Marshal(v)
 	if err != nil {
