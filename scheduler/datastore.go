@@ -125,13 +125,12 @@ func (d DataStore) Schedules(ctx context.Context) ([]Schedule, error) {
 	out := make([]Schedule, 0, len(js))
 	for _, j := range js {
 		at := j.UpdatedAt
-		out = append(out, Schedule{Job: j.Job, Spec: j.Spec, TimeZone: j.TimeZone, Enabled: j.Enabled, UpdatedAt: &at})
+		out = append(out, Schedule{Job: j.Job, Spec: j.Spec, TimeZone: j.TimeZone, Enabled: j.Enabled, UpdatedAt: &at, UpdatedBy: j.UpdatedBy})
 	}
 	return out, nil
 }
 
-// PutSchedule implements ScheduleStore. The data store keeps no author, so
-// UpdatedBy is logged by the caller only.
+// PutSchedule implements ScheduleStore.
 func (d DataStore) PutSchedule(ctx context.Context, s Schedule) error {
-	return d.S.PutJobSchedule(ctx, &data.JobSchedule{Job: s.Job, Spec: s.Spec, TimeZone: s.TimeZone, Enabled: s.Enabled})
+	return d.S.PutJobSchedule(ctx, &data.JobSchedule{Job: s.Job, Spec: s.Spec, TimeZone: s.TimeZone, Enabled: s.Enabled, UpdatedBy: s.UpdatedBy})
 }

@@ -11,8 +11,11 @@ import (
 // RequestStore is the part of data.Store that Escalate needs.
 type RequestStore interface {
 	ListRequests(ctx context.Context, f data.RequestFilter) ([]data.Request, int, error)
-	UpdateRequest(ctx context.Context, r *data.Request) error
+	SetRequestPriority(ctx context.Context, c data.PriorityChange) (data.Request, error)
 }
+
+// EscalationBy is the user id recorded in request history for escalations.
+const EscalationBy = "scheduler"
 
 // Escalation is one priority raise made by Escalate.
 type Escalation struct {
@@ -63,14 +66,13 @@ func (p EscalationPolicy) minPriority(daysLeft int) (int, string) {
 
 // Escalate is the hourly deadline-escalation job: it raises the priority of
 // open requests (pending, planned, failed, follow_up) whose deadline is near
-// or past, per policy, through UpdateRequest (version-checked: a request
-// edited meanwhile is skipped and retried next hour), then notifies n (if
-// any). It is idempotent: a request already at its target is left alone.
-// today is the civil date in the county (data.DateOf(now)).
-//
-// The store's history records status changes only, so the raises are
-// recorded in the run output (Result.Output["escalations"]), which
-// GET /api/v1/job-runs shows.
+// or past, per policy, through SetRequestPriority, which appends the raise
+// to the request's history (by "scheduler", note "deadline escalation:
+// overdue by 2 day(s)"); it is version-checked, so a request edited
+// meanwhile is skipped and retried next hour. Then it notifies n (if any).
+// It is idempotent: a request already at its target is left alone. today is
+// the civil date in the county (data.DateOf(now)). The raises are also
+// listed in the run output (Result.Output["escalations"]).
 func Escalate(ctx context.Context, st RequestStore, n Notifier, policy EscalationPolicy, now time.Time) (Result, error) {
 	if policy.SoonDays == 0 && policy.NearDays == 0 {
 		policy = DefaultEscalation
@@ -114,8 +116,8 @@ func Escalate(ctx context.Context, st RequestStore, n Notifier, policy Escalatio
 				continue
 			}
 			e := Escalation{RequestID: r.ID, TownshipID: r.TownshipID, From: r.Priority, To: target, Deadline: r.Deadline, DaysLeft: left, Reason: why}
-			r.Priority = target
-			if err := st.UpdateRequest(ctx, &r); err != nil {
+			ch := data.PriorityChange{ID: r.ID, Version: r.Version, Priority: target, By: EscalationBy, Note: "deadline escalation: " + why}
+			if _, err := st.SetRequestPriority(ctx, ch); err != nil {
 				if data.ErrorKind(err) == data.Conflict {
 					conflicts = append(conflicts, r.ID)
 					continue

@@ -2,6 +2,7 @@ package scheduler
 
 import (
 	"context"
+	"fmt"
 	"sort"
 	"strings"
 	"testing"
@@ -51,7 +52,7 @@ func TestDataStoreEmbedded(t *testing.T) {
 		t.Fatal(err)
 	}
 	stored, err := db.ListJobSchedules(ctx)
-	if err != nil || len(stored) != 1 || stored[0].Spec != "0 15 * * fri" || stored[0].TimeZone != DefaultTimeZone {
+	if err != nil || len(stored) != 1 || stored[0].Spec != "0 15 * * fri" || stored[0].TimeZone != DefaultTimeZone || stored[0].UpdatedBy != "admin" {
 		t.Errorf("stored schedules = %+v, %v", stored, err)
 	}
 }
@@ -87,13 +88,17 @@ func (f *fakeRequests) ListRequests(_ context.Context, q data.RequestFilter) ([]
 	return out, total, nil
 }
 
-func (f *fakeRequests) UpdateRequest(_ context.Context, r *data.Request) error {
-	if r.ID == f.conflict {
-		return &data.Error{Kind: data.Conflict, Message: "stale version"}
+func (f *fakeRequests) SetRequestPriority(_ context.Context, c data.PriorityChange) (data.Request, error) {
+	r, ok := f.rs[c.ID]
+	if c.ID == f.conflict || !ok || r.Version != c.Version {
+		return data.Request{}, &data.Error{Kind: data.Conflict, Message: "stale version"}
 	}
 	r.Version++
-	f.rs[r.ID] = *r
-	return nil
+	r.History = append(r.History, data.StatusChange{By: c.By, From: r.Status, To: r.Status,
+		Note: fmt.Sprintf("priority %d→%d: %s", r.Priority, c.Priority, c.Note)})
+	r.Priority = c.Priority
+	f.rs[c.ID] = r
+	return r, nil
 }
 
 func TestEscalate(t *testing.T) {
@@ -126,6 +131,9 @@ func TestEscalate(t *testing.T) {
 	}
 	if res.Output["raised"] != 3 || res.Output["overdue"] != 1 || !strings.Contains(res.Summary, "raised 3") {
 		t.Errorf("result = %+v, want 3 raised, 1 overdue", res)
+	}
+	if h := f.rs["R-overdue"].History; len(h) != 1 || h[0].By != EscalationBy || h[0].Note != "priority 2→5: deadline escalation: overdue by 2 day(s)" {
+		t.Errorf("R-overdue history = %+v, want one escalation entry", h)
 	}
 	if c, _ := res.Output["conflicts"].([]string); len(c) != 1 || c[0] != "R-edited" {
 		t.Errorf("conflicts = %v, want [R-edited]", res.Output["conflicts"])
