@@ -277,7 +277,7 @@ func (s *Service) plan(ctx context.Context, r *run) error {
 	if err != nil {
 		return err
 	}
-	if err := Check(snap, res.Detail, res.Travel); err != nil {
+	if err := Check(snap, checkedPart(res.Detail, base, data.DateOf(now)), res.Travel); err != nil {
 		return fmt.Errorf("plan failed the independent check: %w", err)
 	}
 	s.mu.Lock()
@@ -294,6 +294,23 @@ func (s *Service) plan(ctx context.Context, r *run) error {
 	}
 	s.cfg.Logger.Info("circuit plan done", slog.String("plan", r.id), slog.Int("served", res.Stats.Served), slog.Int("unserved", res.Stats.Unserved))
 	return nil
+}
+
+// checkedPart drops the days before today from a re-plan (history: a staff
+// member's leave entered afterwards must not fail the check of days already
+// travelled; re-planning never changes them); everything else is checked.
+func checkedPart(d data.PlanDetail, base *Baseline, today data.Date) data.PlanDetail {
+	if base == nil {
+		return d
+	}
+	out := d
+	out.Itineraries = nil
+	for _, it := range d.Itineraries {
+		if it.Date >= today {
+			out.Itineraries = append(out.Itineraries, it)
+		}
+	}
+	return out
 }
 
 func planRequestIDs(d data.PlanDetail) []string {
