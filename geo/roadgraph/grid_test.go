@@ -171,8 +171,6 @@ func BenchmarkMatrix1000(b *testing.B) {
 	g, _ := n.Graph(geo.Car)
 	locs := randomLocs(n, 1000, 9)
 	src := NewSource(n)
-	b.ReportMetric(float64(g.NumNodes()), "nodes")
-	b.ReportMetric(float64(g.NumEdges()), "edges")
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		m, err := src.Matrix(context.Background(), locs, geo.Car)
@@ -187,15 +185,21 @@ func BenchmarkMatrix1000(b *testing.B) {
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	b.ReportMetric(float64(ms.Sys)/(1<<20), "sys-MiB")
+	b.ReportMetric(float64(g.NumNodes()), "nodes")
+	b.ReportMetric(float64(g.NumEdges()), "edges")
 }
 
 // BenchmarkBuildGrid measures turning 200 000 parsed nodes into the car
 // graph with its snapping index.
 func BenchmarkBuildGrid(b *testing.B) {
+	var g *Graph
 	for i := 0; i < b.N; i++ {
 		n := gridNetwork(400, 500, 1)
-		if _, err := n.Graph(geo.Car); err != nil {
+		var err error
+		if g, err = n.Graph(geo.Car); err != nil {
 			b.Fatal(err)
 		}
 	}
+	b.ReportMetric(float64(g.NumNodes()), "nodes")
+	b.ReportMetric(float64(g.NumEdges()), "edges")
 }
