@@ -1,6 +1,7 @@
 package data
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -278,4 +279,54 @@ func TestMarketCycleNormalize(t *testing.T) {
 	if c.Cycle != "lunar:3,6,9" || !c.IsMarketDay(16) || c.IsMarketDay(15) {
 		t.Fatalf("cycle = %+v", c)
 	}
+}
+
+// FuzzValidate decodes arbitrary JSON into each record type the API accepts
+// and validates it: validation must never panic, and must fail only with
+// Invalid errors that name a field.
+func FuzzValidate(f *testing.F) {
+	f.Add(`{"ledger":"proxy","household":{"name":"甲","phone":"13800000001","village_id":"511822207200","location":{"lon":102.6,"lat":29.7}},"item_ids":["MA-01"],"priority":3,"visit_windows":[{"weekday":2,"from":540,"to":720}],"deadline":"2030-01-01"}`)
+	f.Add(`{"township_id":"511822101000","date":"2027-01-01","item_id":"X","household":{"village_id":"5118221010"},"via":"api"}`)
+	f.Add(`{"household":{"village_id":"51182"}}`)
+	f.Add(`{"id":"S","role":"village_agent","skills":["general"],"home_code":"511822101","leave":[{"from":"x"}]}`)
+	f.Fuzz(func(t *testing.T, in string) {
+		check := func(what string, err error) {
+			if err != nil && (ErrorKind(err) != Invalid || ErrorField(err) == "") {
+				t.Fatalf("%s: error %v (kind %v, field %q)", what, err, ErrorKind(err), ErrorField(err))
+			}
+		}
+		var r Request
+		if json.Unmarshal([]byte(in), &r) == nil {
+			check("request", r.Validate())
+			check("request new", r.ValidateNew("2026-11-27"))
+		}
+		var b Booking
+		if json.Unmarshal([]byte(in), &b) == nil {
+			check("booking", b.Validate())
+		}
+		var s Staff
+		if json.Unmarshal([]byte(in), &s) == nil {
+			check("staff", s.Validate())
+		}
+		var tm Team
+		if json.Unmarshal([]byte(in), &tm) == nil {
+			check("team", tm.Validate())
+		}
+		var u User
+		if json.Unmarshal([]byte(in), &u) == nil {
+			check("user", u.Validate())
+		}
+		var it Itinerary
+		if json.Unmarshal([]byte(in), &it) == nil {
+			check("itinerary", it.Validate())
+		}
+		var d Desk
+		if json.Unmarshal([]byte(in), &d) == nil {
+			check("desk", d.Validate())
+		}
+		var v Village
+		if json.Unmarshal([]byte(in), &v) == nil {
+			check("village", v.Validate())
+		}
+	})
 }
