@@ -308,8 +308,13 @@ type RequestFilter struct {
 	Group Group
 	// DeadlineBefore keeps requests with a deadline on or before this date.
 	DeadlineBefore Date
+	// Order sorts the page: "" or "id" (by id), "priority" (most urgent
+	// first, then earliest deadline, then id), "deadline" (earliest first,
+	// none last, then id) or "created" (newest first, then id). Other
+	// values are Invalid (field order).
+	Order string
 	// Limit is the page size (default 100, at most 1000); Offset skips that
-	// many requests. Results are ordered by id.
+	// many requests.
 	Limit  int
 	Offset int
 }

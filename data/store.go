@@ -9,7 +9,9 @@ import "context"
 // Conventions shared by every method:
 //   - errors are *Error with a Kind: Invalid (bad input, unknown reference;
 //     Field names the input field), NotFound, Conflict (duplicate id, stale
-//     version, forbidden status change), Internal (the database failed);
+//     version, forbidden status change), Unauthorized (token lookup only),
+//     Internal (the database failed);
+//   - under DryRun(ctx) writes check everything and then roll back;
 //   - writes are atomic: one transaction, all or nothing;
 //   - Put* methods upsert by id (insert or replace), and validate every record
 //     first; a batch with any bad record writes nothing and returns an

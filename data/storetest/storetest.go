@@ -447,9 +447,22 @@ func testRequestList(t *testing.T, s data.Store) {
 	mk("R-03", V3, data.LedgerHardship, data.GroupDisabled, data.GroupLowIncome)
 	mk("R-04", V4, data.LedgerProxy, data.GroupLeftBehindChild)
 	mk("R-05", V3, data.LedgerProxy)
+	// Priorities and deadlines for the orderings: R-02 most urgent, R-04
+	// without a deadline, R-03 due soonest.
+	for id, set := range map[string]func(r *data.Request){
+		"R-02": func(r *data.Request) { r.Priority = 5 },
+		"R-04": func(r *data.Request) { r.Deadline = "" },
+		"R-03": func(r *data.Request) { r.Deadline = data.Today().AddDays(2) },
+	} {
+		r, _ := s.GetRequest(ctx, id)
+		set(&r)
+		must(t, s.UpdateRequest(ctx, &r))
+	}
 	r, _ := s.GetRequest(ctx, "R-05")
 	_, err := s.TransitionRequest(ctx, data.RequestTransition{ID: "R-05", Version: r.Version, To: data.StatusPlanned, By: "u"})
 	must(t, err)
+	_, _, err = s.ListRequests(ctx, data.RequestFilter{Order: "random"})
+	mustKind(t, err, data.Invalid)
 
 	for _, tc := range []struct {
 		name  string
@@ -469,7 +482,9 @@ func testRequestList(t *testing.T, s data.Store) {
 		{"past end", data.RequestFilter{Offset: 10}, nil, 5},
 		{"ids", data.RequestFilter{IDs: []string{"R-04", "R-02", "R-99"}}, []string{"R-02", "R-04"}, 2},
 		{"empty ids", data.RequestFilter{IDs: []string{}}, nil, 0},
-		{"deadline", data.RequestFilter{DeadlineBefore: data.Today().AddDays(13)}, nil, 0},
+		{"deadline before", data.RequestFilter{DeadlineBefore: data.Today().AddDays(13)}, []string{"R-03"}, 1},
+		{"order priority", data.RequestFilter{Order: "priority"}, []string{"R-02", "R-03", "R-01", "R-05", "R-04"}, 5},
+		{"order deadline", data.RequestFilter{Order: "deadline"}, []string{"R-03", "R-01", "R-02", "R-05", "R-04"}, 5},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			rs, total, err := s.ListRequests(ctx, tc.f)

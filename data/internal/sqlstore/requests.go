@@ -313,6 +313,18 @@ func (s *Store) ListRequests(ctx context.Context, f data.RequestFilter) ([]data.
 	f.Normalize()
 	out := []data.Request{}
 	total := 0
+	// Deadlines are '' when absent: "deadline = ''" sorts them last.
+	orders := map[string]string{
+		"":         "r.id",
+		"id":       "r.id",
+		"priority": "r.priority DESC, r.deadline = '', r.deadline, r.id",
+		"deadline": "r.deadline = '', r.deadline, r.id",
+		"created":  "r.created_at DESC, r.id",
+	}
+	order, ok := orders[f.Order]
+	if !ok {
+		return out, 0, data.WithOp("store.ListRequests", data.FieldError("order", "%q is not id, priority, deadline or created", f.Order))
+	}
 	err := s.tx(ctx, "store.ListRequests", func(tx Tx) error {
 		var where []string
 		var args []any
@@ -370,7 +382,7 @@ func (s *Store) ListRequests(ctx context.Context, f data.RequestFilter) ([]data.
 		if err := tx.QueryRow(ctx, `SELECT count(*) FROM requests r`+cond, args...).Scan(&total); err != nil {
 			return err
 		}
-		page := `SELECT ` + requestCols + ` FROM requests r` + cond + ` ORDER BY r.id LIMIT ` + arg(f.Limit) + ` OFFSET ` + arg(f.Offset)
+		page := `SELECT ` + requestCols + ` FROM requests r` + cond + ` ORDER BY ` + order + ` LIMIT ` + arg(f.Limit) + ` OFFSET ` + arg(f.Offset)
 		rows, err := tx.Query(ctx, page, args...)
 		if err != nil {
 			return err
