@@ -67,7 +67,7 @@ type MarketDay struct {
 
 // Matches reports whether d is a regular market day of c (exceptions aside)
 // and, if so, the reason, e.g. "逢1·4·7 (solar day 14)" or "lunar 初一 (闰二月)".
-// c must be valid.
+// c should be valid; an invalid cycle matches nothing it cannot evaluate.
 func (c Cycle) Matches(d Date) (reason string, ok bool) {
 	switch c.Kind {
 	case SolarDays:
@@ -78,7 +78,7 @@ func (c Cycle) Matches(d Date) (reason string, ok bool) {
 	case LunarDays:
 		return c.matchLunar(lunarOf(d))
 	case EveryNDays:
-		if mod(d.DaysSince(c.Anchor), c.Every) != 0 {
+		if c.Every < 1 || mod(d.DaysSince(c.Anchor), c.Every) != 0 { // Every < 1: invalid, and must not divide by zero
 			return "", false
 		}
 		return c.label(), true

@@ -320,3 +320,11 @@ func TestLunarShortcutMatchesLibrary(t *testing.T) {
 		}
 	}
 }
+
+func TestMatchesInvalidCycleDoesNotPanic(t *testing.T) {
+	for _, c := range []Cycle{{Kind: EveryNDays}, {Kind: EveryNDays, Every: -3}, {Kind: "x"}, {}, {Kind: LunarDays}, {Kind: Weekdays, Weekdays: []Weekday{9}}} {
+		if _, ok := c.Matches(NewDate(2027, 1, 1)); ok && c.Kind != Weekdays {
+			t.Errorf("%#v matched", c)
+		}
+	}
+}
