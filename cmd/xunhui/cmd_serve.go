@@ -17,6 +17,7 @@ import (
 	"github.com/yingjing/xunhui/optimizer/market"
 	"github.com/yingjing/xunhui/scheduler"
 	"github.com/yingjing/xunhui/scheduler/pglock"
+	"github.com/yingjing/xunhui/scheduler/planjobs"
 )
 
 func init() {
@@ -139,7 +140,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			}
 			locker = pl
 		}
-		sched, err := scheduler.NewStandard(s, locker, scheduler.StandardFuncs{}, logger)
+		// The jobs call the same planner services the API uses: there is
+		// never a second path.
+		sched, err := scheduler.NewStandard(s, locker, planjobs.Funcs(cir, mkt), logger)
 		if err != nil {
 			return fmt.Errorf("scheduler: %w", err)
 		}
