@@ -76,6 +76,9 @@ func (c Cycle) Matches(d Date) (reason string, ok bool) {
 		}
 		return fmt.Sprintf("%s (solar day %d)", c.label(), d.Day), true
 	case LunarDays:
+		if d.Year < 1901 || d.Year > 2099 || d.IsZero() {
+			return "", false // outside lunar-go's exact span (and it panics on the zero date)
+		}
 		return c.matchLunar(lunarOf(d))
 	case EveryNDays:
 		if c.Every < 1 || mod(d.DaysSince(c.Anchor), c.Every) != 0 { // Every < 1: invalid, and must not divide by zero

@@ -327,4 +327,10 @@ func TestMatchesInvalidCycleDoesNotPanic(t *testing.T) {
 			t.Errorf("%#v matched", c)
 		}
 	}
+	lunar := Cycle{Kind: LunarDays, Days: []int{1}}
+	for _, d := range []Date{{}, {1, 1, 1}, {9999, 12, 31}} {
+		if _, ok := lunar.Matches(d); ok {
+			t.Errorf("lunar cycle matched out-of-range date %v", d)
+		}
+	}
 }
