@@ -19,8 +19,8 @@ import (
 // GeoJSON encodes sh as an RFC 7946 FeatureCollection: one Point per stop
 // (properties seq, visit_id, village, arrival, start, depart, households,
 // travel_minutes), the base as a Point (kind "base") and the route as a
-// LineString through base, stops and base (straight segments: the order,
-// not the road geometry).
+// LineString through base, stops and base: the road path when the travel
+// source can route, else straight segments (the order only).
 func (sh Sheet) GeoJSON() ([]byte, error) {
 	fc := geojson.NewFeatureCollection()
 	pt := func(p data.Point) orb.Point { return orb.Point{p.Lon, p.Lat} }
@@ -42,9 +42,16 @@ func (sh Sheet) GeoJSON() ([]byte, error) {
 	}
 	if len(sh.Stops) > 0 {
 		line = append(line, pt(sh.Base.Location))
+		note := "straight segments between stops"
+		if len(sh.Path) > 1 {
+			line, note = orb.LineString{}, "road path ("+sh.TravelSource+")"
+			for _, p := range sh.Path {
+				line = append(line, pt(p))
+			}
+		}
 		r := geojson.NewFeature(line)
 		r.Properties = geojson.Properties{"kind": "route", "team_id": sh.TeamID, "date": string(sh.Date), "plan_id": sh.PlanID,
-			"travel_minutes": sh.TravelMin, "geometry_note": "straight segments between stops"}
+			"travel_minutes": sh.TravelMin, "geometry_note": note}
 		fc.Append(r)
 	}
 	return json.Marshal(fc)
@@ -61,6 +68,12 @@ type gpxDoc struct {
 	} `xml:"metadata"`
 	Wpts []gpxPt `xml:"wpt"`
 	Rte  *gpxRte `xml:"rte,omitempty"`
+	Trk  *gpxTrk `xml:"trk,omitempty"`
+}
+
+type gpxTrk struct {
+	Name string  `xml:"name"`
+	Seg  []gpxPt `xml:"trkseg>trkpt"`
 }
 
 type gpxPt struct {
@@ -75,8 +88,8 @@ type gpxRte struct {
 	Pts  []gpxPt `xml:"rtept"`
 }
 
-// GPX encodes sh as GPX 1.1: a waypoint per stop and a route through base,
-// stops and base.
+// GPX encodes sh as GPX 1.1: a waypoint per stop, a route through base,
+// stops and base, and the road path as a track when known.
 func (sh Sheet) GPX() ([]byte, error) {
 	var g gpxDoc
 	g.Version, g.Creator, g.XMLNS = "1.1", "xunhui", "http://www.topografix.com/GPX/1/1"
@@ -93,6 +106,12 @@ func (sh Sheet) GPX() ([]byte, error) {
 	rte.Pts = append(rte.Pts, gpxPt{Lat: sh.Base.Location.Lat, Lon: sh.Base.Location.Lon, Name: sh.Base.Name})
 	if len(sh.Stops) > 0 {
 		g.Rte = rte
+	}
+	if len(sh.Path) > 1 {
+		g.Trk = &gpxTrk{Name: g.Metadata.Name + " (road path)"}
+		for _, p := range sh.Path {
+			g.Trk.Seg = append(g.Trk.Seg, gpxPt{Lat: p.Lat, Lon: p.Lon})
+		}
 	}
 	b, err := xml.MarshalIndent(g, "", "  ")
 	if err != nil {

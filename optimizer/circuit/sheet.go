@@ -4,7 +4,10 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/paulmach/orb"
+
 	"github.com/yingjing/xunhui/data"
+	"github.com/yingjing/xunhui/geo"
 )
 
 // Sheet is a team's route for one day with everything the team needs on
@@ -31,6 +34,9 @@ type Sheet struct {
 	TravelMin    int             `json:"travel_minutes"`
 	ServiceMin   int             `json:"service_minutes"`
 	TravelSource string          `json:"travel_source,omitempty"`
+	// Path is the road geometry base → stops → base when the travel source
+	// can route (road graph, OSRM); empty otherwise (straight lines).
+	Path []data.Point `json:"path,omitempty"`
 }
 
 // SheetPlace is a named point.
@@ -174,5 +180,18 @@ func (s *Service) Itinerary(ctx context.Context, teamID string, date data.Date, 
 	sh.BackAt = data.Clock(last.Depart + (it.ReturnSeconds+59)/60)
 	sh.ReturnSec = it.ReturnSeconds
 	sh.TravelMin += (it.ReturnSeconds + 59) / 60
+	pts := []orb.Point{{sh.Base.Location.Lon, sh.Base.Location.Lat}}
+	for _, st := range sh.Stops {
+		pts = append(pts, orb.Point{st.Location.Lon, st.Location.Lat})
+	}
+	pts = append(pts, pts[0])
+	if mode, err := geo.ParseMode(string(t.TravelMode)); err == nil {
+		// A failing router is no reason to fail the sheet: straight lines.
+		if path, err := geo.RoutePath(ctx, s.cfg.Source, mode, pts); err == nil {
+			for _, p := range path {
+				sh.Path = append(sh.Path, data.Point{Lon: p[0], Lat: p[1]})
+			}
+		}
+	}
 	return sh, nil
 }
