@@ -40,3 +40,30 @@ func FuzzParseCycle(f *testing.F) {
 		}
 	})
 }
+
+// FuzzCycleJSON checks the JSON decoder: no panic, accepted cycles validate
+// and survive Matches and a text round trip.
+func FuzzCycleJSON(f *testing.F) {
+	for _, s := range []string{`{"kind":"solar_days","digits":[1,4,7]}`, `{"kind":"lunar_days","days":[15,1]}`,
+		`{"kind":"every_n_days","every":5,"anchor":"2026-01-03"}`, `{"kind":"weekdays","weekdays":["sat","tue"]}`,
+		`{"kind":"every_n_days","every":0}`, `{"kind":"weekdays","weekdays":[3]}`, `[]`, `null`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var c Cycle
+		if err := json.Unmarshal(b, &c); err != nil {
+			return
+		}
+		if c.Kind == "" && len(b) > 0 && string(b) == "null" {
+			return // null leaves the zero value, as for any Go type
+		}
+		if err := c.Validate(); err != nil {
+			t.Fatalf("decoded an invalid cycle from %s: %v", b, err)
+		}
+		c.Matches(NewDate(2027, 1, 1))
+		back, err := ParseCycle(c.String())
+		if err != nil || !back.Equal(c) {
+			t.Fatalf("%s: text form %q reparses to %#v, %v", b, c.String(), back, err)
+		}
+	})
+}
