@@ -1,6 +1,8 @@
 package scheduler
 
 import (
+	"context"
+	"strings"
 	"testing"
 	"time"
 )
@@ -25,6 +27,28 @@ func FuzzParseSpec(f *testing.F) {
 		now := time.Date(2026, 11, 27, 16, 0, 0, 0, time.UTC)
 		if n := sched.Next(now); !n.After(now) {
 			t.Fatalf("ParseSpec(%q, %q).Next(%v) = %v, want a later time", spec, tz, now, n)
+		}
+	})
+}
+
+// FuzzPutSchedules checks the PUT /api/v1/schedules body decoder: no panic,
+// and every rejection is a 400 or 404, never a 500.
+func FuzzPutSchedules(f *testing.F) {
+	for _, s := range []string{`{"spec":"0 15 * * fri"}`, `[{"job":"daily-replan","spec":"@daily","time_zone":"UTC"}]`,
+		`{"job":"weekly-draft","enabled":false}`, `{"spec":"CRON_TZ=UTC 0 1 * * *"}`, `[]`, `{`, `[{"job":""}]`} {
+		f.Add(s, "weekly-draft")
+		f.Add(s, "")
+	}
+	f.Fuzz(func(t *testing.T, body, job string) {
+		s := New(Options{Logger: quiet, Clock: NewFakeClock(time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC))})
+		for _, j := range StandardJobs(StandardFuncs{}) {
+			if err := s.Register(j); err != nil {
+				t.Fatal(err)
+			}
+		}
+		_, err := s.PutSchedules(context.Background(), job, strings.NewReader(body), "fuzz")
+		if st := HTTPStatus(err); st == 500 {
+			t.Fatalf("PutSchedules(%q, %q) = %v: status 500", job, body, err)
 		}
 	})
 }
