@@ -138,3 +138,94 @@ func (s *Server) createToken(c *gin.Context) error {
 	c.JSON(http.StatusCreated, tokenCreated{UserID: id, Token: secret, TokenID: tok.ID, ExpiresAt: tok.ExpiresAt})
 	return nil
 }
+
+// userPatch is the body of PATCH /api/v1/users/{id}: absent fields keep
+// their value. Disabling a user revokes all its tokens at once.
+type userPatch struct {
+	Version    *int64         `json:"version,omitempty" doc:"the version read; alternative to If-Match"`
+	Name       *string        `json:"name,omitempty"`
+	Role       *data.UserRole `json:"role,omitempty"`
+	TownshipID *string        `json:"township_id,omitempty"`
+	TeamID     *string        `json:"team_id,omitempty"`
+	Disabled   *bool          `json:"disabled,omitempty"`
+}
+
+func (s *Server) patchUser(c *gin.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	var in userPatch
+	if err := decodeJSON(c.Writer, c.Request, s.cfg.MaxBodyBytes, &in); err != nil {
+		return err
+	}
+	version, err := expectedVersion(c, in.Version)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request.Context()
+	u, err := s.store.GetUser(ctx, id)
+	if err != nil {
+		return err
+	}
+	p := mustPrincipal(c)
+	if u.ID == p.user.ID && ((in.Disabled != nil && *in.Disabled) || (in.Role != nil && *in.Role != data.UserAdmin)) {
+		// An admin locking themselves out is almost always a mistake.
+		return forbidden("you cannot disable yourself or drop your own admin role")
+	}
+	if in.Name != nil {
+		u.Name = *in.Name
+	}
+	if in.Role != nil {
+		u.Role = *in.Role
+	}
+	if in.TownshipID != nil {
+		u.TownshipID = *in.TownshipID
+	}
+	if in.TeamID != nil {
+		u.TeamID = *in.TeamID
+	}
+	if in.Disabled != nil {
+		u.Disabled = *in.Disabled
+	}
+	if err := u.Validate(); err != nil {
+		return err
+	}
+	u.Version = version
+	if err := s.store.UpdateUser(ctx, &u); err != nil {
+		return err
+	}
+	s.logger.InfoContext(ctx, "user updated", "request_id", requestID(c), "id", u.ID, "role", u.Role, "disabled", u.Disabled, "by", p.user.ID)
+	c.JSON(http.StatusOK, u)
+	return nil
+}
+
+func (s *Server) listTokens(c *gin.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request.Context()
+	if _, err := s.store.GetUser(ctx, id); err != nil {
+		return err
+	}
+	ts, err := s.store.ListTokens(ctx, id)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, list(ts)) // Token.Hash is never encoded (json:"-")
+	return nil
+}
+
+func (s *Server) deleteToken(c *gin.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	if err := s.store.DeleteToken(c.Request.Context(), id); err != nil {
+		return err
+	}
+	s.logger.InfoContext(c.Request.Context(), "token revoked", "request_id", requestID(c), "token_id", id, "by", mustPrincipal(c).user.ID)
+	c.Status(http.StatusNoContent)
+	return nil
+}

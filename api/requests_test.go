@@ -491,3 +491,55 @@ func TestNoPanic(t *testing.T) {
 		}
 	}
 }
+
+// TestUserAdmin: admins list and revoke tokens and disable users; both take
+// effect on the next request.
+func TestUserAdmin(t *testing.T) {
+	e := newTestEnv(t, storeFactories[0].open(t))
+	var toks listBody[data.Token]
+	e.getJSON("/api/v1/users/u-coordB/tokens", "u-admin", 200, &toks)
+	if len(toks.Items) != 1 || toks.Items[0].ID == "" {
+		t.Fatalf("tokens of u-coordB: %+v", toks.Items)
+	}
+	_, _, raw := e.do(http.MethodGet, "/api/v1/users/u-coordB/tokens", "u-admin", nil)
+	if strings.Contains(string(raw), "hash") || strings.Contains(string(raw), e.tokens["u-coordB"]) {
+		t.Errorf("token list leaks hashes or secrets: %s", raw)
+	}
+	e.getJSON("/api/v1/users/u-coordB/tokens", "u-planner", 403, nil)
+	if code, _, _ := e.do(http.MethodDelete, "/api/v1/tokens/"+toks.Items[0].ID, "u-admin", nil); code != http.StatusNoContent {
+		t.Fatalf("revoke: status %d, want 204", code)
+	}
+	e.getJSON("/api/v1/me", "u-coordB", 401, nil)
+	if code, _, _ := e.do(http.MethodDelete, "/api/v1/tokens/"+toks.Items[0].ID, "u-admin", nil); code != 404 {
+		t.Errorf("revoking twice: status %d, want 404", code)
+	}
+
+	var u data.User
+	e.getJSON("/api/v1/me", "u-memberB", 200, nil)
+	for _, tc := range []struct {
+		user string
+		body map[string]any
+		want int
+	}{
+		{"u-planner", map[string]any{"version": 1, "disabled": true}, 403},
+		{"u-admin", map[string]any{"disabled": true}, 428},
+		{"u-admin", map[string]any{"version": 1, "role": "township_coordinator"}, 422},
+		{"u-admin", map[string]any{"version": 9, "disabled": true}, 409},
+		{"u-admin", map[string]any{"version": 1, "disabled": true}, 200},
+	} {
+		code, _, body := e.do(http.MethodPatch, "/api/v1/users/u-memberB", tc.user, tc.body)
+		if code != tc.want {
+			t.Errorf("PATCH u-memberB %v as %s: status %d, want %d; %s", tc.body, tc.user, code, tc.want, body)
+		}
+		if code == 200 {
+			_ = json.Unmarshal(body, &u)
+		}
+	}
+	if !u.Disabled || u.Version != 2 {
+		t.Errorf("after disabling: %+v", u)
+	}
+	e.getJSON("/api/v1/me", "u-memberB", 401, nil)
+	if code, _, _ := e.do(http.MethodPatch, "/api/v1/users/u-admin", "u-admin", map[string]any{"version": 1, "disabled": true}); code != 403 {
+		t.Errorf("admin disabling itself: status %d, want 403", code)
+	}
+}

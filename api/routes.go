@@ -157,6 +157,14 @@ func (s *Server) routes() {
 	s.handle(v1, http.MethodPost, "/users/:id/tokens", opSpec{roles: adminOnly, tag: "access",
 		summary: "Issue another token for a user (returned only once)",
 		request: tokenInput{}, response: tokenCreated{}, status: 201, errors: []int{403, 404, 422}}, s.createToken)
+	s.handle(v1, http.MethodPatch, "/users/:id", opSpec{roles: adminOnly, tag: "access",
+		summary:     "Change a user's name, role, scope or disabled flag",
+		description: "Send the version read (body or If-Match). Disabling a user stops all its tokens at once. Admins cannot disable or demote themselves.",
+		request:     userPatch{}, response: data.User{}, errors: []int{403, 404, 409, 422, 428}}, s.patchUser)
+	s.handle(v1, http.MethodGet, "/users/:id/tokens", opSpec{roles: adminOnly, tag: "access",
+		summary: "List a user's tokens (ids, names, expiry; never secrets or hashes)", response: listBody[data.Token]{}, errors: []int{403, 404}}, s.listTokens)
+	s.handle(v1, http.MethodDelete, "/tokens/:id", opSpec{roles: adminOnly, tag: "access",
+		summary: "Revoke a token", status: http.StatusNoContent, errors: []int{403, 404}}, s.deleteToken)
 
 	s.handle(v1, http.MethodPost, "/vrp", opSpec{roles: planners, tag: "solver",
 		summary: "Solve a VROOM-format vehicle routing problem",
