@@ -179,9 +179,11 @@ func (s *Scheduler) Register(j Job) error {
 // now as due, with trigger catch_up: if that slot already has a run the
 // claim fails and nothing runs, so only a slot missed while no replica was
 // up runs — once, however many slots were missed. A job with no run record
-// at all has missed nothing and waits for its next slot. Run calls Start; tests call it before Tick.
-// Start returns no error today (an unreadable override store is logged); the
-// error result is kept for stores that must refuse to start.
+// at all has missed nothing and waits for its next slot. A run left
+// "running" by a process that died is abandoned and its slot re-run by the
+// first claim. Run calls Start; tests call it before Tick. Start returns no
+// error today (an unreadable store is logged and retried by Run); the error
+// result is kept for stores that must refuse to start.
 func (s *Scheduler) Start(ctx context.Context) error {
 	now := s.o.Clock.Now()
 	if err := s.reload(ctx, now); err != nil {
