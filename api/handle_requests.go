@@ -261,6 +261,16 @@ func (s *Server) listRequests(c *gin.Context) error {
 }
 
 func (s *Server) createRequest(c *gin.Context) error {
+	q, err := query(c, "dry_run")
+	if err != nil {
+		return err
+	}
+	dry := false
+	if v := q.Get("dry_run"); v != "" {
+		if dry, err = strconv.ParseBool(v); err != nil {
+			return badRequest("dry_run", "dry_run must be true or false")
+		}
+	}
 	var in requestInput
 	if err := decodeJSON(c.Writer, c.Request, s.cfg.MaxBodyBytes, &in); err != nil {
 		return err
@@ -276,7 +286,18 @@ func (s *Server) createRequest(c *gin.Context) error {
 	if err := checkVillageScope(p, r.Household.VillageID); err != nil {
 		return err
 	}
-	if err := s.store.CreateRequest(c.Request.Context(), &r); err != nil {
+	ctx := c.Request.Context()
+	if dry {
+		// Every check of a real create runs (village, items, duplicate id),
+		// then the store rolls back: a form can validate before saving.
+		if err := s.store.CreateRequest(data.DryRun(ctx), &r); err != nil {
+			return err
+		}
+		c.Header("X-Dry-Run", "true")
+		c.JSON(http.StatusOK, r)
+		return nil
+	}
+	if err := s.store.CreateRequest(ctx, &r); err != nil {
 		return err
 	}
 	s.logger.InfoContext(c.Request.Context(), "request created", "request_id", requestID(c), "id", r.ID, "user", p.user.ID)

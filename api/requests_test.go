@@ -297,6 +297,29 @@ func TestBadInput(t *testing.T) {
 	})
 }
 
+// TestDryRun: ?dry_run=true runs every check and stores nothing.
+func TestDryRun(t *testing.T) {
+	eachStore(t, func(t *testing.T, e *testEnv) {
+		code, h, body := e.do(http.MethodPost, "/api/v1/requests?dry_run=true", "u-admin", newRequestBody("R-DRY", vA1))
+		if code != 200 || h.Get("X-Dry-Run") != "true" {
+			t.Fatalf("dry run: status %d, X-Dry-Run %q; %s", code, h.Get("X-Dry-Run"), body)
+		}
+		e.getJSON("/api/v1/requests/R-DRY", "u-admin", 404, nil)
+		code, _, body = e.do(http.MethodPost, "/api/v1/requests?dry_run=true", "u-admin", newRequestBody(reqA1, vA1))
+		if code != 409 {
+			t.Errorf("dry run with a duplicate id: status %d, want 409; %s", code, body)
+		}
+		b := newRequestBody("R-DRY2", "511822001299")
+		code, _, body = e.do(http.MethodPost, "/api/v1/requests?dry_run=1", "u-admin", b)
+		if code != 422 || errBody(t, body).Field != "household.village_id" {
+			t.Errorf("dry run with an unknown village: status %d, want 422; %s", code, body)
+		}
+		if code, _, _ := e.do(http.MethodPost, "/api/v1/requests?dry_run=maybe", "u-admin", newRequestBody("R-DRY3", vA1)); code != 400 {
+			t.Errorf("dry_run=maybe: status %d, want 400", code)
+		}
+	})
+}
+
 // TestBadQuery: list filters are validated, not ignored.
 func TestBadQuery(t *testing.T) {
 	eachStore(t, func(t *testing.T, e *testEnv) {

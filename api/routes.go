@@ -126,7 +126,10 @@ func (s *Server) routes() {
 		description: "township_coordinator: only their township; team_member: only requests on their team's stops.",
 		query:       requestQueryParams, response: listBody[data.Request]{}, errors: []int{400}}, s.listRequests)
 	s.handle(v1, http.MethodPost, "/requests", opSpec{roles: writers, tag: "requests",
-		summary: "Register a request", request: requestInput{}, response: data.Request{}, status: 201,
+		summary:     "Register a request",
+		description: "With dry_run=true every check runs (village, items, duplicate id, deadline) but nothing is stored; the answer is 200 with the would-be record.",
+		query:       []apiParam{{Name: "dry_run", In: "query", Description: "validate only (true/false)", Schema: &jsonSchema{Type: "boolean"}}},
+		request:     requestInput{}, response: data.Request{}, status: 201,
 		errors: []int{403, 409, 422}}, s.createRequest)
 	s.handle(v1, http.MethodGet, "/requests/:id", opSpec{roles: allRoles, tag: "requests",
 		summary: "Get one request (404 outside the caller's scope)", response: data.Request{}, errors: []int{404}}, s.getRequest)
