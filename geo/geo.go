@@ -225,6 +225,7 @@ type SnapError struct {
 	MaxM  float64
 }
 
+// Error lists up to five locations with their distances to the nearest road.
 func (e *SnapError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%d location(s) farther than %.0f m from any usable road: ", len(e.IDs), e.MaxM)
