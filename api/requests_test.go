@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"slices"
 	"strings"
@@ -565,4 +566,38 @@ func TestUserAdmin(t *testing.T) {
 	if code, _, _ := e.do(http.MethodPatch, "/api/v1/users/u-admin", "u-admin", map[string]any{"version": 1, "disabled": true}); code != 403 {
 		t.Errorf("admin disabling itself: status %d, want 403", code)
 	}
+}
+
+// TestChunkedBodyTooLarge: a body without Content-Length is cut at the limit
+// by http.MaxBytesReader (413), not read to the end.
+func TestChunkedBodyTooLarge(t *testing.T) {
+	e := newTestEnv(t, storeFactories[0].open(t))
+	body := io.MultiReader(strings.NewReader(`{"summary": "`), io.LimitReader(zeros{}, 10<<20))
+	req, err := http.NewRequest(http.MethodPost, e.url+"/api/v1/requests", body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.ContentLength = -1 // unknown: sent chunked
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+e.tokens["u-admin"])
+	resp, err := e.client.Do(req)
+	if err != nil {
+		// The server may close the connection while the client is still
+		// sending; that is a refusal too, but we want to see the 413.
+		t.Fatalf("chunked 10 MB body: %v", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusRequestEntityTooLarge {
+		t.Errorf("chunked 10 MB body: status %d, want 413", resp.StatusCode)
+	}
+}
+
+// zeros is an endless reader of '0' bytes (valid inside a JSON string).
+type zeros struct{}
+
+func (zeros) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = '0'
+	}
+	return len(p), nil
 }
