@@ -25,6 +25,8 @@ run: build
 # The whole test suite, including the PostgreSQL store contract tests (skipped
 # loudly when no PostgreSQL is reachable, unless XUNHUI_REQUIRE_POSTGRES=1).
 test: vet
+	@if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null && [ -z "$$XUNHUI_TEST_DATABASE_URL" ]; then \
+	  echo "!!! PostgreSQL not reachable on 127.0.0.1:5432: the PostgreSQL suites will be SKIPPED (XUNHUI_REQUIRE_POSTGRES=1 makes them fail)"; fi
 	$(GO) test -count=1 -timeout 20m ./...
 
 test-short:
