@@ -455,3 +455,35 @@ func TestSetSchedule(t *testing.T) {
 		t.Errorf("second replica schedules = %+v, want the stored override", v)
 	}
 }
+
+// TestRunLoopPicksUpOverridesFromOtherReplicas: a PUT on one replica reaches
+// a replica that is running, within ReloadInterval, and its job then fires
+// on the new schedule.
+func TestRunLoopPicksUpOverridesFromOtherReplicas(t *testing.T) {
+	store := &MemSchedules{}
+	var c counter
+	job := func() Job { return Job{Name: "daily-replan", Spec: "0 16 * * fri", Func: c.fn} }
+	clock := NewFakeClock(shanghai(t, 2026, 11, 25, 12, 0)) // a Wednesday
+	running := newTestScheduler(t, Options{Clock: clock, Schedules: store, NoCatchUp: true, ReloadInterval: 3 * time.Minute}, job())
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() { done <- running.Run(ctx) }()
+	clock.WaitTimer(shanghai(t, 2026, 11, 25, 12, 3)) // asleep until the first reload
+
+	other := newTestScheduler(t, Options{Clock: clock, Schedules: store, NoCatchUp: true}, job())
+	if _, err := other.SetSchedule(context.Background(), Schedule{Job: "daily-replan", Spec: "5 12 * * *", Enabled: true}, "admin"); err != nil {
+		t.Fatal(err)
+	}
+	clock.Set(shanghai(t, 2026, 11, 25, 12, 3))
+	clock.WaitTimer(shanghai(t, 2026, 11, 25, 12, 5)) // reloaded: now asleep until the new slot
+	clock.Set(shanghai(t, 2026, 11, 25, 12, 5))
+	clock.WaitTimer(shanghai(t, 2026, 11, 25, 12, 6)) // the slot was ticked
+	running.Wait()
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if got := c.n.Load(); got != 1 {
+		t.Errorf("%d runs, want 1 at 12:05 on the overridden schedule", got)
+	}
+}
