@@ -110,6 +110,10 @@ func (s *search) ruin() {
 	cbar := math.Min(avgRemoved, math.Max(1, 0.3*float64(in.nJobs)))
 	ksMax := math.Max(4*cbar/(1+lsMax)-1, 1)
 	ks := int(s.rng.Float64()*ksMax) + 1
+	if used > 1 && s.rng.Float64() < routeRemovalRate {
+		s.removeRoute()
+		return
+	}
 	// seed: a random routed job
 	var seed int32
 	for {
@@ -140,6 +144,35 @@ func (s *search) ruin() {
 		tryRoute(c)
 	}
 	s.ruinedBuf = ruined
+}
+
+// removeRoute empties a random used route, favouring short ones (two
+// draws, keep the shorter): the classic route-removal ruin of ALNS (Ropke &
+// Pisinger 2006), added to SISR because string removals rarely empty a
+// whole route, which traps the search at a fleet size (e.g. Solomon C203).
+func (s *search) removeRoute() {
+	pick := func() *route {
+		for {
+			r := s.routes[s.rng.Intn(len(s.routes))]
+			if r.nJobs > 0 && r.lockEnd < r.last() {
+				return r
+			}
+		}
+	}
+	r := pick()
+	if r2 := pick(); r2.nJobs < r.nJobs {
+		r = r2
+	}
+	nodes := s.buf1[:0]
+	for k, n := range r.nodes {
+		if k >= r.lockEnd && s.isJob(n) {
+			s.addUnassigned(n)
+			continue
+		}
+		nodes = append(nodes, n)
+	}
+	r.nodes = append(r.nodes[:0], nodes...)
+	s.update(r)
 }
 
 // removeString removes a string (or, half of the time, a split string) of

@@ -48,3 +48,10 @@ var avgRemoved = func() float64 {
 	}
 	return sisrAvgRemoved
 }()
+
+var routeRemovalRate = func() float64 {
+	if v, err := strconv.ParseFloat(os.Getenv("VRP_RROUTE"), 64); err == nil {
+		return v
+	}
+	return 0.05
+}()

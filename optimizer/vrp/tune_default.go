@@ -7,9 +7,10 @@ import "time"
 // Search parameters fixed in production builds; tune.go (build tag
 // vrptune) lets experiments override them from the environment.
 const (
-	cpuClock     = false
-	wakeSelfOnly = true
-	avgRemoved   = float64(sisrAvgRemoved)
+	cpuClock         = false
+	wakeSelfOnly     = true
+	avgRemoved       = float64(sisrAvgRemoved)
+	routeRemovalRate = 0.05
 )
 
 func threadCPU() time.Time { return time.Now() }
