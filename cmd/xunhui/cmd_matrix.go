@@ -62,6 +62,7 @@ func runMatrix(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	osrmTimeout := fs.Duration("osrm-timeout", 30*time.Second, "timeout of each OSRM table request")
 	estimate := fs.String("estimate", "", "estimate configuration JSON (per-mode detour/speed, per-township overrides)")
 	maxSnap := fs.Float64("max-snap", 5000, "largest distance in metres from a point to its road")
+	mainComp := fs.Int("main-component", 0, "snap points to roads of connected networks of at least N nodes when one is within --max-snap (e.g. 1000); 0 = nearest road")
 	strict := fs.Bool("strict", false, "fail instead of estimating points far from roads or a failing OSRM server")
 	cache := fs.Bool("cache", false, "cache the matrix in the store (DATABASE_URL, else SQLite $XUNHUI_DB or ./xunhui.db), keyed by points, source, mode and road data")
 	fillNoRoute := fs.Bool("estimate-no-route", false, "also estimate pairs the roads prove unreachable (default: report them as null)")
@@ -91,7 +92,7 @@ func runMatrix(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	opts := sources.Options{OSMFile: *osmFile, OSRMURL: *osrmURL, OSRMTimeout: *osrmTimeout,
-		EstimateFile: *estimate, MaxSnapM: *maxSnap, Strict: *strict, EstimateNoRoute: *fillNoRoute}
+		EstimateFile: *estimate, MaxSnapM: *maxSnap, MainComponentNodes: *mainComp, Strict: *strict, EstimateNoRoute: *fillNoRoute}
 	if *cache {
 		st, err := openStore(ctx, stderr)
 		if err != nil {

@@ -61,6 +61,11 @@ func TestMatrixCommand(t *testing.T) {
 				t.Error("unreachable pairs not listed")
 			}
 		}},
+		{"motorbike walks across the ford with --main-component", []string{"--osm", valleyOSM, "--points", pts, "--mode", "motorbike", "--main-component", "1000"}, 0, "roadgraph", func(t *testing.T, o matrixOut) {
+			if o.Durations[0][2] == nil || *o.Durations[0][2] != 530 {
+				t.Errorf("A→G = %v, want 530 s (80 s ride + 500 m walk)", o.Durations[0][2])
+			}
+		}},
 		{"gcj02 input", []string{"--osm", valleyOSM, "--points", gcjPts, "--crs", "gcj02"}, 0, "roadgraph", func(t *testing.T, o matrixOut) {
 			if *o.Durations[0][1] != 120 {
 				t.Errorf("A→C = %d, want 120 after GCJ-02 conversion", *o.Durations[0][1])

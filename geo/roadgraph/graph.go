@@ -3,6 +3,7 @@ package roadgraph
 import (
 	"fmt"
 	"math"
+	"sync"
 
 	"github.com/paulmach/orb"
 	"github.com/yingjing/xunhui/geo"
@@ -33,6 +34,12 @@ type Graph struct {
 
 	segs []segment // segments usable in at least one direction
 	grid *segGrid
+
+	// Connected components for SnapMain, computed on first use.
+	compOnce sync.Once
+	comp     []int32 // node → component root
+	compSize []int32 // root → number of nodes
+	largest  int32
 }
 
 // edge is a directed edge of the CSR: head node, travel time in

@@ -32,6 +32,13 @@ type Source struct {
 	AccessKmh float64
 	// Workers is the number of parallel searches (default GOMAXPROCS).
 	Workers int
+	// MainComponentNodes, when > 0, snaps locations only to roads whose
+	// connected network has at least this many nodes (or is the largest),
+	// so that a village next to a small unconnected fragment of mapped road
+	// is attached to the main network (and walks the difference) instead of
+	// coming back unreachable. OSRM uses 1000. When no such road is within
+	// MaxSnapM the nearest road of any size is used.
+	MainComponentNodes int
 }
 
 // NewSource returns a Source on net with default settings.
@@ -42,7 +49,7 @@ func (s *Source) Name() string { return geo.SourceRoadGraph }
 
 // Fingerprint returns the network's fingerprint and the snap settings.
 func (s *Source) Fingerprint() string {
-	return fmt.Sprintf("%s|snap=%g|access=%g", s.Net.Fingerprint(), s.maxSnap(), s.accessKmh())
+	return fmt.Sprintf("%s|snap=%g|access=%g|main=%d", s.Net.Fingerprint(), s.maxSnap(), s.accessKmh(), s.MainComponentNodes)
 }
 
 func (s *Source) maxSnap() float64 {
@@ -74,6 +81,11 @@ func (s *Source) anchors(g *Graph, locs []geo.Location) ([]anchor, []geo.Snap, *
 	var se *geo.SnapError
 	for i, l := range locs {
 		r := g.Snap(l.Point)
+		if s.MainComponentNodes > 0 {
+			if m := g.SnapMain(l.Point, s.MainComponentNodes); m.Seg >= 0 && m.DistM <= s.maxSnap() {
+				r = m
+			}
+		}
 		snaps[i] = geo.Snap{ID: l.ID, SnapM: math.Round(r.DistM*10) / 10, Point: r.Point}
 		if r.Seg < 0 || r.DistM > s.maxSnap() {
 			if se == nil {

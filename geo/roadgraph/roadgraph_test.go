@@ -325,3 +325,43 @@ func TestRoutePathThroughWrappers(t *testing.T) {
 		t.Errorf("estimate path = %v, %v; want nil, nil", p, err)
 	}
 }
+
+// TestMainComponentSnapping: behind the ford, G and H form a two-node
+// fragment for motorbikes. By default their pairs are unreachable; with
+// MainComponentNodes the team parks at B and walks 500 m to G
+// (A→B 1000 m at 45 km/h = 80 s, + 500 m at 4 km/h = 450 s).
+func TestMainComponentSnapping(t *testing.T) {
+	n := loadValley(t)
+	locs := valleyLocs() // A C D G H P
+	src := &Source{Net: n, MainComponentNodes: 1000}
+	m, err := src.Matrix(context.Background(), locs, geo.Motorbike)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := m.Durations[0][3]; got != 530 {
+		t.Errorf("A→G = %d s, want 530", got)
+	}
+	if got := m.Distances[0][3]; got != 1500 {
+		t.Errorf("A→G = %d m, want 1500", got)
+	}
+	if got := m.Snaps[3].SnapM; math.Abs(got-500) > 0.5 {
+		t.Errorf("G snapped %.1f m away, want 500", got)
+	}
+	if len(m.Unreachable) != 0 {
+		t.Errorf("unreachable = %v, want none", m.Unreachable)
+	}
+	// Cars can cross the ford: G stays on its own road.
+	cm, err := src.Matrix(context.Background(), locs, geo.Car)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cm.Snaps[3].SnapM != 0 || cm.Durations[0][3] != 210 {
+		t.Errorf("car: G snap %.1f m, A→G %d s; want 0 m, 210 s", cm.Snaps[3].SnapM, cm.Durations[0][3])
+	}
+	// A tight MaxSnapM falls back to the nearest road of any size.
+	tight := &Source{Net: n, MainComponentNodes: 1000, MaxSnapM: 100}
+	tm, _ := tight.Matrix(context.Background(), locs[:4], geo.Motorbike)
+	if tm.Snaps[3].SnapM != 0 || tm.Durations[0][3] != geo.NoValue {
+		t.Errorf("tight: G snap %.1f m, A→G %d; want 0 m and unreachable", tm.Snaps[3].SnapM, tm.Durations[0][3])
+	}
+}

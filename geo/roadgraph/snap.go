@@ -124,7 +124,7 @@ type snapHit struct {
 // of cells around p's cell and stops once no unvisited cell can hold
 // anything closer; it covers the whole grid if needed, so a location far
 // from every road still learns its true distance.
-func (g *segGrid) nearest(p orb.Point) snapHit {
+func (g *segGrid) nearest(p orb.Point, accept func(seg int32) bool) snapHit {
 	best := snapHit{seg: -1, distM: math.Inf(1)}
 	if len(g.segs) == 0 {
 		return best
@@ -165,6 +165,9 @@ func (g *segGrid) nearest(p orb.Point) snapHit {
 				}
 				c := y*g.nx + x
 				for _, si := range g.ids[g.start[c]:g.start[c+1]] {
+					if accept != nil && !accept(si) {
+						continue
+					}
 					s := g.segs[si]
 					t, at, d := project(q, g.xy[s.u], g.xy[s.v])
 					if d < best.distM || (d == best.distM && si < best.seg) {
@@ -207,8 +210,53 @@ type SnapResult struct {
 
 // Snap attaches p to the nearest road segment usable by the graph's mode
 // (the projection onto the segment, not merely the nearest node).
-func (g *Graph) Snap(p orb.Point) SnapResult {
-	h := g.grid.nearest(p)
+func (g *Graph) Snap(p orb.Point) SnapResult { return g.snap(p, nil) }
+
+// SnapMain is Snap restricted to segments whose connected component (roads
+// joined for this mode, ignoring direction) has at least minNodes nodes, or
+// is the largest component. It keeps a location off a small unconnected
+// fragment of road.
+func (g *Graph) SnapMain(p orb.Point, minNodes int) SnapResult {
+	g.compOnce.Do(g.components)
+	need := min(int32(min(minNodes, math.MaxInt32)), g.largest)
+	return g.snap(p, func(si int32) bool { return g.compSize[g.comp[g.segs[si].u]] >= need })
+}
+
+// components labels the weakly connected components of the usable
+// segments (union-find with path halving).
+func (g *Graph) components() {
+	n := g.NumNodes()
+	parent := make([]int32, n)
+	for i := range parent {
+		parent[i] = int32(i)
+	}
+	find := func(x int32) int32 {
+		for parent[x] != x {
+			parent[x] = parent[parent[x]]
+			x = parent[x]
+		}
+		return x
+	}
+	for _, s := range g.segs {
+		a, b := find(s.u), find(s.v)
+		if a != b {
+			parent[a] = b
+		}
+	}
+	g.comp = make([]int32, n)
+	g.compSize = make([]int32, n)
+	for i := range g.comp {
+		r := find(int32(i))
+		g.comp[i] = r
+		g.compSize[r]++
+	}
+	for _, sz := range g.compSize {
+		g.largest = max(g.largest, sz)
+	}
+}
+
+func (g *Graph) snap(p orb.Point, accept func(int32) bool) SnapResult {
+	h := g.grid.nearest(p, accept)
 	if h.seg < 0 {
 		return SnapResult{DistM: math.Inf(1), Seg: -1, U: -1, V: -1}
 	}

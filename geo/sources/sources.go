@@ -33,6 +33,10 @@ type Options struct {
 	// MaxSnapM is the largest distance from a location to its road
 	// (default 5000 m).
 	MaxSnapM float64
+	// MainComponentNodes snaps locations to roads of connected networks of
+	// at least this many nodes when one is within MaxSnapM (see
+	// roadgraph.Source); 0 snaps to the nearest road.
+	MainComponentNodes int
 	// Strict disables the fallback: locations without a road, unreachable
 	// pairs and server failures are errors or unreachable pairs instead of
 	// estimates.
@@ -45,7 +49,8 @@ type Options struct {
 }
 
 // OptionsFromEnv reads XUNHUI_OSM, OSRM_URL, XUNHUI_ESTIMATE,
-// XUNHUI_MAX_SNAP_M and XUNHUI_GEO_STRICT (true/1).
+// XUNHUI_MAX_SNAP_M, XUNHUI_MAIN_COMPONENT (nodes) and XUNHUI_GEO_STRICT
+// (true/1).
 func OptionsFromEnv() (Options, error) {
 	o := Options{OSMFile: os.Getenv("XUNHUI_OSM"), OSRMURL: os.Getenv("OSRM_URL"), EstimateFile: os.Getenv("XUNHUI_ESTIMATE")}
 	if v := os.Getenv("XUNHUI_MAX_SNAP_M"); v != "" {
@@ -54,6 +59,13 @@ func OptionsFromEnv() (Options, error) {
 			return o, fmt.Errorf("XUNHUI_MAX_SNAP_M=%q: want a positive number of metres", v)
 		}
 		o.MaxSnapM = f
+	}
+	if v := os.Getenv("XUNHUI_MAIN_COMPONENT"); v != "" {
+		k, err := strconv.Atoi(v)
+		if err != nil || k < 0 {
+			return o, fmt.Errorf("XUNHUI_MAIN_COMPONENT=%q: want a number of nodes ≥ 0", v)
+		}
+		o.MainComponentNodes = k
 	}
 	if v := os.Getenv("XUNHUI_GEO_STRICT"); v != "" {
 		b, err := strconv.ParseBool(v)
@@ -83,7 +95,7 @@ func Open(ctx context.Context, o Options) (geo.Source, error) {
 		if err != nil {
 			return nil, err
 		}
-		src = &roadgraph.Source{Net: net, MaxSnapM: o.MaxSnapM}
+		src = &roadgraph.Source{Net: net, MaxSnapM: o.MaxSnapM, MainComponentNodes: o.MainComponentNodes}
 	case o.OSRMURL != "":
 		c, err := osrm.New(o.OSRMURL)
 		if err != nil {
