@@ -29,12 +29,35 @@ func TestHealthAndReady(t *testing.T) {
 
 func TestReadyzStoreDown(t *testing.T) {
 	store := sqlitetest.New(t)
-	srv := NewServer(store, nil, Config{})
+	logs := &syncBuffer{}
+	srv := NewServer(store, newTestLogger(logs), Config{})
 	if err := srv.Open("127.0.0.1:0"); err != nil {
 		t.Fatal(err)
 	}
 	defer srv.Close(context.Background())
+	secret, err := EnsureAdmin(context.Background(), store, "")
+	if err != nil || secret == "" {
+		t.Fatalf("EnsureAdmin: %q, %v", secret, err)
+	}
 	store.Close() // the database goes away under a running server
+	// An internal error: generic message and request id for the client,
+	// the cause in the log only.
+	req, _ := http.NewRequest(http.MethodGet, srv.URL()+"/api/v1/townships", nil)
+	req.Header.Set("Authorization", "Bearer "+secret)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var eb errorBody
+	_ = json.NewDecoder(resp.Body).Decode(&eb)
+	resp.Body.Close()
+	if resp.StatusCode != 500 || eb.Error.Code != codeInternal || eb.Error.RequestID == "" ||
+		strings.Contains(strings.ToLower(eb.Error.Message), "sql") || strings.Contains(eb.Error.Message, "closed") {
+		t.Errorf("store down: status %d body %+v, want a generic 500 with a request id", resp.StatusCode, eb)
+	}
+	if !strings.Contains(logs.String(), `"request_id":"`+eb.Error.RequestID+`"`) || !strings.Contains(logs.String(), "closed") {
+		t.Errorf("the log lacks the failed request's cause:\n%s", logs.String())
+	}
 	for _, tc := range []struct {
 		path string
 		want int
