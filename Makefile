@@ -7,7 +7,7 @@ SETS    ?= solomon
 TIME    ?= 1s
 SHARED  ?= ../shared
 
-.PHONY: all build run test test-short vet fmt bench bench-vrptw clean
+.PHONY: all build run test test-short vet fmt bench bench-vrptw bench-geo bench-circuit bench-market fuzz clean
 
 all: build
 
@@ -46,6 +46,33 @@ bench:
 # checks each solution independently and writes docs/benchmarks.md.
 bench-vrptw: build
 	$(BIN) bench-vrptw --dir $(SHARED)/benchmarks/vrptw --sets $(SETS) --time-limit $(TIME) --out docs/benchmarks.md
+
+# 1000 x 1000 car matrix on a generated 200 000-node grid road network.
+bench-geo:
+	$(GO) test ./geo/roadgraph -run '^$$' -bench Matrix1000 -benchtime 1x -cpu 2 -benchmem
+
+# A generated SAMPLE county week (600 requests, 86 teams, 5 days): 10 s plan, re-plan after a
+# team drops out; set CIRCUIT_BENCH_SECONDS=120 for the long reference run.
+bench-circuit:
+	$(GO) test ./optimizer/circuit -run '^$$' -bench . -benchtime 1x -timeout 30m
+
+# 12 townships, 40 staff, 30 days, 2 000 bookings.
+bench-market:
+	$(GO) test ./optimizer/market -run '^$$' -bench BenchmarkMarketPlan -benchtime 3x
+
+# Short runs of every fuzz target that needs no database (longer: FUZZTIME=5m).
+FUZZTIME ?= 20s
+fuzz:
+	$(GO) test ./scheduler/calendar -run '^$$' -fuzz FuzzParseCycle -fuzztime $(FUZZTIME)
+	$(GO) test ./scheduler -run '^$$' -fuzz FuzzParseSpec -fuzztime $(FUZZTIME)
+	$(GO) test ./geo/roadgraph -run '^$$' -fuzz FuzzRead -fuzztime $(FUZZTIME) -fuzzminimizetime 2s -parallel 1
+	$(GO) test ./geo -run '^$$' -fuzz FuzzReadLocationsCSV -fuzztime $(FUZZTIME)
+	$(GO) test ./geo/osrm -run '^$$' -fuzz FuzzDecodeTable -fuzztime $(FUZZTIME)
+	$(GO) test ./optimizer/vrp/solomon -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME)
+	$(GO) test ./optimizer/vrp/vroom -run '^$$' -fuzz FuzzSolve -fuzztime $(FUZZTIME)
+	$(GO) test ./optimizer/vrp -run '^$$' -fuzz FuzzSolve -fuzztime $(FUZZTIME)
+	$(GO) test ./data -run '^$$' -fuzz FuzzValidate -fuzztime $(FUZZTIME)
+	$(GO) test ./api -run '^$$' -fuzz FuzzDecodeRequestCreate -fuzztime $(FUZZTIME)
 
 clean:
 	rm -rf bin
