@@ -210,7 +210,7 @@ func (s *Server) loadRequest(c *gin.Context) (data.Request, error) {
 }
 
 func (s *Server) listRequests(c *gin.Context) error {
-	q, err := query(c, "township", "village", "status", "ledger", "group", "deadline_before", "limit", "offset")
+	q, err := query(c, "township", "village", "status", "ledger", "group", "deadline_before", "order", "limit", "offset")
 	if err != nil {
 		return err
 	}
@@ -238,6 +238,11 @@ func (s *Server) listRequests(c *gin.Context) error {
 	}
 	if f.DeadlineBefore != "" && !f.DeadlineBefore.Valid() {
 		return badRequest("deadline_before", "deadline_before must be a date YYYY-MM-DD")
+	}
+	switch f.Order = q.Get("order"); f.Order {
+	case "", "id", "priority", "deadline", "created":
+	default:
+		return badRequest("order", "order must be id, priority, deadline or created")
 	}
 	if f.Limit, err = intParam(q, "limit", data.DefaultLimit, 1, data.MaxLimit); err != nil {
 		return err

@@ -26,6 +26,8 @@ var (
 		{Name: "ledger", In: "query", Description: "proxy, appeal or hardship", Schema: &jsonSchema{Type: "string", Enum: []string{"proxy", "appeal", "hardship"}}},
 		{Name: "group", In: "query", Description: "special group, e.g. elderly_alone", Schema: &jsonSchema{Type: "string"}},
 		{Name: "deadline_before", In: "query", Description: "keep requests due on or before this date (YYYY-MM-DD)", Schema: &jsonSchema{Type: "string", Format: "date"}},
+		{Name: "order", In: "query", Description: "id (default), priority (most urgent, then earliest deadline), deadline (earliest first, none last), created (newest first)",
+			Schema: &jsonSchema{Type: "string", Enum: []string{"id", "priority", "deadline", "created"}}},
 		{Name: "limit", In: "query", Description: "page size, 1–1000 (default 100)", Schema: &jsonSchema{Type: "integer"}},
 		{Name: "offset", In: "query", Description: "number of matches to skip (default 0)", Schema: &jsonSchema{Type: "integer"}},
 	}

@@ -336,6 +336,7 @@ func TestBadQuery(t *testing.T) {
 			{"?village=" + twA, "village"},
 			{"?statuss=pending", "statuss"},
 			{"?limit=1&limit=2", "limit"},
+			{"?order=random", "order"},
 		} {
 			code, _, body := e.do(http.MethodGet, "/api/v1/requests"+q.query, "u-admin", nil)
 			if code != 400 || errBody(t, body).Field != q.field {
@@ -346,6 +347,9 @@ func TestBadQuery(t *testing.T) {
 		e.getJSON("/api/v1/requests?status=pending,planned&limit=2&offset=1", "u-admin", 200, &lb)
 		if lb.Total != 3 || len(lb.Items) != 2 || lb.Items[0].ID != reqA2 || lb.Limit != 2 || lb.Offset != 1 {
 			t.Errorf("paged list: total %d items %d first %v limit %d offset %d", lb.Total, len(lb.Items), lb.Items, lb.Limit, lb.Offset)
+		}
+		if got := e.requestIDs("u-admin", "?order=priority"); !slices.Equal(got, []string{reqB1, reqA1, reqA2}) {
+			t.Errorf("order=priority: %v, want most urgent first", got)
 		}
 		if got := e.requestIDs("u-admin", "?ledger=hardship"); !slices.Equal(got, []string{reqB1}) {
 			t.Errorf("ledger filter: %v", got)
