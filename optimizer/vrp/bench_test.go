@@ -21,8 +21,15 @@ func benchSearch(b *testing.B, exact bool) (*search, [][2]int32) {
 	}
 	in := compile(p, ObjectiveDistance, 20)
 	s := newSearch(in, 1)
-	s.exact = exact
 	s.recreate()
+	// Measure in the search's steady state: a local optimum, where most
+	// moves are rejected.
+	order := make([]int32, in.nJobs)
+	for i := range order {
+		order[i] = int32(i)
+	}
+	s.localSearch(order)
+	s.exact = exact
 	var pairs [][2]int32
 	for u := 0; u < in.nJobs; u++ {
 		for _, v := range in.neighbours[u] {
