@@ -18,6 +18,7 @@ import (
 	"github.com/yingjing/xunhui/scheduler"
 	"github.com/yingjing/xunhui/scheduler/pglock"
 	"github.com/yingjing/xunhui/scheduler/planjobs"
+	"github.com/yingjing/xunhui/web"
 )
 
 func init() {
@@ -125,6 +126,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	mkt := market.NewService(s, market.Config{Travel: travel, Logger: logger})
 	defer mkt.Close()
 	srv.SetMarket(mkt)
+	srv.SetWeb(web.FS, api.WebConfig{TileURL: os.Getenv("XUNHUI_TILE_URL")}) // browser app at / (docs/web.md)
 
 	jobsDone := make(chan error, 1)
 	jobCtx, stopJobs := context.WithCancel(ctx)

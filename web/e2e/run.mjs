@@ -1,0 +1,173 @@
+// Browser tests of the Xunhui web app, driven by web/e2e_test.go (which starts the
+// server and passes the base URL and tokens in the environment). Runs Debian's
+// chromium headless through playwright-core; screenshots go to ./screenshots/.
+import { chromium } from 'playwright-core';
+import { mkdirSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const env = (k) => { const v = process.env[k]; if (!v) throw new Error(`missing env ${k}`); return v; };
+const BASE = env('XH_BASE');
+const TOK = { planner: env('XH_PLANNER_TOKEN'), admin: env('XH_ADMIN_TOKEN'), coord: env('XH_COORD_TOKEN'), member: '' };
+const WEEK = env('XH_WEEK_FROM');
+const MONTH = env('XH_MARKET_MONTH');
+const SHOTS = process.env.XH_SHOTS || join(dirname(fileURLToPath(import.meta.url)), 'screenshots');
+mkdirSync(SHOTS, { recursive: true });
+const addDays = (d, n) => { const x = new Date(d + 'T00:00:00Z'); x.setUTCDate(x.getUTCDate() + n); return x.toISOString().slice(0, 10); };
+
+const browser = await chromium.launch({
+  executablePath: process.env.XH_CHROMIUM || '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync'],
+  // playwright gives launch() a new empty --user-data-dir of its own (it refuses one passed in args).
+  headless: true,
+});
+const failures = [];
+// adminApi calls the API with the admin token (to set up a team member for the published plan).
+async function adminApi(path, body) {
+  const res = await fetch(BASE + '/api/v1' + path, { method: body ? 'POST' : 'GET', headers: { Authorization: 'Bearer ' + TOK.admin, 'Content-Type': 'application/json' }, body: body ? JSON.stringify(body) : undefined });
+  if (!res.ok) throw new Error(`${path}: HTTP ${res.status} ${await res.text()}`);
+  return res.json();
+}
+// memberFor creates a team member of the busiest team of the newest published plan; returns its token and first day.
+async function memberFor() {
+  const plans = await adminApi('/circuit-plans?status=published&limit=1');
+  const v = await adminApi('/circuit-plans/' + plans.items[0].id);
+  const its = v.itineraries.filter((i) => i.stops.length > 0).sort((a, b) => b.stops.length - a.stops.length);
+  const it = its[0];
+  const u = await adminApi('/users', { id: 'e2e-member-' + Date.now(), name: '测试队员', role: 'team_member', team_id: it.team_id });
+  return { token: u.token, date: it.date };
+}
+let memberDate = WEEK;
+let steps = 0;
+function check(cond, msg) { if (!cond) { failures.push(msg); console.error('FAIL: ' + msg); } }
+
+async function session(width, who) {
+  const context = await browser.newContext({ viewport: { width, height: width < 500 ? 740 : 900 }, locale: 'zh-CN', serviceWorkers: 'block' });
+  const page = await context.newPage();
+  page.setDefaultTimeout(30000);
+  // Any script error or CSP violation fails the run.
+  page.on('pageerror', (e) => check(false, `${who}@${width}: page error: ${e.message}`));
+  page.on('console', (m) => { if (m.type() === 'error' && !/the server responded with a status of (401|404|409)/.test(m.text())) check(false, `${who}@${width}: console error: ${m.text()}`); });
+  // Nothing may leave the county network: only the app's own origin is allowed.
+  await page.route('**/*', (r) => (r.request().url().startsWith(BASE) ? r.continue() : (check(false, `external request ${r.request().url()}`), r.abort())));
+  return { context, page };
+}
+async function ready(page, name) { await page.waitForSelector(`main[data-ready="${name}"]`); }
+async function shot(page, name, width) {
+  const sw = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+  check(sw[0] <= sw[1], `${name}@${width}: horizontal overflow: scrollWidth ${sw[0]} > innerWidth ${sw[1]}`);
+  await page.screenshot({ path: join(SHOTS, `${name}-${width}.png`) });
+  steps++;
+  console.log(`ok ${name}@${width} (scrollWidth ${sw[0]}/${sw[1]})`);
+}
+async function signIn(page, token, home, width, name) {
+  await page.goto(BASE + '/');
+  await page.waitForSelector('#token');
+  if (name) await shot(page, name, width);
+  await page.fill('#token', token);
+  await page.click('#signin');
+  await ready(page, home);
+}
+
+for (const width of [1280, 360]) {
+  // 1. Sign-in with a bad token, then the planner's token.
+  {
+    const { context, page } = await session(width, 'planner');
+    await page.goto(BASE + '/');
+    await page.fill('#token', 'xh_not_a_real_token');
+    await page.click('#signin');
+    await page.waitForSelector('.signin .error');
+    await signIn(page, TOK.planner, 'circuits', width, 'signin');
+    check(await page.locator('#nav-circuits').count() === 1 && await page.locator('#nav-market').count() === 1, 'planner sees circuits and market in the menu');
+    // 2. Plan a week (once), watch it finish, publish it.
+    if (width === 1280) {
+      await page.fill('#cir-from', WEEK);
+      await page.fill('#cir-to', addDays(WEEK, 4));
+      await page.click('#cir-start');
+      await page.waitForSelector('#cir-progress, #cir-board');
+      if (await page.locator('#cir-progress').count()) await shot(page, 'circuits-progress', width);
+      await page.waitForSelector('#cir-board', { timeout: 120000 });
+      await shot(page, 'circuits-draft', width);
+      await page.click('#cir-publish');
+      await page.waitForFunction(() => document.querySelector('#cir-status') && !document.querySelector('#cir-publish'));
+      const m = await memberFor();
+      TOK.member = m.token; memberDate = m.date;
+    } else {
+      await page.goto(BASE + '/#/circuits');
+      await ready(page, 'circuits');
+    }
+    check(await page.locator('#cir-board tbody tr').count() > 0, 'board lists teams');
+    check(await page.locator('#cir-unassigned').count() === 1, 'unassigned list shown');
+    await shot(page, 'circuits', width);
+    for (const p of ['requests', 'map', 'plots']) {
+      await page.goto(BASE + '/#/' + p);
+      await ready(page, p);
+      await shot(page, p, width);
+      if (p === 'map') check(await page.locator('svg.map .village').count() > 60, 'map draws the villages');
+    }
+    // The language switch.
+    await page.click('#lang');
+    await ready(page, 'plots');
+    check((await page.textContent('h1')) === 'Charts', 'English switch');
+    await page.click('#lang');
+    await ready(page, 'plots');
+    await context.close();
+  }
+  // 3. A team member opens the day and records an outcome in two taps.
+  {
+    const { context, page } = await session(width, 'member');
+    await signIn(page, TOK.member, 'day', width);
+    check(await page.locator('#nav-circuits').count() === 0, 'team member does not see the circuits page');
+    await page.goto(`${BASE}/#/day?date=${memberDate}`);
+    await ready(page, 'day');
+    const found = await page.locator('.stop .outcomes button').count() > 0;
+    check(found, 'the team has a published stop this week');
+    if (found) {
+      const stop = page.locator('.stop').filter({ has: page.locator('.outcomes button') }).first();
+      check(await stop.locator('a[href^="tel:"]').count() > 0, 'call button');
+      check(await stop.locator('a[href^="geo:"]').count() === 1, 'navigation link');
+      await stop.locator('button[data-outcome="done"]').click();
+      await page.waitForSelector('button.armed');
+      await shot(page, 'day-armed', width);
+      await stop.locator('button[data-outcome="done"]').click();
+      await page.waitForSelector('.recorded');
+      await shot(page, 'day', width);
+    }
+    await context.close();
+  }
+  // 4. A township coordinator adjusts a market day.
+  {
+    const { context, page } = await session(width, 'coord');
+    await signIn(page, TOK.coord, 'market', width);
+    await page.goto(`${BASE}/#/market?month=${MONTH}`);
+    await ready(page, 'market');
+    await shot(page, 'market', width);
+    const day = page.locator('.calendar .day.market').filter({ has: page.locator('.desk') }).nth(width === 1280 ? 0 : 1);
+    check(await day.count() === 1, 'a market day with a desk');
+    await day.click();
+    await page.waitForSelector('#mk-op');
+    if (width === 1280) {
+      await page.selectOption('#mk-op', 'swap');
+      const ins = await page.locator('#mk-in option').evaluateAll((os) => os.map((o) => o.value));
+      const outs = await page.locator('#mk-out option').evaluateAll((os) => os.map((o) => o.value));
+      await page.selectOption('#mk-in', ins.find((v) => !outs.includes(v)));
+    } else {
+      await page.selectOption('#mk-op', 'lock');
+    }
+    await page.click('#mk-check');
+    await page.waitForSelector('#mk-apply');
+    await shot(page, 'market-preview', width);
+    await page.click('#mk-apply');
+    await page.waitForFunction(() => document.querySelector('main').dataset.ready === 'market' && document.querySelector('#mk-side') && !document.querySelector('#mk-apply'));
+    await ready(page, 'market');
+    const err = await page.locator('#mk-side .error').count();
+    check(err === 0, 'adjustment saved without error');
+    check(await page.locator(width === 1280 ? '.calendar .day.locked' : '.calendar .day.locked').count() > 0, 'the adjusted desk is locked');
+    await shot(page, 'market-adjusted', width);
+    await context.close();
+  }
+}
+await browser.close();
+if (failures.length) { console.error(`${failures.length} failure(s)`); process.exit(1); }
+console.log(`all ${steps} browser checks passed`);

@@ -1,0 +1,126 @@
+// Market days: month calendar per township with desks and bookings, and the coordinator's adjustments.
+import { api, qs } from './api.js';
+import { t, getLang } from './i18n.js';
+import { h, clear, field, select, showError, toast, today, addDays, weekday } from './util.js';
+import { ctx, ref, byId, go } from './app.js';
+
+export async function render(main, params) {
+  const me = ctx.me;
+  const towns = await ref('townships');
+  const staff = await byId('staff');
+  const town = me.role === 'township_coordinator' ? me.township_id : (params.get('township') || towns[0].id);
+  const month = params.get('month') || today().slice(0, 7);
+  const from = month + '-01';
+  const to = addDays(addDays(from, 32).slice(0, 7) + '-01', -1);
+  main.append(h('h1', {}, t('mk.title')));
+  const townSel = select(towns.map((x) => [x.id, x.name]), town, { id: 'mk-township', disabled: me.role === 'township_coordinator' });
+  const monthIn = h('input', { type: 'month', value: month, id: 'mk-month' });
+  const change = () => go('market', { township: townSel.value, month: monthIn.value, plan: params.get('plan') || '' });
+  townSel.addEventListener('change', change); monthIn.addEventListener('change', change);
+  main.append(h('div', { class: 'toolbar' }, field(t('common.township'), townSel), field(t('mk.month'), monthIn)));
+  const [days, plans] = await Promise.all([api(`/townships/${town}/market-days` + qs({ from, to })), api('/market-plans' + qs({ limit: 50 }))]);
+  const plan = (plans.items || []).find((p) => p.id === params.get('plan')) || (plans.items || []).find((p) => p.from <= to && p.to >= from);
+  let view = null;
+  if (plan) view = await api(`/market-plans/${plan.id}/townships/${town}`);
+  const desks = new Map((view ? view.desks : []).filter((d) => d.township_id === town).map((d) => [d.date, d]));
+  const mdays = new Map(days.days.map((d) => [d.date, d]));
+  main.append(h('p', { class: 'muted' }, `${days.cycle}${days.sample ? ' · ' + t('common.sample') : ''} · `,
+    plan ? `${t('mk.plan')} ${plan.id} (${view.publication}, v${view.version})` : t('mk.noplan')));
+  const layout = h('div', { class: 'split' });
+  const cal = h('div', { class: 'calendar', id: 'mk-calendar', role: 'grid' });
+  const side = h('section', { class: 'card', id: 'mk-side' });
+  layout.append(h('section', { class: 'card' }, cal), side);
+  main.append(layout);
+  const wd = t('mk.weekday');
+  for (let i = 0; i < 7; i++) cal.append(h('div', { class: 'wd', role: 'columnheader' }, getLang() === 'en' ? wd[i] : wd[i]));
+  for (let i = 0; i < weekday(from); i++) cal.append(h('div', { class: 'pad' }));
+  for (let d = from; d <= to; d = addDays(d, 1)) {
+    const md = mdays.get(d), desk = desks.get(d);
+    const cell = h('button', { type: 'button', class: 'day' + (md ? ' market' : '') + (desk && desk.locked ? ' locked' : '') + (d === params.get('date') ? ' sel' : ''), 'data-date': d,
+      onclick: () => go('market', { township: town, month, plan: plan ? plan.id : '', date: d }) },
+    h('span', { class: 'num' }, String(Number(d.slice(8)))),
+    md ? h('span', { class: 'mk' }, '集') : '',
+    desk ? h('span', { class: 'desk' }, desk.staff_ids.map((s) => (staff.get(s) || {}).name || s).join(' ')) : '');
+    cal.append(cell);
+  }
+  if (view && view.conflicts && view.conflicts.length) side.append(conflictList(view.conflicts, staff));
+  const date = params.get('date');
+  if (!date) {
+    if (view && view.changes) side.append(h('h2', {}, t('mk.changes')), h('ul', {}, view.changes.slice(-10).map((c) => h('li', {}, `${c.at.slice(0, 16).replace('T', ' ')} ${c.by} ${c.op} ${c.detail || ''}`))));
+    return;
+  }
+  await dayPanel(side, { town, date, md: mdays.get(date), desk: desks.get(date), plan, view, staff, month });
+}
+
+function conflictList(conf, staff) {
+  return h('div', { class: 'conflicts', role: 'alert', id: 'mk-conflicts' }, h('h3', {}, t('mk.conflicts')),
+    h('ul', {}, conf.map((c) => h('li', {}, `${c.date || ''} ${(staff.get(c.staff_id) || {}).name || c.staff_id || ''}: ${c.kind || c.reason || ''} ${c.message || c.detail || ''}`))));
+}
+
+async function dayPanel(side, o) {
+  const { town, date, md, desk, plan, view, staff } = o;
+  side.append(h('h2', {}, date + (md ? ' · ' + t('mk.marketday') : '')), md ? h('p', { class: 'muted' }, md.reason) : '');
+  if (desk) side.append(h('p', {}, h('strong', {}, t('mk.desk') + ': '), desk.staff_ids.map((s) => (staff.get(s) || {}).name || s).join('、') || t('common.none'), desk.locked ? h('span', { class: 'tag' }, t('mk.locked')) : ''));
+  if (md) {
+    try {
+      const b = await api(`/market-days/${town}/${date}/bookings`);
+      side.append(h('h3', {}, `${t('mk.bookings')} (${b.items.length})`), h('ul', { id: 'mk-bookings' }, b.items.map((x) => h('li', {}, `${x.household.name} · ${x.item_id} · ${x.status}`))));
+    } catch (err) { showError(side, err); }
+  }
+  if (!plan || view.publication !== 'draft' || view.status !== 'done') return;
+  // Adjustments: pick one, see what it changes and the conflicts we can see, then save.
+  const candidates = [...staff.values()].filter((s) => s.role !== 'village_agent');
+  const op = select([['lock', t('mk.lock')], ['unlock', t('mk.unlock')], ['swap', t('mk.swap')], md ? ['cancel_day', t('mk.canceld')] : ['add_day', t('mk.add')]], 'swap', { id: 'mk-op' });
+  const out = select((desk ? desk.staff_ids : []).map((s) => [s, (staff.get(s) || {}).name || s]), '', { id: 'mk-out' });
+  const inn = select(candidates.map((s) => [s.id, `${s.name} (${s.id})`]), '', { id: 'mk-in' });
+  const reason = h('input', { id: 'mk-reason', maxlength: 100 });
+  const preview = h('div', { id: 'mk-preview' });
+  const msg = h('div');
+  const body = () => {
+    const b = { op: op.value, township_id: town, date, version: view.version };
+    if (op.value === 'swap') Object.assign(b, { staff_id: out.value, with_staff_id: inn.value });
+    if (op.value === 'lock' && desk) b.staff_ids = desk.staff_ids;
+    if (op.value === 'add_day' || op.value === 'cancel_day') b.reason = reason.value || op.value;
+    return b;
+  };
+  const check = async () => {
+    clear(preview);
+    const b = body();
+    const warn = [];
+    if (b.op === 'swap') {
+      if (!b.staff_id) warn.push(t('mk.out') + ': ' + t('common.none'));
+      // The full plan shows the other desks of that day (planners see every township).
+      try {
+        const full = await api(`/market-plans/${plan.id}`);
+        for (const d of full.desks || []) if (d.date === date && d.township_id !== town && d.staff_ids.includes(b.with_staff_id)) warn.push(`two_places: ${(staff.get(b.with_staff_id) || {}).name} @ ${d.township_id}`);
+      } catch { /* coordinators may not read other townships: the server reports conflicts after saving */ }
+    }
+    if (b.op === 'cancel_day' && desk) warn.push(`${t('mk.desk')}: ${desk.staff_ids.length} → 0`);
+    preview.append(h('p', {}, `${t(opKey(b.op))}: ${date}${b.op === 'swap' ? ` ${(staff.get(b.staff_id) || {}).name || ''} → ${(staff.get(b.with_staff_id) || {}).name || ''}` : ''}`),
+      warn.length ? h('ul', { class: 'conflicts', id: 'mk-warn' }, warn.map((w) => h('li', {}, w))) : h('p', { class: 'ok' }, t('mk.noconf')),
+      h('button', { type: 'button', class: 'primary', id: 'mk-apply', onclick: apply }, t('mk.apply')));
+  };
+  const apply = async (e) => {
+    e.target.disabled = true; clear(msg);
+    try {
+      const res = await api(`/market-plans/${plan.id}/adjustments`, { method: 'POST', body: body() });
+      toast(t('common.save') + ' ✓');
+      const conf = (res.conflicts || []).filter((c) => c.date === date || !c.date);
+      if (conf.length) sessionStorage.setItem('xh.lastConflicts', JSON.stringify(conf));
+      go('market', { township: town, month: o.month, plan: plan.id, date, v: res.version || '' });
+    } catch (err) { e.target.disabled = false; showError(msg, err); }
+  };
+  const rows = h('div', { class: 'stack' });
+  const redraw = () => {
+    clear(rows); clear(preview);
+    if (op.value === 'swap') rows.append(field(t('mk.out'), out), field(t('mk.in'), inn));
+    if (op.value === 'add_day' || op.value === 'cancel_day') rows.append(field(t('mk.reason'), reason));
+  };
+  op.addEventListener('change', redraw);
+  redraw();
+  side.append(h('h3', {}, t('mk.desk')), field('', op), rows, h('button', { type: 'button', id: 'mk-check', onclick: check }, t('mk.preview')), preview, msg);
+  const last = sessionStorage.getItem('xh.lastConflicts');
+  if (last) { sessionStorage.removeItem('xh.lastConflicts'); side.prepend(conflictList(JSON.parse(last), staff)); }
+}
+
+function opKey(op) { return { lock: 'mk.lock', unlock: 'mk.unlock', swap: 'mk.swap', add_day: 'mk.add', cancel_day: 'mk.canceld' }[op]; }
