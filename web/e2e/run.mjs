@@ -140,6 +140,17 @@ for (const width of [1280, 360]) {
   {
     const { context, page } = await session(width, 'coord');
     await signIn(page, TOK.coord, 'market', width);
+    if (width === 1280) {
+      // A village agent's intake through the coordinator's requests page, then its history.
+      await page.goto(`${BASE}/#/requests`);
+      await ready(page, 'requests');
+      await page.fill('#in-name', '测试户');
+      await page.fill('#in-phone', '13900000001');
+      await page.click('#intake button[type=submit]');
+      await page.waitForSelector('#req-history li');
+      check((await page.textContent('#req-history')).includes('待安排'), 'new request history starts pending');
+      await shot(page, 'requests-intake', width);
+    }
     await page.goto(`${BASE}/#/market?month=${MONTH}`);
     await ready(page, 'market');
     await shot(page, 'market', width);
