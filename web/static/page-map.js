@@ -14,12 +14,19 @@ export async function render(main, params) {
   const [vg, points, teams] = await Promise.all([api('/villages.geojson'), api('/service-points' + qs({ circle: 'township' })), byId('teams')]);
   let plans = { items: [] };
   if (me.role !== 'team_member') plans = await api('/circuit-plans' + qs({ limit: 20 }));
-  const planID = params.get('plan') || '';
+  // The newest plan's routes are shown unless the user chose otherwise (plan= in the URL, '' = none).
+  const planID = params.has('plan') ? params.get('plan') : ((plans.items[0] && plans.items[0].id) || '');
   const tools = h('div', { class: 'toolbar' });
   if (plans.items.length) {
     const sel = select([['', t('common.none')], ...plans.items.map((p) => [p.id, `${p.from} – ${p.to} · ${p.id}`])], planID, { id: 'map-plan' });
     sel.addEventListener('change', () => go('map', { plan: sel.value }));
     tools.append(field(t('map.plan'), sel));
+    const p = plans.items.find((x) => x.id === planID);
+    if (p) {
+      const daySel = select([['', t('common.all')], ...dayRange(p.from, p.to).map((d) => [d, d])], params.get('day') || '', { id: 'map-day' });
+      daySel.addEventListener('change', () => go('map', { plan: planID, day: daySel.value }));
+      tools.append(field(t('common.date'), daySel));
+    }
   }
   main.append(tools);
   const m = await baseMap();
@@ -36,7 +43,8 @@ export async function render(main, params) {
       const bases = new Map((await api('/service-points')).items.map((p) => [p.id, p]));
       const days = dayRange(v.from, v.to);
       let k = 0;
-      for (const it of (v.itineraries || []).sort((a, b) => (a.team_id + a.date).localeCompare(b.team_id + b.date))) {
+      const onlyDay = params.get('day') || '';
+      for (const it of (v.itineraries || []).filter((i) => !onlyDay || i.date === onlyDay).sort((a, b) => (a.team_id + a.date).localeCompare(b.team_id + b.date))) {
         const team = teams.get(it.team_id) || {};
         const base = bases.get(team.home_point_id);
         const pts = it.stops.map((x) => [x.location.lon, x.location.lat]);

@@ -47,12 +47,13 @@ function chart(title, rows, series) {
   const sec = h('section', { class: 'card plot' }, h('h2', {}, title));
   if (!rows.length) { sec.append(h('p', { class: 'muted' }, t('plot.nodata'))); return sec; }
   const max = Math.max(1, ...rows.flatMap(([, v]) => v));
-  const bh = 14, gap = 8, lw = 130, W = 600;
+  const bh = 14, gap = 8, lw = 140, W = 600;
   const H = rows.length * (series.length * bh + gap) + 20;
   const svg = h('svg:svg', { viewBox: `0 0 ${W} ${H}`, class: 'chart', role: 'img', 'aria-label': title });
   let y = 10;
   for (const [lbl, vals] of rows) {
-    svg.append(h('svg:text', { x: lw - 6, y: y + bh * series.length / 2 + 4, 'text-anchor': 'end', 'font-size': 12 }, lbl));
+    const short = lbl.length > 11 ? lbl.slice(0, 10) + '…' : lbl;
+    svg.append(h('svg:text', { x: lw - 6, y: y + bh * series.length / 2 + 4, 'text-anchor': 'end', 'font-size': 12 }, short, h('svg:title', {}, lbl)));
     vals.forEach((v, i) => {
       const w = (W - lw - 50) * v / max;
       svg.append(h('svg:rect', { x: lw, y: y + i * bh, width: Math.max(w, 0.5), height: bh - 2, fill: palette[i % palette.length] }, h('svg:title', {}, `${lbl} ${series[i]}: ${v}`)));
