@@ -194,7 +194,10 @@ type Progress struct {
 
 // Options tune Solve.
 type Options struct {
-	// TimeLimit bounds the wall time of the search; 0 = no limit.
+	// TimeLimit bounds the wall time of the search; 0 = no limit. Solve
+	// returns shortly after it: reporting (filling and diagnosing
+	// unassigned jobs, the final Check) is bounded by a tenth of the limit
+	// (at least one second) and is usually milliseconds.
 	TimeLimit time.Duration
 	// MaxIterations bounds the number of outer iterations (one ruin,
 	// recreate and local search each); 0 = no cap. When both TimeLimit and
