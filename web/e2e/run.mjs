@@ -93,6 +93,11 @@ for (const width of [1280, 360]) {
       await page.waitForFunction(() => document.querySelector('#cir-status') && !document.querySelector('#cir-publish'));
       const m = await memberFor();
       TOK.member = m.token; memberDate = m.date;
+      // Re-plan the published week and see what moved.
+      await page.click('#cir-replan');
+      await page.waitForSelector('#cir-moves', { timeout: 120000 });
+      await shot(page, 'circuits-replan', width);
+      // Publish nothing more: the team member works on the published plan.
     } else {
       await page.goto(BASE + '/#/circuits');
       await ready(page, 'circuits');
@@ -104,7 +109,21 @@ for (const width of [1280, 360]) {
       await page.goto(BASE + '/#/' + p);
       await ready(page, p);
       await shot(page, p, width);
-      if (p === 'map') check(await page.locator('svg.map .village').count() > 60, 'map draws the villages');
+      if (p === 'map') {
+        check(await page.locator('svg.map .village').count() > 60, 'map draws the villages');
+        check(await page.locator('svg.map .routes polyline').count() > 0, 'map draws the plan routes');
+        if (width === 1280) {
+          // A planner corrects a village position: pick it, click the map, save.
+          await page.locator('svg.map .village').first().dispatchEvent('click');
+          await page.waitForSelector('#map-lon');
+          const box = await page.locator('svg.map').boundingBox();
+          await page.mouse.click(box.x + box.width * 0.5, box.y + box.height * 0.5);
+          await page.waitForSelector('svg.map .newpos');
+          await page.click('#map-side button[type=submit]');
+          await ready(page, 'map');
+          check(await page.locator('#map-side .error').count() === 0, 'village position saved');
+        }
+      }
     }
     // The language switch.
     await page.click('#lang');

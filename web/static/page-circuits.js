@@ -22,8 +22,11 @@ export async function render(main, params) {
   }
   const plans = await api('/circuit-plans' + qs({ limit: 20 }));
   const planID = params.get('plan') || (plans.items[0] && plans.items[0].id);
-  if (plans.items.length) {
-    const sel = select(plans.items.map((p) => [p.id, `${p.from} – ${p.to} · ${t(p.status === 'published' ? 'cir.published' : 'cir.draft')} · ${p.id}`]), planID, { id: 'cir-plan' });
+  if (planID) {
+    const opts = plans.items.map((p) => [p.id, `${p.from} – ${p.to} · ${t(p.status === 'published' ? 'cir.published' : 'cir.draft')} · ${p.id}`]);
+    // A run still in progress is not listed among the saved plans yet.
+    if (planID && !plans.items.some((p) => p.id === planID)) opts.unshift([planID, `${planID} · ${t('cir.progress')}`]);
+    const sel = select(opts, planID, { id: 'cir-plan' });
     sel.addEventListener('change', () => go('circuits', { plan: sel.value }));
     main.append(h('div', { class: 'toolbar' }, field(t('cir.plans'), sel)));
   }
@@ -78,7 +81,7 @@ async function showPlan(body, id, planner) {
   // Moves of a re-plan.
   const moves = (plan.summary && plan.summary.moves) || v.moves;
   if (moves) {
-    const sec = h('section', { class: 'card' }, h('h2', {}, t('cir.moves')));
+    const sec = h('section', { class: 'card', id: 'cir-moves' }, h('h2', {}, t('cir.moves')));
     if (!moves.length) sec.append(h('p', {}, t('cir.nomoves')));
     else {
       const ul = h('ul', { class: 'moves' });
