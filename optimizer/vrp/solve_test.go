@@ -348,3 +348,33 @@ func cloneSolution(s *Solution) *Solution {
 	c.Unassigned = append([]Unassigned(nil), s.Unassigned...)
 	return &c
 }
+
+// TestThreads: parallel independent searches are reproducible, check, and
+// are no worse than the single search with the first seed.
+func TestThreads(t *testing.T) {
+	rng := rand.New(rand.NewSource(4))
+	p := genProblem(rng, 40, 4, features{})
+	one, err := Solve(context.Background(), p, Options{Seed: 3, MaxIterations: 60})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var first *Solution
+	for run := 0; run < 2; run++ {
+		s, err := Solve(context.Background(), p, Options{Seed: 3, MaxIterations: 60, Threads: 3, Observer: func(Progress) {}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := Check(p, s); err != nil {
+			t.Fatalf("Check: %v", err)
+		}
+		if s.ServedPriority < one.ServedPriority || (s.ServedPriority == one.ServedPriority && s.Cost > one.Cost) {
+			t.Errorf("3 threads: served %d cost %d, worse than 1 thread: %d %d", s.ServedPriority, s.Cost, one.ServedPriority, one.Cost)
+		}
+		s.Elapsed = 0
+		if first == nil {
+			first = s
+		} else if !reflect.DeepEqual(first, s) {
+			t.Errorf("two 3-thread runs differ: cost %d vs %d", first.Cost, s.Cost)
+		}
+	}
+}
