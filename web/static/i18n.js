@@ -56,6 +56,7 @@ const dict = {
   'mk.preview': ['保存前检查', 'Check before saving'], 'mk.conflicts': ['冲突', 'Conflicts'], 'mk.noconf': ['未发现冲突', 'No conflict found'],
   'mk.apply': ['确认保存', 'Save change'], 'mk.noplan': ['本月还没有赶集排班计划。', 'No market plan covers this month yet.'],
   'mk.marketday': ['赶集日', 'Market day'], 'mk.locked': ['已锁定', 'Locked'], 'mk.changes': ['调整记录', 'Change log'],
+  'bk.booked': ['已预约', 'Booked'], 'bk.served': ['已办理', 'Served'], 'bk.cancelled': ['已取消', 'Cancelled'], 'bk.no_show': ['未到', 'No show'],
   'mk.weekday': ['一二三四五六日', 'MTWTFSS'],
   'plot.title': ['图表', 'Charts'], 'plot.served': ['各乡镇每周办结诉求', 'Served requests per township per week'],
   'plot.travel': ['各服务队路程小时', 'Travel hours per team'], 'plot.wait': ['未办结诉求的等待天数', 'Waiting days of open requests'],

@@ -64,7 +64,7 @@ async function dayPanel(side, o) {
   if (md) {
     try {
       const b = await api(`/market-days/${town}/${date}/bookings`);
-      side.append(h('h3', {}, `${t('mk.bookings')} (${b.items.length})`), h('ul', { id: 'mk-bookings' }, b.items.map((x) => h('li', {}, `${x.household.name} · ${x.item_id} · ${x.status}`))));
+      side.append(h('h3', {}, `${t('mk.bookings')} (${b.items.length})`), h('ul', { id: 'mk-bookings' }, b.items.map((x) => h('li', {}, `${x.household.name} · ${x.item_id} · ${t('bk.' + x.status)}`))));
     } catch (err) { showError(side, err); }
   }
   if (!plan || view.publication !== 'draft' || view.status !== 'done') return;

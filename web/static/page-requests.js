@@ -5,7 +5,7 @@ import { h, clear, field, select, showError, toast, addDays, today } from './uti
 import { ctx, ref, byId, go } from './app.js';
 
 const LEDGERS = ['proxy', 'appeal', 'hardship'];
-const STATUSES = ['pending', 'planned', 'done', 'failed', 'follow_up', 'cancelled'];
+const STATUSES = ['pending', 'planned', 'done', 'failed', 'follow_up'];
 const GROUPS = ['elderly_alone', 'disabled', 'seriously_ill', 'low_income', 'extreme_poverty', 'left_behind_child', 'veteran'];
 
 export async function render(main, params) {
