@@ -17,6 +17,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -69,7 +70,10 @@ type benchConfig struct {
 	opts      vrptwOptions
 	inProcess bool
 	vroomDir  string
-	args      []string
+	// jobs is how many instances are solved at once (each with one search
+	// thread, in its own subprocess).
+	jobs int
+	args []string
 	// loadBefore and loadAfter are /proc/loadavg's 1-minute figure around
 	// the run: the CPU is shared and this says how busy it was.
 	loadBefore, loadAfter string
@@ -85,6 +89,7 @@ func runBenchVRPTW(ctx context.Context, args []string, stdout, stderr io.Writer)
 	seed := fs.Int64("seed", 1, "random seed")
 	out := fs.String("out", "", "markdown file to merge the results into (default: print to stdout)")
 	inProcess := fs.Bool("in-process", false, "solve in this process instead of one subprocess per instance (memory is then the sampled heap)")
+	jobs := fs.Int("jobs", 1, "instances solved at once, each in its own single-threaded subprocess (use at most the number of idle cores)")
 	vroomDir := fs.String("vroom-json", "", "also solve the VROOM-JSON version of each instance found in this folder (NAME.json) through the vrp command path")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: xunhui bench-vrptw --dir ../shared/benchmarks/vrptw --sets solomon,homberger_200 --time-limit 1s [--instances C101,R201] [--seed 1] [--out docs/benchmarks.md]")
@@ -93,12 +98,12 @@ func runBenchVRPTW(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if fs.NArg() > 0 || *sets == "" {
+	if fs.NArg() > 0 || *sets == "" || *jobs < 1 {
 		fs.Usage()
 		return errUsage
 	}
 	cfg := benchConfig{dir: *dir, opts: vrptwOptions{timeLimit: *limit, iterations: *iters, seed: *seed, threads: 1},
-		inProcess: *inProcess, vroomDir: *vroomDir, args: args}
+		inProcess: *inProcess, vroomDir: *vroomDir, jobs: *jobs, args: args}
 	for _, s := range strings.Split(*sets, ",") {
 		if s = strings.TrimSpace(s); s != "" {
 			cfg.sets = append(cfg.sets, s)
@@ -136,7 +141,8 @@ func runBenchVRPTW(ctx context.Context, args []string, stdout, stderr io.Writer)
 // that fails (crash, unassigned customers, checker rejection) gives a row
 // with Feasible false; only I/O problems with the instance list are errors.
 func runBench(ctx context.Context, cfg benchConfig, bks solomon.BKSTable, stderr io.Writer) ([]benchRow, error) {
-	var rows []benchRow
+	type task struct{ set, file string }
+	var tasks []task
 	for _, set := range cfg.sets {
 		files, err := filepath.Glob(filepath.Join(cfg.dir, set, "*.txt"))
 		if err != nil {
@@ -151,32 +157,65 @@ func runBench(ctx context.Context, cfg benchConfig, bks solomon.BKSTable, stderr
 			if cfg.instances != nil && !cfg.instances[strings.ToLower(name)] {
 				continue
 			}
-			if err := ctx.Err(); err != nil {
-				return nil, err
-			}
-			row := benchOne(ctx, cfg, set, f, bks)
-			rows = append(rows, row)
-			status := "ok"
-			if !row.Feasible {
-				status = "FAILED: " + row.Err
-			}
-			gap := ""
-			if row.Feasible && row.HasBKS {
-				gap = " gap " + signed(row.Gap()) + "%"
-			}
-			fmt.Fprintf(stderr, "%s/%s: cost %.2f vehicles %d%s %.2fs (CPU %.2fs) %.0fMiB %s\n",
-				set, row.Instance, row.Cost, row.Vehicles, gap, row.Seconds, row.CPUSeconds, row.PeakMiB, status)
-			if cfg.vroomDir != "" && row.VroomErr == "" && row.VroomCost > 0 {
-				fmt.Fprintf(stderr, "  vroom-json: cost/1000 %.3f routes %d %.2fs\n", row.VroomCost, row.VroomRoutes, row.VroomSeconds)
-			} else if row.VroomErr != "" {
-				fmt.Fprintf(stderr, "  vroom-json: FAILED: %s\n", row.VroomErr)
-			}
+			tasks = append(tasks, task{set, f})
 		}
 	}
-	if len(rows) == 0 {
+	if len(tasks) == 0 {
 		return nil, errors.New("no instance selected")
 	}
+	// Solve with cfg.jobs workers; rows keep the instance order. Progress
+	// lines are printed as instances finish.
+	rows := make([]benchRow, len(tasks))
+	var mu sync.Mutex
+	next := make(chan int)
+	var wg sync.WaitGroup
+	workers := max(1, min(cfg.jobs, len(tasks)))
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				row := benchOne(ctx, cfg, tasks[i].set, tasks[i].file, bks)
+				rows[i] = row
+				mu.Lock()
+				printBenchProgress(stderr, cfg, tasks[i].set, row)
+				mu.Unlock()
+			}
+		}()
+	}
+feed:
+	for i := range tasks {
+		select {
+		case next <- i:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(next)
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	return rows, nil
+}
+
+// printBenchProgress writes one line for a finished instance.
+func printBenchProgress(stderr io.Writer, cfg benchConfig, set string, row benchRow) {
+	status := "ok"
+	if !row.Feasible {
+		status = "FAILED: " + row.Err
+	}
+	gap := ""
+	if row.Feasible && row.HasBKS {
+		gap = " gap " + signed(row.Gap()) + "%"
+	}
+	fmt.Fprintf(stderr, "%s/%s: cost %.2f vehicles %d%s %.2fs (CPU %.2fs) %.0fMiB %s\n",
+		set, row.Instance, row.Cost, row.Vehicles, gap, row.Seconds, row.CPUSeconds, row.PeakMiB, status)
+	if cfg.vroomDir != "" && row.VroomErr == "" && row.VroomCost > 0 {
+		fmt.Fprintf(stderr, "  vroom-json: cost/1000 %.3f routes %d %.2fs\n", row.VroomCost, row.VroomRoutes, row.VroomSeconds)
+	} else if row.VroomErr != "" {
+		fmt.Fprintf(stderr, "  vroom-json: FAILED: %s\n", row.VroomErr)
+	}
 }
 
 func benchOne(ctx context.Context, cfg benchConfig, set, file string, bks solomon.BKSTable) benchRow {
@@ -528,7 +567,7 @@ func renderBench(cfg benchConfig, rows []benchRow) section {
 		runtime.NumCPU(), cpuModel(), runtime.GOOS, runtime.GOARCH, runtime.Version())
 	fmt.Fprintf(&b, "- Load average (1 min) at start / end: %s / %s on %d CPUs.\n", cfg.loadBefore, cfg.loadAfter, runtime.NumCPU())
 	fmt.Fprintf(&b, "- Command: `%s`\n", commandLine(cfg.args))
-	fmt.Fprintf(&b, "- One search thread per instance, seed %d. Cost = total Euclidean distance recomputed in float64 by the independent checker (`optimizer/vrp/solomon.Check`); gap = (cost − BKS) / BKS. BKS: the distance-objective best known solution for Solomon (`NAME_distance` in BKS.json), the vehicles-first one for Gehring & Homberger (a distance-only solver can beat it with more vehicles). Memory: %s.\n\n", cfg.opts.seed, mem)
+	fmt.Fprintf(&b, "- One search thread per instance (%d instance(s) solved at once), seed %d. Cost = total Euclidean distance recomputed in float64 by the independent checker (`optimizer/vrp/solomon.Check`); gap = (cost − BKS) / BKS. BKS: the distance-objective best known solution for Solomon (`NAME_distance` in BKS.json), the vehicles-first one for Gehring & Homberger (a distance-only solver can beat it with more vehicles). Memory: %s.\n\n", max(cfg.jobs, 1), cfg.opts.seed, mem)
 
 	fmt.Fprintf(&b, "### Summary\n\n")
 	fmt.Fprintf(&b, "| set | class | instances | feasible | avg gap %% | worst gap %% | avg vehicles | avg BKS vehicles | avg s | avg CPU s | max MiB |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")

@@ -109,6 +109,13 @@ func TestBenchVRPTWCommand(t *testing.T) {
 			t.Errorf("first run: output lacks %q:\n%s", want, first)
 		}
 	}
+	parallel := run("--jobs", "2")
+	if !strings.Contains(parallel, "(2 instance(s) solved at once)") {
+		t.Errorf("--jobs 2: section does not say so:\n%s", parallel)
+	}
+	if c, r := strings.Index(parallel, "| solomon | C101 |"), strings.Index(parallel, "| solomon | R201 |"); c < 0 || r < c {
+		t.Errorf("--jobs 2: rows missing or out of instance order (C101 at %d, R201 at %d)", c, r)
+	}
 	second := run("--instances", "C101")
 	third := run()
 	for name, text := range map[string]string{"second": second, "third": third} {
