@@ -5,9 +5,11 @@ ADDR    ?= 127.0.0.1:8080
 # Benchmark knobs, e.g. `make bench-vrptw SETS=solomon,homberger_200 TIME=10s`.
 SETS    ?= solomon
 TIME    ?= 1s
+# Instances solved at once (each single-threaded): at most the number of idle cores.
+JOBS    ?= 1
 SHARED  ?= ../shared
 
-.PHONY: all build run test test-short vet fmt bench bench-vrptw bench-geo bench-circuit bench-market fuzz clean
+.PHONY: all build run test test-short vet fmt bench bench-vrptw bench-vroom bench-geo bench-circuit bench-market fuzz clean
 
 all: build
 
@@ -45,7 +47,11 @@ bench:
 # Public VRPTW benchmarks: solves every instance of $(SETS) with $(TIME) each,
 # checks each solution independently and writes docs/benchmarks.md.
 bench-vrptw: build
-	$(BIN) bench-vrptw --dir $(SHARED)/benchmarks/vrptw --sets $(SETS) --time-limit $(TIME) --out docs/benchmarks.md
+	$(BIN) bench-vrptw --dir $(SHARED)/benchmarks/vrptw --sets $(SETS) --time-limit $(TIME) --jobs $(JOBS) --out docs/benchmarks.md
+
+# The Solomon set through both the text path and VROOM's JSON format (identical inputs).
+bench-vroom: build
+	$(BIN) bench-vrptw --dir $(SHARED)/benchmarks/vrptw --sets solomon --time-limit $(TIME) --jobs $(JOBS) --vroom-json $(SHARED)/benchmarks/vroom-json/solomon --out docs/benchmarks.md
 
 # 1000 x 1000 car matrix on a generated 200 000-node grid road network.
 bench-geo:
