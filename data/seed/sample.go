@@ -77,7 +77,16 @@ const (
 // department), one desk officer and one grid worker per township, and one
 // agent per village. week is the Monday of the sample week; a few people are
 // on leave during it.
-func SampleStaff(g *Geography, week data.Date) []data.Staff {
+//
+// Skills follow the county's delegation (大事不出镇, 小事不出村): a village
+// agent (代办员) takes in every item of the catalogue delegated down to the
+// village, whatever its department, and a township desk officer (坐班员)
+// every item delegated to the township or below; county experts bring their
+// department's skill. So the planner can serve work at the lowest level, and
+// only county-level items or missing people push a request up.
+func SampleStaff(g *Geography, items []data.ServiceItem, week data.Date) []data.Staff {
+	villageSkills := DelegatedSkills(items, data.LevelVillage)
+	townshipSkills := DelegatedSkills(items, data.LevelTownship)
 	var out []data.Staff
 	n := 0
 	next := func() int { n++; return n }
@@ -94,7 +103,7 @@ func SampleStaff(g *Geography, week data.Date) []data.Staff {
 	for i, t := range g.Townships {
 		id := next()
 		st := data.Staff{ID: "ST-D" + t.ID[6:9], Name: personName(id), Role: data.RoleDeskOfficer,
-			Skills: []data.Skill{data.SkillGeneral, data.SkillCivilAffairs, data.SkillSocialSecurity}, Department: t.Name + "便民服务中心",
+			Skills: townshipSkills, Department: t.Name + "便民服务中心",
 			HomeCode: t.ID, HomePointID: "sp-" + t.ID, PartyMember: i%2 == 0, ServiceStar: i%4 == 1,
 			Availability: data.WorkingWeek(officeStart, officeEnd), Sample: true}
 		out = append(out, st)
@@ -116,13 +125,31 @@ func SampleStaff(g *Geography, week data.Date) []data.Staff {
 	for i, v := range g.Villages {
 		id := next()
 		st := data.Staff{ID: "ST-A" + v.ID[6:], Name: personName(id), Role: data.RoleVillageAgent,
-			Skills: []data.Skill{data.SkillGeneral}, Department: v.ShortName + "便民服务室", HomeCode: v.ID, HomePointID: "sp-" + v.ID,
+			Skills: villageSkills, Department: v.ShortName + "便民服务室", HomeCode: v.ID, HomePointID: "sp-" + v.ID,
 			PartyMember: i%2 == 1, ServiceStar: i%9 == 0, Availability: data.WorkingWeek(8*60, 18*60), Sample: true}
 		if i%17 == 5 {
 			st.Leave = []data.DateRange{{From: week, To: week.AddDays(1)}}
 		}
 		out = append(out, st)
 	}
+	return out
+}
+
+// DelegatedSkills returns, sorted, the general skill plus the department
+// skills of every item whose lowest handling level is level or below (a
+// township handles village items too).
+func DelegatedSkills(items []data.ServiceItem, level data.Level) []data.Skill {
+	set := map[data.Skill]bool{data.SkillGeneral: true}
+	for _, it := range items {
+		if it.LowestLevel == data.LevelVillage || it.LowestLevel == level {
+			set[it.Skill] = true
+		}
+	}
+	out := make([]data.Skill, 0, len(set))
+	for sk := range set {
+		out = append(out, sk)
+	}
+	slices.Sort(out)
 	return out
 }
 
@@ -260,8 +287,11 @@ func SampleRequests(g *Geography, items []data.ServiceItem, week data.Date, n in
 		"mon-fri 08:30-17:30",
 		"tue,thu 14:00-17:30",
 		"mon,wed,fri 08:30-11:30; sat 09:00-12:00",
-		"sat-sun 09:00-17:00",
-		"",
+		"mon-fri 14:00-17:30",
+		"mon-sat 08:30-17:30",
+		"wed,fri 09:00-16:00",
+		"sat-sun 09:00-17:00", // weekend only: never matches a Mon–Fri team (reason hours_never_match)
+		"",                    // any time
 	}
 	groupOdds := []struct {
 		g data.Group

@@ -134,7 +134,7 @@ func Load(ctx context.Context, s data.Store, opt Options) (Report, error) {
 	if !week.Valid() {
 		return rep, data.FieldError("week", "%q is not a date YYYY-MM-DD", week)
 	}
-	staff := SampleStaff(g, week)
+	staff := SampleStaff(g, items, week)
 	if err := s.PutStaff(ctx, staff); err != nil {
 		return rep, fmt.Errorf("seed: staff: %w", err)
 	}

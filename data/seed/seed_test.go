@@ -146,8 +146,20 @@ func TestSampleData(t *testing.T) {
 		}
 	}
 	week := data.Date("2027-03-01")
-	staff := SampleStaff(g, week)
+	staff := SampleStaff(g, items, week)
 	teams := SampleTeams(g, staff)
+	// Delegation: every village agent can take in every village-level item
+	// and every desk officer every township-level one, so the planner can
+	// keep small things in the village and big things in the township.
+	for _, s := range staff {
+		for _, it := range items {
+			need := (s.Role == data.RoleVillageAgent && it.LowestLevel == data.LevelVillage) ||
+				(s.Role == data.RoleDeskOfficer && it.LowestLevel != data.LevelCounty)
+			if need && !slices.Contains(s.Skills, it.Skill) {
+				t.Errorf("%s %s lacks skill %s for %s item %s", s.Role, s.ID, it.Skill, it.LowestLevel, it.ID)
+			}
+		}
+	}
 	roles := map[data.StaffRole]int{}
 	for _, s := range staff {
 		if err := s.Validate(); err != nil || !s.Sample {
