@@ -98,8 +98,8 @@ func (s *search) exchange(u, v int32, n, m int, rev bool) bool {
 	}
 	a := rangePiece(ru, pu, pu+n-1)
 	if rev {
-		if n < 2 {
-			return false
+		if n != 2 {
+			return false // the arc screen below handles reversed pairs only
 		}
 		a = revPiece(ru, pu, pu+n-1)
 	}
