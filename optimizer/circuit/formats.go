@@ -4,11 +4,11 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
+	"github.com/yingjing/xunhui/internal/ical"
 	"html/template"
 	"io"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
@@ -132,20 +132,20 @@ func householdNames(st SheetStop) string {
 // in UTC, CRLF line ends, lines folded at 75 octets), stamped at stamp.
 func (sh Sheet) ICS(stamp time.Time) []byte {
 	var b strings.Builder
-	line := func(s string) { b.WriteString(foldICS(s)) }
+	line := func(s string) { b.WriteString(ical.Fold(s)) }
 	line("BEGIN:VCALENDAR")
 	line("VERSION:2.0")
 	line("PRODID:-//Xunhui//Circuit planner//ZH")
 	line("CALSCALE:GREGORIAN")
 	line("METHOD:PUBLISH")
-	line("X-WR-CALNAME:" + icsText(sh.TeamName+" "+string(sh.Date)))
+	line("X-WR-CALNAME:" + ical.Text(sh.TeamName+" "+string(sh.Date)))
 	day := sh.Date.Time()
 	at := func(min int) string {
 		return day.Add(time.Duration(min) * time.Minute).UTC().Format("20060102T150405Z")
 	}
 	for _, st := range sh.Stops {
 		line("BEGIN:VEVENT")
-		line("UID:" + icsText(st.VisitID) + "@xunhui")
+		line("UID:" + ical.Text(st.VisitID) + "@xunhui")
 		line("DTSTAMP:" + stamp.UTC().Format("20060102T150405Z"))
 		line("DTSTART:" + at(st.StartMin))
 		line("DTEND:" + at(st.DepartMin))
@@ -153,8 +153,8 @@ func (sh Sheet) ICS(stamp time.Time) []byte {
 		if st.HomeVisit {
 			kind = "上门服务"
 		}
-		line("SUMMARY:" + icsText(fmt.Sprintf("%d. %s %s", st.Seq, st.Village, kind)))
-		line("LOCATION:" + icsText(st.Village))
+		line("SUMMARY:" + ical.Text(fmt.Sprintf("%d. %s %s", st.Seq, st.Village, kind)))
+		line("LOCATION:" + ical.Text(st.Village))
 		line(fmt.Sprintf("GEO:%.6f;%.6f", st.Location.Lat, st.Location.Lon))
 		var desc []string
 		desc = append(desc, fmt.Sprintf("到达 %s，路程 %d 分钟", st.Arrival, st.TravelMin))
@@ -165,35 +165,11 @@ func (sh Sheet) ICS(stamp time.Time) []byte {
 			}
 			desc = append(desc, fmt.Sprintf("%s %s：%s", h.Name, h.Phone, strings.Join(items, "、")))
 		}
-		line("DESCRIPTION:" + icsText(strings.Join(desc, "\n")))
+		line("DESCRIPTION:" + ical.Text(strings.Join(desc, "\n")))
 		line("END:VEVENT")
 	}
 	line("END:VCALENDAR")
 	return []byte(b.String())
-}
-
-// icsText escapes a TEXT value (RFC 5545 §3.3.11).
-func icsText(s string) string {
-	r := strings.NewReplacer(`\`, `\\`, ";", `\;`, ",", `\,`, "\r\n", `\n`, "\n", `\n`, "\r", `\n`)
-	return r.Replace(s)
-}
-
-// foldICS folds a content line at 75 octets without splitting a UTF-8
-// character, continuation lines starting with a space, and ends it in CRLF.
-func foldICS(s string) string {
-	var b strings.Builder
-	n := 0
-	for _, r := range s {
-		w := utf8.RuneLen(r)
-		if n+w > 75 {
-			b.WriteString("\r\n ")
-			n = 1
-		}
-		b.WriteRune(r)
-		n += w
-	}
-	b.WriteString("\r\n")
-	return b.String()
 }
 
 var groupNames = map[data.Group]string{

@@ -2,6 +2,7 @@ package market
 
 import (
 	"context"
+	"github.com/yingjing/xunhui/internal/ical"
 	"slices"
 	"strings"
 	"testing"
@@ -367,7 +368,7 @@ func TestFeedsAndPoster(t *testing.T) {
 
 func TestFold(t *testing.T) {
 	for _, s := range []string{"", "short", strings.Repeat("便民赶集日", 30), strings.Repeat("a", 200)} {
-		out := fold(s)
+		out := ical.Fold(s)
 		for _, l := range strings.Split(strings.TrimSuffix(out, "\r\n"), "\r\n") {
 			if len(l) > 75 || !utf8.ValidString(l) {
 				t.Errorf("fold(%.20q): line %q", s, l)

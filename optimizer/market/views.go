@@ -4,11 +4,11 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/yingjing/xunhui/internal/ical"
 	"html/template"
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/yingjing/xunhui/data"
 )
@@ -82,13 +82,13 @@ func (s *Service) ICS(ctx context.Context, v PlanView, name, staffID string) ([]
 		return nil, err
 	}
 	var b bytes.Buffer
-	line := func(format string, args ...any) { b.WriteString(fold(fmt.Sprintf(format, args...))) }
+	line := func(format string, args ...any) { b.WriteString(ical.Fold(fmt.Sprintf(format, args...))) }
 	line("BEGIN:VCALENDAR")
 	line("VERSION:2.0")
 	line("PRODID:-//Yingjing County//Xunhui market desks//ZH")
 	line("CALSCALE:GREGORIAN")
 	line("METHOD:PUBLISH")
-	line("X-WR-CALNAME:%s", icsText(name))
+	line("X-WR-CALNAME:%s", ical.Text(name))
 	line("X-WR-TIMEZONE:Asia/Shanghai")
 	line("BEGIN:VTIMEZONE")
 	line("TZID:Asia/Shanghai")
@@ -118,38 +118,14 @@ func (s *Service) ICS(ctx context.Context, v PlanView, name, staffID string) ([]
 		line("DTSTAMP:%s", stamp)
 		line("DTSTART;TZID=Asia/Shanghai:%sT%02d%02d00", day, dk.Start/60, dk.Start%60)
 		line("DTEND;TZID=Asia/Shanghai:%sT%02d%02d00", day, dk.End/60, dk.End%60)
-		line("SUMMARY:%s", icsText("便民赶集日 · "+names.town(dk.TownshipID)))
-		line("LOCATION:%s", icsText(names.town(dk.TownshipID)+"赶场点便民服务台"))
-		line("DESCRIPTION:%s", icsText("服务人员："+names.people(dk.StaffIDs)+"\n可办事项："+names.itemList(dk.ItemIDs)))
+		line("SUMMARY:%s", ical.Text("便民赶集日 · "+names.town(dk.TownshipID)))
+		line("LOCATION:%s", ical.Text(names.town(dk.TownshipID)+"赶场点便民服务台"))
+		line("DESCRIPTION:%s", ical.Text("服务人员："+names.people(dk.StaffIDs)+"\n可办事项："+names.itemList(dk.ItemIDs)))
 		line("STATUS:%s", status)
 		line("END:VEVENT")
 	}
 	line("END:VCALENDAR")
 	return b.Bytes(), nil
-}
-
-// icsText escapes a TEXT value (RFC 5545 §3.3.11).
-func icsText(s string) string {
-	r := strings.NewReplacer(`\`, `\\`, ";", `\;`, ",", `\,`, "\r\n", `\n`, "\n", `\n`, "\r", `\n`)
-	return r.Replace(s)
-}
-
-// fold ends a content line with CRLF, folding it into lines of at most 75
-// octets (RFC 5545 §3.1) at character boundaries.
-func fold(s string) string {
-	var b strings.Builder
-	n := 0
-	for _, r := range s {
-		l := utf8.RuneLen(r)
-		if n+l > 75 {
-			b.WriteString("\r\n ")
-			n = 1
-		}
-		b.WriteRune(r)
-		n += l
-	}
-	b.WriteString("\r\n")
-	return b.String()
 }
 
 // namer resolves ids to display names.
