@@ -129,6 +129,20 @@ func (s *Server) circuitService() (*circuit.Service, error) {
 	return s.circuit, nil
 }
 
+// circuitPlanRef returns the circuit service and the plan id of the path:
+// the common start of every /circuit-plans/:id handler.
+func (s *Server) circuitPlanRef(c *gin.Context) (*circuit.Service, string, error) {
+	svc, err := s.circuitService()
+	if err != nil {
+		return nil, "", err
+	}
+	id, err := pathID(c)
+	if err != nil {
+		return nil, "", err
+	}
+	return svc, id, nil
+}
+
 func (s *Server) startCircuitPlan(c *gin.Context) error {
 	svc, err := s.circuitService()
 	if err != nil {
@@ -203,11 +217,7 @@ func teamVisible(p *principal, t data.Team) bool {
 }
 
 func (s *Server) getCircuitPlan(c *gin.Context) error {
-	svc, err := s.circuitService()
-	if err != nil {
-		return err
-	}
-	id, err := pathID(c)
+	svc, id, err := s.circuitPlanRef(c)
 	if err != nil {
 		return err
 	}
@@ -273,11 +283,7 @@ func (s *Server) unassignedInTownship(c *gin.Context, us []circuit.Unassigned, t
 
 // circuitPlanEvents streams a run's progress as server-sent events.
 func (s *Server) circuitPlanEvents(c *gin.Context) error {
-	svc, err := s.circuitService()
-	if err != nil {
-		return err
-	}
-	id, err := pathID(c)
+	svc, id, err := s.circuitPlanRef(c)
 	if err != nil {
 		return err
 	}
@@ -315,11 +321,7 @@ func (s *Server) circuitPlanEvents(c *gin.Context) error {
 }
 
 func (s *Server) stopCircuitPlan(c *gin.Context) error {
-	svc, err := s.circuitService()
-	if err != nil {
-		return err
-	}
-	id, err := pathID(c)
+	svc, id, err := s.circuitPlanRef(c)
 	if err != nil {
 		return err
 	}
@@ -332,19 +334,13 @@ func (s *Server) stopCircuitPlan(c *gin.Context) error {
 }
 
 func (s *Server) publishCircuitPlan(c *gin.Context) error {
-	svc, err := s.circuitService()
-	if err != nil {
-		return err
-	}
-	id, err := pathID(c)
+	svc, id, err := s.circuitPlanRef(c)
 	if err != nil {
 		return err
 	}
 	var in publishInput
-	if c.Request.ContentLength != 0 {
-		if err := decodeJSON(c.Writer, c.Request, s.cfg.MaxBodyBytes, &in); err != nil {
-			return err
-		}
+	if err := decodeOptionalJSON(c, s.cfg.MaxBodyBytes, &in); err != nil {
+		return err
 	}
 	p, err := svc.Publish(c.Request.Context(), id, in.Version, mustPrincipal(c).userID())
 	if err != nil {
@@ -356,19 +352,13 @@ func (s *Server) publishCircuitPlan(c *gin.Context) error {
 }
 
 func (s *Server) replanCircuitPlan(c *gin.Context) error {
-	svc, err := s.circuitService()
-	if err != nil {
-		return err
-	}
-	id, err := pathID(c)
+	svc, id, err := s.circuitPlanRef(c)
 	if err != nil {
 		return err
 	}
 	var in replanInput
-	if c.Request.ContentLength != 0 {
-		if err := decodeJSON(c.Writer, c.Request, s.cfg.MaxBodyBytes, &in); err != nil {
-			return err
-		}
+	if err := decodeOptionalJSON(c, s.cfg.MaxBodyBytes, &in); err != nil {
+		return err
 	}
 	var now time.Time
 	if in.Now != "" {
@@ -388,11 +378,7 @@ func (s *Server) replanCircuitPlan(c *gin.Context) error {
 }
 
 func (s *Server) explainCircuitPlan(c *gin.Context) error {
-	svc, err := s.circuitService()
-	if err != nil {
-		return err
-	}
-	id, err := pathID(c)
+	svc, id, err := s.circuitPlanRef(c)
 	if err != nil {
 		return err
 	}
@@ -416,11 +402,7 @@ func (s *Server) explainCircuitPlan(c *gin.Context) error {
 }
 
 func (s *Server) circuitSlots(c *gin.Context) error {
-	svc, err := s.circuitService()
-	if err != nil {
-		return err
-	}
-	id, err := pathID(c)
+	svc, id, err := s.circuitPlanRef(c)
 	if err != nil {
 		return err
 	}
@@ -455,11 +437,7 @@ func (s *Server) circuitSlots(c *gin.Context) error {
 }
 
 func (s *Server) teamItinerary(c *gin.Context) error {
-	svc, err := s.circuitService()
-	if err != nil {
-		return err
-	}
-	id, err := pathID(c)
+	svc, id, err := s.circuitPlanRef(c)
 	if err != nil {
 		return err
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/gin-gonic/gin"
 	"io"
 	"mime"
 	"net/http"
@@ -47,6 +48,16 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, limit int64, dst any) er
 // decodeJSONBytes decodes body (one JSON value) into dst strictly: unknown
 // object fields and trailing data are errors. It never panics on any input;
 // FuzzDecodeRequestCreate exercises it.
+// decodeOptionalJSON decodes the body into dst like decodeJSON when there
+// is one, and leaves dst unchanged for a request without a body (an action
+// such as publish whose input is optional).
+func decodeOptionalJSON(c *gin.Context, limit int64, dst any) error {
+	if c.Request.ContentLength == 0 {
+		return nil
+	}
+	return decodeJSON(c.Writer, c.Request, limit, dst)
+}
+
 func decodeJSONBytes(body []byte, dst any) error {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return &httpError{Status: http.StatusBadRequest, Code: codeBadRequest, Message: "request body is empty; a JSON object is expected"}

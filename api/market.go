@@ -297,10 +297,8 @@ func (m *marketAPI) publish(c *gin.Context) error {
 		return err
 	}
 	var in marketPublishInput
-	if c.Request.ContentLength != 0 {
-		if err := decodeJSON(c.Writer, c.Request, m.s.cfg.MaxBodyBytes, &in); err != nil {
-			return err
-		}
+	if err := decodeOptionalJSON(c, m.s.cfg.MaxBodyBytes, &in); err != nil {
+		return err
 	}
 	v, err := m.svc.Publish(c.Request.Context(), marketActor(c), id, in.Version)
 	if err != nil {
