@@ -294,21 +294,7 @@ func (s *search) evalPieces(v int, pcs []piece) eval {
 		return eval{ok: true}
 	}
 	if mult > 0 || in.vehSlow[v] {
-		buf := s.scratch[:0]
-		for k := range pcs {
-			pc := &pcs[k]
-			switch {
-			case pc.node >= 0:
-				buf = append(buf, pc.node)
-			case pc.empty():
-			case pc.rev:
-				for x := pc.j; x >= pc.i; x-- {
-					buf = append(buf, pc.r.nodes[x])
-				}
-			default:
-				buf = append(buf, pc.r.nodes[pc.i:pc.j+1]...)
-			}
-		}
+		buf := materialize(s.scratch, pcs)
 		s.scratch = buf
 		return s.evalNodes(v, buf)
 	}
