@@ -4,6 +4,8 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"github.com/paulmach/orb"
+	"github.com/yingjing/xunhui/geo"
 	"io"
 	"os"
 	"path/filepath"
@@ -121,14 +123,14 @@ func importFile(ctx context.Context, s data.Store, kind, format, crs, by string,
 			gcj := strings.EqualFold(crs, "gcj02")
 			b, err = seed.ParseJSONArray(in, func(l data.VillageLocation) error {
 				if gcj { // validate the converted point, as it will be stored
-					l.Location.Lon, l.Location.Lat = seed.GCJ02ToWGS84(l.Location.Lon, l.Location.Lat)
+					l.Location = wgs84FromGCJ02(l.Location)
 				}
 				return l.Validate()
 			})
 			if gcj {
 				for i := range b.Records {
 					p := &b.Records[i].Location
-					p.Lon, p.Lat = seed.GCJ02ToWGS84(p.Lon, p.Lat)
+					*p = wgs84FromGCJ02(*p)
 				}
 			}
 		}
@@ -194,4 +196,11 @@ func write[T any](ctx context.Context, b seed.Batch[T], parseErr error, put func
 		return 0, data.Errorf(data.Invalid, "no records in the file")
 	}
 	return len(b.Records), put(ctx, b.Records)
+}
+
+// wgs84FromGCJ02 converts a point copied from a Chinese web map (GCJ-02) to
+// WGS84, as stored.
+func wgs84FromGCJ02(p data.Point) data.Point {
+	w := geo.GCJ02ToWGS84(orb.Point{p.Lon, p.Lat})
+	return data.Point{Lon: w[0], Lat: w[1]}
 }

@@ -4,6 +4,8 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"github.com/paulmach/orb"
+	"github.com/yingjing/xunhui/geo"
 	"io"
 	"math"
 	"sort"
@@ -122,7 +124,7 @@ func LoadGeography() (*Geography, error) {
 		if err1 != nil || err2 != nil {
 			return nil, fmt.Errorf("crosswalk: bad point for %s", c["code_2021"])
 		}
-		wlon, wlat := GCJ02ToWGS84(lon, lat)
+		wlon, wlat := gcj02ToWGS84(lon, lat)
 		public[c["code_2021"]] = data.Point{Lon: round6(wlon), Lat: round6(wlat)}
 	}
 	seen := map[string]bool{}
@@ -199,7 +201,7 @@ func loadBoundary() ([]data.Point, error) {
 		if len(c) < 2 {
 			return nil, fmt.Errorf("county boundary: short position")
 		}
-		lon, lat := GCJ02ToWGS84(c[0], c[1])
+		lon, lat := gcj02ToWGS84(c[0], c[1])
 		ring = append(ring, data.Point{Lon: lon, Lat: lat})
 	}
 	return ring, nil
@@ -272,4 +274,12 @@ func estimateVillages(vs []data.Village, town map[string]data.Point, boundary []
 		v.Location, v.Provenance = p, data.Estimated
 	}
 	return nil
+}
+
+// gcj02ToWGS84 converts a GCJ-02 point (the datum of Chinese web maps, in
+// which every public Yingjing point and outline was published) to WGS84 with
+// geo's transform.
+func gcj02ToWGS84(lon, lat float64) (float64, float64) {
+	w := geo.GCJ02ToWGS84(orb.Point{lon, lat})
+	return w[0], w[1]
 }

@@ -185,7 +185,7 @@ func ParseVillageLocationsCSV(r io.Reader, crs string) (Batch[data.VillageLocati
 			continue
 		}
 		if crs == "gcj02" {
-			lon, lat = GCJ02ToWGS84(lon, lat)
+			lon, lat = gcj02ToWGS84(lon, lat)
 			lon, lat = round6(lon), round6(lat)
 		}
 		prov := data.Provenance(t.get(i, "provenance"))
