@@ -3,6 +3,7 @@ package vrp
 import (
 	"errors"
 	"fmt"
+	"slices"
 )
 
 // ErrInfeasible is wrapped by the errors Check returns for a solution that
@@ -142,7 +143,7 @@ func sameRoute(want, got *Route) error {
 			got.Distance, got.TravelTime, got.ServiceTime, got.WaitingTime, got.BreakTime, got.Cost,
 			want.Distance, want.TravelTime, want.ServiceTime, want.WaitingTime, want.BreakTime, want.Cost)
 	}
-	if !equalInts(got.Load, want.Load) {
+	if !slices.Equal(got.Load, want.Load) {
 		return fmt.Errorf("start load %v, recomputed %v", got.Load, want.Load)
 	}
 	for k := range want.Visits {
@@ -151,21 +152,9 @@ func sameRoute(want, got *Route) error {
 			return fmt.Errorf("visit %d (%s): times %d/%d/%d/%d at %d, recomputed %d/%d/%d/%d at %d", k, a.ID,
 				a.Arrival, a.Start, a.Waiting, a.Departure, a.Location, b.Arrival, b.Start, b.Waiting, b.Departure, b.Location)
 		}
-		if !equalInts(a.Load, b.Load) {
+		if !slices.Equal(a.Load, b.Load) {
 			return fmt.Errorf("visit %d (%s): load %v, recomputed %v", k, a.ID, a.Load, b.Load)
 		}
 	}
 	return nil
-}
-
-func equalInts(a, b []int64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }

@@ -3,6 +3,7 @@ package vrp
 import (
 	"context"
 	"math"
+	"slices"
 	"sort"
 	"time"
 )
@@ -57,7 +58,7 @@ func (s *search) save(dst *snapshot) {
 func (s *search) restore(src *snapshot) {
 	changed := s.changedBuf[:0]
 	for i, r := range s.routes {
-		if !equalNodes(r.nodes, src.nodes[i]) {
+		if !slices.Equal(r.nodes, src.nodes[i]) {
 			for _, n := range r.nodes {
 				s.routeOf[n] = -1
 			}
@@ -77,18 +78,6 @@ func (s *search) restore(src *snapshot) {
 			s.addUnassigned(int32(j))
 		}
 	}
-}
-
-func equalNodes(a, b []int32) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // ruin removes strings of jobs around a random seed job (SISR's

@@ -2,6 +2,7 @@ package vrp
 
 import (
 	"math"
+	"slices"
 	"sort"
 )
 
@@ -233,7 +234,7 @@ func (in *instance) sameVehicle(v, w int) bool {
 	if a.Start != b.Start || a.End != b.End || a.Shift != b.Shift || len(a.Breaks) > 0 || len(b.Breaks) > 0 ||
 		len(a.Locked) > 0 || len(b.Locked) > 0 || a.MaxTravelTime != b.MaxTravelTime || a.MaxDuration != b.MaxDuration ||
 		a.MaxTasks != b.MaxTasks || a.FixedCost != b.FixedCost || a.CostPerHour != b.CostPerHour || a.CostPerKm != b.CostPerKm ||
-		!equalInts(a.Capacity, b.Capacity) {
+		!slices.Equal(a.Capacity, b.Capacity) {
 		return false
 	}
 	for j := 0; j < in.nJobs; j++ {
