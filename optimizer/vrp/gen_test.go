@@ -9,6 +9,7 @@ import (
 // features switches on the rich constraints in random test instances.
 type features struct {
 	multiTW, breaks, skills, locked, open, limits, dims2, asym, prio bool
+	profiles, maxDist, pickups                                    bool
 }
 
 var allFeatures = []struct {
@@ -24,7 +25,10 @@ var allFeatures = []struct {
 	{"limits", features{limits: true}},
 	{"dims2", features{dims2: true}},
 	{"asym", features{asym: true}},
-	{"everything", features{true, true, true, true, true, true, true, true, true}},
+	{"profiles", features{profiles: true}},
+	{"maxDist", features{maxDist: true}},
+	{"pickups", features{pickups: true}},
+	{"everything", features{true, true, true, true, true, true, true, true, true, true, true, true}},
 }
 
 // genProblem builds a random small instance with the given features. All
@@ -48,6 +52,16 @@ func genProblem(rng *rand.Rand, nJobs, nVeh int, f features) *Problem {
 		}
 	}
 	p := &Problem{Durations: d, Distances: dist}
+	if f.profiles {
+		// A slower travel mode on the same places: 1.5-2x the durations
+		// (asymmetric noise of its own) and 0.9x the distances (shortcuts).
+		d2, dist2 := NewMatrix(n), NewMatrix(n)
+		for i := range d.Data {
+			d2.Data[i] = d.Data[i]*int64(3+rng.Intn(2))/2 + int64(rng.Intn(3))
+			dist2.Data[i] = dist.Data[i] * 9 / 10
+		}
+		p.Profiles = []Profile{{Durations: d2, Distances: dist2}}
+	}
 	dims := 1
 	if f.dims2 {
 		dims = 2
@@ -69,6 +83,17 @@ func genProblem(rng *rand.Rand, nJobs, nVeh int, f features) *Problem {
 		job.Amounts = make([]int64, dims)
 		for k := range job.Amounts {
 			job.Amounts[k] = int64(rng.Intn(6))
+		}
+		if f.pickups && rng.Intn(2) == 0 {
+			// Collected instead of delivered (sometimes both).
+			job.Pickup = job.Amounts
+			job.Amounts = nil
+			if rng.Intn(4) == 0 {
+				job.Amounts = []int64{int64(rng.Intn(4))}
+				if dims == 2 {
+					job.Amounts = append(job.Amounts, 0)
+				}
+			}
 		}
 		if f.skills && rng.Intn(3) == 0 {
 			job.Skills = []int{rng.Intn(3)}
@@ -103,6 +128,12 @@ func genProblem(rng *rand.Rand, nJobs, nVeh int, f features) *Problem {
 				b.TimeWindows = append(b.TimeWindows, TimeWindow{450, 500})
 			}
 			veh.Breaks = append(veh.Breaks, b)
+		}
+		if f.profiles && rng.Intn(2) == 0 {
+			veh.Profile = 1
+		}
+		if f.maxDist && rng.Intn(3) > 0 {
+			veh.MaxDistance = int64(1500 + rng.Intn(2500))
 		}
 		if f.limits {
 			veh.MaxTasks = 2 + rng.Intn(4)

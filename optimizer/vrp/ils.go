@@ -350,6 +350,41 @@ func (s *search) insertBest(u int32) bool {
 	return true
 }
 
+// warmStart builds the routes of Options.Initial: each listed job is
+// inserted after the previous one of its list, at the cheapest feasible
+// position before the end (breaks may lie between), or left unassigned when
+// it fits nowhere there or the vehicle may not serve it.
+func (s *search) warmStart(initial [][]int) {
+	in := s.in
+	for v, jobs := range initial {
+		r := s.routes[v]
+		after := r.lockEnd - 1 // position of the last placed job
+		for _, j := range jobs {
+			u := int32(j)
+			if !s.eligible(u, v) || s.routeOf[u] >= 0 {
+				continue
+			}
+			bestP, best := -1, int64(math.MaxInt64)
+			for p := after; p < r.last(); p++ {
+				pcs := append(s.mv.a1[:0], rangePiece(r, 0, p), nodePiece(u), rangePiece(r, p+1, r.last()))
+				if e := s.evalPieces(v, pcs); e.ok && e.viol == 0 && e.cost < best {
+					bestP, best = p, e.cost
+				}
+			}
+			if bestP < 0 {
+				continue
+			}
+			s.mv.r1, s.mv.r2, s.mv.insert = v, -1, u
+			s.mv.p1 = append(s.mv.a1[:0], rangePiece(r, 0, bestP), nodePiece(u), rangePiece(r, bestP+1, r.last()))
+			s.apply()
+			if len(in.p.Vehicles[v].Breaks) > 0 {
+				s.placeBreaks(r)
+			}
+			after = int(s.pos[u])
+		}
+	}
+}
+
 // run is the outer loop: SISR ruin and recreate followed by granular local
 // search, accepted by simulated annealing (SISR's acceptance with a
 // temperature decaying exponentially over the time or iteration budget).
@@ -362,6 +397,9 @@ func (s *search) run(ctx context.Context, cfg runConfig, best *snapshot) int {
 	order := make([]int32, in.nJobs)
 	for i := range order {
 		order[i] = int32(i)
+	}
+	if in.initial != nil {
+		s.warmStart(in.initial)
 	}
 	s.recreate()
 	s.rng.Shuffle(len(order), func(a, b int) { order[a], order[b] = order[b], order[a] })

@@ -21,8 +21,22 @@ type instance struct {
 	dims  int
 	nLoc  int
 
-	dur    []int64 // nLoc*nLoc travel seconds
-	metric []int64 // nLoc*nLoc arc sum entering the cost (may alias dur)
+	dur    []int64 // nLoc*nLoc travel seconds (profile 0)
+	metric []int64 // nLoc*nLoc arc sum entering the cost (may alias dur; profile 0)
+
+	// Per travel profile (index = Vehicle.Profile): durations, metric and
+	// distances (nil without a distance matrix). Routes of vehicles with a
+	// profile other than 0 are evaluated by the forward pass (vehSlow); all
+	// cached segments use profile 0, which is exact for profile-0 routes.
+	profDur, profMetric, profDist [][]int64
+	vProf                         []int32
+	// mixed is set when some capacity dimension has both deliveries and
+	// pickups: the load then varies along the route and every route is
+	// checked stop by stop (forward pass) against deliv and pick. Otherwise
+	// amounts holds delivery+pickup and the summed check is exact.
+	mixed       bool
+	deliv, pick []int64 // nNode*dims, only when mixed
+	initial     [][]int // Options.Initial (warm start)
 
 	loc      []int32 // per node, -1 = none (breaks, open ends)
 	nodeSeg  []seg   // per node, static segment (window hull for multi-window nodes)
@@ -108,12 +122,24 @@ func compile(p *Problem, obj Objective, k int) *instance {
 	if in.nVeh > 0 {
 		in.dims = len(p.Vehicles[0].Capacity)
 	}
-	in.dur = p.Durations.Data
-	if m := metricMatrix(p, obj); m != nil {
-		in.metric = m.Data
-	} else {
-		in.metric = make([]int64, len(in.dur))
+	for k := 0; k <= len(p.Profiles); k++ {
+		pr := &Profile{Durations: p.Durations, Distances: p.Distances, Costs: p.Costs}
+		if k > 0 {
+			pr = &p.Profiles[k-1]
+		}
+		metric := make([]int64, len(pr.Durations.Data))
+		if m := metricMatrix(pr, obj); m != nil {
+			metric = m.Data
+		}
+		var dist []int64
+		if pr.Distances.N > 0 {
+			dist = pr.Distances.Data
+		}
+		in.profDur = append(in.profDur, pr.Durations.Data)
+		in.profMetric = append(in.profMetric, metric)
+		in.profDist = append(in.profDist, dist)
 	}
+	in.dur, in.metric = in.profDur[0], in.profMetric[0]
 	in.rates = usesRates(p)
 	switch {
 	case obj == ObjectiveDistance || p.Costs.N > 0:
@@ -139,12 +165,30 @@ func compile(p *Problem, obj Objective, k int) *instance {
 		in.nodeSeg[node] = seg{first: int32(loc), last: int32(loc), dur: service, early: s[0].Start, late: s[len(s)-1].End}
 	}
 	in.prio = make([]int, in.nJobs)
+	in.mixed = mixedLoads(p, in.dims)
+	if in.mixed {
+		in.deliv = make([]int64, in.nNode*in.dims)
+		in.pick = make([]int64, in.nNode*in.dims)
+	}
 	for j, job := range p.Jobs {
 		mk(j, job.Location, job.Service, job.TimeWindows)
-		copy(in.amounts[j*in.dims:], job.Amounts)
+		for d := 0; d < in.dims; d++ {
+			var a, b int64
+			if job.Amounts != nil {
+				a = job.Amounts[d]
+			}
+			if job.Pickup != nil {
+				b = job.Pickup[d]
+			}
+			in.amounts[j*in.dims+d] = a + b
+			if in.mixed {
+				in.deliv[j*in.dims+d], in.pick[j*in.dims+d] = a, b
+			}
+		}
 		in.prio[j] = 1 + job.Priority
 	}
 	in.vehSlow = make([]bool, in.nVeh)
+	in.vProf = make([]int32, in.nVeh)
 	in.capacity = make([]int64, in.nVeh*in.dims)
 	in.maxTasks = make([]int32, in.nVeh)
 	b := in.nJobs + 2*in.nVeh
@@ -154,6 +198,12 @@ func compile(p *Problem, obj Objective, k int) *instance {
 		mk(in.nJobs+2*v, veh.Start, 0, []TimeWindow{sh})
 		mk(in.nJobs+2*v+1, veh.End, 0, []TimeWindow{sh})
 		copy(in.capacity[v*in.dims:], veh.Capacity)
+		in.vProf[v] = int32(veh.Profile)
+		// The segment algebra runs on profile 0 and summed loads; other
+		// profiles, distance limits and varying loads take the forward pass.
+		if veh.Profile != 0 || veh.MaxDistance > 0 || in.mixed {
+			in.vehSlow[v] = true
+		}
 		in.maxTasks[v] = math.MaxInt32
 		if veh.MaxTasks > 0 {
 			in.maxTasks[v] = int32(veh.MaxTasks)
@@ -188,6 +238,23 @@ func compile(p *Problem, obj Objective, k int) *instance {
 	return in
 }
 
+// mixedLoads reports whether some capacity dimension has both a delivery
+// and a pickup among the jobs.
+func mixedLoads(p *Problem, dims int) bool {
+	for d := 0; d < dims; d++ {
+		var del, pick bool
+		for j := range p.Jobs {
+			job := &p.Jobs[j]
+			del = del || (job.Amounts != nil && job.Amounts[d] > 0)
+			pick = pick || (job.Pickup != nil && job.Pickup[d] > 0)
+		}
+		if del && pick {
+			return true
+		}
+	}
+	return false
+}
+
 // setPenalties makes the unassigned penalty of one priority unit larger than
 // any solution's total cost, so that serving more priority-weighted work
 // always wins (lexicographic objective).
@@ -195,8 +262,10 @@ func (in *instance) setPenalties() {
 	var rowMax int64
 	for i := 0; i < in.nLoc; i++ {
 		var m int64
-		for j := 0; j < in.nLoc; j++ {
-			m = max(m, in.metric[i*in.nLoc+j], in.dur[i*in.nLoc+j])
+		for k := range in.profDur {
+			for j := 0; j < in.nLoc; j++ {
+				m = max(m, in.profMetric[k][i*in.nLoc+j], in.profDur[k][i*in.nLoc+j])
+			}
 		}
 		rowMax += m
 	}
@@ -233,7 +302,7 @@ func (in *instance) sameVehicle(v, w int) bool {
 	a, b := &in.p.Vehicles[v], &in.p.Vehicles[w]
 	if a.Start != b.Start || a.End != b.End || a.Shift != b.Shift || len(a.Breaks) > 0 || len(b.Breaks) > 0 ||
 		len(a.Locked) > 0 || len(b.Locked) > 0 || a.MaxTravelTime != b.MaxTravelTime || a.MaxDuration != b.MaxDuration ||
-		a.MaxTasks != b.MaxTasks || a.FixedCost != b.FixedCost || a.CostPerHour != b.CostPerHour || a.CostPerKm != b.CostPerKm ||
+		a.MaxTasks != b.MaxTasks || a.MaxDistance != b.MaxDistance || a.Profile != b.Profile || a.FixedCost != b.FixedCost || a.CostPerHour != b.CostPerHour || a.CostPerKm != b.CostPerKm ||
 		!slices.Equal(a.Capacity, b.Capacity) {
 		return false
 	}

@@ -84,6 +84,11 @@ type Job struct {
 	// dimensions; otherwise the length must equal the vehicles' capacity
 	// length.
 	Amounts []int64
+	// Pickup are the quantities collected at the job on each capacity
+	// dimension and carried to the end of the route. Nil means zero. When
+	// some jobs deliver and others pick up, capacity is checked on the load
+	// after every stop (load at the start = all deliveries of the route).
+	Pickup []int64
 	// AllowedVehicles lists the indices (into Problem.Vehicles) of the only
 	// vehicles that may serve the job. Nil means any vehicle.
 	AllowedVehicles []int
@@ -124,6 +129,9 @@ type Vehicle struct {
 	Breaks []Break
 	// MaxTravelTime limits the summed travel durations in seconds; 0 = none.
 	MaxTravelTime int64
+	// MaxDistance limits the summed travel distance in metres (the
+	// vehicle's Distances matrix, which must then be given); 0 = none.
+	MaxDistance int64
 	// MaxDuration limits arrival at the end minus departure from the start,
 	// including service and waiting, in seconds; 0 = none.
 	MaxDuration int64
@@ -136,6 +144,10 @@ type Vehicle struct {
 	// CostPerKm is the cost of 1000 distance units (metres) of travel; it
 	// needs Problem.Distances.
 	CostPerKm int64
+	// Profile selects the vehicle's travel matrices: 0 = the Problem's
+	// Durations, Distances and Costs; k >= 1 = Problem.Profiles[k-1] (another
+	// travel mode, or the same roads at another speed).
+	Profile int
 	// Locked lists job indices that must be the first jobs of this route, in
 	// this order (breaks may come between them). They are always served,
 	// which makes the problem infeasible (Validate fails) if they cannot be.
@@ -154,11 +166,29 @@ type Problem struct {
 	// Costs gives a travel cost per arc; optional. When present it replaces
 	// the per-hour and per-km costs of every vehicle.
 	Costs Matrix
+	// Profiles are further sets of travel matrices over the same locations
+	// for vehicles whose Profile is not 0 (Profiles[k-1] for Profile k).
+	// Each must give the same matrices as the Problem: Durations always,
+	// Distances and Costs exactly when the Problem gives them.
+	Profiles []Profile
 	// Jobs are the tasks; the solution refers to them by index.
 	Jobs []Job
 	// Vehicles are the available routes; the solution refers to them by
 	// index.
 	Vehicles []Vehicle
+}
+
+// Profile is one set of travel matrices (a travel mode).
+type Profile struct {
+	Durations, Distances, Costs Matrix
+}
+
+// profile returns the matrices of vehicle v.
+func (p *Problem) profile(v int) *Profile {
+	if k := p.Vehicles[v].Profile; k > 0 {
+		return &p.Profiles[k-1]
+	}
+	return &Profile{Durations: p.Durations, Distances: p.Distances, Costs: p.Costs}
 }
 
 // Objective selects what the engine minimises once the served
@@ -214,6 +244,13 @@ type Options struct {
 	// Neighbours is the size of the granular neighbourhood (nearest jobs
 	// considered per job); 0 = 20.
 	Neighbours int
+	// Initial is a warm start: for vehicle v, Initial[v] lists job indices
+	// in visiting order (after the vehicle's Locked jobs, which it must not
+	// repeat). The search starts from these routes; a job that does not fit
+	// where it is listed is dropped from its route and inserted by the
+	// search like any unassigned job. Nil or shorter than Vehicles means
+	// empty routes for the rest.
+	Initial [][]int
 	// Observer, when set, is called from the searching goroutine each time
 	// the best solution improves and about every second. It must be quick.
 	Observer func(Progress)
@@ -235,20 +272,17 @@ func (p *Problem) Validate() error {
 	if n == 0 {
 		return errors.New("durations matrix is required")
 	}
-	for name, m := range map[string]Matrix{"durations": p.Durations, "distances": p.Distances, "costs": p.Costs} {
-		if m.N == 0 && len(m.Data) == 0 && name != "durations" {
-			continue
+	if err := validateMatrices("", n, &Profile{p.Durations, p.Distances, p.Costs}); err != nil {
+		return err
+	}
+	for k := range p.Profiles {
+		pr := &p.Profiles[k]
+		where := fmt.Sprintf("profile %d: ", k+1)
+		if (pr.Distances.N > 0) != (p.Distances.N > 0) || (pr.Costs.N > 0) != (p.Costs.N > 0) {
+			return fmt.Errorf("%sdistances and costs matrices must be given exactly when the problem gives them", where)
 		}
-		if m.N != n {
-			return fmt.Errorf("%s matrix: got %d locations, want %d", name, m.N, n)
-		}
-		if len(m.Data) != n*n {
-			return fmt.Errorf("%s matrix: got %d values, want %d", name, len(m.Data), n*n)
-		}
-		for k, v := range m.Data {
-			if v < 0 || v > Horizon {
-				return fmt.Errorf("%s matrix: value %d at (%d,%d) out of range", name, v, k/n, k%n)
-			}
+		if err := validateMatrices(where, n, pr); err != nil {
+			return err
 		}
 	}
 	if len(p.Vehicles) == 0 && len(p.Jobs) > 0 {
@@ -300,6 +334,30 @@ func (p *Problem) Validate() error {
 	return nil
 }
 
+func validateMatrices(where string, n int, pr *Profile) error {
+	for _, nm := range []struct {
+		name string
+		m    Matrix
+	}{{"durations", pr.Durations}, {"distances", pr.Distances}, {"costs", pr.Costs}} {
+		name, m := nm.name, nm.m
+		if m.N == 0 && len(m.Data) == 0 && name != "durations" {
+			continue
+		}
+		if m.N != n {
+			return fmt.Errorf("%s%s matrix: got %d locations, want %d", where, name, m.N, n)
+		}
+		if len(m.Data) != n*n {
+			return fmt.Errorf("%s%s matrix: got %d values, want %d", where, name, len(m.Data), n*n)
+		}
+		for k, v := range m.Data {
+			if v < 0 || v > Horizon {
+				return fmt.Errorf("%s%s matrix: value %d at (%d,%d) out of range", where, name, v, k/n, k%n)
+			}
+		}
+	}
+	return nil
+}
+
 func (p *Problem) validateVehicle(v int, dims *int) error {
 	veh := &p.Vehicles[v]
 	n := p.Durations.N
@@ -328,8 +386,14 @@ func (p *Problem) validateVehicle(v int, dims *int) error {
 			return fmt.Errorf("negative skill %d", s)
 		}
 	}
-	if veh.MaxTravelTime < 0 || veh.MaxDuration < 0 || veh.MaxTasks < 0 {
+	if veh.MaxTravelTime < 0 || veh.MaxDuration < 0 || veh.MaxTasks < 0 || veh.MaxDistance < 0 {
 		return errors.New("negative limit")
+	}
+	if veh.MaxDistance > 0 && p.Distances.N == 0 {
+		return errors.New("max distance needs a distances matrix")
+	}
+	if veh.Profile < 0 || veh.Profile > len(p.Profiles) {
+		return fmt.Errorf("profile %d out of range [0,%d]", veh.Profile, len(p.Profiles))
 	}
 	if veh.FixedCost < 0 || veh.CostPerHour < 0 || veh.CostPerKm < 0 {
 		return errors.New("negative cost")
@@ -365,6 +429,14 @@ func (p *Problem) validateJob(j, dims int) error {
 	for d, a := range job.Amounts {
 		if a < 0 {
 			return fmt.Errorf("negative amount %d on dimension %d", a, d)
+		}
+	}
+	if job.Pickup != nil && len(job.Pickup) != dims {
+		return fmt.Errorf("got %d pickup amounts, want %d (the vehicles' capacity dimensions)", len(job.Pickup), dims)
+	}
+	for d, a := range job.Pickup {
+		if a < 0 {
+			return fmt.Errorf("negative pickup %d on dimension %d", a, d)
 		}
 	}
 	for _, s := range job.Skills {

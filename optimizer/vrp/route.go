@@ -217,7 +217,7 @@ func (s *search) addLoad(pc *piece, load []int64) {
 // then use evalPieces.
 func (s *search) quickCost(v int, pcs []piece) (int64, bool) {
 	in := s.in
-	if len(in.p.Vehicles[v].Breaks) > 0 {
+	if in.vehSlow[v] {
 		return 0, false
 	}
 	var travel, metric int64
@@ -400,10 +400,34 @@ func (s *search) evalNodes(v int, nodes []int32) eval {
 		}
 		return s.finish(v, acc.dur, acc.tw, acc.travel, acc.metric, load)
 	}
-	// Forward pass from the earliest departure.
+	// Forward pass from the earliest departure, on the vehicle's profile.
+	prof := in.vProf[v]
+	dm, mm, xm := in.profDur[prof], in.profMetric[prof], in.profDist[prof]
+	veh := &in.p.Vehicles[v]
+	if in.mixed {
+		// Exact load profile: everything delivered is on board at the
+		// start; each stop drops its delivery and takes its pickup. load
+		// becomes the peak per dimension.
+		cur := s.load2
+		for d := range cur {
+			cur[d] = 0
+		}
+		for _, n := range nodes {
+			for d := range cur {
+				cur[d] += in.deliv[int(n)*in.dims+d]
+			}
+		}
+		copy(load, cur)
+		for _, n := range nodes {
+			for d := range cur {
+				cur[d] += in.pick[int(n)*in.dims+d] - in.deliv[int(n)*in.dims+d]
+				load[d] = max(load[d], cur[d])
+			}
+		}
+	}
 	depart := in.nodeSeg[nodes[0]].early
 	t := depart
-	var travel, metric, tw, wait int64
+	var travel, metric, dist, tw, wait int64
 	slack := int64(math.MaxInt64)
 	cur := in.loc[nodes[0]]
 	for k := 1; k < len(nodes); k++ {
@@ -411,9 +435,12 @@ func (s *search) evalNodes(v int, nodes []int32) eval {
 		l := in.loc[n]
 		if cur >= 0 && l >= 0 {
 			x := int(cur)*in.nLoc + int(l)
-			t += in.dur[x]
-			travel += in.dur[x]
-			metric += in.metric[x]
+			t += dm[x]
+			travel += dm[x]
+			metric += mm[x]
+			if xm != nil {
+				dist += xm[x]
+			}
 		}
 		if l >= 0 {
 			cur = l
@@ -442,5 +469,9 @@ func (s *search) evalNodes(v int, nodes []int32) eval {
 	if tw == 0 {
 		dur -= max(min(slack, wait), 0)
 	}
-	return s.finish(v, dur, tw, travel, metric, load)
+	e := s.finish(v, dur, tw, travel, metric, load)
+	if veh.MaxDistance > 0 && dist > veh.MaxDistance {
+		e.viol += dist - veh.MaxDistance
+	}
+	return e
 }

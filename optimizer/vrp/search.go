@@ -18,6 +18,7 @@ type search struct {
 
 	scratch    []int32
 	load       []int64
+	load2      []int64
 	buf1, buf2 []int32
 	prevOf     []int32 // per node: predecessor in its route (-1 none), for don't-look bits
 	nextOf     []int32
@@ -60,6 +61,7 @@ func newSearch(in *instance, seed int64) *search {
 	s.buf1 = make([]int32, 0, in.nNode)
 	s.buf2 = make([]int32, 0, in.nNode)
 	s.load = make([]int64, in.dims)
+	s.load2 = make([]int64, in.dims)
 	s.classBuf = make([]bool, in.nVeh)
 	s.marks = make([]int, in.nVeh)
 	for i := range s.routeOf {

@@ -83,6 +83,8 @@ const (
 	ReasonMaxTravelTime Reason = "max_travel_time"
 	// ReasonMaxDuration: the job would exceed a route duration limit.
 	ReasonMaxDuration Reason = "max_duration"
+	// ReasonMaxDistance: the job would exceed a travel distance limit.
+	ReasonMaxDistance Reason = "max_distance"
 	// ReasonBreak: the job cannot be served together with the breaks.
 	ReasonBreak Reason = "break"
 	// ReasonSearch: the job fits alone in some route but the search found
@@ -139,6 +141,7 @@ type simResult struct {
 // returned in violation ("" if none) with the matching Reason.
 func simulate(p *Problem, v int, stops []stop, depart int64, obj Objective) simResult {
 	veh := &p.Vehicles[v]
+	pr := p.profile(v)
 	dims := len(veh.Capacity)
 	res := simResult{}
 	r := &res.route
@@ -162,10 +165,16 @@ func simulate(p *Problem, v int, stops []stop, depart int64, obj Objective) simR
 			}
 		}
 	}
-	for d := range r.Load {
-		if r.Load[d] > veh.Capacity[d] {
-			fail(ReasonCapacity, "capacity exceeded")
+	overloaded := func(load []int64) bool {
+		for d := range load {
+			if load[d] > veh.Capacity[d] {
+				return true
+			}
 		}
+		return false
+	}
+	if overloaded(r.Load) {
+		fail(ReasonCapacity, "capacity exceeded at the start")
 	}
 	load := append([]int64(nil), r.Load...)
 	t := depart
@@ -178,11 +187,11 @@ func simulate(p *Problem, v int, stops []stop, depart int64, obj Objective) simR
 			job := &p.Jobs[s.job]
 			vis.Kind, vis.Break, vis.ID, vis.Location = VisitJob, -1, job.ID, job.Location
 			if loc != NoLocation {
-				tt := p.Durations.At(loc, job.Location)
+				tt := pr.Durations.At(loc, job.Location)
 				t += tt
 				r.TravelTime += tt
-				if p.Distances.N > 0 {
-					r.Distance += p.Distances.At(loc, job.Location)
+				if pr.Distances.N > 0 {
+					r.Distance += pr.Distances.At(loc, job.Location)
 				}
 			}
 			loc = job.Location
@@ -190,6 +199,12 @@ func simulate(p *Problem, v int, stops []stop, depart int64, obj Objective) simR
 			r.ServiceTime += dur
 			for d, a := range job.Amounts {
 				load[d] -= a
+			}
+			for d, a := range job.Pickup {
+				load[d] += a
+			}
+			if overloaded(load) {
+				fail(ReasonCapacity, "capacity exceeded after job "+job.ID)
 			}
 		} else {
 			br := &veh.Breaks[s.brk]
@@ -216,11 +231,11 @@ func simulate(p *Problem, v int, stops []stop, depart int64, obj Objective) simR
 		r.Visits = append(r.Visits, vis)
 	}
 	if veh.End != NoLocation && loc != NoLocation {
-		tt := p.Durations.At(loc, veh.End)
+		tt := pr.Durations.At(loc, veh.End)
 		t += tt
 		r.TravelTime += tt
-		if p.Distances.N > 0 {
-			r.Distance += p.Distances.At(loc, veh.End)
+		if pr.Distances.N > 0 {
+			r.Distance += pr.Distances.At(loc, veh.End)
 		}
 	}
 	r.End = t
@@ -235,10 +250,13 @@ func simulate(p *Problem, v int, stops []stop, depart int64, obj Objective) simR
 	if veh.MaxTravelTime > 0 && r.TravelTime > veh.MaxTravelTime {
 		fail(ReasonMaxTravelTime, "travel time limit exceeded")
 	}
+	if veh.MaxDistance > 0 && r.Distance > veh.MaxDistance {
+		fail(ReasonMaxDistance, "travel distance limit exceeded")
+	}
 	if veh.MaxDuration > 0 && r.Duration > veh.MaxDuration {
 		fail(ReasonMaxDuration, "route duration limit exceeded")
 	}
-	r.Cost = routeCost(p, v, obj, r.TravelTime, arcSum(p, veh, stops, obj))
+	r.Cost = routeCost(p, v, obj, r.TravelTime, arcSum(p, v, stops, obj))
 	return res
 }
 
@@ -305,8 +323,9 @@ func bestDeparture(p *Problem, v int, stops []stop, obj Objective) simResult {
 }
 
 // arcSum sums the objective's arc matrix along the route.
-func arcSum(p *Problem, veh *Vehicle, stops []stop, obj Objective) int64 {
-	m := metricMatrix(p, obj)
+func arcSum(p *Problem, v int, stops []stop, obj Objective) int64 {
+	veh := &p.Vehicles[v]
+	m := metricMatrix(p.profile(v), obj)
 	if m == nil {
 		return 0
 	}
@@ -331,7 +350,7 @@ func arcSum(p *Problem, veh *Vehicle, stops []stop, obj Objective) int64 {
 // metricMatrix is the arc matrix whose sum enters the route cost: distance
 // (or duration) in distance mode, the cost matrix when given, otherwise the
 // distances for CostPerKm (nil when absent).
-func metricMatrix(p *Problem, obj Objective) *Matrix {
+func metricMatrix(p *Profile, obj Objective) *Matrix {
 	switch {
 	case obj == ObjectiveDistance && p.Distances.N > 0:
 		return &p.Distances

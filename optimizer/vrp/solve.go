@@ -23,7 +23,11 @@ func Solve(ctx context.Context, p *Problem, opts Options) (*Solution, error) {
 	if err := p.Validate(); err != nil {
 		return nil, fmt.Errorf("solve: %w", err)
 	}
+	if err := validateInitial(p, opts.Initial); err != nil {
+		return nil, fmt.Errorf("solve: %w", err)
+	}
 	in := compile(p, opts.Objective, opts.Neighbours)
+	in.initial = opts.Initial
 	cfg := runConfig{start: start, maxIter: opts.MaxIterations, observer: opts.Observer, tStart: 0.3, tEnd: 0.01}
 	tuneFromEnv(&cfg)
 	if opts.TimeLimit > 0 {
@@ -84,6 +88,32 @@ func Solve(ctx context.Context, p *Problem, opts Options) (*Solution, error) {
 	}
 	sol.Elapsed = time.Since(start)
 	return sol, nil
+}
+
+// validateInitial checks a warm start: at most one list per vehicle, job
+// indices in range, no job listed twice or listed besides its lock.
+func validateInitial(p *Problem, initial [][]int) error {
+	if len(initial) > len(p.Vehicles) {
+		return fmt.Errorf("initial routes: got %d, more than the %d vehicles", len(initial), len(p.Vehicles))
+	}
+	seen := make(map[int]bool)
+	for _, veh := range p.Vehicles {
+		for _, j := range veh.Locked {
+			seen[j] = true
+		}
+	}
+	for v, jobs := range initial {
+		for k, j := range jobs {
+			if j < 0 || j >= len(p.Jobs) {
+				return fmt.Errorf("initial route %d, position %d: job %d out of range", v, k, j)
+			}
+			if seen[j] {
+				return fmt.Errorf("initial route %d, position %d: job %d (%q) listed twice or locked", v, k, j, p.Jobs[j].ID)
+			}
+			seen[j] = true
+		}
+	}
+	return nil
 }
 
 // toSolution reports a snapshot: each route's schedule by bestDeparture,
