@@ -9,7 +9,7 @@ import (
 // features switches on the rich constraints in random test instances.
 type features struct {
 	multiTW, breaks, skills, locked, open, limits, dims2, asym, prio bool
-	profiles, maxDist, pickups                                    bool
+	profiles, maxDist, pickups                                       bool
 }
 
 var allFeatures = []struct {
