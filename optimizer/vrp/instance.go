@@ -333,6 +333,14 @@ func (in *instance) setNeighbours(k int) {
 		d float64
 	}
 	buf := make([]cand, 0, n)
+	// The proximity's arc term is the metric entering the cost; when the
+	// cost has no metric (travel time only) it is the travel time, never
+	// the all-zero placeholder (which made neighbourhoods blind to
+	// distance on VROOM-style duration-only inputs).
+	prox := in.metric
+	if metricMatrix(&Profile{Durations: in.p.Durations, Distances: in.p.Distances, Costs: in.p.Costs}, in.obj) == nil {
+		prox = in.dur
+	}
 	for i := 0; i < n; i++ {
 		buf = buf[:0]
 		si := in.nodeSeg[i]
@@ -343,7 +351,7 @@ func (in *instance) setNeighbours(k int) {
 			sj := in.nodeSeg[j]
 			li, lj := int(si.first), int(sj.first)
 			t := float64(in.dur[li*in.nLoc+lj])
-			m := float64(in.metric[li*in.nLoc+lj])
+			m := float64(prox[li*in.nLoc+lj])
 			wait := math.Max(float64(sj.early)-t-float64(si.dur)-float64(si.late), 0)
 			warp := math.Max(float64(si.early)+float64(si.dur)+t-float64(sj.late), 0)
 			buf = append(buf, cand{int32(j), m + 0.2*wait + warp})
