@@ -139,11 +139,10 @@ type reqInfo struct {
 	detail   string     // explanation of code or of the level decision
 	served   data.Level // level of the team that serves it
 	routed   data.Level // level chosen by level routing
-	vehicles []int      // eligible vehicles (indices into model.vehicles), one mode
-	up       []int      // higher-level vehicles of the same mode (escalation pass)
+	vehicles []int      // eligible vehicles (indices into model.vehicles), any travel mode
+	up       []int      // eligible higher-level vehicles, any travel mode (escalation pass)
 	unpinned []int      // eligible vehicles before a re-plan pinned the request
-	mode     data.TravelMode
-	escalate string // reason of an escalation, if any
+	escalate string     // reason of an escalation, if any
 }
 
 // vehicle is one team on one working day.
@@ -341,7 +340,9 @@ func fitsDay(v *vehicle, pres [][2]int, service, out, back int) bool {
 
 // eligibility decides, per request, the level that serves it and the
 // vehicles allowed (level routing: the lowest level that can, escalating
-// only when it cannot, and only to vehicles of the same travel mode).
+// only when it cannot). Every vehicle is tested on its own team's travel
+// mode (fits), and teams of every mode are eligible: the engine gives each
+// vehicle its mode's matrix (buildProblem).
 func eligibility(in *reqInfo, vehicles []vehicle, tr *Travel, escalate bool) {
 	if in.code != "" {
 		return
@@ -378,12 +379,7 @@ func eligibility(in *reqInfo, vehicles []vehicle, tr *Travel, escalate bool) {
 			continue
 		}
 		in.served, in.routed = lvl, lvl
-		in.mode = vehicles[ok[0]].team.TravelMode
-		for _, vi := range ok {
-			if vehicles[vi].team.TravelMode == in.mode {
-				in.vehicles = append(in.vehicles, vi)
-			}
-		}
+		in.vehicles = ok
 		if li > 0 {
 			in.escalate = fmt.Sprintf("escalated from %s to %s (%s)", in.level, lvl, strings.Join(whyLower, "; "))
 		}
@@ -393,7 +389,7 @@ func eligibility(in *reqInfo, vehicles []vehicle, tr *Travel, escalate bool) {
 			for _, up := range levelsFrom(lvl)[1:] {
 				for vi := range vehicles {
 					v := &vehicles[vi]
-					if v.team.Level == up && v.team.TravelMode == in.mode && Covers(v.team, in.village.ID) && fits(in, v, tr) == "" {
+					if v.team.Level == up && Covers(v.team, in.village.ID) && fits(in, v, tr) == "" {
 						in.up = append(in.up, vi)
 					}
 				}

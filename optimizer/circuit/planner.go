@@ -165,7 +165,6 @@ type group struct {
 	service  int // minutes
 	presence [][][2]int
 	vehicles []int
-	mode     data.TravelMode
 }
 
 // fixedStop is a stop of the baseline kept as it is.
@@ -302,21 +301,32 @@ func Plan(ctx context.Context, snap *Snapshot, opts Options) (*Result, error) {
 		}
 	}
 	// Pass 1: every request at its own level (大事不出镇, 小事不出村).
-	// Pass 2, only when pass 1 calls for it, re-solves with
+	// Pass 2 re-solves from pass 1's routes (a warm start) with what is
+	// left of the time, with the problem relaxed when pass 1 calls for it:
 	//   - escalation: requests pass 1 left out that a higher-level team of
-	//     the same travel mode could take may go up (higher levels cost
-	//     more per hour, so the engine keeps work low where it can);
+	//     any travel mode could take may go up (higher levels cost more per
+	//     hour, so the engine keeps work low where it can);
 	//   - balance: when a level's teams are uneven (one team works much
 	//     more than another of the same level), each of that level's
-	//     team-days is capped near the level's average day.
-	// The pass-2 plan is kept only if it serves more priority weight, or as
-	// much with a smaller spread of team working minutes.
+	//     team-days is capped near the level's average day;
+	//   - re-planning: pinned requests left out may go to any team-day.
+	// Without a relaxation pass 2 continues pass 1's search on the same
+	// problem, so that the whole time limit is used. The pass-2 plan is kept
+	// only if it serves more priority weight, or as much at a lower cost
+	// (same problem) or with a smaller spread of team working minutes
+	// (balance).
 	vopts := vrp.Options{TimeLimit: opts.TimeLimit, MaxIterations: opts.MaxIterations, Seed: opts.Seed,
 		Threads: opts.Threads, Observer: opts.Observer}
+	var searchEnd time.Time
 	if opts.TimeLimit > 0 {
 		// The limit covers the whole run: matrix and model building
-		// included; pass 1 gets 85% of what is left, pass 2 the rest.
-		vopts.TimeLimit = max((opts.TimeLimit-time.Since(start))*85/100, opts.TimeLimit/20)
+		// included, and the reporting after the search (reportMargin);
+		// pass 1 gets 85% of the search time, pass 2 the rest.
+		searchEnd = start.Add(opts.TimeLimit - reportMargin(opts.TimeLimit))
+		vopts.TimeLimit = max(time.Until(searchEnd)*85/100, opts.TimeLimit/20)
+	}
+	if opts.Baseline != nil && warmReplan {
+		vopts.Initial = baselineRoutes(opts.Baseline.Plan, groups, vehicles, p)
 	}
 	sol := &vrp.Solution{}
 	if len(p.Jobs) > 0 {
@@ -344,7 +354,10 @@ func Plan(ctx context.Context, snap *Snapshot, opts Options) (*Result, error) {
 	if opts.Baseline != nil {
 		caps = nil // stability first: balance would move pinned stops
 	}
-	if (len(escalated) > 0 || len(caps) > 0 || len(unpin) > 0) && ctx.Err() == nil && len(p.Jobs) > 0 {
+	relax := len(escalated) > 0 || len(caps) > 0 || len(unpin) > 0
+	// Pass 2 runs when the problem is relaxed, or to use the rest of the
+	// time limit (an iteration cap alone is spent by pass 1).
+	if (relax || (continuePass1 && opts.TimeLimit > 0)) && ctx.Err() == nil && len(p.Jobs) > 0 {
 		p2 := *p
 		p2.Jobs = append([]vrp.Job(nil), p.Jobs...)
 		p2.Vehicles = append([]vrp.Vehicle(nil), p.Vehicles...)
@@ -363,16 +376,21 @@ func Plan(ctx context.Context, snap *Snapshot, opts Options) (*Result, error) {
 			p2.Vehicles[vi].MaxDuration = c
 		}
 		if opts.TimeLimit > 0 {
-			vopts.TimeLimit = max(opts.TimeLimit-time.Since(start), opts.TimeLimit/20)
+			vopts.TimeLimit = max(time.Until(searchEnd), opts.TimeLimit/20)
+		}
+		vopts.Initial = nil
+		if warmPass2 {
+			vopts.Initial = solutionRoutes(sol, len(p.Vehicles))
 		}
 		sol2, err := vrp.Solve(ctx, &p2, vopts)
 		if err != nil {
 			return nil, fmt.Errorf("solve second pass: %w", err)
 		}
 		better := sol2.ServedPriority > sol.ServedPriority ||
+			(sol2.ServedPriority == sol.ServedPriority && !relax && sol2.Cost < sol.Cost) ||
 			(sol2.ServedPriority == sol.ServedPriority && len(caps) > 0 && spread(sol2, vehicles) < spread(sol, vehicles))
+		sol2.Iterations += sol.Iterations
 		if better {
-			sol2.Iterations += sol.Iterations
 			sol = sol2
 			p = &p2
 			res0 := map[int]bool{}
@@ -381,6 +399,7 @@ func Plan(ctx context.Context, snap *Snapshot, opts Options) (*Result, error) {
 			}
 			escalated = res0
 		} else {
+			sol.Iterations = sol2.Iterations
 			escalated = map[int]bool{}
 		}
 	}
@@ -611,7 +630,7 @@ func joinHouseholds(infos []*reqInfo, vehicles []vehicle, tr *Travel) {
 				}
 			}
 			if ok {
-				in.vehicles, in.up, in.mode, in.routed = top.vehicles, top.up, top.mode, top.routed
+				in.vehicles, in.up, in.routed = top.vehicles, top.up, top.routed
 				in.escalate = fmt.Sprintf("joins the home visit of %s by a %s team (same household)", top.req.ID, top.routed)
 			}
 		}
@@ -783,7 +802,7 @@ func makeGroups(infos []*reqInfo, vehicles []vehicle, tr *Travel) []group {
 		if in.home {
 			where = householdKey(in)
 		}
-		k := fmt.Sprintf("%s|%s|%v", where, in.mode, in.vehicles)
+		k := fmt.Sprintf("%s|%v", where, in.vehicles)
 		if _, ok := byKey[k]; !ok {
 			order = append(order, k)
 		}
@@ -827,7 +846,7 @@ func makeGroups(infos []*reqInfo, vehicles []vehicle, tr *Travel) []group {
 			}
 			if !placed {
 				open = append(open, group{reqs: []*reqInfo{in}, point: in.point, village: in.village.ID,
-					service: in.service, presence: in.presence, vehicles: in.vehicles, mode: in.mode})
+					service: in.service, presence: in.presence, vehicles: in.vehicles})
 			}
 		}
 		out = append(out, open...)
@@ -835,42 +854,50 @@ func makeGroups(infos []*reqInfo, vehicles []vehicle, tr *Travel) []group {
 	return out
 }
 
-// buildProblem turns groups and vehicles into a vrp.Problem. Locations are
-// laid out in one block per travel mode (a job only ever meets vehicles of
-// its own mode, so cross-block entries are never travelled).
+// buildProblem turns groups and vehicles into a vrp.Problem over one
+// location set (tr's points) with one engine travel profile per travel mode:
+// each vehicle travels on its team's mode, so a job may be served by teams of
+// any mode. Profile 0 is the mode with the most vehicles (ties: the first
+// mode by name); the engine computes its job neighbourhoods on profile 0,
+// which only orders candidates and is exact for no route.
 func buildProblem(groups []group, vehicles []vehicle, tr *Travel) (*vrp.Problem, error) {
+	count := map[data.TravelMode]int{}
+	for vi := range vehicles {
+		count[vehicles[vi].team.TravelMode]++
+	}
 	var modes []data.TravelMode
 	for m := range tr.secs {
 		modes = append(modes, m)
 	}
-	sort.Slice(modes, func(a, b int) bool { return modes[a] < modes[b] })
-	n := len(tr.keys)
-	blk := map[data.TravelMode]int{}
-	for i, m := range modes {
-		blk[m] = i * n
-	}
-	N := n * len(modes)
-	p := &vrp.Problem{Durations: vrp.NewMatrix(N)}
-	for i := 0; i < N; i++ {
-		for j := 0; j < N; j++ {
-			if i/max(n, 1) != j/max(n, 1) {
-				p.Durations.Set(i, j, Unreachable)
-			}
+	sort.Slice(modes, func(a, b int) bool {
+		if count[modes[a]] != count[modes[b]] {
+			return count[modes[a]] > count[modes[b]]
 		}
-	}
-	for _, m := range modes {
-		b := blk[m]
+		return modes[a] < modes[b]
+	})
+	n := len(tr.keys)
+	matrix := func(m data.TravelMode) vrp.Matrix {
+		x := vrp.NewMatrix(n)
 		for i, row := range tr.secs[m] {
-			for j, d := range row {
-				p.Durations.Set(b+i, b+j, d)
-			}
+			copy(x.Data[i*n:], row)
+		}
+		return x
+	}
+	p := &vrp.Problem{}
+	profile := map[data.TravelMode]int{}
+	for k, m := range modes {
+		profile[m] = k
+		if k == 0 {
+			p.Durations = matrix(m)
+		} else {
+			p.Profiles = append(p.Profiles, vrp.Profile{Durations: matrix(m)})
 		}
 	}
 	for vi := range vehicles {
 		v := &vehicles[vi]
 		off := int64(v.day) * 86400
-		veh := vrp.Vehicle{ID: v.team.ID + "@" + string(v.date),
-			Start: blk[v.team.TravelMode] + tr.idx(v.origin()), End: blk[v.team.TravelMode] + tr.idx(v.base),
+		veh := vrp.Vehicle{ID: v.team.ID + "@" + string(v.date), Profile: profile[v.team.TravelMode],
+			Start: tr.idx(v.origin()), End: tr.idx(v.base),
 			Shift: vrp.TimeWindow{Start: off + int64(v.shiftStart())*60, End: off + int64(v.team.DayEnd)*60}}
 		if veh.Shift.Start > veh.Shift.End {
 			veh.Shift.Start = veh.Shift.End
@@ -886,7 +913,7 @@ func buildProblem(groups []group, vehicles []vehicle, tr *Travel) (*vrp.Problem,
 	}
 	for gi := range groups {
 		g := &groups[gi]
-		job := vrp.Job{ID: g.reqs[0].req.ID, Location: blk[g.mode] + tr.idx(g.point), Service: int64(g.service) * 60,
+		job := vrp.Job{ID: g.reqs[0].req.ID, Location: tr.idx(g.point), Service: int64(g.service) * 60,
 			AllowedVehicles: append([]int{}, g.vehicles...)}
 		w := 0
 		for _, in := range g.reqs {
@@ -950,6 +977,86 @@ func loads(snap *Snapshot, days []data.Date, its []data.Itinerary) []Load {
 			l.Utilisation = float64(l.WorkMinutes) / float64(shift)
 		}
 		out = append(out, l)
+	}
+	return out
+}
+
+// Search strategy switches, measured in docs/circuit.md ("Figures"):
+// warmReplan starts a re-plan's pass 1 from the baseline's routes,
+// warmPass2 starts pass 2 from pass 1's routes, continuePass1 runs pass 2
+// on the unrelaxed problem to use the rest of the time limit.
+var (
+	warmReplan    = true
+	warmPass2     = true
+	continuePass1 = true
+)
+
+// reportMargin is the part of a run's time limit kept for what follows the
+// search: the engine's report and final check, the planner's result, and the
+// service's independent Check and save (tens of milliseconds for a county
+// week; the margin leaves room for a slow store): a twentieth of the limit,
+// at most one second.
+func reportMargin(limit time.Duration) time.Duration {
+	return min(limit/20, time.Second)
+}
+
+// solutionRoutes returns the job order of every vehicle's route in sol, as a
+// warm start (vrp.Options.Initial) for nVeh vehicles.
+func solutionRoutes(sol *vrp.Solution, nVeh int) [][]int {
+	out := make([][]int, nVeh)
+	for _, r := range sol.Routes {
+		for _, vis := range r.Visits {
+			if vis.Kind == vrp.VisitJob {
+				out[r.Vehicle] = append(out[r.Vehicle], vis.Job)
+			}
+		}
+	}
+	return out
+}
+
+// baselineRoutes returns the baseline plan's routes as a warm start for p:
+// each job goes to the team-day that served its first request before (when
+// that vehicle may serve the job), jobs of one vehicle in the order of
+// their first request's old stop. The engine drops from these routes what no
+// longer fits.
+func baselineRoutes(base data.PlanDetail, groups []group, vehicles []vehicle, p *vrp.Problem) [][]int {
+	type place struct {
+		key string
+		seq int
+	}
+	old := map[string]place{}
+	for _, it := range base.Itineraries {
+		for k, st := range it.Stops {
+			for _, id := range st.RequestIDs {
+				old[id] = place{it.TeamID + "|" + string(it.Date), k}
+			}
+		}
+	}
+	vehOf := map[string]int{}
+	for vi, v := range vehicles {
+		vehOf[v.team.ID+"|"+string(v.date)] = vi
+	}
+	type entry struct{ job, seq int }
+	lists := make([][]entry, len(vehicles))
+	for gi := range groups {
+		for _, in := range groups[gi].reqs {
+			pl, ok := old[in.req.ID]
+			if !ok {
+				continue
+			}
+			vi, ok := vehOf[pl.key]
+			if ok && (p.Jobs[gi].AllowedVehicles == nil || slices.Contains(p.Jobs[gi].AllowedVehicles, vi)) {
+				lists[vi] = append(lists[vi], entry{gi, pl.seq})
+			}
+			break
+		}
+	}
+	out := make([][]int, len(vehicles))
+	for vi, l := range lists {
+		sort.SliceStable(l, func(a, b int) bool { return l[a].seq < l[b].seq })
+		for _, e := range l {
+			out[vi] = append(out[vi], e.job)
+		}
 	}
 	return out
 }

@@ -409,3 +409,51 @@ func TestReplanKeepsPastAndPins(t *testing.T) {
 		t.Errorf("re-plan stats %+v: want some kept (township stops) and some moved (the ill team's)", res.Stats)
 	}
 }
+
+// TestEscalationAcrossTravelModes fills the village agent's day (motorbike)
+// with village-level requests: the rest must escalate to the township team
+// (car) in the same run, and the checker must test every team on its own
+// mode.
+func TestEscalationAcrossTravelModes(t *testing.T) {
+	s := smallCounty()
+	sp := s.ServicePoints["sp-tw1"]
+	sp.Location = data.Point{Lon: 102.86, Lat: 29.80} // ≈ 6 km from V1: car and motorbike times differ
+	s.ServicePoints["sp-tw1"] = sp
+	// 48 requests of 15 min at V1's service point: six stops of two hours,
+	// the agent's 9-hour day with lunch holds four.
+	for i := 0; i < 48; i++ {
+		r := req(fmt.Sprintf("R-%02d", i), v1, "IV")
+		r.Household.Name = fmt.Sprintf("住户%02d (SAMPLE)", i)
+		r.Household.Phone = fmt.Sprintf("1390000%04d", i)
+		s.Requests = append(s.Requests, r)
+	}
+	res := plan1(t, s, 1)
+	got := where(res)
+	byTeam := map[string]int{}
+	for _, r := range s.Requests {
+		byTeam[got[r.ID]]++
+	}
+	if byTeam["T-AG1"] == 0 || byTeam["T-TW1"] == 0 || byTeam["T-AG1"]+byTeam["T-TW1"]+byTeam["T-CTY"] != len(s.Requests) {
+		t.Fatalf("requests by team %v: want all served, by the agent and the township team", byTeam)
+	}
+	for _, d := range res.Decisions {
+		if got[d.RequestID] != "T-TW1" {
+			continue
+		}
+		if d.Level != data.LevelVillage || d.ServedBy != data.LevelTownship || !strings.Contains(d.Reason, "escalated to a township team") {
+			t.Errorf("decision %+v: want level village, served by township, reason 'escalated to a township team'", d)
+		}
+	}
+	// The same plan checked as if the township team rode motorbikes: its
+	// travel times no longer match.
+	moto := *s
+	moto.Teams = append([]data.Team(nil), s.Teams...)
+	for i := range moto.Teams {
+		if moto.Teams[i].ID == "T-TW1" {
+			moto.Teams[i].TravelMode = data.TravelMotorbike
+		}
+	}
+	if err := Check(&moto, res.Detail, res.Travel); err == nil || !strings.Contains(err.Error(), "matrix says") {
+		t.Errorf("Check with the township team on a motorbike = %v, want a travel mismatch", err)
+	}
+}
