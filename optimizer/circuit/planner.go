@@ -356,8 +356,10 @@ func Plan(ctx context.Context, snap *Snapshot, opts Options) (*Result, error) {
 	}
 	relax := len(escalated) > 0 || len(caps) > 0 || len(unpin) > 0
 	// Pass 2 runs when the problem is relaxed, or to use the rest of the
-	// time limit (an iteration cap alone is spent by pass 1).
-	if (relax || (continuePass1 && opts.TimeLimit > 0)) && ctx.Err() == nil && len(p.Jobs) > 0 {
+	// time limit when some is left (an iteration cap alone is spent by
+	// pass 1).
+	cont := continuePass1 && opts.TimeLimit > 0 && time.Until(searchEnd) > opts.TimeLimit/20
+	if (relax || cont) && ctx.Err() == nil && len(p.Jobs) > 0 {
 		p2 := *p
 		p2.Jobs = append([]vrp.Job(nil), p.Jobs...)
 		p2.Vehicles = append([]vrp.Vehicle(nil), p.Vehicles...)
