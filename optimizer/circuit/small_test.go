@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/yingjing/xunhui/data"
+	"github.com/yingjing/xunhui/optimizer/vrp"
 )
 
 // A small hand-made county (SAMPLE): township 1 with villages V1 (has an
@@ -455,5 +456,33 @@ func TestEscalationAcrossTravelModes(t *testing.T) {
 	}
 	if err := Check(&moto, res.Detail, res.Travel); err == nil || !strings.Contains(err.Error(), "matrix says") {
 		t.Errorf("Check with the township team on a motorbike = %v, want a travel mismatch", err)
+	}
+}
+
+func TestBaselineRoutes(t *testing.T) {
+	s := smallCounty()
+	tw, ag := s.Teams[1], s.Teams[2]
+	vehicles := []vehicle{{team: tw, date: monday}, {team: ag, date: monday}, {team: tw, date: monday.AddDays(1)}}
+	base := data.PlanDetail{Itineraries: []data.Itinerary{
+		{TeamID: tw.ID, Date: monday, Stops: []data.Stop{{RequestIDs: []string{"R-A"}}, {RequestIDs: []string{"R-B", "R-C"}}}},
+		{TeamID: ag.ID, Date: monday, Stops: []data.Stop{{RequestIDs: []string{"R-D"}}}},
+		{TeamID: "T-GONE", Date: monday, Stops: []data.Stop{{RequestIDs: []string{"R-E"}}}},
+	}}
+	grp := func(ids ...string) group {
+		var g group
+		for _, id := range ids {
+			g.reqs = append(g.reqs, &reqInfo{req: &data.Request{ID: id}})
+		}
+		return g
+	}
+	// Job 0 holds R-C (old second stop), job 1 R-A (first stop), job 2 the
+	// agent's R-D but may no longer go to the agent, job 3 a request of a
+	// team that dropped out, job 4 a new request.
+	groups := []group{grp("R-C"), grp("R-A"), grp("R-D"), grp("R-E"), grp("R-NEW")}
+	p := &vrp.Problem{Jobs: []vrp.Job{{}, {AllowedVehicles: []int{0, 2}}, {AllowedVehicles: []int{0}}, {}, {}}}
+	got := baselineRoutes(base, groups, vehicles, p)
+	want := [][]int{{1, 0}, nil, nil}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("baselineRoutes = %v, want %v", got, want)
 	}
 }
