@@ -6,6 +6,7 @@ import (
 	"math"
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/yingjing/xunhui/optimizer/vrp"
 )
@@ -19,23 +20,49 @@ type MatrixFunc func(ctx context.Context, profile string, locs [][2]float64) (du
 // defaultPerHour is VROOM's default cost per hour: one unit per second.
 const defaultPerHour = 3600
 
+// durationFactor is VROOM's DURATION_FACTOR: it computes times in
+// centiseconds so that travel times divided by a speed factor stay integers.
+const durationFactor = 100
+
+// maxFactor bounds a vehicle's discrete duration factor (speed_factor
+// above 0.0001) so that scaled travel times stay within int64.
+const maxFactor = 1_000_000
+
+// travel holds the custom or fetched matrices of one VROOM profile, in the
+// user's units (seconds, metres, cost units); distances and costs are nil
+// when absent.
+type travel struct {
+	durations, distances, costs [][]int64
+	// field names the source in errors ("matrices.car", "matrix" or the
+	// matrix source).
+	field string
+}
+
 // model is a validated input with every reference resolved to matrix
 // indices. It is the common ground of the engine problem and the output.
 type model struct {
-	in      *Input
-	profile string
-	speed   float64
-	// durations are scaled by the speed factor; distances and costs may be
-	// nil.
-	durations, distances, costs [][]int64
-	jobLoc                      []int
-	vehStart, vehEnd            []int // vrp.NoLocation when absent
-	jobTW                       [][][2]int64
-	breakTW                     [][][][2]int64
-	dims                        int
-	delivery, pickup            [][]int64 // per job, len dims
-	capacity                    [][]int64 // per vehicle, len dims
-	perHour                     []int64
+	in *Input
+	// vehProfile is each vehicle's profile name ("car" when absent) and
+	// vehFactor its discrete duration factor round(100 / speed_factor):
+	// the centiseconds that one second of the profile's durations takes,
+	// as VROOM's CostWrapper computes it.
+	vehProfile []string
+	vehFactor  []int64
+	// names lists the profile names in order of first use; profiles holds
+	// their matrices.
+	names            []string
+	profiles         map[string]*travel
+	jobLoc           []int
+	vehStart, vehEnd []int // vrp.NoLocation when absent
+	jobTW            [][][2]int64
+	breakTW          [][][][2]int64
+	dims             int
+	delivery, pickup [][]int64 // per job, len dims
+	capacity         [][]int64 // per vehicle, len dims
+	perHour          []int64
+	// initial is the warm start read from the vehicles' steps (job indices
+	// per vehicle), nil when no vehicle has steps.
+	initial [][]int
 	// indexed reports whether the input used location indices (echoed in
 	// the output as location_index).
 	indexed bool
@@ -44,7 +71,7 @@ type model struct {
 // resolve validates in and builds its model. Errors are *Error: CodeInput
 // naming the field, or CodeRouting when matrix fails.
 func resolve(ctx context.Context, in *Input, matrix MatrixFunc) (*model, error) {
-	m := &model{in: in, speed: 1}
+	m := &model{in: in, profiles: map[string]*travel{}}
 	if len(in.Shipments) > 0 {
 		return nil, inputErr("shipments", "pickup-and-delivery shipments are not supported; send each stop as a job")
 	}
@@ -60,6 +87,9 @@ func resolve(ctx context.Context, in *Input, matrix MatrixFunc) (*model, error) 
 	if err := m.checkJobs(); err != nil {
 		return nil, err
 	}
+	if err := m.checkSteps(); err != nil {
+		return nil, err
+	}
 	if err := m.checkDims(); err != nil {
 		return nil, err
 	}
@@ -70,6 +100,21 @@ func resolve(ctx context.Context, in *Input, matrix MatrixFunc) (*model, error) 
 		return nil, err
 	}
 	return m, nil
+}
+
+// hasDistances reports whether vehicle vi's profile has a distances matrix.
+func (m *model) hasDistances(vi int) bool {
+	return m.profiles[m.vehProfile[vi]].distances != nil
+}
+
+// allDistances reports whether every profile has a distances matrix.
+func (m *model) allDistances() bool {
+	for _, name := range m.names {
+		if m.profiles[name].distances == nil {
+			return false
+		}
+	}
+	return true
 }
 
 func (m *model) checkVehicles() error {
@@ -89,10 +134,9 @@ func (m *model) checkVehicles() error {
 		if profile == "" {
 			profile = "car"
 		}
-		if i == 0 {
-			m.profile = profile
-		} else if profile != m.profile {
-			return inputErr(f+".profile", "%q differs from %q: one profile per problem is supported", profile, m.profile)
+		if _, ok := m.profiles[profile]; !ok {
+			m.profiles[profile] = &travel{}
+			m.names = append(m.names, profile)
 		}
 		sf := 1.0
 		if v.SpeedFactor != nil {
@@ -101,16 +145,16 @@ func (m *model) checkVehicles() error {
 				return inputErr(f+".speed_factor", "%g not in (0, 5]", sf)
 			}
 		}
-		if i == 0 {
-			m.speed = sf
-		} else if sf != m.speed {
-			return inputErr(f+".speed_factor", "%g differs from %g: one speed factor per problem is supported", sf, m.speed)
+		factor := math.Round(durationFactor / sf)
+		if factor > maxFactor {
+			return inputErr(f+".speed_factor", "%g too small: travel times would be %g times longer", sf, 1/sf)
 		}
-		if len(v.Steps) > 0 {
-			return inputErr(f+".steps", "custom routes (plan mode, warm start) are not supported")
-		}
+		m.vehProfile = append(m.vehProfile, profile)
+		m.vehFactor = append(m.vehFactor, int64(factor))
 		if v.MaxDistance != nil {
-			return inputErr(f+".max_distance", "not supported yet")
+			if err := checkNonNeg(f+".max_distance", *v.MaxDistance); err != nil {
+				return err
+			}
 		}
 		if v.Start == nil && v.StartIndex == nil && v.End == nil && v.EndIndex == nil {
 			return inputErr(f, "needs start, end, start_index or end_index")
@@ -314,32 +358,94 @@ func (m *model) checkDims() error {
 	return nil
 }
 
-// resolveLocations maps every job and vehicle end to a matrix index, taking
-// custom matrices when given and asking matrix for coordinates otherwise.
+// stepInput is one entry of a vehicle's steps. Only the type and the id
+// are read: the steps are a warm start, not a fixed plan.
+type stepInput struct {
+	Type string  `json:"type"`
+	ID   *uint64 `json:"id"`
+}
+
+// checkSteps reads the vehicles' steps as a warm start: the job ids of
+// each vehicle in order, start, end and break steps ignored (the search
+// places breaks itself). Unknown job ids, jobs listed twice and shipment
+// steps are input errors.
+func (m *model) checkSteps() error {
+	jobIdx := make(map[uint64]int, len(m.in.Jobs))
+	for k, j := range m.in.Jobs {
+		jobIdx[*j.ID] = k
+	}
+	listed := map[uint64]string{}
+	for i, v := range m.in.Vehicles {
+		var route []int
+		for k, raw := range v.Steps {
+			f := fmt.Sprintf("vehicles[%d].steps[%d]", i, k)
+			var s stepInput
+			if err := strictUnmarshal(raw, &s); err != nil {
+				return jsonErr(f, err)
+			}
+			switch s.Type {
+			case "start", "end", "break":
+				continue
+			case "job":
+			case "pickup", "delivery":
+				return inputErr(f+".type", "%q is a shipment step; shipments are not supported", s.Type)
+			case "":
+				return inputErr(f+".type", "missing")
+			default:
+				return inputErr(f+".type", "%q is not a step type (start, job, break, end)", s.Type)
+			}
+			if s.ID == nil {
+				return inputErr(f+".id", "missing")
+			}
+			j, ok := jobIdx[*s.ID]
+			if !ok {
+				return inputErr(f+".id", "no job with id %d", *s.ID)
+			}
+			if at, dup := listed[*s.ID]; dup {
+				return inputErr(f+".id", "job %d already listed at %s", *s.ID, at)
+			}
+			listed[*s.ID] = f
+			route = append(route, j)
+		}
+		if len(route) > 0 {
+			for len(m.initial) <= i {
+				m.initial = append(m.initial, nil)
+			}
+			m.initial[i] = route
+		}
+	}
+	return nil
+}
+
+// resolveLocations maps every job and vehicle end to a matrix index and
+// fills the matrices of every profile: custom matrices when every profile
+// has them (or the legacy matrix key gives them), otherwise the matrix
+// source asked once per profile with the coordinates.
 func (m *model) resolveLocations(ctx context.Context, matrix MatrixFunc) error {
 	in := m.in
-	pm, ok := in.Matrices[m.profile]
-	pf := "matrices." + m.profile
-	if !ok && in.Matrix != nil {
-		pm, ok, pf = ProfileMatrices{Durations: in.Matrix}, true, "matrix"
-	}
 	m.jobLoc = make([]int, len(in.Jobs))
 	m.vehStart = make([]int, len(in.Vehicles))
 	m.vehEnd = make([]int, len(in.Vehicles))
-	if ok {
-		return m.useMatrices(pm, pf)
+	var with, without []string
+	for _, name := range m.names {
+		if _, ok := in.Matrices[name]; ok || in.Matrix != nil {
+			with = append(with, strconv.Quote(name))
+		} else {
+			without = append(without, strconv.Quote(name))
+		}
 	}
-	if len(in.Matrices) > 0 {
-		// Matrices were given but not for this profile: say so rather than
-		// silently falling back to coordinates.
+	if len(without) == 0 {
+		return m.useMatrices()
+	}
+	if len(in.Matrices) > 0 && (len(with) > 0 || !m.allCoordinates()) {
+		// Matrices were given but not for every profile used: say so rather
+		// than silently falling back to coordinates.
 		names := make([]string, 0, len(in.Matrices))
 		for k := range in.Matrices {
 			names = append(names, strconv.Quote(k))
 		}
 		sort.Strings(names)
-		if !m.allCoordinates() {
-			return inputErr("matrices", "no matrices for profile %q (got %v)", m.profile, names)
-		}
+		return inputErr("matrices", "no matrices for profile %s (got %s): give matrices for every profile used, or none", strings.Join(without, ", "), strings.Join(names, ", "))
 	}
 	return m.useCoordinates(ctx, matrix)
 }
@@ -353,34 +459,50 @@ func (m *model) allCoordinates() bool {
 	return true
 }
 
-func (m *model) useMatrices(pm ProfileMatrices, pf string) error {
+// useMatrices takes every profile's custom matrices; all must have the
+// same size, which bounds the location indices.
+func (m *model) useMatrices() error {
 	in := m.in
 	m.indexed = true
-	if pm.Durations == nil {
-		return inputErr(pf+".durations", "required with custom distances or costs")
-	}
-	n, err := checkMatrix(pf+".durations", pm.Durations)
-	if err != nil {
-		return err
-	}
-	for _, x := range []struct {
-		name string
-		mat  [][]int64
-		dst  *[][]int64
-	}{{"distances", pm.Distances, &m.distances}, {"costs", pm.Costs, &m.costs}} {
-		if x.mat == nil {
-			continue
+	n, first := 0, ""
+	for _, name := range m.names {
+		pm, ok := in.Matrices[name]
+		pf := "matrices." + name
+		if !ok {
+			pm, pf = ProfileMatrices{Durations: in.Matrix}, "matrix"
 		}
-		k, err := checkMatrix(pf+"."+x.name, x.mat)
+		if pm.Durations == nil {
+			return inputErr(pf+".durations", "required with custom distances or costs")
+		}
+		k, err := checkMatrix(pf+".durations", pm.Durations)
 		if err != nil {
 			return err
 		}
-		if k != n {
-			return inputErr(pf+"."+x.name, "%d×%d, durations are %d×%d", k, k, n, n)
+		if n == 0 {
+			n, first = k, pf
+		} else if k != n {
+			return inputErr(pf+".durations", "%d×%d, %s.durations is %d×%d: every profile needs the same locations", k, k, first, n, n)
 		}
-		*x.dst = x.mat
+		tr := m.profiles[name]
+		tr.durations, tr.field = pm.Durations, pf
+		for _, x := range []struct {
+			name string
+			mat  [][]int64
+			dst  *[][]int64
+		}{{"distances", pm.Distances, &tr.distances}, {"costs", pm.Costs, &tr.costs}} {
+			if x.mat == nil {
+				continue
+			}
+			k, err := checkMatrix(pf+"."+x.name, x.mat)
+			if err != nil {
+				return err
+			}
+			if k != n {
+				return inputErr(pf+"."+x.name, "%d×%d, durations are %d×%d", k, k, n, n)
+			}
+			*x.dst = x.mat
+		}
 	}
-	m.durations = scale(pm.Durations, m.speed)
 	index := func(field string, idx *int, coords []float64, mandatory bool) (int, error) {
 		if idx == nil {
 			if !mandatory && coords == nil {
@@ -393,6 +515,7 @@ func (m *model) useMatrices(pm ProfileMatrices, pf string) error {
 		}
 		return *idx, nil
 	}
+	var err error
 	for i, j := range in.Jobs {
 		if m.jobLoc[i], err = index(fmt.Sprintf("jobs[%d].location_index", i), j.LocationIndex, j.Location, true); err != nil {
 			return err
@@ -410,6 +533,8 @@ func (m *model) useMatrices(pm ProfileMatrices, pf string) error {
 	return nil
 }
 
+// useCoordinates numbers the distinct coordinates and asks matrix for the
+// matrices of every profile over them.
 func (m *model) useCoordinates(ctx context.Context, matrix MatrixFunc) error {
 	in := m.in
 	var locs [][2]float64
@@ -443,73 +568,82 @@ func (m *model) useCoordinates(ctx context.Context, matrix MatrixFunc) error {
 		}
 	}
 	if matrix == nil {
-		return &Error{Code: CodeRouting, Msg: fmt.Sprintf("no routing engine configured: give matrices.%s.durations, or start the server with a matrix source", m.profile)}
+		return &Error{Code: CodeRouting, Msg: fmt.Sprintf("no routing engine configured: give matrices.%s.durations, or start the server with a matrix source", m.names[0])}
 	}
-	dur, dist, err := matrix(ctx, m.profile, locs)
-	if err != nil {
-		return &Error{Code: CodeRouting, Msg: "matrix", Err: err}
-	}
-	check := func(name string, mat [][]int64) error {
-		if len(mat) != len(locs) {
-			return &Error{Code: CodeRouting, Msg: fmt.Sprintf("matrix source returned %d %s rows for %d locations", len(mat), name, len(locs))}
+	for _, name := range m.names {
+		dur, dist, err := matrix(ctx, name, locs)
+		if err != nil {
+			return &Error{Code: CodeRouting, Msg: fmt.Sprintf("matrix of profile %q", name), Err: err}
 		}
-		for i, row := range mat {
-			if len(row) != len(locs) {
-				return &Error{Code: CodeRouting, Msg: fmt.Sprintf("matrix source returned a ragged %s row %d", name, i)}
+		check := func(kind string, mat [][]int64) error {
+			if len(mat) != len(locs) {
+				return &Error{Code: CodeRouting, Msg: fmt.Sprintf("matrix source returned %d %s rows for %d locations (profile %q)", len(mat), kind, len(locs), name)}
 			}
-			for j, v := range row {
-				if v < 0 {
-					return &Error{Code: CodeRouting, Msg: fmt.Sprintf("no route from [%g, %g] to [%g, %g]", locs[i][0], locs[i][1], locs[j][0], locs[j][1])}
+			for i, row := range mat {
+				if len(row) != len(locs) {
+					return &Error{Code: CodeRouting, Msg: fmt.Sprintf("matrix source returned a ragged %s row %d (profile %q)", kind, i, name)}
+				}
+				for j, v := range row {
+					if v < 0 {
+						return &Error{Code: CodeRouting, Msg: fmt.Sprintf("no route from [%g, %g] to [%g, %g] (profile %q)", locs[i][0], locs[i][1], locs[j][0], locs[j][1], name)}
+					}
+					if v > maxTime {
+						return &Error{Code: CodeRouting, Msg: fmt.Sprintf("matrix source returned %s %d beyond %d (profile %q)", kind, v, int64(maxTime), name)}
+					}
 				}
 			}
+			return nil
 		}
-		return nil
-	}
-	if err := check("duration", dur); err != nil {
-		return err
-	}
-	if dist != nil {
-		if err := check("distance", dist); err != nil {
+		if err := check("duration", dur); err != nil {
 			return err
 		}
-		m.distances = dist
-	}
-	m.durations = scale(dur, m.speed)
-	return nil
-}
-
-// scale divides durations by the speed factor, rounding to whole seconds.
-func scale(d [][]int64, sf float64) [][]int64 {
-	if sf == 1 {
-		return d
-	}
-	out := make([][]int64, len(d))
-	for i, row := range d {
-		out[i] = make([]int64, len(row))
-		for j, v := range row {
-			out[i][j] = int64(math.Round(float64(v) / sf))
+		tr := m.profiles[name]
+		tr.durations, tr.field = dur, fmt.Sprintf("the matrix source (profile %q)", name)
+		if dist != nil {
+			if err := check("distance", dist); err != nil {
+				return err
+			}
+			tr.distances = dist
 		}
 	}
-	return out
+	return nil
 }
 
 func (m *model) checkCostsAndSkills() error {
 	in := m.in
+	// The engine takes a costs matrix for every profile or for none.
+	withCosts := ""
+	for _, name := range m.names {
+		if m.profiles[name].costs != nil {
+			withCosts = name
+		}
+	}
+	if withCosts != "" {
+		for _, name := range m.names {
+			if m.profiles[name].costs == nil {
+				return inputErr(m.profiles[name].field+".costs", "missing while %s.costs is given: give costs for every profile or none", m.profiles[withCosts].field)
+			}
+		}
+	}
 	m.perHour = make([]int64, len(in.Vehicles))
 	for i, v := range in.Vehicles {
+		f := fmt.Sprintf("vehicles[%d]", i)
+		tr := m.profiles[m.vehProfile[i]]
+		if v.MaxDistance != nil && tr.distances == nil {
+			return inputErr(f+".max_distance", "needs distances for profile %q (%s.distances)", m.vehProfile[i], tr.field)
+		}
 		m.perHour[i] = defaultPerHour
 		if v.Costs == nil {
 			continue
 		}
-		f := fmt.Sprintf("vehicles[%d].costs", i)
 		if v.Costs.PerHour != nil {
 			m.perHour[i] = *v.Costs.PerHour
 		}
-		if m.costs != nil && (m.perHour[i] != defaultPerHour || v.Costs.PerKm != 0) {
-			return inputErr(f, "per_hour and per_km cannot be combined with a custom costs matrix")
+		if tr.costs != nil && (m.perHour[i] != defaultPerHour || v.Costs.PerKm != 0) {
+			return inputErr(f+".costs", "per_hour and per_km cannot be combined with a custom costs matrix")
 		}
-		if v.Costs.PerKm != 0 && m.distances == nil {
-			return inputErr(f+".per_km", "needs distances (matrices.%s.distances)", m.profile)
+		if v.Costs.PerKm != 0 && tr.distances == nil {
+			return inputErr(f+".costs.per_km", "needs distances for profile %q (%s.distances)", m.vehProfile[i], tr.field)
 		}
 	}
 	has := func(v *Vehicle, s int64) bool {
@@ -545,86 +679,181 @@ func (m *model) checkCostsAndSkills() error {
 	return nil
 }
 
+// tick returns the engine's time unit in centiseconds: the greatest common
+// divisor of 100 and every vehicle's duration factor, so that every scaled
+// travel time is a whole number of ticks. It is 100 (the engine counts
+// seconds) unless a speed factor needs a finer unit.
+func (m *model) tick() int64 {
+	g := int64(durationFactor)
+	for _, f := range m.vehFactor {
+		a, b := g, f
+		for b != 0 {
+			a, b = b, a%b
+		}
+		g = a
+	}
+	return g
+}
+
 // problem builds the engine problem. Job k and vehicle k of the problem are
-// job k and vehicle k of the input.
+// job k and vehicle k of the input. Times are in ticks (see tick): seconds
+// times 100/tick; one engine profile per distinct (profile, duration
+// factor) pair, the first vehicle's being the problem's own matrices.
 func (m *model) problem() (*vrp.Problem, error) {
 	in := m.in
+	g := m.tick()
+	perSec := durationFactor / g // ticks per second
+	// scaled converts a time in seconds to ticks, refusing values beyond the
+	// engine's horizon (only possible when perSec > 1).
+	scaled := func(field string, v int64) (int64, error) {
+		if v > vrp.Horizon/perSec {
+			return 0, inputErr(field, "%d s beyond %d s, the horizon at the time resolution these speed factors need", v, vrp.Horizon/perSec)
+		}
+		return v * perSec, nil
+	}
 	toMatrix := func(rows [][]int64) (vrp.Matrix, error) {
 		if rows == nil {
 			return vrp.Matrix{}, nil
 		}
 		return vrp.MatrixFromRows(rows)
 	}
-	p := &vrp.Problem{}
-	var err error
-	if p.Durations, err = toMatrix(m.durations); err != nil {
-		return nil, err
+	anyDist := false
+	for _, name := range m.names {
+		anyDist = anyDist || m.profiles[name].distances != nil
 	}
-	if p.Distances, err = toMatrix(m.distances); err != nil {
-		return nil, err
+	type key struct {
+		name   string
+		factor int64
 	}
-	if p.Costs, err = toMatrix(m.costs); err != nil {
-		return nil, err
-	}
-	anyDel, anyPick := false, false
-	for k := range in.Jobs {
-		for d := 0; d < m.dims; d++ {
-			anyDel = anyDel || m.delivery[k][d] > 0
-			anyPick = anyPick || m.pickup[k][d] > 0
+	index := map[key]int{}
+	var profiles []vrp.Profile
+	vehProfile := make([]int, len(in.Vehicles))
+	for vi := range in.Vehicles {
+		k := key{m.vehProfile[vi], m.vehFactor[vi]}
+		if pi, ok := index[k]; ok {
+			vehProfile[vi] = pi
+			continue
 		}
+		tr := m.profiles[k.name]
+		var pr vrp.Profile
+		dur := make([][]int64, len(tr.durations))
+		for i, row := range tr.durations {
+			dur[i] = make([]int64, len(row))
+			for j, d := range row {
+				// d <= 2^40 and factor <= 10^6: no overflow before the check.
+				if dur[i][j] = d * k.factor / g; dur[i][j] > vrp.Horizon {
+					return nil, inputErr(fmt.Sprintf("vehicles[%d].speed_factor", vi), "travel time %d s of %s.durations[%d][%d] beyond the horizon at this speed", d, tr.field, i, j)
+				}
+			}
+		}
+		var err error
+		if pr.Durations, err = toMatrix(dur); err != nil {
+			return nil, err
+		}
+		if tr.distances != nil {
+			if pr.Distances, err = toMatrix(tr.distances); err != nil {
+				return nil, err
+			}
+		} else if anyDist {
+			// The engine wants distances for every profile or none. No
+			// vehicle of this profile has max_distance or per_km (checked),
+			// so zeros change nothing.
+			pr.Distances = vrp.NewMatrix(len(dur))
+		}
+		if pr.Costs, err = toMatrix(tr.costs); err != nil {
+			return nil, err
+		}
+		index[k] = len(profiles)
+		vehProfile[vi] = len(profiles)
+		profiles = append(profiles, pr)
+	}
+	p := &vrp.Problem{
+		Durations: profiles[0].Durations,
+		Distances: profiles[0].Distances,
+		Costs:     profiles[0].Costs,
+		Profiles:  profiles[1:],
+	}
+	if len(p.Profiles) == 0 {
+		p.Profiles = nil
 	}
 	p.Jobs = make([]vrp.Job, len(in.Jobs))
 	for k, j := range in.Jobs {
+		f := fmt.Sprintf("jobs[%d]", k)
+		// The engine has no setup time: counting it on every visit is safe
+		// (it only overestimates when two jobs share a place).
+		service, err := scaled(f+".service", j.Setup+j.Service)
+		if err != nil {
+			return nil, err
+		}
 		job := vrp.Job{
 			ID:       strconv.FormatUint(*j.ID, 10),
 			Location: m.jobLoc[k],
-			// The engine has no setup time: counting it on every visit is
-			// safe (it only overestimates when two jobs share a place).
-			Service:  j.Setup + j.Service,
+			Service:  service,
 			Priority: int(j.Priority),
 		}
-		for _, w := range m.jobTW[k] {
-			job.TimeWindows = append(job.TimeWindows, vrp.TimeWindow{Start: w[0], End: w[1]})
+		for w, tw := range m.jobTW[k] {
+			wf := fmt.Sprintf("%s.time_windows[%d]", f, w)
+			s, err := scaled(wf, tw[0])
+			if err != nil {
+				return nil, err
+			}
+			e, err := scaled(wf, tw[1])
+			if err != nil {
+				return nil, err
+			}
+			job.TimeWindows = append(job.TimeWindows, vrp.TimeWindow{Start: s, End: e})
 		}
 		for _, s := range j.Skills {
 			job.Skills = append(job.Skills, int(s))
 		}
 		if m.dims > 0 {
-			// The engine loads everything at the start. Deliveries alone, or
-			// pickups alone, are modelled exactly; a mix is modelled as
-			// delivery+pickup, which never overloads but may refuse a
-			// feasible route.
-			job.Amounts = make([]int64, m.dims)
-			for d := range job.Amounts {
-				switch {
-				case anyDel && anyPick:
-					job.Amounts[d] = m.delivery[k][d] + m.pickup[k][d]
-				case anyPick:
-					job.Amounts[d] = m.pickup[k][d]
-				default:
-					job.Amounts[d] = m.delivery[k][d]
-				}
-			}
+			// Deliveries are loaded at the start, pickups carried to the
+			// end; the engine checks the load after every stop, like VROOM.
+			job.Amounts = m.delivery[k]
+			job.Pickup = m.pickup[k]
 		}
 		p.Jobs[k] = job
 	}
 	travelOnly := m.travelOnly()
 	p.Vehicles = make([]vrp.Vehicle, len(in.Vehicles))
 	for k, v := range in.Vehicles {
+		f := fmt.Sprintf("vehicles[%d]", k)
 		veh := vrp.Vehicle{
-			ID:          strconv.FormatUint(*v.ID, 10),
-			Start:       m.vehStart[k],
-			End:         m.vehEnd[k],
-			Capacity:    m.capacity[k],
-			CostPerHour: m.perHour[k],
+			ID:       strconv.FormatUint(*v.ID, 10),
+			Start:    m.vehStart[k],
+			End:      m.vehEnd[k],
+			Capacity: m.capacity[k],
+			Profile:  vehProfile[k],
 		}
-		if travelOnly {
-			// The engine's default cost is the travel time, on a faster path
-			// than explicit rates; the answer's cost is recomputed anyway.
-			veh.CostPerHour = 0
+		if v.Costs != nil {
+			veh.FixedCost = v.Costs.Fixed
+		}
+		if p.Costs.N == 0 {
+			// The engine counts travel in ticks: scale every cost by the
+			// ticks per second so that rates keep their weight against the
+			// fixed costs.
+			veh.FixedCost *= perSec
+			veh.CostPerHour = m.perHour[k]
+			if v.Costs != nil {
+				veh.CostPerKm = v.Costs.PerKm * perSec
+			}
+			if travelOnly {
+				// The engine's default cost is the travel time, on a faster
+				// path than explicit rates; the answer's cost is recomputed
+				// anyway.
+				veh.CostPerHour = 0
+			}
 		}
 		if v.TimeWindow != nil {
-			veh.Shift = vrp.TimeWindow{Start: v.TimeWindow[0], End: v.TimeWindow[1]}
+			s, err := scaled(f+".time_window", v.TimeWindow[0])
+			if err != nil {
+				return nil, err
+			}
+			e, err := scaled(f+".time_window", v.TimeWindow[1])
+			if err != nil {
+				return nil, err
+			}
+			veh.Shift = vrp.TimeWindow{Start: s, End: e}
 		}
 		for _, s := range v.Skills {
 			veh.Skills = append(veh.Skills, int(s))
@@ -633,21 +862,41 @@ func (m *model) problem() (*vrp.Problem, error) {
 			veh.MaxTasks = int(min(*v.MaxTasks, math.MaxInt32))
 		}
 		if v.MaxTravelTime != nil {
-			veh.MaxTravelTime = *v.MaxTravelTime
+			mt, err := scaled(f+".max_travel_time", *v.MaxTravelTime)
+			if err != nil {
+				return nil, err
+			}
+			veh.MaxTravelTime = mt
 			if veh.MaxTravelTime == 0 {
-				// The engine reads 0 as "no limit"; 1 second is the closest
-				// limit it can express (Verify still enforces 0).
+				// The engine reads 0 as "no limit"; one tick is the closest
+				// limit it can express (the output check still enforces 0).
 				veh.MaxTravelTime = 1
 			}
 		}
-		if v.Costs != nil {
-			veh.FixedCost = v.Costs.Fixed
-			veh.CostPerKm = v.Costs.PerKm
+		if v.MaxDistance != nil {
+			veh.MaxDistance = *v.MaxDistance
+			if veh.MaxDistance == 0 {
+				// As for max_travel_time: 0 would mean no limit.
+				veh.MaxDistance = 1
+			}
 		}
 		for b, br := range v.Breaks {
-			eb := vrp.Break{ID: strconv.FormatUint(*br.ID, 10), Duration: br.Service}
-			for _, w := range m.breakTW[k][b] {
-				eb.TimeWindows = append(eb.TimeWindows, vrp.TimeWindow{Start: w[0], End: w[1]})
+			d, err := scaled(fmt.Sprintf("%s.breaks[%d].service", f, b), br.Service)
+			if err != nil {
+				return nil, err
+			}
+			eb := vrp.Break{ID: strconv.FormatUint(*br.ID, 10), Duration: d}
+			for w, tw := range m.breakTW[k][b] {
+				wf := fmt.Sprintf("%s.breaks[%d].time_windows[%d]", f, b, w)
+				s, err := scaled(wf, tw[0])
+				if err != nil {
+					return nil, err
+				}
+				e, err := scaled(wf, tw[1])
+				if err != nil {
+					return nil, err
+				}
+				eb.TimeWindows = append(eb.TimeWindows, vrp.TimeWindow{Start: s, End: e})
 			}
 			veh.Breaks = append(veh.Breaks, eb)
 		}
@@ -679,8 +928,10 @@ func (m *model) problem() (*vrp.Problem, error) {
 // VROOM's cost: no costs matrix, no per_km, and either every per_hour is
 // the default or they are all equal with no fixed cost.
 func (m *model) travelOnly() bool {
-	if m.costs != nil {
-		return false
+	for _, name := range m.names {
+		if m.profiles[name].costs != nil {
+			return false
+		}
 	}
 	same, defaults, noFixed := true, true, true
 	for k, v := range m.in.Vehicles {

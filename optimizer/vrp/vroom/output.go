@@ -124,14 +124,15 @@ type Violation struct {
 }
 
 // earliest returns the earliest service start at or after t in windows
-// (sorted), and false when every window has closed.
+// (sorted, in seconds), and false when every window has closed. t and the
+// result are in centiseconds.
 func earliest(ws [][2]int64, t int64) (int64, bool) {
 	if len(ws) == 0 {
 		return t, true
 	}
 	for _, w := range ws {
-		if t <= w[1] {
-			return max(t, w[0]), true
+		if t <= w[1]*durationFactor {
+			return max(t, w[0]*durationFactor), true
 		}
 	}
 	return t, false
@@ -141,9 +142,11 @@ func ptr[T any](v T) *T { return &v }
 
 // output turns an engine solution into a VROOM answer, recomputing every
 // time, load and cost from the input matrices with VROOM's rules (setup only
-// when the location changes). Recomputation can only make times earlier
-// than the engine's (whose service includes every setup), so the checks
-// here fail only on a bug, reported as CodeInternal.
+// when the location changes; times in centiseconds, travel scaled by the
+// vehicle's duration factor, reported times truncated to seconds).
+// Recomputation can only make times earlier than the engine's (whose
+// service includes every setup), so the checks here fail only on a bug,
+// reported as CodeInternal.
 func (m *model) output(sol *vrp.Solution) (*Output, error) {
 	in := m.in
 	out := &Output{Code: CodeOK, Summary: &Summary{Violations: []Violation{}}}
@@ -152,7 +155,7 @@ func (m *model) output(sol *vrp.Solution) (*Output, error) {
 		sum.Delivery = make([]int64, m.dims)
 		sum.Pickup = make([]int64, m.dims)
 	}
-	if m.distances != nil {
+	if m.allDistances() {
 		sum.Distance = ptr(int64(0))
 	}
 	for _, er := range sol.Routes {
@@ -171,7 +174,7 @@ func (m *model) output(sol *vrp.Solution) (*Output, error) {
 			sum.Delivery[d] += r.Delivery[d]
 			sum.Pickup[d] += r.Pickup[d]
 		}
-		if r.Distance != nil {
+		if sum.Distance != nil {
 			*sum.Distance += *r.Distance
 		}
 	}
@@ -193,12 +196,15 @@ func (m *model) route(er vrp.Route) (Route, error) {
 	in := m.in
 	vi := er.Vehicle
 	v := &in.Vehicles[vi]
+	tr := m.profiles[m.vehProfile[vi]]
+	factor := m.vehFactor[vi]
 	r := Route{Vehicle: *v.ID, Description: v.Description, Violations: []Violation{}}
 	load := make([]int64, m.dims)
 	if m.dims > 0 {
 		r.Delivery = make([]int64, m.dims)
 		r.Pickup = make([]int64, m.dims)
 	}
+	// The load at the start is every delivery of the route.
 	for _, vis := range er.Visits {
 		if vis.Kind == vrp.VisitJob {
 			for d := 0; d < m.dims; d++ {
@@ -220,29 +226,40 @@ func (m *model) route(er vrp.Route) (Route, error) {
 		return r, err
 	}
 	var dist *int64
-	if m.distances != nil {
+	if tr.distances != nil {
 		dist = ptr(int64(0))
 	}
-	t := er.Start
+	// t and travelCS are in centiseconds, like VROOM's internal times; the
+	// steps report them truncated to seconds, and the travel so far as
+	// VROOM does: the sum of the gaps between the reported end of a step
+	// and the reported arrival at the next.
+	t := er.Start * m.tick()
 	prev := vrp.NoLocation
-	var travel, costArcs, taskTime int64
+	var travelCS, userTravel, userEnd, costArcs, taskTime int64
 	var distance int64
 	move := func(to int) int64 {
 		if prev == vrp.NoLocation || to == vrp.NoLocation {
 			return 0
 		}
-		d := m.durations[prev][to]
-		travel += d
-		if m.distances != nil {
-			distance += m.distances[prev][to]
+		d := tr.durations[prev][to] * factor
+		travelCS += d
+		if tr.distances != nil {
+			distance += tr.distances[prev][to]
 		}
-		if m.costs != nil {
-			costArcs += m.costs[prev][to]
+		if tr.costs != nil {
+			costArcs += tr.costs[prev][to]
 		}
 		return d
 	}
-	step := func(typ string) Step {
-		s := Step{Type: typ, Arrival: t, Duration: travel, Violations: []Violation{}}
+	// step reports a step arriving at arrival (centiseconds).
+	step := func(typ string, arrival int64) Step {
+		a := arrival / durationFactor
+		if len(r.Steps) == 0 {
+			userEnd = a
+		}
+		userTravel += a - userEnd
+		userEnd = a
+		s := Step{Type: typ, Arrival: a, Duration: userTravel, Violations: []Violation{}}
 		if m.dims > 0 {
 			s.Load = append([]int64(nil), load...)
 		}
@@ -251,12 +268,12 @@ func (m *model) route(er vrp.Route) (Route, error) {
 		}
 		return s
 	}
-	if v.TimeWindow != nil && t < v.TimeWindow[0] {
-		return r, fmt.Errorf("departure %d before working hours", t)
+	if v.TimeWindow != nil && t < v.TimeWindow[0]*durationFactor {
+		return r, fmt.Errorf("departure %d cs before working hours", t)
 	}
 	if m.vehStart[vi] != vrp.NoLocation {
 		prev = m.vehStart[vi]
-		s := step("start")
+		s := step("start", t)
 		s.Location = v.Start
 		if m.indexed {
 			s.LocationIndex = ptr(prev)
@@ -278,7 +295,7 @@ func (m *model) route(er vrp.Route) (Route, error) {
 			if prev == vrp.NoLocation && m.vehStart[vi] == vrp.NoLocation && len(r.Steps) == 0 {
 				// Open start: VROOM still reports a start step, at the first
 				// task's place.
-				s := step("start")
+				s := step("start", t)
 				s.Location = j.Location
 				if m.indexed {
 					s.LocationIndex = ptr(loc)
@@ -288,7 +305,7 @@ func (m *model) route(er vrp.Route) (Route, error) {
 			prev = loc
 			start, ok := earliest(m.jobTW[k], t)
 			if !ok {
-				return r, fmt.Errorf("job %d: arrival %d after its time windows", *j.ID, t)
+				return r, fmt.Errorf("job %d: arrival %d cs after its time windows", *j.ID, t)
 			}
 			for d := 0; d < m.dims; d++ {
 				load[d] += m.pickup[k][d] - m.delivery[k][d]
@@ -296,66 +313,71 @@ func (m *model) route(er vrp.Route) (Route, error) {
 			if err := checkLoad(); err != nil {
 				return r, err
 			}
-			s := step("job")
+			s := step("job", t)
 			s.ID, s.Job = ptr(*j.ID), ptr(*j.ID)
 			s.Description, s.Location = j.Description, j.Location
 			if m.indexed {
 				s.LocationIndex = ptr(loc)
 			}
-			s.WaitingTime, s.Setup, s.Service = start-t, setup, j.Service
+			s.WaitingTime, s.Setup, s.Service = start/durationFactor-s.Arrival, setup, j.Service
+			userEnd += s.WaitingTime + setup + j.Service
 			r.Steps = append(r.Steps, s)
 			r.WaitingTime += s.WaitingTime
 			r.Setup += setup
 			r.Service += j.Service
 			r.Priority += j.Priority
 			taskTime += setup + j.Service
-			t = start + setup + j.Service
+			t = start + (setup+j.Service)*durationFactor
 			tasks++
 		case vrp.VisitBreak:
 			br := &v.Breaks[vis.Break]
 			start, ok := earliest(m.breakTW[vi][vis.Break], t)
 			if !ok {
-				return r, fmt.Errorf("break %d: at %d after its time windows", *br.ID, t)
+				return r, fmt.Errorf("break %d: at %d cs after its time windows", *br.ID, t)
 			}
-			s := step("break")
+			s := step("break", t)
 			s.ID = ptr(*br.ID)
 			s.Description = br.Description
-			s.WaitingTime, s.Service = start-t, br.Service
+			s.WaitingTime, s.Service = start/durationFactor-s.Arrival, br.Service
+			userEnd += s.WaitingTime + br.Service
 			r.Steps = append(r.Steps, s)
 			r.WaitingTime += s.WaitingTime
 			r.Service += br.Service
-			t = start + br.Service
+			t = start + br.Service*durationFactor
 		}
 	}
 	if m.vehEnd[vi] != vrp.NoLocation {
 		t += move(m.vehEnd[vi])
 		prev = m.vehEnd[vi]
-		s := step("end")
+		s := step("end", t)
 		s.Location = v.End
 		if m.indexed {
 			s.LocationIndex = ptr(prev)
 		}
 		r.Steps = append(r.Steps, s)
 	} else {
-		s := step("end")
+		s := step("end", t)
 		s.Location = r.Steps[len(r.Steps)-1].Location
 		s.LocationIndex = r.Steps[len(r.Steps)-1].LocationIndex
 		r.Steps = append(r.Steps, s)
 	}
-	if v.TimeWindow != nil && t > v.TimeWindow[1] {
-		return r, fmt.Errorf("end %d after working hours", t)
+	if v.TimeWindow != nil && t > v.TimeWindow[1]*durationFactor {
+		return r, fmt.Errorf("end %d cs after working hours", t)
 	}
 	if v.MaxTasks != nil && int64(tasks) > *v.MaxTasks {
 		return r, fmt.Errorf("%d tasks over max_tasks %d", tasks, *v.MaxTasks)
 	}
-	if v.MaxTravelTime != nil && travel > *v.MaxTravelTime {
-		return r, fmt.Errorf("travel %d over max_travel_time %d", travel, *v.MaxTravelTime)
+	if v.MaxTravelTime != nil && travelCS > *v.MaxTravelTime*durationFactor {
+		return r, fmt.Errorf("travel %d cs over max_travel_time %d s", travelCS, *v.MaxTravelTime)
 	}
-	r.Duration = travel
+	if v.MaxDistance != nil && distance > *v.MaxDistance {
+		return r, fmt.Errorf("distance %d over max_distance %d", distance, *v.MaxDistance)
+	}
+	r.Duration = userTravel
 	if dist != nil {
 		r.Distance = ptr(distance)
 	}
-	r.Cost = m.cost(vi, travel, distance, costArcs, taskTime)
+	r.Cost = m.cost(vi, userTravel, distance, costArcs, taskTime)
 	return r, nil
 }
 
@@ -369,7 +391,7 @@ func (m *model) cost(vi int, travel, distance, costArcs, taskTime int64) int64 {
 		fixed, perKm, perTask = v.Costs.Fixed, v.Costs.PerKm, v.Costs.PerTaskHour
 	}
 	var variable float64
-	if m.costs != nil {
+	if m.profiles[m.vehProfile[vi]].costs != nil {
 		variable = float64(costArcs)
 	} else {
 		variable = float64(m.perHour[vi])*float64(travel)/3600 + float64(perKm)*float64(distance)/1000

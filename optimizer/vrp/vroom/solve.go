@@ -67,6 +67,7 @@ func solve(ctx context.Context, in *Input, opts Options, start time.Time) (*Outp
 		Threads:       opts.Threads,
 		Seed:          opts.Seed,
 		Objective:     vrp.ObjectiveCost,
+		Initial:       m.initial,
 	})
 	if err != nil {
 		return nil, &Error{Code: CodeInternal, Msg: "solve", Err: err}

@@ -112,6 +112,11 @@ func haversineMetres(a, b []float64) int64 {
 
 func haversineSeconds(a, b []float64) int64 { return (haversineMetres(a, b) + 5) / 10 }
 
+// haversinePair is verify's view of testMatrix.
+func haversinePair(_ string, a, b []float64) (int64, int64) {
+	return haversineSeconds(a, b), haversineMetres(a, b)
+}
+
 func testMatrix(_ context.Context, _ string, locs [][2]float64) ([][]int64, [][]int64, error) {
 	dur := make([][]int64, len(locs))
 	dist := make([][]int64, len(locs))
@@ -152,7 +157,7 @@ func TestExampleCoordinates(t *testing.T) {
 		t.Fatal(err)
 	}
 	got, _ := json.Marshal(out)
-	if err := verify(in, got, haversineSeconds); err != nil {
+	if err := verify(in, got, haversinePair); err != nil {
 		t.Fatalf("infeasible: %v\n%s", err, got)
 	}
 	if out.Summary.Unassigned != 0 {
@@ -219,10 +224,13 @@ func TestFeatures(t *testing.T) {
 		{"pickup and delivery loads", `{"vehicles":[{"id":1,"start_index":0,"end_index":0,"capacity":[2]}],
 			"jobs":[{"id":1,"location_index":1,"delivery":[1]},{"id":2,"location_index":2,"pickup":[1]},{"id":3,"location_index":3,"delivery":[1]}],` + matrix + `}`,
 			func(t *testing.T, out *Output) {
-				// delivery+pickup is modelled conservatively: 3 > 2 on one
-				// vehicle, so one job stays out.
-				if out.Summary.Unassigned+len(out.Routes[0].Steps)-2 != 3 {
-					t.Errorf("jobs not accounted for: %+v", out.Summary)
+				// The load is exact: 2 on board at the start, the pickup
+				// after at least one delivery, so all three fit.
+				if out.Summary.Unassigned != 0 {
+					t.Fatalf("unassigned: got %+v, want none", out.Unassigned)
+				}
+				if got := out.Routes[0].Steps[0].Load; len(got) != 1 || got[0] != 2 {
+					t.Errorf("start load: got %v, want [2] (the route's deliveries)", got)
 				}
 			}},
 		{"max_tasks", `{"vehicles":[{"id":1,"start_index":0,"end_index":0,"max_tasks":1},{"id":2,"start_index":0,"end_index":0,"max_tasks":0}],
@@ -331,10 +339,25 @@ func TestInputErrors(t *testing.T) {
 		{"windows overlap", `{` + v + `,"jobs":[{"id":1,"location_index":1,"time_windows":[[0,10],[5,20]]}],` + m + `}`, 2, "jobs[0].time_windows"},
 		{"vehicle window", `{"vehicles":[{"id":1,"start_index":0,"time_window":[10]}],` + j + `,` + m + `}`, 2, "vehicles[0].time_window"},
 		{"no start or end", `{"vehicles":[{"id":1}],` + j + `,` + m + `}`, 2, "vehicles[0]"},
-		{"steps", `{"vehicles":[{"id":1,"start_index":0,"steps":[{"type":"start"}]}],` + j + `,` + m + `}`, 2, "vehicles[0].steps"},
-		{"max_distance", `{"vehicles":[{"id":1,"start_index":0,"max_distance":10}],` + j + `,` + m + `}`, 2, "vehicles[0].max_distance"},
+		{"step unknown job", `{"vehicles":[{"id":1,"start_index":0,"steps":[{"type":"start"},{"type":"job","id":7}]}],` + j + `,` + m + `}`, 2, "vehicles[0].steps[1].id"},
+		{"step shipment", `{"vehicles":[{"id":1,"start_index":0,"steps":[{"type":"pickup","id":1}]}],` + j + `,` + m + `}`, 2, "vehicles[0].steps[0].type"},
+		{"step type missing", `{"vehicles":[{"id":1,"start_index":0,"steps":[{"id":1}]}],` + j + `,` + m + `}`, 2, "vehicles[0].steps[0].type"},
+		{"step type unknown", `{"vehicles":[{"id":1,"start_index":0,"steps":[{"type":"lunch"}]}],` + j + `,` + m + `}`, 2, "vehicles[0].steps[0].type"},
+		{"step id missing", `{"vehicles":[{"id":1,"start_index":0,"steps":[{"type":"job"}]}],` + j + `,` + m + `}`, 2, "vehicles[0].steps[0].id"},
+		{"step id type", `{"vehicles":[{"id":1,"start_index":0,"steps":[{"type":"job","id":"1"}]}],` + j + `,` + m + `}`, 2, "vehicles[0].steps[0].id"},
+		{"step not an object", `{"vehicles":[{"id":1,"start_index":0,"steps":[3]}],` + j + `,` + m + `}`, 2, "vehicles[0].steps[0]"},
+		{"step job twice", `{"vehicles":[{"id":1,"start_index":0,"steps":[{"type":"job","id":1}]},{"id":2,"start_index":0,"steps":[{"type":"job","id":1}]}],` + j + `,` + m + `}`, 2, "vehicles[1].steps[0].id"},
+		{"max_distance without distances", `{"vehicles":[{"id":1,"start_index":0,"max_distance":10}],` + j + `,` + m + `}`, 2, "vehicles[0].max_distance"},
+		{"max_distance without distances on its profile", `{"vehicles":[{"id":1,"start_index":0,"max_distance":10},{"id":2,"start_index":0,"profile":"bike","max_distance":10}],` + j + `,"matrices":{"car":{"durations":[[0,1],[1,0]],"distances":[[0,1],[1,0]]},"bike":{"durations":[[0,2],[2,0]]}}}`, 2, "vehicles[1].max_distance"},
+		{"negative max_distance", `{"vehicles":[{"id":1,"start_index":0,"max_distance":-1}],` + j + `,"matrices":{"car":{"durations":[[0,1],[1,0]],"distances":[[0,1],[1,0]]}}}`, 2, "vehicles[0].max_distance"},
 		{"speed factor", `{"vehicles":[{"id":1,"start_index":0,"speed_factor":0}],` + j + `,` + m + `}`, 2, "vehicles[0].speed_factor"},
-		{"two profiles", `{"vehicles":[{"id":1,"start_index":0},{"id":2,"start_index":0,"profile":"bike"}],` + j + `,` + m + `}`, 2, "vehicles[1].profile"},
+		{"speed factor above 5", `{"vehicles":[{"id":1,"start_index":0,"speed_factor":5.5}],` + j + `,` + m + `}`, 2, "vehicles[0].speed_factor"},
+		{"speed factor tiny", `{"vehicles":[{"id":1,"start_index":0,"speed_factor":1e-9}],` + j + `,` + m + `}`, 2, "vehicles[0].speed_factor"},
+		{"speed factor beyond the horizon", `{"vehicles":[{"id":1,"start_index":0,"speed_factor":1.5}],"jobs":[{"id":1,"location_index":1,"time_windows":[[0,1000000000000]]}],` + m + `}`, 2, "jobs[0].time_windows[0]"},
+		{"profile without matrices", `{"vehicles":[{"id":1,"start_index":0},{"id":2,"start_index":0,"profile":"bike"}],` + j + `,` + m + `}`, 2, "matrices"},
+		{"profiles of different sizes", `{"vehicles":[{"id":1,"start_index":0},{"id":2,"start_index":0,"profile":"bike"}],` + j + `,"matrices":{"car":{"durations":[[0,1],[1,0]]},"bike":{"durations":[[0,1,1],[1,0,1],[1,1,0]]}}}`, 2, "matrices.bike.durations"},
+		{"costs for one profile only", `{"vehicles":[{"id":1,"start_index":0},{"id":2,"start_index":0,"profile":"bike"}],` + j + `,"matrices":{"car":{"durations":[[0,1],[1,0]],"costs":[[0,1],[1,0]]},"bike":{"durations":[[0,2],[2,0]]}}}`, 2, "matrices.bike.costs"},
+		{"per_km without distances on its profile", `{"vehicles":[{"id":1,"start_index":0},{"id":2,"start_index":0,"profile":"bike","costs":{"per_km":5}}],` + j + `,"matrices":{"car":{"durations":[[0,1],[1,0]],"distances":[[0,1],[1,0]]},"bike":{"durations":[[0,2],[2,0]]}}}`, 2, "vehicles[1].costs.per_km"},
 		{"costs matrix and per_hour", `{"vehicles":[{"id":1,"start_index":0,"costs":{"per_hour":10}}],` + j + `,"matrices":{"car":{"durations":[[0,1],[1,0]],"costs":[[0,1],[1,0]]}}}`, 2, "vehicles[0].costs"},
 		{"per_km without distances", `{"vehicles":[{"id":1,"start_index":0,"costs":{"per_km":10}}],` + j + `,` + m + `}`, 2, "vehicles[0].costs.per_km"},
 		{"negative fixed", `{"vehicles":[{"id":1,"start_index":0,"costs":{"fixed":-1}}],` + j + `,` + m + `}`, 2, "vehicles[0].costs.fixed"},
