@@ -679,20 +679,44 @@ func (m *model) checkCostsAndSkills() error {
 	return nil
 }
 
-// tick returns the engine's time unit in centiseconds: the greatest common
-// divisor of 100 and every vehicle's duration factor, so that every scaled
+// tick returns the engine's time unit in centiseconds: the largest divisor
+// of 100 that divides every vehicle's duration factor, so that every scaled
 // travel time is a whole number of ticks. It is 100 (the engine counts
-// seconds) unless a speed factor needs a finer unit.
+// seconds) unless a speed factor needs a finer unit. A vehicle with
+// max_travel_time 0 needs every non-zero travel time to be at least 2
+// ticks, so that the engine's limit of 1 tick (its 0 means no limit) is
+// exact.
 func (m *model) tick() int64 {
-	g := int64(durationFactor)
-	for _, f := range m.vehFactor {
-		a, b := g, f
-		for b != 0 {
-			a, b = b, a%b
+	for g := int64(durationFactor); g > 1; g-- {
+		if durationFactor%g != 0 {
+			continue
 		}
-		g = a
+		ok := true
+		for vi, f := range m.vehFactor {
+			mt := m.in.Vehicles[vi].MaxTravelTime
+			if f%g != 0 || (mt != nil && *mt == 0 && f/g < 2) {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return g
+		}
 	}
-	return g
+	// Every factor is at least 20 (speed_factor <= 5): 1 always works.
+	return 1
+}
+
+// distanceScale is 2 when some vehicle has max_distance 0, else 1: with
+// distances doubled the engine's limit of 1 (its 0 means no limit) admits
+// exactly the routes of distance 0.
+func (m *model) distanceScale() int64 {
+	for _, v := range m.in.Vehicles {
+		if v.MaxDistance != nil && *v.MaxDistance == 0 {
+			return 2
+		}
+	}
+	return 1
 }
 
 // problem builds the engine problem. Job k and vehicle k of the problem are
@@ -717,6 +741,7 @@ func (m *model) problem() (*vrp.Problem, error) {
 		}
 		return vrp.MatrixFromRows(rows)
 	}
+	ds := m.distanceScale()
 	anyDist := false
 	for _, name := range m.names {
 		anyDist = anyDist || m.profiles[name].distances != nil
@@ -753,6 +778,14 @@ func (m *model) problem() (*vrp.Problem, error) {
 		if tr.distances != nil {
 			if pr.Distances, err = toMatrix(tr.distances); err != nil {
 				return nil, err
+			}
+			if ds > 1 {
+				for x, d := range pr.Distances.Data {
+					if d > vrp.Horizon/ds {
+						return nil, inputErr(tr.field+".distances", "value %d beyond %d", d, vrp.Horizon/ds)
+					}
+					pr.Distances.Data[x] = d * ds
+				}
 			}
 		} else if anyDist {
 			// The engine wants distances for every profile or none. No
@@ -828,20 +861,21 @@ func (m *model) problem() (*vrp.Problem, error) {
 		if v.Costs != nil {
 			veh.FixedCost = v.Costs.Fixed
 		}
-		if p.Costs.N == 0 {
-			// The engine counts travel in ticks: scale every cost by the
-			// ticks per second so that rates keep their weight against the
-			// fixed costs.
+		switch {
+		case p.Costs.N > 0:
+			// Costs matrix: fixed plus the arcs, no rates.
+		case travelOnly:
+			// The engine's default cost is the travel time (in ticks: scale
+			// the fixed cost alike), on a faster path than explicit rates;
+			// the answer's cost is recomputed anyway.
 			veh.FixedCost *= perSec
-			veh.CostPerHour = m.perHour[k]
+		default:
+			// Rates: the engine counts travel in ticks and distances times
+			// ds; scale every term so that each keeps its weight.
+			veh.FixedCost *= perSec * ds
+			veh.CostPerHour = m.perHour[k] * ds
 			if v.Costs != nil {
 				veh.CostPerKm = v.Costs.PerKm * perSec
-			}
-			if travelOnly {
-				// The engine's default cost is the travel time, on a faster
-				// path than explicit rates; the answer's cost is recomputed
-				// anyway.
-				veh.CostPerHour = 0
 			}
 		}
 		if v.TimeWindow != nil {
@@ -868,15 +902,16 @@ func (m *model) problem() (*vrp.Problem, error) {
 			}
 			veh.MaxTravelTime = mt
 			if veh.MaxTravelTime == 0 {
-				// The engine reads 0 as "no limit"; one tick is the closest
-				// limit it can express (the output check still enforces 0).
+				// The engine reads 0 as "no limit"; every non-zero travel
+				// time is at least 2 ticks (see tick), so 1 is exact.
 				veh.MaxTravelTime = 1
 			}
 		}
 		if v.MaxDistance != nil {
-			veh.MaxDistance = *v.MaxDistance
+			veh.MaxDistance = *v.MaxDistance * ds
 			if veh.MaxDistance == 0 {
-				// As for max_travel_time: 0 would mean no limit.
+				// The engine reads 0 as "no limit"; distances are doubled
+				// (see distanceScale), so 1 is exact.
 				veh.MaxDistance = 1
 			}
 		}

@@ -353,3 +353,21 @@ func ExampleSolveBytes_profiles() {
 	fmt.Println(r.Vehicle, r.Steps[1].Arrival, r.Duration)
 	// Output: 2 4 9
 }
+
+// TestZeroLimits: max_travel_time 0 and max_distance 0 allow only jobs
+// reached without travel, even when the other arcs are as short as 1.
+func TestZeroLimits(t *testing.T) {
+	// Sample data: 0→1 costs 1 and 1→0 nothing, so serving job 1 travels
+	// exactly 1 (s or m), the smallest amount a limit of 0 must refuse.
+	matrix := `"matrices":{"car":{"durations":[[0,1,0],[0,0,1],[0,1,0]],"distances":[[0,1,0],[0,0,1],[0,1,0]]}}`
+	jobs := `"jobs":[{"id":1,"location_index":1},{"id":2,"location_index":2}]`
+	for _, limit := range []string{`"max_travel_time":0`, `"max_distance":0`, `"max_travel_time":0,"speed_factor":4`, `"max_travel_time":0,"speed_factor":1.5`} {
+		t.Run(limit, func(t *testing.T) {
+			in := `{"vehicles":[{"id":1,"start_index":0,"end_index":0,` + limit + `}],` + jobs + `,` + matrix + `}`
+			out := solveJSON(t, in, quick, nil)
+			if got := servedBy(out); got[2] != 1 || len(out.Unassigned) != 1 || out.Unassigned[0].ID != 1 {
+				t.Errorf("got served %v, unassigned %+v; want job 2 served, job 1 unassigned", got, out.Unassigned)
+			}
+		})
+	}
+}
