@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"slices"
 	"sort"
@@ -369,5 +370,115 @@ func TestZeroLimits(t *testing.T) {
 				t.Errorf("got served %v, unassigned %+v; want job 2 served, job 1 unassigned", got, out.Unassigned)
 			}
 		})
+	}
+}
+
+// randomInput builds a SAMPLE problem from seed mixing every lifted
+// feature: two profiles with distances, speed factors, max_distance,
+// max_travel_time, pickups and deliveries, setup, windows, breaks and a
+// warm start naming some jobs.
+func randomInput(seed int64) string {
+	rng := rand.New(rand.NewPCG(uint64(seed), 7))
+	const n = 9 // locations
+	mat := func(scale int) [][]int64 {
+		xs := make([][2]int, n)
+		for i := range xs {
+			xs[i] = [2]int{rng.IntN(100), rng.IntN(100)}
+		}
+		m := make([][]int64, n)
+		for i := range m {
+			m[i] = make([]int64, n)
+			for j := range m[i] {
+				dx, dy := xs[i][0]-xs[j][0], xs[i][1]-xs[j][1]
+				m[i][j] = int64((abs(dx) + abs(dy)) * scale)
+				if i != j && rng.IntN(5) == 0 {
+					m[i][j] += int64(rng.IntN(7)) // a little asymmetry
+				}
+			}
+		}
+		return m
+	}
+	profiles := []string{"car", "bike"}
+	matrices := map[string]any{}
+	for k, p := range profiles {
+		matrices[p] = map[string]any{"durations": mat(k + 1), "distances": mat(3)}
+	}
+	speeds := []float64{1, 1.5, 0.8, 2, 3.3}
+	var vehicles []any
+	for v := 0; v < 3; v++ {
+		veh := map[string]any{
+			"id": v + 1, "profile": profiles[rng.IntN(2)], "start_index": rng.IntN(n),
+			"capacity": []int{3 + rng.IntN(3)}, "speed_factor": speeds[rng.IntN(len(speeds))],
+		}
+		if rng.IntN(2) == 0 {
+			veh["end_index"] = rng.IntN(n)
+		}
+		if rng.IntN(3) == 0 {
+			veh["max_distance"] = 300 + rng.IntN(600)
+		}
+		if rng.IntN(4) == 0 {
+			veh["max_travel_time"] = 100 + rng.IntN(200)
+		}
+		if rng.IntN(3) == 0 {
+			veh["time_window"] = []int{0, 400 + rng.IntN(400)}
+			veh["breaks"] = []any{map[string]any{"id": 1, "service": 10, "time_windows": [][]int{{50, 250}}}}
+		}
+		vehicles = append(vehicles, veh)
+	}
+	var jobs []any
+	for j := 0; j < 10; j++ {
+		job := map[string]any{"id": j + 1, "location_index": rng.IntN(n), "service": rng.IntN(20), "setup": rng.IntN(5)}
+		switch rng.IntN(3) {
+		case 0:
+			job["delivery"] = []int{1 + rng.IntN(2)}
+		case 1:
+			job["pickup"] = []int{1 + rng.IntN(2)}
+		default:
+			job["delivery"], job["pickup"] = []int{rng.IntN(2)}, []int{rng.IntN(2)}
+		}
+		if rng.IntN(3) == 0 {
+			s := rng.IntN(300)
+			job["time_windows"] = [][]int{{s, s + 20 + rng.IntN(100)}}
+		}
+		jobs = append(jobs, job)
+	}
+	// Warm start: a few jobs, in any order, on any vehicle.
+	for k, j := range rng.Perm(10)[:4] {
+		veh := vehicles[k%3].(map[string]any)
+		steps, _ := veh["steps"].([]any)
+		veh["steps"] = append(steps, map[string]any{"type": "job", "id": j + 1})
+	}
+	b, err := json.Marshal(map[string]any{"vehicles": vehicles, "jobs": jobs, "matrices": matrices})
+	if err != nil {
+		panic(err)
+	}
+	return string(b)
+}
+
+func abs(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
+
+// TestRandomFeatures solves SAMPLE problems mixing the lifted features and
+// proves each answer with the independent verifier.
+func TestRandomFeatures(t *testing.T) {
+	served := 0
+	for seed := int64(1); seed <= 40; seed++ {
+		in := randomInput(seed)
+		out, err := SolveBytes(context.Background(), []byte(in), Options{MaxIterations: 30, Seed: seed})
+		if err != nil {
+			t.Fatalf("seed %d: %v\ninput %s", seed, err, in)
+		}
+		b, _ := json.Marshal(out)
+		if err := verify([]byte(in), b, nil); err != nil {
+			t.Fatalf("seed %d: infeasible: %v\ninput %s\noutput %s", seed, err, in, b)
+		}
+		served += len(servedBy(out))
+	}
+	if served == 0 {
+		t.Error("no job served in any problem: the generator is broken")
 	}
 }

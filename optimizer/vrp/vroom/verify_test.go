@@ -355,6 +355,12 @@ func verifyRoute(in *vInput, vk int, r vRoute, off int64, pair pairFunc, jobByID
 				}
 			}
 			p := jobPlace(k)
+			// Setup is skipped when the vehicle is already there (VROOM
+			// counts the start location; an open start has none).
+			setup := j.Setup
+			if same(prev, p) {
+				setup = 0
+			}
 			if prev == nil && si == 0 {
 				prev = p // open start: the start step is at the first job
 			}
@@ -368,10 +374,6 @@ func verifyRoute(in *vInput, vk int, r vRoute, off int64, pair pairFunc, jobByID
 			}
 			if !inWindow(j.TimeWindows, b) {
 				return fmt.Errorf("%s: job %d starts at %d cs outside %v", where, j.ID, b, j.TimeWindows)
-			}
-			setup := j.Setup
-			if same(prev, p) && si > 0 {
-				setup = 0
 			}
 			if s.Setup != setup || s.Service != j.Service {
 				return fmt.Errorf("%s: setup/service %d/%d, want %d/%d", where, s.Setup, s.Service, setup, j.Service)
