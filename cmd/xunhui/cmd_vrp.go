@@ -32,6 +32,7 @@ func runVRP(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	threads := fs.Int("t", 1, "parallel searches")
 	seed := fs.Int64("seed", 1, "random seed")
 	iters := fs.Int("iterations", 0, "cap on search iterations (0 = none)")
+	plan := fs.Bool("c", false, "VROOM's plan mode (choose ETAs for fixed routes): not supported, vehicle steps are read as a warm start")
 	matrix := fs.String("matrix", "none", "matrix source for inputs with coordinates only: none (answer code 3) or estimate (straight-line estimate of package geo)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: xunhui vrp [-i problem.json] [-o solution.json] [-l seconds] [-t threads]")
@@ -43,6 +44,10 @@ func runVRP(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	if fs.NArg() > 0 || *limit < 0 || math.IsNaN(*limit) || *limit > 1e6 {
 		fs.Usage()
+		return errUsage
+	}
+	if *plan {
+		fmt.Fprintln(stderr, "xunhui vrp: plan mode (-c) is not supported; vehicle steps are read as a warm start (docs/vroom.md)")
 		return errUsage
 	}
 	opts := vroom.Options{
