@@ -11,13 +11,15 @@
 // routing; ErrorOutput turns any error into the {"code", "error"} object
 // VROOM prints.
 //
-// Supported: jobs (location or location_index, setup, service, delivery,
-// pickup, legacy amount, skills, priority, time_windows, description),
-// vehicles (start/end or *_index, capacity, skills, time_window, breaks,
-// max_tasks, max_travel_time, costs fixed/per_hour/per_km/per_task_hour,
-// one profile and one speed_factor for all vehicles), matrices per profile
-// (durations, distances, costs) and the legacy matrix key. Rejected with a
-// code-2 error naming the field: shipments, vehicle steps (plan mode / warm
-// start), max_distance, and breaks with a binding max_load. See
-// docs/vroom.md for the differences in detail.
+// Supported: jobs (location or location_index, setup, service, delivery
+// and pickup with VROOM's exact load profile, legacy amount, skills,
+// priority, time_windows, description), vehicles (start/end or *_index,
+// profile, speed_factor, capacity, skills, time_window, breaks, max_tasks,
+// max_travel_time, max_distance, costs fixed/per_hour/per_km/per_task_hour,
+// steps read as a warm start), matrices per profile (durations, distances,
+// costs) and the legacy matrix key. Times follow VROOM's arithmetic:
+// centiseconds inside, travel multiplied by round(100/speed_factor),
+// reported times truncated to seconds. Rejected with a code-2 error naming
+// the field: shipments (and shipment steps) and breaks with a binding
+// max_load. See docs/vroom.md for the differences in detail.
 package vroom

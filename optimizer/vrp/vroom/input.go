@@ -44,23 +44,26 @@ type Job struct {
 
 // Vehicle is one vehicle (one route).
 type Vehicle struct {
-	ID            *uint64           `json:"id"`
-	Profile       string            `json:"profile"`
-	Description   string            `json:"description,omitempty"`
-	Start         []float64         `json:"start"`
-	StartIndex    *int              `json:"start_index"`
-	End           []float64         `json:"end"`
-	EndIndex      *int              `json:"end_index"`
-	Capacity      []int64           `json:"capacity"`
-	Costs         *Costs            `json:"costs"`
-	Skills        []int64           `json:"skills"`
-	TimeWindow    []int64           `json:"time_window"`
-	Breaks        []Break           `json:"breaks"`
-	SpeedFactor   *float64          `json:"speed_factor"`
-	MaxTasks      *int64            `json:"max_tasks"`
-	MaxTravelTime *int64            `json:"max_travel_time"`
-	MaxDistance   *int64            `json:"max_distance"`
-	Steps         []json.RawMessage `json:"steps"`
+	ID            *uint64   `json:"id"`
+	Profile       string    `json:"profile"`
+	Description   string    `json:"description,omitempty"`
+	Start         []float64 `json:"start"`
+	StartIndex    *int      `json:"start_index"`
+	End           []float64 `json:"end"`
+	EndIndex      *int      `json:"end_index"`
+	Capacity      []int64   `json:"capacity"`
+	Costs         *Costs    `json:"costs"`
+	Skills        []int64   `json:"skills"`
+	TimeWindow    []int64   `json:"time_window"`
+	Breaks        []Break   `json:"breaks"`
+	SpeedFactor   *float64  `json:"speed_factor"`
+	MaxTasks      *int64    `json:"max_tasks"`
+	MaxTravelTime *int64    `json:"max_travel_time"`
+	MaxDistance   *int64    `json:"max_distance"`
+	// Steps are read as a warm start: the job steps' ids, in order. Each
+	// step is decoded when the model is built, so that an error names its
+	// index.
+	Steps []json.RawMessage `json:"steps"`
 }
 
 // Costs are a vehicle's cost parameters. Absent per_hour means 3600 (one
