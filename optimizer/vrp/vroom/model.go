@@ -33,9 +33,17 @@ const maxFactor = 1_000_000
 // when absent.
 type travel struct {
 	durations, distances, costs [][]int64
-	// field names the source in errors ("matrices.car", "matrix" or the
-	// matrix source).
+	// field names the source in errors: "matrices.car", "matrix", or ""
+	// for the matrix source.
 	field string
+}
+
+// where names matrix kind ("distances") of the profile in errors.
+func (tr *travel) where(kind string) string {
+	if tr.field == "" {
+		return "the matrix source's " + kind
+	}
+	return tr.field + "." + kind
 }
 
 // model is a validated input with every reference resolved to matrix
@@ -598,7 +606,7 @@ func (m *model) useCoordinates(ctx context.Context, matrix MatrixFunc) error {
 			return err
 		}
 		tr := m.profiles[name]
-		tr.durations, tr.field = dur, fmt.Sprintf("the matrix source (profile %q)", name)
+		tr.durations, tr.field = dur, ""
 		if dist != nil {
 			if err := check("distance", dist); err != nil {
 				return err
@@ -621,7 +629,7 @@ func (m *model) checkCostsAndSkills() error {
 	if withCosts != "" {
 		for _, name := range m.names {
 			if m.profiles[name].costs == nil {
-				return inputErr(m.profiles[name].field+".costs", "missing while %s.costs is given: give costs for every profile or none", m.profiles[withCosts].field)
+				return inputErr(m.profiles[name].where("costs"), "missing while %s is given: give costs for every profile or none", m.profiles[withCosts].where("costs"))
 			}
 		}
 	}
@@ -630,7 +638,7 @@ func (m *model) checkCostsAndSkills() error {
 		f := fmt.Sprintf("vehicles[%d]", i)
 		tr := m.profiles[m.vehProfile[i]]
 		if v.MaxDistance != nil && tr.distances == nil {
-			return inputErr(f+".max_distance", "needs distances for profile %q (%s.distances)", m.vehProfile[i], tr.field)
+			return inputErr(f+".max_distance", "needs distances for profile %q (%s)", m.vehProfile[i], tr.where("distances"))
 		}
 		m.perHour[i] = defaultPerHour
 		if v.Costs == nil {
@@ -643,7 +651,7 @@ func (m *model) checkCostsAndSkills() error {
 			return inputErr(f+".costs", "per_hour and per_km cannot be combined with a custom costs matrix")
 		}
 		if v.Costs.PerKm != 0 && tr.distances == nil {
-			return inputErr(f+".costs.per_km", "needs distances for profile %q (%s.distances)", m.vehProfile[i], tr.field)
+			return inputErr(f+".costs.per_km", "needs distances for profile %q (%s)", m.vehProfile[i], tr.where("distances"))
 		}
 	}
 	has := func(v *Vehicle, s int64) bool {
@@ -767,7 +775,7 @@ func (m *model) problem() (*vrp.Problem, error) {
 			for j, d := range row {
 				// d <= 2^40 and factor <= 10^6: no overflow before the check.
 				if dur[i][j] = d * k.factor / g; dur[i][j] > vrp.Horizon {
-					return nil, inputErr(fmt.Sprintf("vehicles[%d].speed_factor", vi), "travel time %d s of %s.durations[%d][%d] beyond the horizon at this speed", d, tr.field, i, j)
+					return nil, inputErr(fmt.Sprintf("vehicles[%d].speed_factor", vi), "travel time %d s of %s[%d][%d] beyond the horizon at this speed", d, tr.where("durations"), i, j)
 				}
 			}
 		}
@@ -782,7 +790,7 @@ func (m *model) problem() (*vrp.Problem, error) {
 			if ds > 1 {
 				for x, d := range pr.Distances.Data {
 					if d > vrp.Horizon/ds {
-						return nil, inputErr(tr.field+".distances", "value %d beyond %d", d, vrp.Horizon/ds)
+						return nil, inputErr(tr.where("distances"), "value %d beyond %d", d, vrp.Horizon/ds)
 					}
 					pr.Distances.Data[x] = d * ds
 				}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"testing"
 )
@@ -480,5 +481,19 @@ func TestRandomFeatures(t *testing.T) {
 	}
 	if served == 0 {
 		t.Error("no job served in any problem: the generator is broken")
+	}
+}
+
+// TestSourceWithoutDistances: max_distance needs distances, which this
+// matrix source does not give.
+func TestSourceWithoutDistances(t *testing.T) {
+	source := func(ctx context.Context, profile string, locs [][2]float64) ([][]int64, [][]int64, error) {
+		dur, _, err := testMatrix(ctx, profile, locs)
+		return dur, nil, err
+	}
+	in := `{"vehicles":[{"id":1,"start":[103.0,29.8],"max_distance":1000}],"jobs":[{"id":1,"location":[103.1,29.7]}]}`
+	_, err := SolveBytes(context.Background(), []byte(in), Options{MaxIterations: 5, Matrix: source})
+	if Code(err) != CodeInput || !strings.Contains(err.Error(), "vehicles[0].max_distance") || !strings.Contains(err.Error(), "matrix source") {
+		t.Errorf("got %v, want code 2 naming vehicles[0].max_distance and the matrix source", err)
 	}
 }
