@@ -497,3 +497,15 @@ func TestSourceWithoutDistances(t *testing.T) {
 		t.Errorf("got %v, want code 2 naming vehicles[0].max_distance and the matrix source", err)
 	}
 }
+
+// TestCostsPerProfile gives each profile its costs matrix: the cheaper
+// profile serves the job, and the route cost is its arcs plus fixed.
+func TestCostsPerProfile(t *testing.T) {
+	in := `{"vehicles":[{"id":1,"profile":"car","start_index":0,"end_index":0},{"id":2,"profile":"bike","start_index":0,"end_index":0,"costs":{"fixed":5},"speed_factor":0.5}],
+		"jobs":[{"id":1,"location_index":1}],
+		"matrices":{"car":{"durations":[[0,10],[10,0]],"costs":[[0,40],[40,0]]},"bike":{"durations":[[0,30],[30,0]],"costs":[[0,7],[9,0]]}}}`
+	out := solveJSON(t, in, quick, nil)
+	if len(out.Routes) != 1 || out.Routes[0].Vehicle != 2 || out.Routes[0].Cost != 5+7+9 || out.Routes[0].Duration != 120 {
+		t.Errorf("got %+v; want vehicle 2 at cost 21 (5 fixed + 7 + 9) and duration 120 (2×30 s at speed 0.5)", out.Routes)
+	}
+}
