@@ -6,6 +6,7 @@ import (
 	"math/rand"
 	"strings"
 	"testing"
+	"time"
 )
 
 // Travel profiles, distance limits, pickups and warm starts.
@@ -171,4 +172,27 @@ func TestFeaturesProfilesPickupsWarmStart(t *testing.T) {
 			t.Errorf("pickup dimensions: %v", err)
 		}
 	})
+}
+
+// TestPenalisedRun runs the outer loop with the penalised local search on
+// an instance big enough to use it (short, time-window-bound routes): the
+// search must have used it, and every solution it keeps must be feasible.
+func TestPenalisedRun(t *testing.T) {
+	rng := rand.New(rand.NewSource(11))
+	p := genProblem(rng, penalisedMinJobs+20, 40, features{})
+	for j := range p.Jobs {
+		p.Jobs[j].Location = 2 + rng.Intn(p.Durations.N-2)
+	}
+	in := compile(p, ObjectiveDistance, 0)
+	s := newSearch(in, 1)
+	var best snapshot
+	s.run(context.Background(), runConfig{maxIter: 60, tStart: 0.3, tEnd: 0.01, penalised: true}, &best)
+	if s.penalisedLS == 0 {
+		t.Fatalf("the penalised local search never ran (mean route length %.1f)", s.meanRouteLength())
+	}
+	sol := toSolution(in, &best, time.Time{})
+	if err := Check(p, sol); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%d penalised local searches, served %d/%d, cost %d", s.penalisedLS, sol.Served, len(p.Jobs), sol.Cost)
 }

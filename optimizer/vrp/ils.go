@@ -29,6 +29,8 @@ type runConfig struct {
 	tEnd     float64
 	lsMode   int // 0: local search every iteration, 1: never, 2: when within lsGate of the current cost
 	lsGate   float64
+	// penalised lets the local search cross infeasible space (search.lambda).
+	penalised bool
 }
 
 func (c *runConfig) now() time.Time {
@@ -412,6 +414,8 @@ func (s *search) run(ctx context.Context, cfg runConfig, best *snapshot) int {
 	meanArc := float64(s.routeCostSum()) / float64(arcs)
 	t0, t1 := cfg.tStart*meanArc, cfg.tEnd*meanArc
 	lastReport := time.Now()
+	lambda, nFeas, nLS := s.lambdaStart(), 0, 0
+	penalised := cfg.penalised && s.meanRouteLength() <= penalisedMaxRoute
 	it := 0
 	for ; cfg.maxIter == 0 || it < cfg.maxIter; it++ {
 		if it%checkEvery == 0 {
@@ -430,7 +434,23 @@ func (s *search) run(ctx context.Context, cfg runConfig, best *snapshot) int {
 		c := s.cost()
 		if cfg.lsMode == 0 || (cfg.lsMode == 2 && float64(c) < float64(cur.cost)*(1+cfg.lsGate)) {
 			s.rng.Shuffle(len(order), func(a, b int) { order[a], order[b] = order[b], order[a] })
+			if penalised {
+				s.lambda = lambda
+				s.penalisedLS++
+			}
 			s.localSearch(order)
+			if s.lambda > 0 {
+				feasible := !s.infeasible()
+				if !feasible {
+					s.repair(order)
+				}
+				s.lambda = 0
+				lambda = adaptLambda(lambda, feasible, &nFeas, &nLS)
+				if s.infeasible() {
+					s.restore(&cur)
+					continue
+				}
+			}
 			c = s.cost()
 		}
 		if float64(c) < float64(cur.cost)-temp*math.Log(s.rng.Float64()) {
@@ -444,6 +464,81 @@ func (s *search) run(ctx context.Context, cfg runConfig, best *snapshot) int {
 		}
 	}
 	return it
+}
+
+// lambdaStart is the initial violation penalty: one second of time warp
+// (or unit of excess) costs as much as lambdaScale seconds of travel, in
+// the problem's cost units (mean arc cost over mean arc duration). It
+// starts high, near feasible-only search, and adaptLambda lowers it.
+func (s *search) lambdaStart() int64 {
+	in := s.in
+	if !in.linear {
+		return int64(lambdaScale) // cost from rates: no arc cost to compare
+	}
+	var c, d float64
+	for j := 0; j < in.nJobs; j++ {
+		for _, k := range in.neighbours[j] {
+			c += float64(s.arc(int32(j), k))
+			d += float64(in.dur[int(in.loc[j])*in.nLoc+int(in.loc[k])])
+		}
+	}
+	if c <= 0 || d <= 0 {
+		return int64(lambdaScale)
+	}
+	return max(1, int64(lambdaScale*c/d))
+}
+
+// meanRouteLength is the number of routed jobs per used route.
+func (s *search) meanRouteLength() float64 {
+	jobs, used := 0, 0
+	for _, r := range s.routes {
+		if r.nJobs > 0 {
+			jobs += r.nJobs
+			used++
+		}
+	}
+	if used == 0 {
+		return 0
+	}
+	return float64(jobs) / float64(used)
+}
+
+// repair runs the local search on the infeasible routes' jobs with a
+// tenfold penalty (HGS's repair step).
+func (s *search) repair(order []int32) {
+	for _, r := range s.routes {
+		if r.viol > 0 {
+			for _, n := range r.nodes {
+				if s.isJob(n) {
+					s.dirty[n] = true
+				}
+			}
+		}
+	}
+	s.lambda *= 10
+	s.localSearch(order)
+}
+
+// adaptLambda steers the penalty so that about half of the local optima
+// are feasible before repair (HGS targets a fixed feasible fraction),
+// adjusting every 50 local searches.
+func adaptLambda(lambda int64, feasible bool, nFeas, nLS *int) int64 {
+	*nLS++
+	if feasible {
+		*nFeas++
+	}
+	if *nLS < 50 {
+		return lambda
+	}
+	f := float64(*nFeas) / float64(*nLS)
+	*nFeas, *nLS = 0, 0
+	switch {
+	case f < 0.45:
+		return lambda*13/10 + 1
+	case f > 0.55:
+		return max(1, lambda*8/10)
+	}
+	return lambda
 }
 
 func (s *search) routeCostSum() int64 {

@@ -40,6 +40,20 @@ func (s *search) screenable(r *route, jobsAfter int) bool {
 	return s.in.linear && !s.exact && !s.in.vehSlow[r.idx] && r.nJobs > 0 && jobsAfter > 0
 }
 
+// violBound is what a move on routes a and b (b may equal a) can gain at
+// most from removing violation: lambda times their current violation. A
+// move whose cost delta reaches it cannot improve the penalised objective.
+func (s *search) violBound(a, b *route) int64 {
+	if s.lambda == 0 {
+		return 0
+	}
+	v := a.viol
+	if b != a {
+		v += b.viol
+	}
+	return s.lambda * v
+}
+
 // arcSum is the linear arc cost inside positions i..j of r (no breaks).
 func (s *search) arcSum(r *route, i, j int) int64 {
 	if s.in.arcFromMetric {
@@ -121,7 +135,7 @@ func (s *search) exchange(u, v int32, n, m int, rev bool) bool {
 			d += s.arc(un[pu-1], vn[pv]) + s.arc(vn[pv+m-1], un[pu+n]) - s.arc(un[pu-1], un[pu]) - s.arc(un[pu+n-1], un[pu+n])
 			d += s.arc(vn[pv-1], aFirst) + s.arc(aLast, vn[pv+m]) - s.arc(vn[pv-1], vn[pv]) - s.arc(vn[pv+m-1], vn[pv+m])
 		}
-		if d >= 0 {
+		if d >= s.violBound(ru, rv) {
 			return false
 		}
 	}
@@ -198,7 +212,7 @@ func (s *search) twoOptStar(u, v int32) bool {
 		} else {
 			d += s.arc(vn[pv], vn[lv])
 		}
-		if d >= 0 {
+		if d >= s.violBound(ru, rv) {
 			return false
 		}
 	}

@@ -112,3 +112,77 @@ func TestOperatorDeltas(t *testing.T) {
 		})
 	}
 }
+
+// TestOperatorDeltasPenalised: with a violation penalty (search.lambda),
+// every operator's delta equals the change of the recomputed penalised
+// objective (cost + lambda·violation + unassigned penalties), also from
+// infeasible states, and the cost screens never lose an improving move.
+func TestOperatorDeltasPenalised(t *testing.T) {
+	seeds := 8
+	if testing.Short() {
+		seeds = 3
+	}
+	penalised := func(s *search) int64 {
+		var c int64
+		for _, r := range s.routes {
+			e := s.evalNodes(r.idx, r.nodes)
+			c += e.cost + s.lambda*e.viol
+		}
+		for j := 0; j < s.in.nJobs; j++ {
+			if s.routeOf[j] < 0 {
+				c += s.in.penalty[j]
+			}
+		}
+		return c
+	}
+	for _, tc := range allFeatures {
+		t.Run(tc.name, func(t *testing.T) {
+			infeasibleSeen := 0
+			for seed := 0; seed < seeds; seed++ {
+				rng := rand.New(rand.NewSource(int64(seed)))
+				p := genProblem(rng, 14, 3, tc.f)
+				for _, obj := range []Objective{ObjectiveCost, ObjectiveDistance} {
+					in := compile(p, obj, 8)
+					s := newSearch(in, int64(seed))
+					s.recreate()
+					s.lambda = int64(1 + rng.Intn(20))
+					for trial := 0; trial < 300; trial++ {
+						u := int32(rng.Intn(in.nJobs))
+						var v int32
+						if rng.Intn(5) == 0 {
+							v = int32(in.nJobs + 2*rng.Intn(in.nVeh))
+						} else {
+							v = int32(rng.Intn(in.nJobs))
+						}
+						k := rng.Intn(len(operators))
+						before := penalised(s)
+						s.exact = false
+						screened := operators[k].eval(s, u, v)
+						screenedDelta := s.mv.delta
+						s.exact = true
+						if !operators[k].eval(s, u, v) {
+							continue
+						}
+						delta := s.mv.delta
+						if delta < 0 && (!screened || screenedDelta != delta) {
+							t.Fatalf("seed %d %s(%d,%d): improving move (delta %d) lost by the cost screen (%v, %d)", seed, operators[k].name, u, v, delta, screened, screenedDelta)
+						}
+						if delta > 0 && rng.Intn(3) > 0 {
+							continue // mostly walk downhill, sometimes up, into infeasible space
+						}
+						s.apply()
+						if s.infeasible() {
+							infeasibleSeen++
+						}
+						if got := penalised(s) - before; got != delta {
+							t.Fatalf("seed %d obj %d %s(%d,%d): predicted delta %d, recomputed %d", seed, obj, operators[k].name, u, v, delta, got)
+						}
+					}
+				}
+			}
+			if infeasibleSeen == 0 {
+				t.Errorf("the walk never left feasible space: the test exercises nothing penalised")
+			}
+		})
+	}
+}

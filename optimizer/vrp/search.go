@@ -34,6 +34,15 @@ type search struct {
 
 	allEligible bool
 	exact       bool // evaluate every move fully (tests)
+
+	// lambda > 0 lets the local search cross infeasible space: a move's
+	// delta is its cost change plus lambda per unit of violation change
+	// (time warp, excess load, duration, travel), as HGS does (Vidal et al.
+	// 2013). Unassigned jobs still only enter feasibly, and a local optimum
+	// that stays infeasible after repair is rejected, so every accepted
+	// solution is feasible.
+	lambda      int64
+	penalisedLS int // local searches run with lambda > 0 (tests)
 }
 
 // move is a candidate change of one or two routes, described by the
@@ -196,7 +205,17 @@ func (s *search) apply() {
 func (s *search) evalMove() bool {
 	mv := &s.mv
 	r1 := s.routes[mv.r1]
+	lam := s.lambda
+	if mv.insert >= 0 {
+		lam = 0 // unassigned jobs only enter feasibly
+	}
+	// Cost screen: the new violation is >= 0, so the penalised delta is at
+	// least the cost delta minus lam times the old routes' violation.
 	if !s.exact {
+		bound := lam * r1.viol
+		if mv.r2 >= 0 {
+			bound += lam * s.routes[mv.r2].viol
+		}
 		c1, ok1 := s.quickCost(mv.r1, mv.p1)
 		d := c1 - r1.cost
 		if ok1 && mv.r2 >= 0 {
@@ -207,27 +226,37 @@ func (s *search) evalMove() bool {
 		if mv.insert >= 0 {
 			d -= s.in.penalty[mv.insert]
 		}
-		if ok1 && d >= 0 {
+		if ok1 && d >= bound {
 			return false
 		}
 	}
 	e1 := s.evalPieces(mv.r1, mv.p1)
-	if !e1.ok || e1.viol > 0 {
+	if !e1.ok || (e1.viol > 0 && lam == 0) {
 		return false
 	}
-	mv.delta = e1.cost - r1.cost
+	mv.delta = e1.cost - r1.cost + lam*(e1.viol-r1.viol)
 	if mv.r2 >= 0 {
 		r2 := s.routes[mv.r2]
 		e2 := s.evalPieces(mv.r2, mv.p2)
-		if !e2.ok || e2.viol > 0 {
+		if !e2.ok || (e2.viol > 0 && lam == 0) {
 			return false
 		}
-		mv.delta += e2.cost - r2.cost
+		mv.delta += e2.cost - r2.cost + lam*(e2.viol-r2.viol)
 	}
 	if mv.insert >= 0 {
 		mv.delta -= s.in.penalty[mv.insert]
 	}
 	return true
+}
+
+// infeasible reports whether a route violates a constraint.
+func (s *search) infeasible() bool {
+	for _, r := range s.routes {
+		if r.viol > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 func (s *search) isJob(n int32) bool { return int(n) < s.in.nJobs }

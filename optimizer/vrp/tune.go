@@ -35,6 +35,9 @@ func tuneFromEnv(cfg *runConfig) {
 	f("VRP_TSTART", &cfg.tStart)
 	f("VRP_TEND", &cfg.tEnd)
 	f("VRP_LSGATE", &cfg.lsGate)
+	if v := os.Getenv("VRP_PEN"); v != "" {
+		cfg.penalised = v == "1"
+	}
 	if v, err := strconv.Atoi(os.Getenv("VRP_LSMODE")); err == nil {
 		cfg.lsMode = v
 	}
@@ -54,4 +57,11 @@ var routeRemovalRate = func() float64 {
 		return v
 	}
 	return 0.05
+}()
+
+var lambdaScale = func() float64 {
+	if v, err := strconv.ParseFloat(os.Getenv("VRP_LAMBDA"), 64); err == nil {
+		return v
+	}
+	return 1000
 }()

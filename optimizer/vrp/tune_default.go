@@ -11,6 +11,7 @@ const (
 	wakeSelfOnly     = true
 	avgRemoved       = float64(sisrAvgRemoved)
 	routeRemovalRate = 0.05
+	lambdaScale      = 1000.0
 )
 
 func threadCPU() time.Time { return time.Now() }
