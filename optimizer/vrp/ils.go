@@ -86,13 +86,7 @@ func (s *search) restore(src *snapshot) {
 // adjacent string removal). Locked jobs and breaks are never removed.
 func (s *search) ruin() {
 	in := s.in
-	routed, used := 0, 0
-	for _, r := range s.routes {
-		if r.nJobs > 0 {
-			routed += r.nJobs
-			used++
-		}
-	}
+	routed, used := s.routed()
 	if routed == 0 {
 		return
 	}
@@ -488,15 +482,20 @@ func (s *search) lambdaStart() int64 {
 	return max(1, int64(lambdaScale*c/d))
 }
 
-// meanRouteLength is the number of routed jobs per used route.
-func (s *search) meanRouteLength() float64 {
-	jobs, used := 0, 0
+// routed counts the routed jobs and the used routes.
+func (s *search) routed() (jobs, used int) {
 	for _, r := range s.routes {
 		if r.nJobs > 0 {
 			jobs += r.nJobs
 			used++
 		}
 	}
+	return jobs, used
+}
+
+// meanRouteLength is the number of routed jobs per used route.
+func (s *search) meanRouteLength() float64 {
+	jobs, used := s.routed()
 	if used == 0 {
 		return 0
 	}
