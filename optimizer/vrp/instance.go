@@ -314,6 +314,36 @@ func (in *instance) sameVehicle(v, w int) bool {
 	return true
 }
 
+// sharedVehicles returns a test of whether two jobs have a vehicle both
+// may use, or nil when every job may use every vehicle.
+func (in *instance) sharedVehicles() func(i, j int) bool {
+	all := true
+	for _, e := range in.elig {
+		all = all && e
+	}
+	if all {
+		return nil
+	}
+	words := (in.nVeh + 63) / 64
+	bits := make([]uint64, in.nJobs*words)
+	for j := 0; j < in.nJobs; j++ {
+		for v := 0; v < in.nVeh; v++ {
+			if in.elig[j*in.nVeh+v] {
+				bits[j*words+v/64] |= 1 << (v % 64)
+			}
+		}
+	}
+	return func(i, j int) bool {
+		a, b := bits[i*words:(i+1)*words], bits[j*words:(j+1)*words]
+		for w := range a {
+			if a[w]&b[w] != 0 {
+				return true
+			}
+		}
+		return false
+	}
+}
+
 // setNeighbours computes the granular neighbourhoods: for each job, the k
 // jobs closest by the time-window-aware proximity of Vidal et al. (2013)
 // as used by PyVRP: metric(i,j) + 0.2·minimal waiting + 1·minimal time warp
@@ -324,7 +354,6 @@ func (in *instance) setNeighbours(k int) {
 	if k <= 0 {
 		k = 20
 	}
-	k = min(k, n-1)
 	in.neighbours = make([][]int32, n)
 	in.adjacent = make([][]int32, n)
 	na := min(n-1, 100)
@@ -341,11 +370,16 @@ func (in *instance) setNeighbours(k int) {
 	if metricMatrix(&Profile{Durations: in.p.Durations, Distances: in.p.Distances, Costs: in.p.Costs}, in.obj) == nil {
 		prox = in.dur
 	}
+	// Jobs that no vehicle may serve together are never neighbours: with
+	// pinned or skill-bound jobs (e.g. teams on different travel modes at
+	// shared places) the nearest places are often other teams' jobs, and a
+	// neighbourhood full of them leaves the local search nothing to do.
+	share := in.sharedVehicles()
 	for i := 0; i < n; i++ {
 		buf = buf[:0]
 		si := in.nodeSeg[i]
 		for j := 0; j < n; j++ {
-			if j == i {
+			if j == i || (share != nil && !share(i, j)) {
 				continue
 			}
 			sj := in.nodeSeg[j]
@@ -362,8 +396,8 @@ func (in *instance) setNeighbours(k int) {
 			}
 			return buf[a].j < buf[b].j
 		})
-		nb := make([]int32, k)
-		for x := 0; x < k; x++ {
+		nb := make([]int32, min(k, len(buf)))
+		for x := range nb {
 			nb[x] = buf[x].j
 		}
 		in.neighbours[i] = nb
@@ -377,8 +411,8 @@ func (in *instance) setNeighbours(k int) {
 			}
 			return buf[a].j < buf[b].j
 		})
-		adj := make([]int32, na)
-		for x := 0; x < na; x++ {
+		adj := make([]int32, min(na, len(buf)))
+		for x := range adj {
 			adj[x] = buf[x].j
 		}
 		in.adjacent[i] = adj
