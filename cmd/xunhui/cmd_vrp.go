@@ -13,6 +13,7 @@ import (
 
 	"github.com/paulmach/orb"
 	"github.com/yingjing/xunhui/geo"
+	"github.com/yingjing/xunhui/geo/sources"
 	"github.com/yingjing/xunhui/optimizer/vrp/vroom"
 )
 
@@ -33,7 +34,7 @@ func runVRP(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	seed := fs.Int64("seed", 1, "random seed")
 	iters := fs.Int("iterations", 0, "cap on search iterations (0 = none)")
 	plan := fs.Bool("c", false, "VROOM's plan mode (choose ETAs for fixed routes): not supported, vehicle steps are read as a warm start")
-	matrix := fs.String("matrix", "none", "matrix source for inputs with coordinates only: none (answer code 3) or estimate (straight-line estimate of package geo)")
+	matrix := fs.String("matrix", "none", "matrix source for inputs with coordinates only: none (answer code 3), estimate (straight-line estimate of package geo), or geo (the source the server uses: road graph $XUNHUI_OSM, else OSRM $OSRM_URL, else the estimate)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: xunhui vrp [-i problem.json] [-o solution.json] [-l seconds] [-t threads]")
 		fmt.Fprintln(stderr, "Reads a VROOM problem, prints a VROOM answer; see docs/vroom.md.")
@@ -60,8 +61,19 @@ func runVRP(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	case "none":
 	case "estimate":
 		opts.Matrix = geoMatrix(&geo.Estimator{})
+	case "geo":
+		geoOpts, err := sources.OptionsFromEnv()
+		if err != nil {
+			return err
+		}
+		src, err := sources.Open(ctx, geoOpts)
+		if err != nil {
+			return fmt.Errorf("travel times: %w", err)
+		}
+		fmt.Fprintf(stderr, "xunhui vrp: travel times from %s\n", src.Name())
+		opts.Matrix = geoMatrix(src)
 	default:
-		fmt.Fprintf(stderr, "xunhui vrp: unknown -matrix %q (want none or estimate)\n", *matrix)
+		fmt.Fprintf(stderr, "xunhui vrp: unknown -matrix %q (want none, estimate or geo)\n", *matrix)
 		return errUsage
 	}
 	var r io.Reader = os.Stdin

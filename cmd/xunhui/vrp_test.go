@@ -109,3 +109,32 @@ func TestBenchVroomJSON(t *testing.T) {
 		t.Errorf("report lacks the VROOM-JSON columns or has a failure:\n%s", text)
 	}
 }
+
+// TestVRPCommandRoadGraph: with -matrix geo and XUNHUI_OSM set, a
+// coordinates-only problem is timed on the road graph (A→C is 2 km of
+// road at 60 km/h in the test valley: 120 s each way), as the server does.
+func TestVRPCommandRoadGraph(t *testing.T) {
+	t.Setenv("XUNHUI_OSM", valleyOSM)
+	t.Setenv("OSRM_URL", "")
+	in := filepath.Join(t.TempDir(), "p.json")
+	body := `{"vehicles":[{"id":1,"start":[102.85,29.78],"end":[102.85,29.78]}],"jobs":[{"id":7,"location":[102.85,29.7979864]}]}`
+	if err := os.WriteFile(in, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	if exit := Main(context.Background(), []string{"vrp", "-i", in, "--iterations", "10", "-matrix", "geo"}, &stdout, &stderr); exit != 0 {
+		t.Fatalf("exit %d: %s %s", exit, stdout.String(), stderr.String())
+	}
+	var out struct {
+		Code    int `json:"code"`
+		Summary struct {
+			Duration int64 `json:"duration"`
+		} `json:"summary"`
+	}
+	if err := json.Unmarshal(stdout.Bytes(), &out); err != nil {
+		t.Fatal(err)
+	}
+	if out.Code != 0 || out.Summary.Duration != 240 || !strings.Contains(stderr.String(), "roadgraph") {
+		t.Fatalf("code %d duration %d (want 0, 240 s on the road graph); stderr %q", out.Code, out.Summary.Duration, stderr.String())
+	}
+}
