@@ -408,8 +408,12 @@ func (s *search) run(ctx context.Context, cfg runConfig, best *snapshot) int {
 	meanArc := float64(s.routeCostSum()) / float64(arcs)
 	t0, t1 := cfg.tStart*meanArc, cfg.tEnd*meanArc
 	lastReport := time.Now()
-	lambda, nFeas, nLS := s.lambdaStart(), 0, 0
 	penalised := cfg.penalised && s.meanRouteLength() <= penalisedMaxRoute
+	var lambda int64
+	if penalised {
+		lambda = s.lambdaStart()
+	}
+	nFeas, nLS := 0, 0
 	it := 0
 	for ; cfg.maxIter == 0 || it < cfg.maxIter; it++ {
 		if it%checkEvery == 0 {
