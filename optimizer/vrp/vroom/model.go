@@ -743,6 +743,23 @@ func (m *model) problem() (*vrp.Problem, error) {
 		}
 		return v * perSec, nil
 	}
+	// scaledWindows converts time windows (field names their list).
+	scaledWindows := func(field string, tws [][2]int64) ([]vrp.TimeWindow, error) {
+		var out []vrp.TimeWindow
+		for w, tw := range tws {
+			wf := fmt.Sprintf("%s[%d]", field, w)
+			s, err := scaled(wf, tw[0])
+			if err != nil {
+				return nil, err
+			}
+			e, err := scaled(wf, tw[1])
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, vrp.TimeWindow{Start: s, End: e})
+		}
+		return out, nil
+	}
 	toMatrix := func(rows [][]int64) (vrp.Matrix, error) {
 		if rows == nil {
 			return vrp.Matrix{}, nil
@@ -832,17 +849,8 @@ func (m *model) problem() (*vrp.Problem, error) {
 			Service:  service,
 			Priority: int(j.Priority),
 		}
-		for w, tw := range m.jobTW[k] {
-			wf := fmt.Sprintf("%s.time_windows[%d]", f, w)
-			s, err := scaled(wf, tw[0])
-			if err != nil {
-				return nil, err
-			}
-			e, err := scaled(wf, tw[1])
-			if err != nil {
-				return nil, err
-			}
-			job.TimeWindows = append(job.TimeWindows, vrp.TimeWindow{Start: s, End: e})
+		if job.TimeWindows, err = scaledWindows(f+".time_windows", m.jobTW[k]); err != nil {
+			return nil, err
 		}
 		for _, s := range j.Skills {
 			job.Skills = append(job.Skills, int(s))
@@ -929,17 +937,8 @@ func (m *model) problem() (*vrp.Problem, error) {
 				return nil, err
 			}
 			eb := vrp.Break{ID: strconv.FormatUint(*br.ID, 10), Duration: d}
-			for w, tw := range m.breakTW[k][b] {
-				wf := fmt.Sprintf("%s.breaks[%d].time_windows[%d]", f, b, w)
-				s, err := scaled(wf, tw[0])
-				if err != nil {
-					return nil, err
-				}
-				e, err := scaled(wf, tw[1])
-				if err != nil {
-					return nil, err
-				}
-				eb.TimeWindows = append(eb.TimeWindows, vrp.TimeWindow{Start: s, End: e})
+			if eb.TimeWindows, err = scaledWindows(fmt.Sprintf("%s.breaks[%d].time_windows", f, b), m.breakTW[k][b]); err != nil {
+				return nil, err
 			}
 			veh.Breaks = append(veh.Breaks, eb)
 		}
