@@ -123,10 +123,7 @@ func compile(p *Problem, obj Objective, k int) *instance {
 		in.dims = len(p.Vehicles[0].Capacity)
 	}
 	for k := 0; k <= len(p.Profiles); k++ {
-		pr := &Profile{Durations: p.Durations, Distances: p.Distances, Costs: p.Costs}
-		if k > 0 {
-			pr = &p.Profiles[k-1]
-		}
+		pr := p.profileAt(k)
 		metric := make([]int64, len(pr.Durations.Data))
 		if m := metricMatrix(pr, obj); m != nil {
 			metric = m.Data
@@ -367,7 +364,7 @@ func (in *instance) setNeighbours(k int) {
 	// the all-zero placeholder (which made neighbourhoods blind to
 	// distance on VROOM-style duration-only inputs).
 	prox := in.metric
-	if metricMatrix(&Profile{Durations: in.p.Durations, Distances: in.p.Distances, Costs: in.p.Costs}, in.obj) == nil {
+	if metricMatrix(in.p.profileAt(0), in.obj) == nil {
 		prox = in.dur
 	}
 	// Jobs that no vehicle may serve together are never neighbours: with

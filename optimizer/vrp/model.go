@@ -184,8 +184,11 @@ type Profile struct {
 }
 
 // profile returns the matrices of vehicle v.
-func (p *Problem) profile(v int) *Profile {
-	if k := p.Vehicles[v].Profile; k > 0 {
+func (p *Problem) profile(v int) *Profile { return p.profileAt(p.Vehicles[v].Profile) }
+
+// profileAt returns profile k: 0 = the problem's own matrices.
+func (p *Problem) profileAt(k int) *Profile {
+	if k > 0 {
 		return &p.Profiles[k-1]
 	}
 	return &Profile{Durations: p.Durations, Distances: p.Distances, Costs: p.Costs}
@@ -272,7 +275,7 @@ func (p *Problem) Validate() error {
 	if n == 0 {
 		return errors.New("durations matrix is required")
 	}
-	if err := validateMatrices("", n, &Profile{p.Durations, p.Distances, p.Costs}); err != nil {
+	if err := validateMatrices("", n, p.profileAt(0)); err != nil {
 		return err
 	}
 	for k := range p.Profiles {

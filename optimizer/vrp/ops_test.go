@@ -27,6 +27,16 @@ func recomputedCost(s *search) (int64, bool) {
 	return c, feasible
 }
 
+// randomPair draws an operator's arguments: a job u and a job or, one time
+// in five, a route's start node v.
+func randomPair(rng *rand.Rand, in *instance) (u, v int32) {
+	u = int32(rng.Intn(in.nJobs))
+	if rng.Intn(5) == 0 {
+		return u, int32(in.nJobs + 2*rng.Intn(in.nVeh))
+	}
+	return u, int32(rng.Intn(in.nJobs))
+}
+
 // TestOperatorDeltas is the most important solver test: for every
 // operator, the predicted delta of every feasible move equals the change of
 // the fully recomputed objective after applying it, over random instances
@@ -48,13 +58,7 @@ func TestOperatorDeltas(t *testing.T) {
 					s.exact = true
 					s.recreate()
 					for trial := 0; trial < 300; trial++ {
-						u := int32(rng.Intn(in.nJobs))
-						var v int32
-						if rng.Intn(5) == 0 {
-							v = int32(in.nJobs + 2*rng.Intn(in.nVeh)) // a start node
-						} else {
-							v = int32(rng.Intn(in.nJobs))
-						}
+						u, v := randomPair(rng, in)
 						k := rng.Intn(len(operators))
 						before, _ := recomputedCost(s)
 						if before != s.cost() {
@@ -147,13 +151,7 @@ func TestOperatorDeltasPenalised(t *testing.T) {
 					s.recreate()
 					s.lambda = int64(1 + rng.Intn(20))
 					for trial := 0; trial < 300; trial++ {
-						u := int32(rng.Intn(in.nJobs))
-						var v int32
-						if rng.Intn(5) == 0 {
-							v = int32(in.nJobs + 2*rng.Intn(in.nVeh))
-						} else {
-							v = int32(rng.Intn(in.nJobs))
-						}
+						u, v := randomPair(rng, in)
 						k := rng.Intn(len(operators))
 						before := penalised(s)
 						s.exact = false
