@@ -1,6 +1,8 @@
 package vrp
 
 import (
+	"fmt"
+	"slices"
 	"sort"
 	"time"
 )
@@ -206,4 +208,42 @@ func greedyInsertion(p *Problem, obj Objective) [][]int {
 		}
 	}
 	return jobsOf
+}
+
+// EvaluateRoute schedules jobs on vehicle v in the given order (the
+// vehicle's Locked jobs first), placing its breaks, without any search. It
+// returns the route as a Solution reports it, or an error when an index is
+// out of range, the vehicle may not serve a job (allowed vehicles,
+// skills), the locked prefix is missing or a constraint fails. Callers use
+// it to re-time or re-assign routes (e.g. give one day's route to another
+// interchangeable team).
+func EvaluateRoute(p *Problem, obj Objective, v int, jobs []int) (Route, error) {
+	if v < 0 || v >= len(p.Vehicles) {
+		return Route{}, fmt.Errorf("vehicle %d out of range", v)
+	}
+	veh := &p.Vehicles[v]
+	if len(jobs) < len(veh.Locked) || !slices.Equal(jobs[:len(veh.Locked)], veh.Locked) {
+		return Route{}, fmt.Errorf("vehicle %d (%q): the route must start with its locked jobs %v", v, veh.ID, veh.Locked)
+	}
+	seen := make(map[int]bool, len(jobs))
+	for _, j := range jobs {
+		if j < 0 || j >= len(p.Jobs) {
+			return Route{}, fmt.Errorf("vehicle %d (%q): job %d out of range", v, veh.ID, j)
+		}
+		if seen[j] {
+			return Route{}, fmt.Errorf("vehicle %d (%q): job %d (%q) listed twice", v, veh.ID, j, p.Jobs[j].ID)
+		}
+		seen[j] = true
+		if !eligible(p, j, v) {
+			return Route{}, fmt.Errorf("vehicle %d (%q) may not serve job %d (%q)", v, veh.ID, j, p.Jobs[j].ID)
+		}
+	}
+	if len(jobs) == 0 {
+		return Route{Vehicle: v, VehicleID: veh.ID}, nil
+	}
+	res, _, ok := seqFeasible(p, v, jobs, obj)
+	if !ok {
+		return Route{}, fmt.Errorf("vehicle %d (%q): %s", v, veh.ID, res.violation)
+	}
+	return res.route, nil
 }

@@ -3,6 +3,7 @@ package vrp
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math/rand"
 	"strings"
 	"testing"
@@ -195,4 +196,55 @@ func TestPenalisedRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("%d penalised local searches, served %d/%d, cost %d", s.penalisedLS, sol.Served, len(p.Jobs), sol.Cost)
+}
+
+// TestSoftMaxDuration: travel alone puts four one-hour jobs at one place
+// on one vehicle; a soft limit of 3 h at one cost unit per second over it
+// makes splitting them cheaper, and the reported costs include it.
+func TestSoftMaxDuration(t *testing.T) {
+	d := NewMatrix(2)
+	d.Set(0, 1, 600)
+	d.Set(1, 0, 600)
+	p := &Problem{Durations: d}
+	for j := range 4 {
+		p.Jobs = append(p.Jobs, Job{ID: fmt.Sprint(j), Location: 1, Service: 3600})
+	}
+	for range 2 {
+		p.Vehicles = append(p.Vehicles, Vehicle{Start: 0, End: 0, Shift: TimeWindow{Start: 0, End: 10 * 3600}})
+	}
+	sol, err := Solve(context.Background(), p, Options{Seed: 1, MaxIterations: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sol.Routes) != 1 || sol.Cost != 1200 {
+		t.Fatalf("without a soft limit: %d routes, cost %d; want 1 route, 1200", len(sol.Routes), sol.Cost)
+	}
+	for v := range p.Vehicles {
+		p.Vehicles[v].SoftMaxDuration, p.Vehicles[v].OvertimeCostPerHour = 3*3600, 3600
+	}
+	one, err := EvaluateRoute(p, ObjectiveCost, 0, []int{0, 1, 2, 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := int64(1200 + (4*3600 + 1200 - 3*3600)); one.Cost != want {
+		t.Errorf("one route of 4 h 20 min: cost %d, want %d (travel + 80 min over)", one.Cost, want)
+	}
+	sol, err = Solve(context.Background(), p, Options{Seed: 1, MaxIterations: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Check(p, sol); err != nil {
+		t.Fatal(err)
+	}
+	if len(sol.Routes) != 2 || sol.Cost != 2400 || sol.Served != 4 {
+		t.Errorf("with a 3 h soft limit: %d routes, cost %d, served %d; want 2, 2400, 4", len(sol.Routes), sol.Cost, sol.Served)
+	}
+	// The distance objective ignores it.
+	sol, err = Solve(context.Background(), p, Options{Seed: 1, MaxIterations: 50, Objective: ObjectiveDistance})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sol.Cost != 1200 {
+		t.Errorf("distance objective: cost %d, want 1200", sol.Cost)
+	}
 }

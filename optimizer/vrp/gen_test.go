@@ -10,6 +10,9 @@ import (
 type features struct {
 	multiTW, breaks, skills, locked, open, limits, dims2, asym, prio bool
 	profiles, maxDist, pickups                                       bool
+	// groups splits the vehicles into two or three groups and restricts
+	// every job to one group (AllowedVehicles): independent subproblems.
+	groups bool
 }
 
 var allFeatures = []struct {
@@ -28,7 +31,9 @@ var allFeatures = []struct {
 	{"profiles", features{profiles: true}},
 	{"maxDist", features{maxDist: true}},
 	{"pickups", features{pickups: true}},
-	{"everything", features{true, true, true, true, true, true, true, true, true, true, true, true}},
+	{"groups", features{groups: true}},
+	{"groupsProfilesBreaks", features{groups: true, profiles: true, breaks: true, multiTW: true, locked: true}},
+	{"everything", features{true, true, true, true, true, true, true, true, true, true, true, true, true}},
 }
 
 // genProblem builds a random small instance with the given features. All
@@ -141,6 +146,31 @@ func genProblem(rng *rand.Rand, nJobs, nVeh int, f features) *Problem {
 			veh.MaxTravelTime = int64(150 + rng.Intn(200))
 		}
 		p.Vehicles = append(p.Vehicles, veh)
+	}
+	if f.groups && nVeh >= 2 {
+		g := 2 + rng.Intn(min(nVeh, 3)-1)
+		for j := range p.Jobs {
+			group := []int{}
+			for v := j % g; v < nVeh; v += g {
+				group = append(group, v)
+			}
+			job := &p.Jobs[j]
+			if len(job.AllowedVehicles) == 1 && job.AllowedVehicles[0]%g == j%g {
+				continue
+			}
+			job.AllowedVehicles = group
+		}
+	}
+	if f.limits {
+		// Soft duration limits, drawn last so that the instances above stay
+		// as they were before this feature.
+		r2 := rand.New(rand.NewSource(int64(nJobs*1000 + nVeh)))
+		for v := range p.Vehicles {
+			if r2.Intn(2) == 0 {
+				p.Vehicles[v].SoftMaxDuration = int64(100 + r2.Intn(200))
+				p.Vehicles[v].OvertimeCostPerHour = int64(1800 + r2.Intn(7200))
+			}
+		}
 	}
 	if f.locked {
 		// Lock a feasible prefix of one or two jobs on vehicle 0.

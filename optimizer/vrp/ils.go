@@ -389,6 +389,15 @@ func (s *search) warmStart(initial [][]int) {
 // search after each recreate, as in hybrid ruin-and-recreate/local-search
 // schemes; it makes each iteration costlier but much stronger.
 func (s *search) run(ctx context.Context, cfg runConfig, best *snapshot) int {
+	var cur snapshot
+	order := s.begin(cfg, &cur, best)
+	return s.loop(ctx, cfg, order, &cur, best)
+}
+
+// begin builds the first solution (warm start, insertion, local search),
+// saves it as cur and best and reports it. It returns the job order that
+// loop shuffles.
+func (s *search) begin(cfg runConfig, cur, best *snapshot) []int32 {
 	in := s.in
 	order := make([]int32, in.nJobs)
 	for i := range order {
@@ -400,10 +409,18 @@ func (s *search) run(ctx context.Context, cfg runConfig, best *snapshot) int {
 	s.recreate()
 	s.rng.Shuffle(len(order), func(a, b int) { order[a], order[b] = order[b], order[a] })
 	s.localSearch(order)
-	var cur snapshot
-	s.save(&cur)
+	s.save(cur)
 	s.save(best)
 	s.report(cfg, 0, best)
+	return order
+}
+
+// loop is the ruin-and-recreate search from cur (simulated annealing
+// acceptance, local search after each recreate) until the deadline, the
+// iteration cap or ctx; it keeps the best feasible solution in best and
+// returns the number of iterations.
+func (s *search) loop(ctx context.Context, cfg runConfig, order []int32, cur, best *snapshot) int {
+	in := s.in
 	arcs := int64(in.nJobs + 1)
 	meanArc := float64(s.routeCostSum()) / float64(arcs)
 	t0, t1 := cfg.tStart*meanArc, cfg.tEnd*meanArc
@@ -445,20 +462,20 @@ func (s *search) run(ctx context.Context, cfg runConfig, best *snapshot) int {
 				s.lambda = 0
 				lambda = adaptLambda(lambda, feasible, &nFeas, &nLS)
 				if s.infeasible() {
-					s.restore(&cur)
+					s.restore(cur)
 					continue
 				}
 			}
 			c = s.cost()
 		}
 		if float64(c) < float64(cur.cost)-temp*math.Log(s.rng.Float64()) {
-			s.save(&cur)
+			s.save(cur)
 			if c < best.cost {
 				s.save(best)
 				s.report(cfg, it, best)
 			}
 		} else {
-			s.restore(&cur)
+			s.restore(cur)
 		}
 	}
 	return it

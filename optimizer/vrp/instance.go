@@ -198,7 +198,10 @@ func compile(p *Problem, obj Objective, k int) *instance {
 		in.vProf[v] = int32(veh.Profile)
 		// The segment algebra runs on profile 0 and summed loads; other
 		// profiles, distance limits and varying loads take the forward pass.
-		if veh.Profile != 0 || veh.MaxDistance > 0 || in.mixed {
+		// A soft duration limit makes the cost depend on the schedule:
+		// arc deltas no longer bound it (vehSlow switches off the arc
+		// screens; quickCost stays a lower bound).
+		if veh.Profile != 0 || veh.MaxDistance > 0 || in.mixed || veh.SoftMaxDuration > 0 && veh.OvertimeCostPerHour > 0 && obj != ObjectiveDistance {
 			in.vehSlow[v] = true
 		}
 		in.maxTasks[v] = math.MaxInt32
@@ -299,6 +302,7 @@ func (in *instance) sameVehicle(v, w int) bool {
 	a, b := &in.p.Vehicles[v], &in.p.Vehicles[w]
 	if a.Start != b.Start || a.End != b.End || a.Shift != b.Shift || len(a.Breaks) > 0 || len(b.Breaks) > 0 ||
 		len(a.Locked) > 0 || len(b.Locked) > 0 || a.MaxTravelTime != b.MaxTravelTime || a.MaxDuration != b.MaxDuration ||
+		a.SoftMaxDuration != b.SoftMaxDuration || a.OvertimeCostPerHour != b.OvertimeCostPerHour ||
 		a.MaxTasks != b.MaxTasks || a.MaxDistance != b.MaxDistance || a.Profile != b.Profile || a.FixedCost != b.FixedCost || a.CostPerHour != b.CostPerHour || a.CostPerKm != b.CostPerKm ||
 		!slices.Equal(a.Capacity, b.Capacity) {
 		return false

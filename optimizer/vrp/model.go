@@ -135,6 +135,14 @@ type Vehicle struct {
 	// MaxDuration limits arrival at the end minus departure from the start,
 	// including service and waiting, in seconds; 0 = none.
 	MaxDuration int64
+	// SoftMaxDuration is a route duration (measured as MaxDuration) above
+	// which every hour costs OvertimeCostPerHour cost units (with the
+	// default objective, seconds of travel: 3600 makes a second of overtime
+	// cost as much as a second of travel). A soft limit: it spreads work
+	// over vehicles but never leaves a job out (served work comes first).
+	// 0 = none. Ignored by ObjectiveDistance.
+	SoftMaxDuration     int64
+	OvertimeCostPerHour int64
 	// MaxTasks limits the number of jobs on the route; 0 = none.
 	MaxTasks int
 	// FixedCost is paid once when the vehicle serves at least one job.
@@ -389,7 +397,8 @@ func (p *Problem) validateVehicle(v int, dims *int) error {
 			return fmt.Errorf("negative skill %d", s)
 		}
 	}
-	if veh.MaxTravelTime < 0 || veh.MaxDuration < 0 || veh.MaxTasks < 0 || veh.MaxDistance < 0 {
+	if veh.MaxTravelTime < 0 || veh.MaxDuration < 0 || veh.MaxTasks < 0 || veh.MaxDistance < 0 ||
+		veh.SoftMaxDuration < 0 || veh.OvertimeCostPerHour < 0 {
 		return errors.New("negative limit")
 	}
 	if veh.MaxDistance > 0 && p.Distances.N == 0 {

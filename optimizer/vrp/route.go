@@ -19,7 +19,12 @@ type route struct {
 	cumMult []int32
 	revT    []int64 // revT[i]: travel of the reversed arcs nodes[i]→nodes[i-1]→…→nodes[0]
 	revM    []int64 // revM[i]: same for the metric
-	lockEnd int     // positions < lockEnd must not change (start node, locked jobs); set by update
+	// locNext[i] / locPrev[i]: the first position >= i / last position <= i
+	// of a node with a location (not a break or an open end), -1 if none.
+	// The travel sums above skip nodes without location, so the arcs inside
+	// positions i..j are those between locNext[i] and locPrev[j].
+	locNext, locPrev []int32
+	lockEnd          int // positions < lockEnd must not change (start node, locked jobs); set by update
 
 	cost     int64 // objective cost of the route, 0 when it serves no job
 	viol     int64 // time warp + excess duration/travel/load (0 = feasible)
@@ -52,6 +57,11 @@ func (s *search) update(r *route) {
 		r.revT, r.revM = make([]int64, n, 2*n), make([]int64, n, 2*n)
 	}
 	r.revT, r.revM = r.revT[:n], r.revM[:n]
+	if cap(r.locNext) < n {
+		r.locNext, r.locPrev = make([]int32, n, 2*n), make([]int32, n, 2*n)
+	}
+	r.locNext, r.locPrev = r.locNext[:n], r.locPrev[:n]
+	lastLoc := int32(-1)
 	var jobs, brk, mult int32
 	r.lockEnd = 1
 	for i, node := range r.nodes {
@@ -89,12 +99,16 @@ func (s *search) update(r *route) {
 			r.revT[0], r.revM[0] = 0, 0
 		} else {
 			r.revT[i], r.revM[i] = r.revT[i-1], r.revM[i-1]
-			if a, b := in.loc[node], in.loc[r.nodes[i-1]]; a >= 0 && b >= 0 {
-				k := int(a)*in.nLoc + int(b)
+			if a := in.loc[node]; a >= 0 && lastLoc >= 0 {
+				k := int(a)*in.nLoc + int(in.loc[r.nodes[lastLoc]])
 				r.revT[i] += in.dur[k]
 				r.revM[i] += in.metric[k]
 			}
 		}
+		if in.loc[node] >= 0 {
+			lastLoc = int32(i)
+		}
+		r.locPrev[i] = lastLoc
 		for d := 0; d < in.dims; d++ {
 			v := in.amounts[int(node)*in.dims+d]
 			if i > 0 {
@@ -102,6 +116,13 @@ func (s *search) update(r *route) {
 			}
 			r.cumLoad[i*in.dims+d] = v
 		}
+	}
+	next := int32(-1)
+	for i := n - 1; i >= 0; i-- {
+		if in.loc[r.nodes[i]] >= 0 {
+			next = int32(i)
+		}
+		r.locNext[i] = next
 	}
 	r.suf[n-1] = in.nodeSeg[r.nodes[n-1]]
 	for i := n - 2; i >= 0; i-- {
@@ -212,12 +233,17 @@ func (s *search) addLoad(pc *piece, load []int64) {
 // quickCost returns the exact objective cost of the candidate route from
 // travel and metric sums alone (O(pieces), no time-window work), so that
 // non-improving moves are rejected before the segment merges (VROOM's
-// "cheap bounds before exact checks"). ok is false when the route has
-// breaks (no-location nodes make the sums position dependent); callers
-// then use evalPieces.
+// "cheap bounds before exact checks"). Nodes without a location (breaks,
+// open ends) are skipped: travel goes from the last located node to the
+// next. The travel cost does not depend on the schedule, so this is exact
+// for routes with breaks or several windows too; with a soft duration
+// limit (Vehicle.SoftMaxDuration) it is a lower bound, which is all the
+// screens need (the overtime cost is never negative). ok is false when vehicle v
+// travels on another profile than 0 (the cached sums are profile 0's);
+// callers then use evalPieces.
 func (s *search) quickCost(v int, pcs []piece) (int64, bool) {
 	in := s.in
-	if in.vehSlow[v] {
+	if in.vProf[v] != 0 {
 		return 0, false
 	}
 	var travel, metric int64
@@ -240,6 +266,10 @@ func (s *search) quickCost(v int, pcs []piece) (int64, bool) {
 			if i > 0 {
 				jobs -= r.cumJobs[i-1]
 			}
+			i, j = int(r.locNext[i]), int(r.locPrev[j])
+			if i < 0 || j < i {
+				continue // no located node: breaks only
+			}
 			if pc.rev {
 				first, last = in.loc[r.nodes[j]], in.loc[r.nodes[i]]
 				travel += r.revT[j] - r.revT[i]
@@ -250,7 +280,10 @@ func (s *search) quickCost(v int, pcs []piece) (int64, bool) {
 				metric += r.pre[j].metric - r.pre[i].metric
 			}
 		}
-		if prev >= 0 && first >= 0 {
+		if first < 0 {
+			continue // a break or an open end
+		}
+		if prev >= 0 {
 			x := int(prev)*in.nLoc + int(first)
 			travel += in.dur[x]
 			metric += in.metric[x]
@@ -339,7 +372,7 @@ func (s *search) finish(v int, dur, tw, travel, metric int64, load []int64) eval
 			viol += l - c
 		}
 	}
-	return eval{cost: s.routeCost(v, travel, metric), viol: viol, ok: true}
+	return eval{cost: s.routeCost(v, travel, metric) + overtimeCost(veh, in.obj, dur), viol: viol, ok: true}
 }
 
 func (s *search) routeCost(v int, travel, metric int64) int64 {
@@ -445,18 +478,8 @@ func (s *search) evalNodes(v int, nodes []int32) eval {
 		if l >= 0 {
 			cur = l
 		}
-		start, late := windowStart(in.windows[n], t)
-		end := Horizon
-		if late > 0 {
-			tw += late
-			start = t
-		} else {
-			for _, w := range in.windows[n] {
-				if w.Start <= start && start <= w.End {
-					end = w.End
-				}
-			}
-		}
+		start, end, late := windowAt(in.windows[n], t)
+		tw += late
 		wait += start - t
 		if k < len(nodes)-1 {
 			slack = min(slack, wait+end-start)
@@ -474,4 +497,20 @@ func (s *search) evalNodes(v int, nodes []int32) eval {
 		e.viol += dist - veh.MaxDistance
 	}
 	return e
+}
+
+// windowAt is windowStart on sorted, non-overlapping windows (instance
+// windows), with the end of the window taken: service starts at the later
+// of t and the start of the first window not yet passed; after the last
+// window it starts at t, late by t minus its end (end is then Horizon).
+func windowAt(ws []TimeWindow, t int64) (start, end, late int64) {
+	for _, w := range ws {
+		if w.End >= t {
+			return max(w.Start, t), w.End, 0
+		}
+	}
+	if len(ws) == 0 {
+		return t, Horizon, 0
+	}
+	return t, Horizon, t - ws[len(ws)-1].End
 }

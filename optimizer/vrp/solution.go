@@ -256,7 +256,7 @@ func simulate(p *Problem, v int, stops []stop, depart int64, obj Objective) simR
 	if veh.MaxDuration > 0 && r.Duration > veh.MaxDuration {
 		fail(ReasonMaxDuration, "route duration limit exceeded")
 	}
-	r.Cost = routeCost(p, v, obj, r.TravelTime, arcSum(p, v, stops, obj))
+	r.Cost = routeCost(p, v, obj, r.TravelTime, arcSum(p, v, stops, obj)) + overtimeCost(veh, obj, r.Duration)
 	return res
 }
 
@@ -373,6 +373,15 @@ func usesRates(p *Problem) bool {
 		}
 	}
 	return false
+}
+
+// overtimeCost is the soft duration limit's cost of a route lasting dur
+// seconds (Vehicle.SoftMaxDuration), rounded down.
+func overtimeCost(veh *Vehicle, obj Objective, dur int64) int64 {
+	if obj == ObjectiveDistance || veh.SoftMaxDuration <= 0 || dur <= veh.SoftMaxDuration {
+		return 0
+	}
+	return (dur - veh.SoftMaxDuration) * veh.OvertimeCostPerHour / 3600
 }
 
 // routeCost is the cost of a used route from its travel seconds and its

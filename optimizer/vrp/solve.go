@@ -26,8 +26,6 @@ func Solve(ctx context.Context, p *Problem, opts Options) (*Solution, error) {
 	if err := validateInitial(p, opts.Initial); err != nil {
 		return nil, fmt.Errorf("solve: %w", err)
 	}
-	in := compile(p, opts.Objective, opts.Neighbours)
-	in.initial = opts.Initial
 	cfg := runConfig{start: start, maxIter: opts.MaxIterations, observer: opts.Observer, tStart: 0.3, tEnd: 0.01,
 		penalised: len(p.Jobs) >= penalisedMinJobs}
 	tuneFromEnv(&cfg)
@@ -37,6 +35,12 @@ func Solve(ctx context.Context, p *Problem, opts Options) (*Solution, error) {
 	if opts.TimeLimit <= 0 && opts.MaxIterations <= 0 {
 		cfg.maxIter = DefaultIterations
 	}
+	if comps := components(p); len(comps) > 1 && !cpuClock {
+		seqs, iters := solveComponents(ctx, p, opts, comps, cfg, start)
+		return finish(p, opts, buildSolution(p, opts.Objective, seqs, reportDeadline(start, opts.TimeLimit)), iters, start)
+	}
+	in := compile(p, opts.Objective, opts.Neighbours)
+	in.initial = opts.Initial
 	threads := max(opts.Threads, 1)
 	type result struct {
 		best snapshot
@@ -75,7 +79,12 @@ func Solve(ctx context.Context, p *Problem, opts Options) (*Solution, error) {
 			bi = t
 		}
 	}
-	sol := toSolution(in, &results[bi].best, reportDeadline(start, opts.TimeLimit))
+	return finish(p, opts, toSolution(in, &results[bi].best, reportDeadline(start, opts.TimeLimit)), iters, start)
+}
+
+// finish checks the solution of the search and returns it with its
+// iteration count and elapsed time.
+func finish(p *Problem, opts Options, sol *Solution, iters int, start time.Time) (*Solution, error) {
 	sol.Iterations = iters
 	if err := Check(p, sol); err != nil {
 		// A bug in the search must never leak an infeasible plan: fall back
@@ -138,6 +147,12 @@ func validateInitial(p *Problem, initial [][]int) error {
 // insertion, which also re-places breaks) are inserted, so that a job is
 // left out only when no single insertion can take it.
 func toSolution(in *instance, b *snapshot, until time.Time) *Solution {
+	return buildSolution(in.p, in.obj, toSeqs(in, b, until), until)
+}
+
+// toSeqs turns a snapshot into stop sequences per vehicle and inserts the
+// unassigned jobs that fit somewhere (see toSolution).
+func toSeqs(in *instance, b *snapshot, until time.Time) [][]stop {
 	p := in.p
 	seqs := make([][]stop, in.nVeh)
 	jobsOf := make([][]int, in.nVeh)
@@ -174,7 +189,7 @@ func toSolution(in *instance, b *snapshot, until time.Time) *Solution {
 			}
 		}
 	}
-	return buildSolution(p, in.obj, seqs, until)
+	return seqs
 }
 
 // bestSlowInsertion finds the cheapest feasible insertion of job j into the
