@@ -52,6 +52,17 @@ func BenchmarkPlanCountyWeek(b *testing.B) {
 		b.ReportMetric(float64(res.Stats.Cost), "cost")
 		b.ReportMetric(float64(res.Stats.TravelMin), "travel-min")
 		b.ReportMetric(float64(res.Stats.Iterations), "iterations")
+		lo, hi := -1, 0
+		for _, l := range res.Loads {
+			if l.Level == data.LevelCounty {
+				if lo < 0 || l.WorkMinutes < lo {
+					lo = l.WorkMinutes
+				}
+				hi = max(hi, l.WorkMinutes)
+			}
+		}
+		b.ReportMetric(float64(lo), "county-min-minutes")
+		b.ReportMetric(float64(hi), "county-max-minutes")
 		b.StartTimer()
 	}
 }

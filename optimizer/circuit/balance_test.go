@@ -1,0 +1,125 @@
+package circuit
+
+import (
+	"testing"
+
+	"github.com/yingjing/xunhui/data"
+	"github.com/yingjing/xunhui/optimizer/vrp"
+)
+
+// balanceProblem: two county teams based at location 0 on two days; four
+// one-hour jobs that either team may serve on either day (unless allowed
+// says otherwise), all given to team A: two on Monday, two on Tuesday.
+func balanceProblem(t *testing.T, allowed []int) (*vrp.Problem, *vrp.Solution, []vehicle) {
+	t.Helper()
+	d := vrp.NewMatrix(3)
+	for i := range 3 {
+		for j := range 3 {
+			if i != j {
+				d.Set(i, j, 600)
+			}
+		}
+	}
+	const day = 86400
+	p := &vrp.Problem{Durations: d}
+	var vehicles []vehicle
+	for _, team := range []string{"T-A", "T-B"} {
+		for dd := range 2 {
+			p.Vehicles = append(p.Vehicles, vrp.Vehicle{ID: team, Start: 0, End: 0,
+				Shift: vrp.TimeWindow{Start: int64(dd*day + 8*3600), End: int64(dd*day + 18*3600)}})
+			vehicles = append(vehicles, vehicle{team: data.Team{ID: team, Level: data.LevelCounty}, day: dd,
+				date: monday.AddDays(dd)})
+		}
+	}
+	for j := range 4 {
+		p.Jobs = append(p.Jobs, vrp.Job{ID: string(rune('a' + j)), Location: 1 + j%2, Service: 3600,
+			TimeWindows:     []vrp.TimeWindow{{Start: 8 * 3600, End: 17 * 3600}, {Start: day + 8*3600, End: day + 17*3600}},
+			AllowedVehicles: allowed})
+	}
+	// Vehicles: 0 = A Monday, 1 = A Tuesday, 2 = B Monday, 3 = B Tuesday.
+	sol := &vrp.Solution{}
+	for v, jobs := range map[int][]int{0: {0, 1}, 1: {2, 3}} {
+		r, err := vrp.EvaluateRoute(p, vrp.ObjectiveCost, v, jobs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sol.Routes = append(sol.Routes, r)
+		sol.Cost += r.Cost
+		sol.TravelTime += r.TravelTime
+		sol.Served += len(jobs)
+		sol.ServedPriority += len(jobs)
+	}
+	if sol.Routes[0].Vehicle > sol.Routes[1].Vehicle {
+		sol.Routes[0], sol.Routes[1] = sol.Routes[1], sol.Routes[0]
+	}
+	if err := vrp.Check(p, sol); err != nil {
+		t.Fatal(err)
+	}
+	return p, sol, vehicles
+}
+
+// TestRebalanceRoutes: one of team A's two days goes to team B at the same
+// cost; the result passes the engine's checker.
+func TestRebalanceRoutes(t *testing.T) {
+	p, sol, vehicles := balanceProblem(t, nil)
+	before := teamMinutes(sol, vehicles)["county"]
+	if before["T-B"] != 0 || before["T-A"] == 0 {
+		t.Fatalf("setup: minutes %v", before)
+	}
+	out := rebalanceRoutes(p, vrp.ObjectiveCost, sol, vehicles)
+	if err := vrp.Check(p, out); err != nil {
+		t.Fatal(err)
+	}
+	after := teamMinutes(out, vehicles)["county"]
+	if after["T-A"] != after["T-B"] || after["T-A"]+after["T-B"] != before["T-A"] {
+		t.Errorf("minutes after %v (before %v): want one day each", after, before)
+	}
+	if out.Cost != sol.Cost || out.Served != sol.Served || len(out.Routes) != 2 {
+		t.Errorf("cost %d served %d routes %d, want %d %d 2", out.Cost, out.Served, len(out.Routes), sol.Cost, sol.Served)
+	}
+}
+
+// TestRebalanceRoutesKeepsEligibility: when team B may not serve the jobs
+// (skills, level, area: the allowed vehicles), nothing moves.
+func TestRebalanceRoutesKeepsEligibility(t *testing.T) {
+	p, sol, vehicles := balanceProblem(t, []int{0, 1})
+	out := rebalanceRoutes(p, vrp.ObjectiveCost, sol, vehicles)
+	if out != sol {
+		t.Errorf("routes moved to a team that may not serve them: %+v", out.Routes)
+	}
+}
+
+// TestSoftDayLimits: a group whose longest day runs over 1.1× its mean day
+// (at least 4 h) gets that limit on every team-day; single-team groups and
+// groups within the limit get none.
+func TestSoftDayLimits(t *testing.T) {
+	team := func(id string, l data.Level, home string) data.Team {
+		return data.Team{ID: id, Level: l, HomeCode: home}
+	}
+	var vehicles []vehicle
+	for _, tm := range []data.Team{team("C1", data.LevelCounty, data.CountyCode), team("C2", data.LevelCounty, data.CountyCode),
+		team("W1", data.LevelTownship, tw1), team("W2", data.LevelTownship, tw2)} {
+		for d := range 2 {
+			vehicles = append(vehicles, vehicle{team: tm, day: d, date: monday.AddDays(d)})
+		}
+	}
+	// C1: 9 h and 7 h, C2: 1 h and idle -> mean day 4.25 h, limit 4.675 h.
+	// W1 alone in its township: 10 h, no limit.
+	sol := &vrp.Solution{Routes: []vrp.Route{{Vehicle: 0, Duration: 9 * 3600}, {Vehicle: 1, Duration: 7 * 3600},
+		{Vehicle: 2, Duration: 3600}, {Vehicle: 4, Duration: 10 * 3600}}}
+	got := softDayLimits(sol, vehicles)
+	want := int64(280 * 60) // 1.1 × 1020 min / 4 team-days, in whole minutes
+	if len(got) != 4 {
+		t.Fatalf("limits %v: want the four county team-days", got)
+	}
+	for vi := range 4 {
+		if got[vi] != want {
+			t.Errorf("vehicle %d: limit %d s, want %d", vi, got[vi], want)
+		}
+	}
+	// Within the limit: nothing to do.
+	even := &vrp.Solution{Routes: []vrp.Route{{Vehicle: 0, Duration: 3 * 3600}, {Vehicle: 2, Duration: 3 * 3600}}}
+	if got := softDayLimits(even, vehicles); len(got) != 0 {
+		t.Errorf("even week: limits %v, want none", got)
+	}
+}
