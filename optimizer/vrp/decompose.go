@@ -211,7 +211,10 @@ func (c *component) subproblem(p *Problem, initial [][]int) (*Problem, [][]int) 
 // needs more iterations the larger it is. Measured on the county week
 // benchmark at 10 s (seeds 1-3, planned cost): exponent 1 → 133 800,
 // 134 220, 133 080; 1.5 → 134 040, 132 960, 132 000; 2 → 133 380, 133 740,
-// 132 600 (the county teams' 87 stops against 1-18 for the others).
+// 132 600 (the county teams' 87 stops against 1-18 for the others). One
+// search per component with the time of two (instead of the best of
+// Threads seeds) gave 133 800, 132 240, 132 420: no better, so the seeds
+// stay as documented for Options.Threads.
 const effortExponent = 1.5
 
 // decomposedMinIterations is the least iteration cap of a component's
