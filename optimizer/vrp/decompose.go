@@ -233,7 +233,7 @@ func solveComponents(ctx context.Context, p *Problem, opts Options, comps []comp
 	threads := max(opts.Threads, 1)
 	seeds := threads // searches per component
 	type task struct {
-		c, t  int
+		c     int // component
 		s     *search
 		in    *instance
 		cfg   runConfig
@@ -300,7 +300,7 @@ func solveComponents(ctx context.Context, p *Problem, opts Options, comps []comp
 			if opts.Observer != nil {
 				cfg.observer = observe(c, t)
 			}
-			tasks = append(tasks, &task{c: c, t: t, s: newSearch(in, opts.Seed+int64(t)+int64(c)<<20), in: in, cfg: cfg})
+			tasks = append(tasks, &task{c: c, s: newSearch(in, opts.Seed+int64(t)+int64(c)<<20), in: in, cfg: cfg})
 		}
 	}
 	// First solutions of every component, so that a cancelled or timed-out
