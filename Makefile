@@ -7,6 +7,8 @@ SETS    ?= solomon
 TIME    ?= 1s
 # Instances solved at once (each single-threaded): at most the number of idle cores.
 JOBS    ?= 1
+# Granular neighbourhood size for bench-vrptw (0 = the engine's default, 20).
+NEIGHBOURS ?= 0
 SHARED  ?= ../shared
 
 .PHONY: all build run test test-short vet fmt bench bench-vrptw bench-vroom bench-geo bench-circuit bench-market fuzz clean
@@ -47,7 +49,7 @@ bench:
 # Public VRPTW benchmarks: solves every instance of $(SETS) with $(TIME) each,
 # checks each solution independently and writes docs/benchmarks.md.
 bench-vrptw: build
-	$(BIN) bench-vrptw --dir $(SHARED)/benchmarks/vrptw --sets $(SETS) --time-limit $(TIME) --jobs $(JOBS) --out docs/benchmarks.md
+	$(BIN) bench-vrptw --dir $(SHARED)/benchmarks/vrptw --sets $(SETS) --time-limit $(TIME) --jobs $(JOBS) --neighbours $(NEIGHBOURS) --out docs/benchmarks.md
 
 # The Solomon set through both the text path and VROOM's JSON format (identical inputs).
 bench-vroom: build

@@ -87,6 +87,7 @@ func runBenchVRPTW(ctx context.Context, args []string, stdout, stderr io.Writer)
 	iters := fs.Int("iterations", 0, "cap on search iterations per instance (0 = none)")
 	instances := fs.String("instances", "", "comma-separated instance names to run (default: all)")
 	seed := fs.Int64("seed", 1, "random seed")
+	neighbours := fs.Int("neighbours", 0, "granular neighbourhood size passed to every solve (0 = the engine's default, 20)")
 	out := fs.String("out", "", "markdown file to merge the results into (default: print to stdout)")
 	inProcess := fs.Bool("in-process", false, "solve in this process instead of one subprocess per instance (memory is then the sampled heap)")
 	jobs := fs.Int("jobs", 1, "instances solved at once, each in its own single-threaded subprocess (use at most the number of idle cores)")
@@ -102,7 +103,7 @@ func runBenchVRPTW(ctx context.Context, args []string, stdout, stderr io.Writer)
 		fs.Usage()
 		return errUsage
 	}
-	cfg := benchConfig{dir: *dir, opts: vrptwOptions{timeLimit: *limit, iterations: *iters, seed: *seed, threads: 1},
+	cfg := benchConfig{dir: *dir, opts: vrptwOptions{timeLimit: *limit, iterations: *iters, seed: *seed, threads: 1, neighbours: *neighbours},
 		inProcess: *inProcess, vroomDir: *vroomDir, jobs: *jobs, args: args}
 	for _, s := range strings.Split(*sets, ",") {
 		if s = strings.TrimSpace(s); s != "" {
@@ -318,7 +319,8 @@ func solveSubprocess(ctx context.Context, file string, o vrptwOptions) (*vrptwRe
 		return nil, 0, 0, fmt.Errorf("find own binary: %w", err)
 	}
 	args := []string{"solve-vrptw", "--instance", file, "--time-limit", o.timeLimit.String(),
-		"--seed", strconv.FormatInt(o.seed, 10), "--threads", "1", "--iterations", strconv.Itoa(o.iterations)}
+		"--seed", strconv.FormatInt(o.seed, 10), "--threads", "1", "--iterations", strconv.Itoa(o.iterations),
+		"--neighbours", strconv.Itoa(o.neighbours)}
 	var stdout, stderr bytes.Buffer
 	peak, cpu, err := runChild(ctx, self, args, o.timeLimit, &stdout, &stderr)
 	var res vrptwResult
@@ -411,6 +413,9 @@ func sectionKey(cfg benchConfig) string {
 	k := "vrptw sets=" + strings.Join(cfg.sets, ",") + " time=" + cfg.opts.timeLimit.String()
 	if cfg.opts.iterations > 0 {
 		k += " iterations=" + strconv.Itoa(cfg.opts.iterations)
+	}
+	if cfg.opts.neighbours > 0 {
+		k += " neighbours=" + strconv.Itoa(cfg.opts.neighbours)
 	}
 	if cfg.instances != nil {
 		var names []string
@@ -553,6 +558,9 @@ func renderBench(cfg benchConfig, rows []benchRow) section {
 	title := strings.Join(cfg.sets, " + ") + ", " + cfg.opts.timeLimit.String() + " per instance"
 	if cfg.opts.iterations > 0 {
 		title += fmt.Sprintf(", at most %d iterations", cfg.opts.iterations)
+	}
+	if cfg.opts.neighbours > 0 {
+		title += fmt.Sprintf(", %d neighbours", cfg.opts.neighbours)
 	}
 	if cfg.instances != nil {
 		title += fmt.Sprintf(" (%d selected instances)", len(rows))

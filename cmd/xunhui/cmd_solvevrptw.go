@@ -44,6 +44,7 @@ type vrptwOptions struct {
 	iterations int
 	seed       int64
 	threads    int
+	neighbours int // granular neighbourhood size; 0 = the engine's default
 }
 
 func runSolveVRPTW(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -53,6 +54,7 @@ func runSolveVRPTW(ctx context.Context, args []string, stdout, stderr io.Writer)
 	iters := fs.Int("iterations", 0, "cap on search iterations (0 = none; reproducible with --seed)")
 	seed := fs.Int64("seed", 1, "random seed")
 	threads := fs.Int("threads", 1, "parallel searches")
+	neighbours := fs.Int("neighbours", 0, "granular neighbourhood: nearest jobs tried per job (0 = the engine's default, 20)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: xunhui solve-vrptw --instance FILE [--time-limit 10s] [--seed 1] [--threads 1]")
 		fmt.Fprintln(stderr, "Prints {instance, cost, vehicles, routes, seconds}; cost is the float64 distance")
@@ -62,6 +64,10 @@ func runSolveVRPTW(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	if *neighbours < 0 {
+		fmt.Fprintln(stderr, "--neighbours must be 0 (default) or positive")
+		return errUsage
+	}
 	if *file == "" || fs.NArg() > 0 {
 		fs.Usage()
 		return errUsage
@@ -70,7 +76,7 @@ func runSolveVRPTW(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if err != nil {
 		return err
 	}
-	res, err := solveVRPTW(ctx, in, vrptwOptions{timeLimit: *limit, iterations: *iters, seed: *seed, threads: *threads})
+	res, err := solveVRPTW(ctx, in, vrptwOptions{timeLimit: *limit, iterations: *iters, seed: *seed, threads: *threads, neighbours: *neighbours})
 	if err != nil {
 		return err
 	}
@@ -93,6 +99,7 @@ func solveVRPTW(ctx context.Context, in *solomon.Instance, o vrptwOptions) (*vrp
 		Seed:          o.seed,
 		Threads:       o.threads,
 		Objective:     vrp.ObjectiveDistance,
+		Neighbours:    o.neighbours,
 	})
 	elapsed := time.Since(start)
 	if err != nil {

@@ -17,7 +17,7 @@ const solomonTestdata = "../../optimizer/vrp/solomon/testdata"
 func TestSolveVRPTWCommand(t *testing.T) {
 	file := filepath.Join(solomonTestdata, "C101.txt")
 	var stdout, stderr bytes.Buffer
-	code := Main(context.Background(), []string{"solve-vrptw", "--instance", file, "--time-limit", "0", "--iterations", "20", "--seed", "3"}, &stdout, &stderr)
+	code := Main(context.Background(), []string{"solve-vrptw", "--instance", file, "--time-limit", "0", "--iterations", "20", "--seed", "3", "--neighbours", "8"}, &stdout, &stderr)
 	if code != 0 {
 		t.Fatalf("exit %d, stderr: %s", code, stderr.String())
 	}
@@ -57,6 +57,7 @@ func TestSolveVRPTWErrors(t *testing.T) {
 		{"no instance", []string{"solve-vrptw"}, 2, "Usage"},
 		{"missing file", []string{"solve-vrptw", "--instance", filepath.Join(dir, "none.txt")}, 1, "no such file"},
 		{"malformed", []string{"solve-vrptw", "--instance", bad}, 1, "line 4"},
+		{"negative neighbours", []string{"solve-vrptw", "--instance", bad, "--neighbours", "-1"}, 2, "--neighbours"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
