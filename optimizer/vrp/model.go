@@ -249,6 +249,8 @@ type Options struct {
 	Seed int64
 	// Threads is the number of independent searches run in parallel with
 	// seeds Seed, Seed+1, ...; the best result is returned. 0 or 1 = one.
+	// When the problem splits into independent groups (see Solve), each
+	// group gets Threads searches and keeps its best.
 	Threads int
 	// Objective selects the cost to minimise.
 	Objective Objective

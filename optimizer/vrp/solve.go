@@ -18,6 +18,10 @@ import (
 // With opts.Threads > 1, independent searches with seeds Seed, Seed+1, ...
 // run in parallel and the best result wins (ties go to the lowest seed), so
 // the result stays reproducible under an iteration cap.
+//
+// When the jobs' eligible vehicles split the problem into groups sharing no
+// vehicle, each group is searched as a problem of its own and the routes
+// are joined into one solution (decompose.go).
 func Solve(ctx context.Context, p *Problem, opts Options) (*Solution, error) {
 	start := time.Now()
 	if err := p.Validate(); err != nil {
