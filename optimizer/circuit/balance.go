@@ -42,21 +42,11 @@ func rebalanceRoutes(p *vrp.Problem, obj vrp.Objective, sol *vrp.Solution, vehic
 	}
 	assigned := map[int]vrp.Route{} // vehicle -> its new route
 	changed := false
-	for _, days := range slots {
-		teams := map[string]bool{}
-		for _, vis := range days {
-			for _, vi := range vis {
-				teams[vehicles[vi].team.ID] = true
-			}
-		}
-		if len(teams) < 2 {
+	week := teamMinutes(sol, vehicles)
+	for g, days := range slots {
+		minutes := week[g]
+		if len(minutes) < 2 {
 			continue
-		}
-		minutes := map[string]int64{}
-		for _, vis := range days {
-			for _, vi := range vis {
-				minutes[vehicles[vi].team.ID] += byVeh[vi].Duration / 60
-			}
 		}
 		dates := make([]string, 0, len(days))
 		for d, vis := range days {

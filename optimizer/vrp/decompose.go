@@ -31,6 +31,16 @@ type component struct {
 // vehicles no job may use belong to no group. The groups are ordered by
 // their smallest job index.
 func components(p *Problem) []component {
+	if len(p.Vehicles) > 0 && everyJobAnyVehicle(p) {
+		all := component{jobs: make([]int, len(p.Jobs)), vehs: make([]int, len(p.Vehicles))}
+		for j := range all.jobs {
+			all.jobs[j] = j
+		}
+		for v := range all.vehs {
+			all.vehs[v] = v
+		}
+		return []component{all}
+	}
 	parent := make([]int, len(p.Jobs))
 	for i := range parent {
 		parent[i] = i
@@ -91,6 +101,19 @@ func components(p *Problem) []component {
 		}
 	}
 	return comps
+}
+
+// everyJobAnyVehicle reports whether no job restricts its vehicles (no
+// allowed list, no skills): then every vehicle may serve every job and the
+// problem is one component, found without the O(jobs × vehicles) test (the
+// benchmark instances).
+func everyJobAnyVehicle(p *Problem) bool {
+	for j := range p.Jobs {
+		if p.Jobs[j].AllowedVehicles != nil || len(p.Jobs[j].Skills) > 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // subproblem is the problem of one component: its jobs, its vehicles and
@@ -237,7 +260,6 @@ func solveComponents(ctx context.Context, p *Problem, opts Options, comps []comp
 	type task struct {
 		c     int // component
 		s     *search
-		in    *instance
 		cfg   runConfig
 		order []int32
 		cur   snapshot
@@ -302,7 +324,7 @@ func solveComponents(ctx context.Context, p *Problem, opts Options, comps []comp
 			if opts.Observer != nil {
 				cfg.observer = observe(c, t)
 			}
-			tasks = append(tasks, &task{c: c, s: newSearch(in, opts.Seed+int64(t)+int64(c)<<20), in: in, cfg: cfg})
+			tasks = append(tasks, &task{c: c, s: newSearch(in, opts.Seed+int64(t)+int64(c)<<20), cfg: cfg})
 		}
 	}
 	// First solutions of every component, so that a cancelled or timed-out
@@ -366,7 +388,7 @@ func solveComponents(ctx context.Context, p *Problem, opts Options, comps []comp
 				bt = tk
 			}
 		}
-		for lv, seq := range toSeqs(bt.in, &bt.best, until) {
+		for lv, seq := range toSeqs(bt.s.in, &bt.best, until) {
 			v := comps[c].vehs[lv]
 			for _, st := range seq {
 				if st.job >= 0 {

@@ -8,7 +8,8 @@ import (
 )
 
 // recomputedCost rebuilds every route from its node list (no cached
-// segment reused) and returns the total objective and whether all routes
+// segment reused) and returns the total objective (with the violation
+// penalty s.lambda, 0 outside the penalised search) and whether all routes
 // are feasible.
 func recomputedCost(s *search) (int64, bool) {
 	var c int64
@@ -18,7 +19,7 @@ func recomputedCost(s *search) (int64, bool) {
 		if !e.ok || e.viol > 0 {
 			feasible = false
 		}
-		c += e.cost
+		c += e.cost + s.lambda*e.viol
 	}
 	for j := 0; j < s.in.nJobs; j++ {
 		if s.routeOf[j] < 0 {
@@ -38,20 +39,27 @@ func referenceMismatch(s *search) string {
 		if !e.ok || e.viol > 0 || r.nJobs == 0 {
 			continue
 		}
-		var stops []stop
-		for _, n := range r.nodes {
-			switch {
-			case int(n) < in.nJobs:
-				stops = append(stops, stop{job: int(n), brk: -1})
-			case in.brkVeh[n] >= 0:
-				stops = append(stops, stop{job: -1, brk: int(in.brkNum[n])})
-			}
-		}
-		if ref := bestDeparture(in.p, r.idx, stops, in.obj); ref.route.Cost != e.cost {
+		if ref := bestDeparture(in.p, r.idx, in.nodeStops(r.nodes), in.obj); ref.route.Cost != e.cost {
 			return fmt.Sprintf("vehicle %d: search cost %d, reference %d", r.idx, e.cost, ref.route.Cost)
 		}
 	}
 	return ""
+}
+
+// randomSearches calls body, for each seed and both objectives, with a
+// search on a random 14-job, 3-vehicle instance with features f, after its
+// first insertion; rng is the instance's, for the body's own draws.
+func randomSearches(seeds int, f features, body func(seed int, rng *rand.Rand, p *Problem, obj Objective, in *instance, s *search)) {
+	for seed := 0; seed < seeds; seed++ {
+		rng := rand.New(rand.NewSource(int64(seed)))
+		p := genProblem(rng, 14, 3, f)
+		for _, obj := range []Objective{ObjectiveCost, ObjectiveDistance} {
+			in := compile(p, obj, 8)
+			s := newSearch(in, int64(seed))
+			s.recreate()
+			body(seed, rng, p, obj, in, s)
+		}
+	}
 }
 
 // randomPair draws an operator's arguments: a job u and a job or, one time
@@ -76,72 +84,65 @@ func TestOperatorDeltas(t *testing.T) {
 	for _, tc := range allFeatures {
 		t.Run(tc.name, func(t *testing.T) {
 			applied := make([]int, len(operators))
-			for seed := 0; seed < seeds; seed++ {
-				rng := rand.New(rand.NewSource(int64(seed)))
-				p := genProblem(rng, 14, 3, tc.f)
-				for _, obj := range []Objective{ObjectiveCost, ObjectiveDistance} {
-					in := compile(p, obj, 8)
-					s := newSearch(in, int64(seed))
+			randomSearches(seeds, tc.f, func(seed int, rng *rand.Rand, p *Problem, obj Objective, in *instance, s *search) {
+				s.exact = true
+				for trial := 0; trial < 300; trial++ {
+					u, v := randomPair(rng, in)
+					k := rng.Intn(len(operators))
+					before, _ := recomputedCost(s)
+					if before != s.cost() {
+						t.Fatalf("seed %d: cached cost %d, recomputed %d", seed, s.cost(), before)
+					}
+					s.exact = false
+					screened := operators[k].eval(s, u, v)
+					screenedDelta := s.mv.delta
 					s.exact = true
-					s.recreate()
-					for trial := 0; trial < 300; trial++ {
-						u, v := randomPair(rng, in)
-						k := rng.Intn(len(operators))
-						before, _ := recomputedCost(s)
-						if before != s.cost() {
-							t.Fatalf("seed %d: cached cost %d, recomputed %d", seed, s.cost(), before)
+					if !operators[k].eval(s, u, v) {
+						if screened {
+							t.Fatalf("seed %d %s(%d,%d): screened evaluation accepts an infeasible move", seed, operators[k].name, u, v)
 						}
-						s.exact = false
-						screened := operators[k].eval(s, u, v)
-						screenedDelta := s.mv.delta
-						s.exact = true
-						if !operators[k].eval(s, u, v) {
-							if screened {
-								t.Fatalf("seed %d %s(%d,%d): screened evaluation accepts an infeasible move", seed, operators[k].name, u, v)
-							}
-							continue
-						}
-						delta := s.mv.delta
-						if delta < 0 && (!screened || screenedDelta != delta) {
-							t.Fatalf("seed %d %s(%d,%d): improving move (delta %d) lost by the cost screen (%v, %d)", seed, operators[k].name, u, v, delta, screened, screenedDelta)
-						}
-						// The cheap cost screen must agree with the full
-						// evaluation: equal, or a lower bound when the
-						// vehicle has a soft duration limit.
-						if c, ok := s.quickCost(s.mv.r1, s.mv.p1); ok {
-							e := s.evalPieces(s.mv.r1, s.mv.p1)
-							soft := p.Vehicles[s.mv.r1].SoftMaxDuration > 0 && p.Vehicles[s.mv.r1].OvertimeCostPerHour > 0 && obj == ObjectiveCost
-							if e.cost != c && !(soft && c < e.cost) {
-								t.Fatalf("seed %d %s: quickCost %d, evalPieces %d", seed, operators[k].name, c, e.cost)
-							}
-						}
-						s.apply()
-						applied[k]++
-						after, feasible := recomputedCost(s)
-						if m := referenceMismatch(s); m != "" {
-							t.Fatalf("seed %d obj %d %s: %s", seed, obj, operators[k].name, m)
-						}
-						if !feasible {
-							t.Fatalf("seed %d %s(%d,%d): applied move left an infeasible route", seed, operators[k].name, u, v)
-						}
-						if got := after - before; got != delta {
-							t.Fatalf("seed %d obj %d %s(%d,%d): predicted delta %d, recomputed %d", seed, obj, operators[k].name, u, v, delta, got)
-						}
-						if trial%50 == 0 {
-							var snap snapshot
-							s.save(&snap)
-							sol := toSolution(in, &snap, time.Time{})
-							if err := Check(p, sol); err != nil {
-								t.Fatalf("seed %d after %s: %v", seed, operators[k].name, err)
-							}
-						}
-						if trial%37 == 0 {
-							s.ruin()
-							s.recreate()
+						continue
+					}
+					delta := s.mv.delta
+					if delta < 0 && (!screened || screenedDelta != delta) {
+						t.Fatalf("seed %d %s(%d,%d): improving move (delta %d) lost by the cost screen (%v, %d)", seed, operators[k].name, u, v, delta, screened, screenedDelta)
+					}
+					// The cheap cost screen must agree with the full
+					// evaluation: equal, or a lower bound when the
+					// vehicle has a soft duration limit.
+					if c, ok := s.quickCost(s.mv.r1, s.mv.p1); ok {
+						e := s.evalPieces(s.mv.r1, s.mv.p1)
+						soft := p.Vehicles[s.mv.r1].SoftMaxDuration > 0 && p.Vehicles[s.mv.r1].OvertimeCostPerHour > 0 && obj == ObjectiveCost
+						if e.cost != c && !(soft && c < e.cost) {
+							t.Fatalf("seed %d %s: quickCost %d, evalPieces %d", seed, operators[k].name, c, e.cost)
 						}
 					}
+					s.apply()
+					applied[k]++
+					after, feasible := recomputedCost(s)
+					if m := referenceMismatch(s); m != "" {
+						t.Fatalf("seed %d obj %d %s: %s", seed, obj, operators[k].name, m)
+					}
+					if !feasible {
+						t.Fatalf("seed %d %s(%d,%d): applied move left an infeasible route", seed, operators[k].name, u, v)
+					}
+					if got := after - before; got != delta {
+						t.Fatalf("seed %d obj %d %s(%d,%d): predicted delta %d, recomputed %d", seed, obj, operators[k].name, u, v, delta, got)
+					}
+					if trial%50 == 0 {
+						var snap snapshot
+						s.save(&snap)
+						sol := toSolution(in, &snap, time.Time{})
+						if err := Check(p, sol); err != nil {
+							t.Fatalf("seed %d after %s: %v", seed, operators[k].name, err)
+						}
+					}
+					if trial%37 == 0 {
+						s.ruin()
+						s.recreate()
+					}
 				}
-			}
+			})
 			for k, n := range applied {
 				if n == 0 && tc.name == "plain" {
 					t.Errorf("operator %s never applied", operators[k].name)
@@ -160,58 +161,39 @@ func TestOperatorDeltasPenalised(t *testing.T) {
 	if testing.Short() {
 		seeds = 3
 	}
-	penalised := func(s *search) int64 {
-		var c int64
-		for _, r := range s.routes {
-			e := s.evalNodes(r.idx, r.nodes)
-			c += e.cost + s.lambda*e.viol
-		}
-		for j := 0; j < s.in.nJobs; j++ {
-			if s.routeOf[j] < 0 {
-				c += s.in.penalty[j]
-			}
-		}
-		return c
-	}
 	for _, tc := range allFeatures {
 		t.Run(tc.name, func(t *testing.T) {
 			infeasibleSeen := 0
-			for seed := 0; seed < seeds; seed++ {
-				rng := rand.New(rand.NewSource(int64(seed)))
-				p := genProblem(rng, 14, 3, tc.f)
-				for _, obj := range []Objective{ObjectiveCost, ObjectiveDistance} {
-					in := compile(p, obj, 8)
-					s := newSearch(in, int64(seed))
-					s.recreate()
-					s.lambda = int64(1 + rng.Intn(20))
-					for trial := 0; trial < 300; trial++ {
-						u, v := randomPair(rng, in)
-						k := rng.Intn(len(operators))
-						before := penalised(s)
-						s.exact = false
-						screened := operators[k].eval(s, u, v)
-						screenedDelta := s.mv.delta
-						s.exact = true
-						if !operators[k].eval(s, u, v) {
-							continue
-						}
-						delta := s.mv.delta
-						if delta < 0 && (!screened || screenedDelta != delta) {
-							t.Fatalf("seed %d %s(%d,%d): improving move (delta %d) lost by the cost screen (%v, %d)", seed, operators[k].name, u, v, delta, screened, screenedDelta)
-						}
-						if delta > 0 && rng.Intn(3) > 0 {
-							continue // mostly walk downhill, sometimes up, into infeasible space
-						}
-						s.apply()
-						if s.infeasible() {
-							infeasibleSeen++
-						}
-						if got := penalised(s) - before; got != delta {
-							t.Fatalf("seed %d obj %d %s(%d,%d): predicted delta %d, recomputed %d", seed, obj, operators[k].name, u, v, delta, got)
-						}
+			randomSearches(seeds, tc.f, func(seed int, rng *rand.Rand, p *Problem, obj Objective, in *instance, s *search) {
+				s.lambda = int64(1 + rng.Intn(20))
+				for trial := 0; trial < 300; trial++ {
+					u, v := randomPair(rng, in)
+					k := rng.Intn(len(operators))
+					before, _ := recomputedCost(s)
+					s.exact = false
+					screened := operators[k].eval(s, u, v)
+					screenedDelta := s.mv.delta
+					s.exact = true
+					if !operators[k].eval(s, u, v) {
+						continue
+					}
+					delta := s.mv.delta
+					if delta < 0 && (!screened || screenedDelta != delta) {
+						t.Fatalf("seed %d %s(%d,%d): improving move (delta %d) lost by the cost screen (%v, %d)", seed, operators[k].name, u, v, delta, screened, screenedDelta)
+					}
+					if delta > 0 && rng.Intn(3) > 0 {
+						continue // mostly walk downhill, sometimes up, into infeasible space
+					}
+					s.apply()
+					if s.infeasible() {
+						infeasibleSeen++
+					}
+					after, _ := recomputedCost(s)
+					if got := after - before; got != delta {
+						t.Fatalf("seed %d obj %d %s(%d,%d): predicted delta %d, recomputed %d", seed, obj, operators[k].name, u, v, delta, got)
 					}
 				}
-			}
+			})
 			if infeasibleSeen == 0 {
 				t.Errorf("the walk never left feasible space: the test exercises nothing penalised")
 			}

@@ -162,14 +162,11 @@ func toSeqs(in *instance, b *snapshot, until time.Time) [][]stop {
 	jobsOf := make([][]int, in.nVeh)
 	served := make([]bool, in.nJobs)
 	for v, nodes := range b.nodes {
-		for _, n := range nodes {
-			switch {
-			case int(n) < in.nJobs:
-				seqs[v] = append(seqs[v], stop{job: int(n), brk: -1})
-				jobsOf[v] = append(jobsOf[v], int(n))
-				served[n] = true
-			case in.brkVeh[n] >= 0:
-				seqs[v] = append(seqs[v], stop{job: -1, brk: int(in.brkNum[n])})
+		seqs[v] = in.nodeStops(nodes)
+		for _, st := range seqs[v] {
+			if st.job >= 0 {
+				jobsOf[v] = append(jobsOf[v], st.job)
+				served[st.job] = true
 			}
 		}
 	}
@@ -194,6 +191,21 @@ func toSeqs(in *instance, b *snapshot, until time.Time) [][]stop {
 		}
 	}
 	return seqs
+}
+
+// nodeStops turns a route's node sequence into its stops: jobs and breaks,
+// without the start and end nodes.
+func (in *instance) nodeStops(nodes []int32) []stop {
+	var stops []stop
+	for _, n := range nodes {
+		switch {
+		case int(n) < in.nJobs:
+			stops = append(stops, stop{job: int(n), brk: -1})
+		case in.brkVeh[n] >= 0:
+			stops = append(stops, stop{job: -1, brk: int(in.brkNum[n])})
+		}
+	}
+	return stops
 }
 
 // bestSlowInsertion finds the cheapest feasible insertion of job j into the
