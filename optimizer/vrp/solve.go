@@ -30,7 +30,14 @@ func Solve(ctx context.Context, p *Problem, opts Options) (*Solution, error) {
 	if err := validateInitial(p, opts.Initial); err != nil {
 		return nil, fmt.Errorf("solve: %w", err)
 	}
-	cfg := runConfig{start: start, maxIter: opts.MaxIterations, observer: opts.Observer, tStart: 0.3, tEnd: 0.01,
+	temp := opts.Temperature
+	if temp == (Temperature{}) {
+		temp = defaultTemperature
+	}
+	if err := temp.validate(); err != nil {
+		return nil, fmt.Errorf("solve: %w", err)
+	}
+	cfg := runConfig{start: start, maxIter: opts.MaxIterations, observer: opts.Observer, tStart: temp.Start, tEnd: temp.End,
 		penalised: len(p.Jobs) >= penalisedMinJobs}
 	tuneFromEnv(&cfg)
 	if opts.TimeLimit > 0 {

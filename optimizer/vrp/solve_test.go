@@ -3,6 +3,7 @@ package vrp
 import (
 	"context"
 	"errors"
+	"math"
 	"math/rand"
 	"reflect"
 	"testing"
@@ -209,6 +210,39 @@ func TestReproducible(t *testing.T) {
 			first = s
 		} else if !reflect.DeepEqual(first, s) {
 			t.Errorf("two runs with seed 11 differ: cost %d vs %d", first.Cost, s.Cost)
+		}
+	}
+}
+
+// TestTemperature: the zero schedule is {0.3, 0.01}; another schedule
+// steers the search elsewhere and still gives a checked solution; a
+// schedule the search cannot follow is an error.
+func TestTemperature(t *testing.T) {
+	rng := rand.New(rand.NewSource(3))
+	p := genProblem(rng, 40, 4, features{})
+	solve := func(temp Temperature) *Solution {
+		t.Helper()
+		s, err := Solve(context.Background(), p, Options{Seed: 11, MaxIterations: 200, Temperature: temp})
+		if err != nil {
+			t.Fatalf("temperature %v: %v", temp, err)
+		}
+		if err := Check(p, s); err != nil {
+			t.Fatalf("temperature %v: %v", temp, err)
+		}
+		s.Elapsed = 0
+		return s
+	}
+	zero, explicit := solve(Temperature{}), solve(Temperature{Start: 0.3, End: 0.01})
+	if !reflect.DeepEqual(zero, explicit) {
+		t.Errorf("zero schedule differs from {0.3, 0.01}: cost %d vs %d", zero.Cost, explicit.Cost)
+	}
+	if hot := solve(Temperature{Start: 50, End: 50}); reflect.DeepEqual(zero.Routes, hot.Routes) {
+		t.Errorf("a schedule at 50× the mean arc gives the default's routes: the option is not used")
+	}
+	for _, bad := range []Temperature{{Start: -1, End: 0.1}, {Start: 1, End: 0}, {Start: 0.1, End: 1},
+		{Start: math.Inf(1), End: 1}, {Start: math.NaN(), End: 0.1}} {
+		if _, err := Solve(context.Background(), p, Options{MaxIterations: 10, Temperature: bad}); err == nil {
+			t.Errorf("temperature %v: no error", bad)
 		}
 	}
 }
