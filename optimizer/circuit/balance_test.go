@@ -89,37 +89,67 @@ func TestRebalanceRoutesKeepsEligibility(t *testing.T) {
 	}
 }
 
-// TestSoftDayLimits: a group whose longest day runs over 1.1× its mean day
-// (at least 4 h) gets that limit on every team-day; single-team groups and
-// groups within the limit get none.
+// TestSoftDayLimits: a group whose longest day runs over 1.2× its
+// estimated mean day (at least 4 h) gets that limit on every team-day;
+// single-team groups and groups within the limit get none. The mean day
+// is the served service time plus, per team-day, its breaks and a round
+// trip to the mean stop, so routing the same work otherwise keeps the
+// limit.
 func TestSoftDayLimits(t *testing.T) {
 	team := func(id string, l data.Level, home string) data.Team {
 		return data.Team{ID: id, Level: l, HomeCode: home}
 	}
+	// Location 0: the base; 1 is 30 min away, 2 is 10 min away.
+	d := vrp.NewMatrix(3)
+	for _, a := range [][3]int64{{0, 1, 1800}, {0, 2, 600}, {1, 2, 1500}} {
+		d.Set(int(a[0]), int(a[1]), a[2])
+		d.Set(int(a[1]), int(a[0]), a[2])
+	}
+	p := &vrp.Problem{Durations: d, Jobs: []vrp.Job{{ID: "j0", Location: 1}, {ID: "j1", Location: 2}, {ID: "j2", Location: 1}}}
 	var vehicles []vehicle
 	for _, tm := range []data.Team{team("C1", data.LevelCounty, data.CountyCode), team("C2", data.LevelCounty, data.CountyCode),
 		team("W1", data.LevelTownship, tw1), team("W2", data.LevelTownship, tw2)} {
-		for d := range 2 {
-			vehicles = append(vehicles, vehicle{team: tm, day: d, date: monday.AddDays(d)})
+		for dd := range 2 {
+			v := vrp.Vehicle{ID: tm.ID}
+			if tm.Level == data.LevelCounty {
+				v.Breaks = []vrp.Break{{ID: "lunch", Duration: 3600}}
+			}
+			p.Vehicles = append(p.Vehicles, v)
+			vehicles = append(vehicles, vehicle{team: tm, day: dd, date: monday.AddDays(dd)})
 		}
 	}
-	// C1: 9 h and 7 h, C2: 1 h and idle -> mean day 4.25 h, limit 4.675 h.
-	// W1 alone in its township: 10 h, no limit.
-	sol := &vrp.Solution{Routes: []vrp.Route{{Vehicle: 0, Duration: 9 * 3600}, {Vehicle: 1, Duration: 7 * 3600},
-		{Vehicle: 2, Duration: 3600}, {Vehicle: 4, Duration: 10 * 3600}}}
-	got := softDayLimits(sol, vehicles)
-	want := int64(280 * 60) // 1.1 × 1020 min / 4 team-days, in whole minutes
-	if len(got) != 4 {
-		t.Fatalf("limits %v: want the four county team-days", got)
-	}
-	for vi := range 4 {
-		if got[vi] != want {
-			t.Errorf("vehicle %d: limit %d s, want %d", vi, got[vi], want)
+	visit := func(j int) []vrp.Visit { return []vrp.Visit{{Kind: vrp.VisitJob, Job: j}} }
+	// C1: 9 h with j0 (5 h of service), 7 h with j1 (3 h); W1 alone in
+	// its township: 10 h, no limit.
+	sol := &vrp.Solution{Routes: []vrp.Route{
+		{Vehicle: 0, Duration: 9 * 3600, ServiceTime: 5 * 3600, Visits: visit(0)},
+		{Vehicle: 1, Duration: 7 * 3600, ServiceTime: 3 * 3600, Visits: visit(1)},
+		{Vehicle: 4, Duration: 10 * 3600, ServiceTime: 9 * 3600, Visits: visit(2)}}}
+	// Service 480 min + 4 team-days × (60 min lunch + 40 min mean round
+	// trip) = 880 min over 4 team-days: mean day 220 min, limit 264 min.
+	want := int64(264 * 60)
+	check := func(name string, sol *vrp.Solution) {
+		t.Helper()
+		got := softDayLimits(p, sol, vehicles)
+		if len(got) != 4 {
+			t.Fatalf("%s: limits %v: want the four county team-days", name, got)
+		}
+		for vi := range 4 {
+			if got[vi] != want {
+				t.Errorf("%s: vehicle %d: limit %d s, want %d", name, vi, got[vi], want)
+			}
 		}
 	}
+	check("C1 works both days", sol)
+	// The same work routed otherwise (j1 by C2, with waiting): same limit.
+	other := &vrp.Solution{Routes: []vrp.Route{sol.Routes[0],
+		{Vehicle: 2, Duration: 8 * 3600, ServiceTime: 3 * 3600, WaitingTime: 3600, Visits: visit(1)}, sol.Routes[2]}}
+	check("j1 moved to C2", other)
 	// Within the limit: nothing to do.
-	even := &vrp.Solution{Routes: []vrp.Route{{Vehicle: 0, Duration: 3 * 3600}, {Vehicle: 2, Duration: 3 * 3600}}}
-	if got := softDayLimits(even, vehicles); len(got) != 0 {
+	even := &vrp.Solution{Routes: []vrp.Route{
+		{Vehicle: 0, Duration: 3 * 3600, ServiceTime: 3600, Visits: visit(0)},
+		{Vehicle: 2, Duration: 3 * 3600, ServiceTime: 3600, Visits: visit(1)}}}
+	if got := softDayLimits(p, even, vehicles); len(got) != 0 {
 		t.Errorf("even week: limits %v, want none", got)
 	}
 }
