@@ -329,7 +329,7 @@ func (s *search) evalPieces(v int, pcs []piece) eval {
 	if mult > 0 || in.vehSlow[v] {
 		buf := materialize(s.scratch, pcs)
 		s.scratch = buf
-		return s.evalNodes(v, buf)
+		return s.forward(v, buf, s.lambda == 0)
 	}
 	var acc seg
 	started := false
@@ -399,7 +399,12 @@ func (s *search) routeCost(v int, travel, metric int64) int64 {
 // choosing at each stop the earliest window not yet passed, then delays the
 // departure by the forward time slack (as bestDeparture does), so that the
 // search and the reported schedule agree.
-func (s *search) evalNodes(v int, nodes []int32) eval {
+func (s *search) evalNodes(v int, nodes []int32) eval { return s.forward(v, nodes, false) }
+
+// forward is evalNodes; with feasOnly (no violation penalty in the search:
+// any violation rejects the route) it stops at the first late stop and
+// returns that lateness as the violation, without the cost.
+func (s *search) forward(v int, nodes []int32, feasOnly bool) eval {
 	in := s.in
 	var jobs int32
 	slow := in.vehSlow[v]
@@ -479,6 +484,9 @@ func (s *search) evalNodes(v int, nodes []int32) eval {
 			cur = l
 		}
 		start, end, late := windowAt(in.windows[n], t)
+		if late > 0 && feasOnly {
+			return eval{viol: late, ok: true}
+		}
 		tw += late
 		wait += start - t
 		if k < len(nodes)-1 {
