@@ -89,12 +89,10 @@ func TestRebalanceRoutesKeepsEligibility(t *testing.T) {
 	}
 }
 
-// TestSoftDayLimits: a group whose longest day runs over 1.2× its
-// estimated mean day (at least 4 h) gets that limit on every team-day;
-// single-team groups and groups within the limit get none. The mean day
-// is the served service time plus, per team-day, its breaks and a round
-// trip to the mean stop, so routing the same work otherwise keeps the
-// limit.
+// TestSoftDayLimits: every team-day of a group with at least two teams
+// gets 1.2× the group's estimated mean day (at least 4 h): its jobs'
+// service time plus, per team-day, its breaks and a round trip to the
+// mean stop. Single-team groups get none.
 func TestSoftDayLimits(t *testing.T) {
 	team := func(id string, l data.Level, home string) data.Team {
 		return data.Team{ID: id, Level: l, HomeCode: home}
@@ -105,8 +103,8 @@ func TestSoftDayLimits(t *testing.T) {
 		d.Set(int(a[0]), int(a[1]), a[2])
 		d.Set(int(a[1]), int(a[0]), a[2])
 	}
-	p := &vrp.Problem{Durations: d, Jobs: []vrp.Job{{ID: "j0", Location: 1}, {ID: "j1", Location: 2}, {ID: "j2", Location: 1}}}
 	var vehicles []vehicle
+	p := &vrp.Problem{Durations: d}
 	for _, tm := range []data.Team{team("C1", data.LevelCounty, data.CountyCode), team("C2", data.LevelCounty, data.CountyCode),
 		team("W1", data.LevelTownship, tw1), team("W2", data.LevelTownship, tw2)} {
 		for dd := range 2 {
@@ -118,38 +116,28 @@ func TestSoftDayLimits(t *testing.T) {
 			vehicles = append(vehicles, vehicle{team: tm, day: dd, date: monday.AddDays(dd)})
 		}
 	}
-	visit := func(j int) []vrp.Visit { return []vrp.Visit{{Kind: vrp.VisitJob, Job: j}} }
-	// C1: 9 h with j0 (5 h of service), 7 h with j1 (3 h); W1 alone in
-	// its township: 10 h, no limit.
-	sol := &vrp.Solution{Routes: []vrp.Route{
-		{Vehicle: 0, Duration: 9 * 3600, ServiceTime: 5 * 3600, Visits: visit(0)},
-		{Vehicle: 1, Duration: 7 * 3600, ServiceTime: 3 * 3600, Visits: visit(1)},
-		{Vehicle: 4, Duration: 10 * 3600, ServiceTime: 9 * 3600, Visits: visit(2)}}}
+	// County: j0 (5 h of service, 30 min out) and j1 (3 h, 10 min out);
+	// j2 belongs to W1, alone in its township; j3 fits no team.
+	p.Jobs = []vrp.Job{
+		{ID: "j0", Location: 1, Service: 5 * 3600, AllowedVehicles: []int{0, 1, 2, 3}},
+		{ID: "j1", Location: 2, Service: 3 * 3600, AllowedVehicles: []int{2, 3}},
+		{ID: "j2", Location: 1, Service: 9 * 3600, AllowedVehicles: []int{4, 5}},
+		{ID: "j3", Location: 2, Service: 9 * 3600, AllowedVehicles: []int{}}}
+	got := softDayLimits(p, vehicles)
 	// Service 480 min + 4 team-days × (60 min lunch + 40 min mean round
 	// trip) = 880 min over 4 team-days: mean day 220 min, limit 264 min.
 	want := int64(264 * 60)
-	check := func(name string, sol *vrp.Solution) {
-		t.Helper()
-		got := softDayLimits(p, sol, vehicles)
-		if len(got) != 4 {
-			t.Fatalf("%s: limits %v: want the four county team-days", name, got)
-		}
-		for vi := range 4 {
-			if got[vi] != want {
-				t.Errorf("%s: vehicle %d: limit %d s, want %d", name, vi, got[vi], want)
-			}
+	if len(got) != 4 {
+		t.Fatalf("limits %v: want the four county team-days", got)
+	}
+	for vi := range 4 {
+		if got[vi] != want {
+			t.Errorf("vehicle %d: limit %d s, want %d", vi, got[vi], want)
 		}
 	}
-	check("C1 works both days", sol)
-	// The same work routed otherwise (j1 by C2, with waiting): same limit.
-	other := &vrp.Solution{Routes: []vrp.Route{sol.Routes[0],
-		{Vehicle: 2, Duration: 8 * 3600, ServiceTime: 3 * 3600, WaitingTime: 3600, Visits: visit(1)}, sol.Routes[2]}}
-	check("j1 moved to C2", other)
-	// Within the limit: nothing to do.
-	even := &vrp.Solution{Routes: []vrp.Route{
-		{Vehicle: 0, Duration: 3 * 3600, ServiceTime: 3600, Visits: visit(0)},
-		{Vehicle: 2, Duration: 3 * 3600, ServiceTime: 3600, Visits: visit(1)}}}
-	if got := softDayLimits(p, even, vehicles); len(got) != 0 {
-		t.Errorf("even week: limits %v, want none", got)
+	// A light week: the limit is at least 4 h.
+	p.Jobs[0].Service, p.Jobs[1].Service = 600, 600
+	if got := softDayLimits(p, vehicles); got[0] != 240*60 {
+		t.Errorf("light week: limit %d s, want %d", got[0], 240*60)
 	}
 }

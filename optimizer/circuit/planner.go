@@ -300,21 +300,20 @@ func Plan(ctx context.Context, snap *Snapshot, opts Options) (*Result, error) {
 			return nil, err
 		}
 	}
-	// Pass 1: every request at its own level (大事不出镇, 小事不出村).
-	// Pass 2 re-solves from pass 1's routes (a warm start) with what is
-	// left of the time, with the problem relaxed when pass 1 calls for it:
+	// Pass 1: every request at its own level (大事不出镇, 小事不出村), with
+	// the balance limits (softDayLimits). Pass 2 re-solves from pass 1's
+	// routes (a warm start) with what is left of the time, with the problem
+	// relaxed when pass 1 calls for it:
 	//   - escalation: requests pass 1 left out that a higher-level team of
 	//     any travel mode could take may go up (higher levels cost more per
 	//     hour, so the engine keeps work low where it can);
-	//   - balance: routes are first handed between interchangeable
-	//     team-days at no cost (rebalanceRoutes); where a group's day still
-	//     runs over 1.2× its estimated mean day, every minute over that costs like a
-	//     minute of travel (softDayLimits, a soft limit);
 	//   - re-planning: pinned requests left out may go to any team-day.
-	// Without a relaxation pass 2 continues pass 1's search on the same
-	// problem, so that the whole time limit is used. The pass-2 plan is kept
-	// if it serves more priority weight, or as much at a lower pass-2 cost
-	// (pass 1's routes costed on the pass-2 problem) without escalation.
+	// Between the passes routes are handed between interchangeable
+	// team-days at no cost (rebalanceRoutes). Without a relaxation pass 2
+	// continues pass 1's search on the same problem, so that the whole time
+	// limit is used. The pass-2 plan is kept if it serves more priority
+	// weight, or as much at a lower cost without escalation (pass 1's
+	// routes re-costed on the pass-2 problem when it was relaxed).
 	vopts := vrp.Options{TimeLimit: opts.TimeLimit, MaxIterations: opts.MaxIterations, Seed: opts.Seed,
 		Threads: opts.Threads, Observer: opts.Observer, Temperature: searchTemperature}
 	var searchEnd time.Time
@@ -327,6 +326,17 @@ func Plan(ctx context.Context, snap *Snapshot, opts Options) (*Result, error) {
 	}
 	if opts.Baseline != nil && warmReplan {
 		vopts.Initial = baselineRoutes(opts.Baseline.Plan, groups, vehicles, p)
+	}
+	// Balance within groups of interchangeable teams: a soft day limit
+	// from the start (softDayLimits). Not when re-planning: stability
+	// first, balance would move pinned stops.
+	limits := map[int]int64{}
+	if opts.Baseline == nil && len(p.Jobs) > 0 {
+		limits = softDayLimits(p, vehicles)
+		for vi, l := range limits {
+			// cost = travel seconds: a second over costs a second
+			p.Vehicles[vi].SoftMaxDuration, p.Vehicles[vi].OvertimeCostPerHour = l, 3600
+		}
 	}
 	sol := &vrp.Solution{}
 	if len(p.Jobs) > 0 {
@@ -350,17 +360,13 @@ func Plan(ctx context.Context, snap *Snapshot, opts Options) (*Result, error) {
 			unpin[u.Job] = all
 		}
 	}
-	// Balance: first hand routes between interchangeable team-days at no
-	// cost (rebalanceRoutes); only what that cannot even out calls for the
-	// capped pass 2. Not when re-planning (stability first).
+	// Balance: hand routes between interchangeable team-days at no cost
+	// (rebalanceRoutes), before pass 2 starts from them. Not when
+	// re-planning (stability first).
 	if opts.Baseline == nil {
 		sol = rebalanceRoutes(p, vopts.Objective, sol, vehicles)
 	}
-	limits := softDayLimits(p, sol, vehicles)
-	if opts.Baseline != nil {
-		limits = nil // stability first: balance would move pinned stops
-	}
-	relax := len(escalated) > 0 || len(limits) > 0 || len(unpin) > 0
+	relax := len(escalated) > 0 || len(unpin) > 0
 	// Pass 2 runs when the problem is relaxed, or to use the rest of the
 	// time limit when some is left (an iteration cap alone is spent by
 	// pass 1).
@@ -380,12 +386,10 @@ func Plan(ctx context.Context, snap *Snapshot, opts Options) (*Result, error) {
 				p2.Vehicles[vi].CostPerHour = levelCost[vehicles[vi].team.Level]
 			}
 		}
-		for vi, l := range limits {
-			rate := int64(3600) // cost = travel seconds: a second over costs a second
-			if len(escalated) > 0 {
-				rate = p2.Vehicles[vi].CostPerHour
+		if len(escalated) > 0 {
+			for vi := range limits {
+				p2.Vehicles[vi].OvertimeCostPerHour = p2.Vehicles[vi].CostPerHour // a second over costs a second of travel
 			}
-			p2.Vehicles[vi].SoftMaxDuration, p2.Vehicles[vi].OvertimeCostPerHour = l, rate
 		}
 		if opts.TimeLimit > 0 {
 			vopts.TimeLimit = max(time.Until(searchEnd), opts.TimeLimit/20)
@@ -689,23 +693,19 @@ func teamMinutes(sol *vrp.Solution, vehicles []vehicle) map[string]map[string]in
 }
 
 // softDayLimits returns, for the team-days of each balance group with at
-// least two teams where some day of sol runs over balanceFactor × the
-// group's mean day (at least 4 h), that limit in seconds: pass 2 makes every minute
-// over it cost like a minute of travel (vrp.Vehicle.SoftMaxDuration), so
-// the engine moves work from long days to short ones where travel allows,
-// and never leaves a request out for it.
+// least two teams, a soft day limit in seconds: balanceFactor × the
+// group's mean day, at least 4 h. Every second over it costs like a second
+// of travel (vrp.Vehicle.SoftMaxDuration), so the engine moves work from
+// long days to short ones where travel allows, and never leaves a request
+// out for it; a day within the limit costs nothing extra.
 //
-// The mean day is estimated from the work, not from sol's routing: the
-// service time sol serves in the group, plus on every team-day its breaks
-// and one round trip from the base to the mean stop (the mean over the
-// served stops of base → stop → base). So the limit, and with it the
-// pass-2 objective, does not depend on how well pass 1 happened to route
-// or how many team-days it used: a 10 s and a 120 s plan that serve the
-// same work are costed alike.
-func softDayLimits(p *vrp.Problem, sol *vrp.Solution, vehicles []vehicle) map[int]int64 {
-	if len(sol.Routes) == 0 {
-		return nil // nothing routed, no day to cap (p may have no vehicles)
-	}
+// The mean day is estimated from the problem alone, before any search: the
+// service time of the group's jobs (a job belongs to the group of its
+// first allowed vehicle), plus on every team-day its breaks and one round
+// trip from the base to the mean stop (the mean over the group's jobs of
+// base → stop → base). So the objective is the same for every seed and
+// time limit, and both passes search it.
+func softDayLimits(p *vrp.Problem, vehicles []vehicle) map[int]int64 {
 	days, teams := map[string]int64{}, map[string]map[string]bool{}
 	work := map[string]int64{} // seconds: service, breaks
 	for vi, v := range vehicles {
@@ -715,47 +715,36 @@ func softDayLimits(p *vrp.Problem, sol *vrp.Solution, vehicles []vehicle) map[in
 			teams[g] = map[string]bool{}
 		}
 		teams[g][v.team.ID] = true
-		for _, b := range p.Vehicles[vi].Breaks {
-			work[g] += b.Duration
+		if vi < len(p.Vehicles) {
+			for _, b := range p.Vehicles[vi].Breaks {
+				work[g] += b.Duration
+			}
 		}
 	}
 	trips, stops := map[string]int64{}, map[string]int64{}
-	for _, r := range sol.Routes {
-		g := balanceGroup(vehicles[r.Vehicle].team)
-		work[g] += r.ServiceTime
-		veh := &p.Vehicles[r.Vehicle]
+	for _, j := range p.Jobs {
+		if len(j.AllowedVehicles) == 0 {
+			continue // fits no team: never served
+		}
+		vi := j.AllowedVehicles[0]
+		g := balanceGroup(vehicles[vi].team)
+		veh := &p.Vehicles[vi]
 		m := p.Durations
 		if veh.Profile > 0 {
 			m = p.Profiles[veh.Profile-1].Durations
 		}
-		for _, vis := range r.Visits {
-			if vis.Kind != vrp.VisitJob {
-				continue
-			}
-			loc := p.Jobs[vis.Job].Location
-			trips[g] += m.At(veh.Start, loc) + m.At(loc, veh.End)
-			stops[g]++
-		}
-	}
-	limit := map[string]int64{}
-	for g, w := range work {
-		if len(teams[g]) >= 2 && stops[g] > 0 {
-			total := w + days[g]*trips[g]/stops[g]
-			limit[g] = max(int64(balanceFactor*float64(total)/60/float64(days[g])), 240) * 60
-		}
-	}
-	binding := map[string]bool{}
-	for _, r := range sol.Routes {
-		g := balanceGroup(vehicles[r.Vehicle].team)
-		if l, ok := limit[g]; ok && r.Duration > l {
-			binding[g] = true
-		}
+		work[g] += j.Service
+		trips[g] += m.At(veh.Start, j.Location) + m.At(j.Location, veh.End)
+		stops[g]++
 	}
 	out := map[int]int64{}
 	for vi, v := range vehicles {
-		if g := balanceGroup(v.team); binding[g] {
-			out[vi] = limit[g]
+		g := balanceGroup(v.team)
+		if len(teams[g]) < 2 || stops[g] == 0 {
+			continue
 		}
+		total := work[g] + days[g]*trips[g]/stops[g]
+		out[vi] = max(int64(balanceFactor*float64(total)/60/float64(days[g])), 240) * 60
 	}
 	return out
 }
