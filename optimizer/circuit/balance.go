@@ -130,13 +130,73 @@ func rebalanceRoutes(p *vrp.Problem, obj vrp.Objective, sol *vrp.Solution, vehic
 				break
 			}
 		}
-		for _, d := range dates {
-			for k, a := range perm[d] {
-				if a != k {
-					changed = true
+		// cur[v]: the route team-day v now drives and its jobs.
+		type drive struct {
+			r    vrp.Route
+			jobs []int
+		}
+		cur := map[int]drive{}
+		var all []int
+		for d, vis := range days {
+			for k, v := range vis {
+				from := v
+				if pm, ok := perm[d]; ok {
+					from = vis[pm[k]]
+					if from != v {
+						changed = true
+					}
+					cur[v] = drive{*eval[d][pm[k]][k], jobs[from]}
+				} else {
+					cur[v] = drive{byVeh[v], jobs[v]}
 				}
-				assigned[days[d][k]] = *eval[d][a][k]
+				all = append(all, v)
 			}
+		}
+		sort.Ints(all)
+		// Then across days: two team-days of different teams swap routes
+		// when both fit (re-timed to the other day: hours, deadlines) at no
+		// more cost together, and the weekly minutes even out.
+		dur := func(r vrp.Route) int64 { return r.Duration / 60 }
+		for round := 0; round < 10; round++ {
+			improved := false
+			for x, va := range all {
+				for _, vb := range all[x+1:] {
+					ta, tb := vehicles[va].team.ID, vehicles[vb].team.ID
+					a, b := cur[va], cur[vb]
+					if ta == tb || len(a.jobs)+len(b.jobs) == 0 {
+						continue
+					}
+					na := vrp.Route{Vehicle: va, VehicleID: p.Vehicles[va].ID} // b's jobs on va
+					nb := vrp.Route{Vehicle: vb, VehicleID: p.Vehicles[vb].ID}
+					var err error
+					if len(b.jobs) > 0 {
+						if na, err = vrp.EvaluateRoute(p, obj, va, b.jobs); err != nil {
+							continue
+						}
+					}
+					if len(a.jobs) > 0 {
+						if nb, err = vrp.EvaluateRoute(p, obj, vb, a.jobs); err != nil {
+							continue
+						}
+					}
+					if na.Cost+nb.Cost > a.r.Cost+b.r.Cost {
+						continue
+					}
+					ma, mb := minutes[ta]+dur(na)-dur(a.r), minutes[tb]+dur(nb)-dur(b.r)
+					if ma*ma+mb*mb >= minutes[ta]*minutes[ta]+minutes[tb]*minutes[tb] {
+						continue
+					}
+					minutes[ta], minutes[tb] = ma, mb
+					cur[va], cur[vb] = drive{na, b.jobs}, drive{nb, a.jobs}
+					improved, changed = true, true
+				}
+			}
+			if !improved {
+				break
+			}
+		}
+		for _, v := range all {
+			assigned[v] = cur[v].r
 		}
 	}
 	if !changed {

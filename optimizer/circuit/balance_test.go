@@ -79,6 +79,35 @@ func TestRebalanceRoutes(t *testing.T) {
 	}
 }
 
+// TestRebalanceRoutesAcrossDays: team B may take team A's Monday jobs only
+// on Tuesday, and A's Tuesday jobs not at all, so no same-day hand-over
+// helps; A's Monday route moves to B's Tuesday (re-timed) instead.
+func TestRebalanceRoutesAcrossDays(t *testing.T) {
+	p, sol, vehicles := balanceProblem(t, nil)
+	// Vehicles: 0 = A Monday, 1 = A Tuesday, 2 = B Monday, 3 = B Tuesday.
+	p.Jobs[0].AllowedVehicles, p.Jobs[1].AllowedVehicles = []int{0, 1, 3}, []int{0, 1, 3}
+	p.Jobs[2].AllowedVehicles, p.Jobs[3].AllowedVehicles = []int{0, 1}, []int{0, 1}
+	if err := vrp.Check(p, sol); err != nil {
+		t.Fatal(err)
+	}
+	out := rebalanceRoutes(p, vrp.ObjectiveCost, sol, vehicles)
+	if err := vrp.Check(p, out); err != nil {
+		t.Fatal(err)
+	}
+	after := teamMinutes(out, vehicles)["county"]
+	if after["T-A"] == 0 || after["T-A"] != after["T-B"] {
+		t.Fatalf("minutes after %v: want one day each", after)
+	}
+	for _, r := range out.Routes {
+		if r.Vehicle == 3 && (len(r.Visits) < 2 || r.Visits[0].Job > 1) {
+			t.Errorf("B's Tuesday serves %+v, want A's Monday jobs 0 and 1", r.Visits)
+		}
+	}
+	if out.Cost > sol.Cost || out.Served != sol.Served {
+		t.Errorf("cost %d served %d, want at most %d and %d", out.Cost, out.Served, sol.Cost, sol.Served)
+	}
+}
+
 // TestRebalanceRoutesKeepsEligibility: when team B may not serve the jobs
 // (skills, level, area: the allowed vehicles), nothing moves.
 func TestRebalanceRoutesKeepsEligibility(t *testing.T) {
