@@ -16,8 +16,11 @@ import (
 // the engine's allowed vehicles), the re-timed route is feasible on it
 // (shift, lunch, hours, travel mode) and costs no more. Among those
 // assignments it keeps, by coordinate descent over the days, the one with
-// the least sum of squared weekly team minutes per group. Routes with
-// locked stops stay. The new solution is checked by the engine's checker;
+// the least sum of squared weekly team minutes per group. Then two
+// team-days of different teams on any days swap routes when both fit
+// (re-timed to the other day) at no more cost together and the pair's
+// squared weekly minutes fall, until no swap helps. Routes with locked
+// stops stay. The new solution is checked by the engine's checker;
 // on any failure the solution is returned unchanged.
 func rebalanceRoutes(p *vrp.Problem, obj vrp.Objective, sol *vrp.Solution, vehicles []vehicle) *vrp.Solution {
 	if len(sol.Routes) == 0 || len(p.Vehicles) != len(vehicles) {

@@ -706,6 +706,9 @@ func teamMinutes(sol *vrp.Solution, vehicles []vehicle) map[string]map[string]in
 // base → stop → base). So the objective is the same for every seed and
 // time limit, and both passes search it.
 func softDayLimits(p *vrp.Problem, vehicles []vehicle) map[int]int64 {
+	if len(p.Vehicles) != len(vehicles) {
+		return nil // no problem built (nothing to plan)
+	}
 	days, teams := map[string]int64{}, map[string]map[string]bool{}
 	work := map[string]int64{} // seconds: service, breaks
 	for vi, v := range vehicles {
@@ -715,10 +718,8 @@ func softDayLimits(p *vrp.Problem, vehicles []vehicle) map[int]int64 {
 			teams[g] = map[string]bool{}
 		}
 		teams[g][v.team.ID] = true
-		if vi < len(p.Vehicles) {
-			for _, b := range p.Vehicles[vi].Breaks {
-				work[g] += b.Duration
-			}
+		for _, b := range p.Vehicles[vi].Breaks {
+			work[g] += b.Duration
 		}
 	}
 	trips, stops := map[string]int64{}, map[string]int64{}
@@ -737,14 +738,18 @@ func softDayLimits(p *vrp.Problem, vehicles []vehicle) map[int]int64 {
 		trips[g] += m.At(veh.Start, j.Location) + m.At(j.Location, veh.End)
 		stops[g]++
 	}
+	limit := map[string]int64{}
+	for g, n := range stops {
+		if len(teams[g]) >= 2 {
+			total := work[g] + days[g]*trips[g]/n
+			limit[g] = max(int64(balanceFactor*float64(total)/60/float64(days[g])), 240) * 60
+		}
+	}
 	out := map[int]int64{}
 	for vi, v := range vehicles {
-		g := balanceGroup(v.team)
-		if len(teams[g]) < 2 || stops[g] == 0 {
-			continue
+		if l, ok := limit[balanceGroup(v.team)]; ok {
+			out[vi] = l
 		}
-		total := work[g] + days[g]*trips[g]/stops[g]
-		out[vi] = max(int64(balanceFactor*float64(total)/60/float64(days[g])), 240) * 60
 	}
 	return out
 }
