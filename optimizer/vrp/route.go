@@ -399,12 +399,7 @@ func (s *search) routeCost(v int, travel, metric int64) int64 {
 // choosing at each stop the earliest window not yet passed, then delays the
 // departure by the forward time slack (as bestDeparture does), so that the
 // search and the reported schedule agree.
-func (s *search) evalNodes(v int, nodes []int32) eval { return s.forward(v, nodes, false) }
-
-// forward is evalNodes; with feasOnly (no violation penalty in the search:
-// any violation rejects the route) it stops at the first late stop and
-// returns that lateness as the violation, without the cost.
-func (s *search) forward(v int, nodes []int32, feasOnly bool) eval {
+func (s *search) evalNodes(v int, nodes []int32) eval {
 	in := s.in
 	var jobs int32
 	slow := in.vehSlow[v]
@@ -422,6 +417,20 @@ func (s *search) forward(v int, nodes []int32, feasOnly bool) eval {
 	if jobs > in.maxTasks[v] {
 		return eval{}
 	}
+	if slow {
+		return s.forward(v, nodes, false)
+	}
+	load := s.sumLoad(nodes)
+	acc := in.nodeSeg[nodes[0]]
+	for _, n := range nodes[1:] {
+		acc = in.merge(acc, in.nodeSeg[n])
+	}
+	return s.finish(v, acc.dur, acc.tw, acc.travel, acc.metric, load)
+}
+
+// sumLoad sums the nodes' amounts into s.load and returns it.
+func (s *search) sumLoad(nodes []int32) []int64 {
+	in := s.in
 	load := s.load
 	for d := range load {
 		load[d] = 0
@@ -431,13 +440,18 @@ func (s *search) forward(v int, nodes []int32, feasOnly bool) eval {
 			load[d] += in.amounts[int(n)*in.dims+d]
 		}
 	}
-	if !slow {
-		acc := in.nodeSeg[nodes[0]]
-		for _, n := range nodes[1:] {
-			acc = in.merge(acc, in.nodeSeg[n])
-		}
-		return s.finish(v, acc.dur, acc.tw, acc.travel, acc.metric, load)
-	}
+	return load
+}
+
+// forward evaluates a node sequence with at least one job and at most the
+// vehicle's task limit by the forward pass (evalNodes' slow path; evalPieces
+// calls it directly, having counted the jobs). With feasOnly (no violation
+// penalty in the search: any violation rejects the route) it stops at the
+// first late stop and returns that lateness as the violation, without the
+// cost.
+func (s *search) forward(v int, nodes []int32, feasOnly bool) eval {
+	in := s.in
+	load := s.sumLoad(nodes)
 	// Forward pass from the earliest departure, on the vehicle's profile.
 	prof := in.vProf[v]
 	dm, mm, xm := in.profDur[prof], in.profMetric[prof], in.profDist[prof]
