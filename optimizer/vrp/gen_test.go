@@ -13,6 +13,11 @@ type features struct {
 	// groups splits the vehicles into two or three groups and restricts
 	// every job to one group (AllowedVehicles): independent subproblems.
 	groups bool
+	// days puts the vehicles on three days (shifts 1000 apart, their breaks
+	// moved along) and gives each job its windows again on some of the
+	// days, as a week's plan does: several windows per job, one per
+	// vehicle's shift (instance.clipSeg).
+	days bool
 }
 
 var allFeatures = []struct {
@@ -33,7 +38,9 @@ var allFeatures = []struct {
 	{"pickups", features{pickups: true}},
 	{"groups", features{groups: true}},
 	{"groupsProfilesBreaks", features{groups: true, profiles: true, breaks: true, multiTW: true, locked: true}},
-	{"everything", features{true, true, true, true, true, true, true, true, true, true, true, true, true}},
+	{"days", features{days: true}},
+	{"daysBreaksLimits", features{days: true, breaks: true, limits: true, open: true, locked: true}},
+	{"everything", features{true, true, true, true, true, true, true, true, true, true, true, true, true, true}},
 }
 
 // genProblem builds a random small instance with the given features. All
@@ -170,6 +177,41 @@ func genProblem(rng *rand.Rand, nJobs, nVeh int, f features) *Problem {
 				p.Vehicles[v].SoftMaxDuration = int64(100 + r2.Intn(200))
 				p.Vehicles[v].OvertimeCostPerHour = int64(1800 + r2.Intn(7200))
 			}
+		}
+	}
+	if f.days {
+		// Drawn after the other features, so that instances without it
+		// stay as they were.
+		r3 := rand.New(rand.NewSource(int64(nJobs*7919 + nVeh)))
+		const day = 1000
+		for v := range p.Vehicles {
+			veh := &p.Vehicles[v]
+			off := int64(v%3) * day
+			veh.Shift = TimeWindow{veh.Shift.Start + off, veh.Shift.End + off}
+			for b := range veh.Breaks {
+				ws := veh.Breaks[b].TimeWindows
+				veh.Breaks[b].TimeWindows = make([]TimeWindow, len(ws))
+				for k, w := range ws {
+					veh.Breaks[b].TimeWindows[k] = TimeWindow{w.Start + off, w.End + off}
+				}
+			}
+		}
+		for j := range p.Jobs {
+			job := &p.Jobs[j]
+			base := job.TimeWindows
+			if base == nil {
+				base = []TimeWindow{{0, 700}}
+			}
+			var ws []TimeWindow
+			for d := int64(0); d < 3; d++ {
+				if r3.Intn(3) == 0 && !(d == 2 && len(ws) == 0) {
+					continue
+				}
+				for _, w := range base {
+					ws = append(ws, TimeWindow{w.Start + d*day, w.End + d*day})
+				}
+			}
+			job.TimeWindows = ws
 		}
 	}
 	if f.locked {

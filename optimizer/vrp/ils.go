@@ -309,14 +309,16 @@ func (s *search) insertBest(u int32) bool {
 		if int(in.maxTasks[r.idx]) <= r.nJobs {
 			continue
 		}
-		fast := in.linear && !in.vehSlow[r.idx] && r.nJobs > 0
+		fast := in.linear && !in.vehFwd[r.idx] && r.nJobs > 0
 		for p := r.lockEnd - 1; p < r.last(); p++ {
 			if s.rng.Float64() < sisrBlink {
 				continue
 			}
 			if fast {
-				n := r.nodes
-				if s.arc(n[p], u)+s.arc(u, n[p+1])-s.arc(n[p], n[p+1]) >= best {
+				// Arc screen (see screenable): between located nodes,
+				// less the overtime the route may save.
+				a, b := locBefore(r, p), locAfter(r, p+1)
+				if s.arc(a, u)+s.arc(u, b)-s.arc(a, b)-r.over >= best {
 					continue
 				}
 			}

@@ -26,7 +26,7 @@ type instance struct {
 
 	// Per travel profile (index = Vehicle.Profile): durations, metric and
 	// distances (nil without a distance matrix). Routes of vehicles with a
-	// profile other than 0 are evaluated by the forward pass (vehSlow); all
+	// profile other than 0 are evaluated by the forward pass (vehFwd); all
 	// cached segments use profile 0, which is exact for profile-0 routes.
 	profDur, profMetric, profDist [][]int64
 	vProf                         []int32
@@ -38,21 +38,35 @@ type instance struct {
 	deliv, pick []int64 // nNode*dims, only when mixed
 	initial     [][]int // Options.Initial (warm start)
 
-	loc      []int32 // per node, -1 = none (breaks, open ends)
-	nodeSeg  []seg   // per node, static segment (window hull for multi-window nodes)
-	multi    []bool  // per node: several windows, needs the slow path
-	windows  [][]TimeWindow
-	amounts  []int64 // nNode*dims
-	brkVeh   []int32 // per node: owning vehicle of a break, else -1
-	brkNum   []int32 // per node: index of the break in its vehicle's Breaks
-	locked   []bool  // per node: a locked job
-	vehSlow  []bool  // vehicle has breaks: evaluate its routes by the forward pass
-	elig     []bool  // nJobs*nVeh
-	penalty  []int64 // per job: cost of leaving it unassigned
-	prio     []int   // per job: 1+Priority
-	capacity []int64 // nVeh*dims
-	maxTasks []int32 // per vehicle, MaxInt32 if none
-	class    []int32 // per vehicle: vehicles with equal class are interchangeable when empty
+	loc     []int32 // per node, -1 = none (breaks, open ends)
+	nodeSeg []seg   // per node, static segment (window hull for multi-window nodes)
+	multi   []bool  // per node: several windows
+	windows [][]TimeWindow
+	// Windows seen by a vehicle: a service can only start inside the
+	// vehicle's shift, so a multi-window node (one window per day, say)
+	// keeps on a vehicle only the windows that meet its shift, which is
+	// often one: its route is then evaluated by the segment algebra, not
+	// by the forward pass. Vehicles with the same shift share a class;
+	// clipSeg[c*nMulti+multiIdx[node]] is the node's segment for class c
+	// and clipMulti says whether several windows remain. clipSeg is nil
+	// when there are no multi-window nodes or too many classes.
+	vClass    []int32 // per vehicle
+	nClass    int
+	multiIdx  []int32 // per node: index among multi-window nodes, -1 if one window
+	nMulti    int
+	clipSeg   []seg
+	clipMulti []bool
+	amounts   []int64 // nNode*dims
+	brkVeh    []int32 // per node: owning vehicle of a break, else -1
+	brkNum    []int32 // per node: index of the break in its vehicle's Breaks
+	locked    []bool  // per node: a locked job
+	vehFwd    []bool  // evaluate the vehicle's routes by the forward pass (profile, distance limit, mixed loads)
+	elig      []bool  // nJobs*nVeh
+	penalty   []int64 // per job: cost of leaving it unassigned
+	prio      []int   // per job: 1+Priority
+	capacity  []int64 // nVeh*dims
+	maxTasks  []int32 // per vehicle, MaxInt32 if none
+	class     []int32 // per vehicle: vehicles with equal class are interchangeable when empty
 
 	rates bool // usesRates(p)
 	// linear is set when a route's cost is its fixed cost plus the sum of
@@ -81,6 +95,31 @@ type seg struct {
 	late        int64 // latest start of the first node without extra warp
 	travel      int64 // summed travel durations
 	metric      int64 // summed metric arcs
+}
+
+// mergeInto sets *a to the concatenation of *a and *b (merge without
+// copying segments in and out: the search's hot path).
+func (in *instance) mergeInto(a, b *seg) {
+	var edge, em int64
+	if a.last >= 0 && b.first >= 0 {
+		k := int(a.last)*in.nLoc + int(b.first)
+		edge, em = in.dur[k], in.metric[k]
+	}
+	atSecond := a.dur - a.tw + edge
+	diffWait := max(b.early-atSecond-a.late, 0)
+	diffTw := max(a.early+atSecond-b.late, 0)
+	a.dur += b.dur + edge + diffWait
+	a.tw += b.tw + diffTw
+	a.early = max(b.early-atSecond, a.early) - diffWait
+	a.late = min(b.late-atSecond, a.late) + diffTw
+	a.travel += b.travel + edge
+	a.metric += b.metric + em
+	if a.first < 0 {
+		a.first = b.first
+	}
+	if b.last >= 0 {
+		a.last = b.last
+	}
 }
 
 // merge concatenates a and b (a then b).
@@ -184,7 +223,7 @@ func compile(p *Problem, obj Objective, k int) *instance {
 		}
 		in.prio[j] = 1 + job.Priority
 	}
-	in.vehSlow = make([]bool, in.nVeh)
+	in.vehFwd = make([]bool, in.nVeh)
 	in.vProf = make([]int32, in.nVeh)
 	in.capacity = make([]int64, in.nVeh*in.dims)
 	in.maxTasks = make([]int32, in.nVeh)
@@ -198,11 +237,10 @@ func compile(p *Problem, obj Objective, k int) *instance {
 		in.vProf[v] = int32(veh.Profile)
 		// The segment algebra runs on profile 0 and summed loads; other
 		// profiles, distance limits and varying loads take the forward pass.
-		// A soft duration limit makes the cost depend on the schedule:
-		// arc deltas no longer bound it (vehSlow switches off the arc
-		// screens; quickCost stays a lower bound).
-		if veh.Profile != 0 || veh.MaxDistance > 0 || in.mixed || veh.SoftMaxDuration > 0 && veh.OvertimeCostPerHour > 0 && obj != ObjectiveDistance {
-			in.vehSlow[v] = true
+		// (Breaks, soft duration limits and windows clipped to the shift
+		// stay on the segments: foldPiece, finish, clipWindows.)
+		if veh.Profile != 0 || veh.MaxDistance > 0 || in.mixed {
+			in.vehFwd[v] = true
 		}
 		in.maxTasks[v] = math.MaxInt32
 		if veh.MaxTasks > 0 {
@@ -212,14 +250,10 @@ func compile(p *Problem, obj Objective, k int) *instance {
 			mk(b, NoLocation, br.Duration, br.TimeWindows)
 			in.brkVeh[b] = int32(v)
 			in.brkNum[b] = int32(k)
-			// Segments of a route with breaks do not concatenate
-			// associatively (a break happens where the vehicle is, so the
-			// travel that follows it depends on what precedes it): such
-			// routes are evaluated by the explicit forward pass.
-			in.vehSlow[v] = true
 			b++
 		}
 	}
+	in.clipWindows()
 	in.locked = make([]bool, in.nNode)
 	for _, veh := range p.Vehicles {
 		for _, j := range veh.Locked {
@@ -236,6 +270,89 @@ func compile(p *Problem, obj Objective, k int) *instance {
 	in.setClasses()
 	in.setNeighbours(k)
 	return in
+}
+
+// maxClipSegs bounds the per-class segment table (classes × multi-window
+// nodes); beyond it multi-window nodes keep the forward pass.
+const maxClipSegs = 1 << 22
+
+// clipWindows fills the shift classes and the per-class segments of the
+// multi-window nodes (see instance.clipSeg). Only windows that meet the
+// shift are kept: a service starts no earlier than the vehicle leaves and
+// no later than it must be back, so feasibility is unchanged. A node
+// with no window in the shift keeps its first window, which the vehicle
+// cannot meet either.
+func (in *instance) clipWindows() {
+	in.vClass = make([]int32, in.nVeh)
+	in.multiIdx = make([]int32, in.nNode)
+	var shifts []TimeWindow
+	class := map[TimeWindow]int32{}
+	for v := range in.p.Vehicles {
+		sh := in.p.Vehicles[v].shift()
+		c, ok := class[sh]
+		if !ok {
+			c = int32(len(shifts))
+			class[sh] = c
+			shifts = append(shifts, sh)
+		}
+		in.vClass[v] = c
+	}
+	in.nClass = len(shifts)
+	in.nMulti = 0
+	for n := range in.multiIdx {
+		in.multiIdx[n] = -1
+		if in.multi[n] {
+			in.multiIdx[n] = int32(in.nMulti)
+			in.nMulti++
+		}
+	}
+	if in.nMulti == 0 || in.nClass*in.nMulti > maxClipSegs {
+		return
+	}
+	in.clipSeg = make([]seg, in.nClass*in.nMulti)
+	in.clipMulti = make([]bool, in.nClass*in.nMulti)
+	for n, m := range in.multiIdx {
+		if m < 0 {
+			continue
+		}
+		ws := in.windows[n]
+		for c, sh := range shifts {
+			lo, hi := -1, -1
+			for k, w := range ws {
+				if w.End >= sh.Start && w.Start <= sh.End {
+					if lo < 0 {
+						lo = k
+					}
+					hi = k
+				}
+			}
+			if lo < 0 {
+				lo, hi = 0, 0
+			}
+			sg := in.nodeSeg[n]
+			sg.early, sg.late = ws[lo].Start, ws[hi].End
+			x := c*in.nMulti + int(m)
+			in.clipSeg[x], in.clipMulti[x] = sg, hi > lo
+		}
+	}
+}
+
+// segV is node's segment on a vehicle of class c.
+func (in *instance) segV(node int32, c int32) seg {
+	if m := in.multiIdx[node]; m >= 0 && in.clipSeg != nil {
+		return in.clipSeg[int(c)*in.nMulti+int(m)]
+	}
+	return in.nodeSeg[node]
+}
+
+// multiV reports whether node keeps several windows on a vehicle of class
+// c (its routes then take the forward pass).
+func (in *instance) multiV(node int32, c int32) bool {
+	m := in.multiIdx[node]
+	if m < 0 {
+		return false
+	}
+	return in.clipSeg == nil || in.clipMulti[int(c)*in.nMulti+int(m)]
 }
 
 // mixedLoads reports whether some capacity dimension has both a delivery

@@ -35,9 +35,41 @@ func (s *search) arc(a, b int32) int64 {
 }
 
 // screenable reports whether a route's cost change can be screened by arc
-// deltas: linear costs, no breaks, and the route stays used.
+// deltas: linear costs, travel on the cached profile, and the route stays
+// used. Breaks have no location: arcs run between located nodes
+// (locBefore, locAfter). With a soft duration limit the change is at
+// least the arc delta minus the route's current overtime (screenBound).
 func (s *search) screenable(r *route, jobsAfter int) bool {
-	return s.in.linear && !s.exact && !s.in.vehSlow[r.idx] && r.nJobs > 0 && jobsAfter > 0
+	return s.in.linear && !s.exact && !s.in.vehFwd[r.idx] && r.nJobs > 0 && jobsAfter > 0
+}
+
+// screenBound is what a move on routes a and b (b may equal a) can gain
+// beyond its arc delta: the violation penalty it may remove (violBound)
+// and the overtime it may save.
+func (s *search) screenBound(a, b *route) int64 {
+	v := s.violBound(a, b) + a.over
+	if b != a {
+		v += b.over
+	}
+	return v
+}
+
+// locBefore is the last node at or before position p of r that has a
+// location; locAfter the first at or after p. When there is none, the node
+// at p itself (it has no location either: its arcs are 0, as for an open
+// route end).
+func locBefore(r *route, p int) int32 {
+	if k := r.locPrev[p]; k >= 0 {
+		return r.nodes[k]
+	}
+	return r.nodes[p]
+}
+
+func locAfter(r *route, p int) int32 {
+	if k := r.locNext[p]; k >= 0 {
+		return r.nodes[k]
+	}
+	return r.nodes[p]
 }
 
 // violBound is what a move on routes a and b (b may equal a) can gain at
@@ -118,24 +150,31 @@ func (s *search) exchange(u, v int32, n, m int, rev bool) bool {
 		a = revPiece(ru, pu, pu+n-1)
 	}
 	apart := ru != rv || (m == 0 && (pv < pu-1 || pv >= pu+n)) || (m > 0 && (pu+n < pv || pv+m < pu))
+	// Within one route, breaks between the two places could make their
+	// located neighbours overlap: no screen there.
+	apart = apart && (ru != rv || ru.cumBrk[ru.last()] == 0)
 	if apart && s.screenable(ru, ru.nJobs-n+m) && s.screenable(rv, rv.nJobs) {
 		// O(1) arc delta over disjoint arc sets (fixed costs do not change:
-		// both routes stay used).
+		// both routes stay used). The moved nodes are jobs (movable), so
+		// located; their neighbours may be breaks, which travel skips.
 		un, vn := ru.nodes, rv.nodes
 		aFirst, aLast := un[pu], un[pu+n-1]
+		uPrev, uNext := locBefore(ru, pu-1), locAfter(ru, pu+n)
 		var d int64
 		if rev {
 			aFirst, aLast = aLast, aFirst
 			d += s.arc(un[pu+1], un[pu]) - s.arc(un[pu], un[pu+1])
 		}
 		if m == 0 {
-			d += s.arc(un[pu-1], un[pu+n]) - s.arc(un[pu-1], un[pu]) - s.arc(un[pu+n-1], un[pu+n])
-			d += s.arc(vn[pv], aFirst) + s.arc(aLast, vn[pv+1]) - s.arc(vn[pv], vn[pv+1])
+			vNext := locAfter(rv, pv+1)
+			d += s.arc(uPrev, uNext) - s.arc(uPrev, un[pu]) - s.arc(un[pu+n-1], uNext)
+			d += s.arc(vn[pv], aFirst) + s.arc(aLast, vNext) - s.arc(vn[pv], vNext)
 		} else {
-			d += s.arc(un[pu-1], vn[pv]) + s.arc(vn[pv+m-1], un[pu+n]) - s.arc(un[pu-1], un[pu]) - s.arc(un[pu+n-1], un[pu+n])
-			d += s.arc(vn[pv-1], aFirst) + s.arc(aLast, vn[pv+m]) - s.arc(vn[pv-1], vn[pv]) - s.arc(vn[pv+m-1], vn[pv+m])
+			vPrev, vNext := locBefore(rv, pv-1), locAfter(rv, pv+m)
+			d += s.arc(uPrev, vn[pv]) + s.arc(vn[pv+m-1], uNext) - s.arc(uPrev, un[pu]) - s.arc(un[pu+n-1], uNext)
+			d += s.arc(vPrev, aFirst) + s.arc(aLast, vNext) - s.arc(vPrev, vn[pv]) - s.arc(vn[pv+m-1], vNext)
 		}
-		if d >= s.violBound(ru, rv) {
+		if d >= s.screenBound(ru, rv) {
 			return false
 		}
 	}
@@ -212,7 +251,7 @@ func (s *search) twoOptStar(u, v int32) bool {
 		} else {
 			d += s.arc(vn[pv], vn[lv])
 		}
-		if d >= s.violBound(ru, rv) {
+		if d >= s.screenBound(ru, rv) {
 			return false
 		}
 	}

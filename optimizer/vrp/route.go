@@ -8,15 +8,21 @@ import "math"
 // move touching at most two routes is evaluated by merging a handful of
 // segments. Only the routes a move touched are recomputed (update).
 type route struct {
-	idx     int // = vehicle index
-	nodes   []int32
-	pre     []seg   // pre[i]: nodes[0..i]
-	suf     []seg   // suf[i]: nodes[i..last]
-	sufX    []seg   // sufX[i]: nodes[i..last-1] (without the end node); i < last
+	idx   int // = vehicle index
+	nodes []int32
+	// Segments on the route's vehicle class. pre[i]: nodes[0..i].
+	// suf[i]: nodes[i..last]; sufX[i]: nodes[i..last-1] (without the end
+	// node), i < last. A suffix that starts with nodes without location
+	// (breaks) is stored without them, as the suffix from its first
+	// located node (see headSplit), unless it has none.
+	pre     []seg
+	suf     []seg
+	sufX    []seg
 	cumLoad []int64 // (i*dims+d): loads of nodes[0..i]
 	cumJobs []int32
 	cumBrk  []int32
-	cumMult []int32
+	cumMult []int32 // nodes with several windows on this vehicle
+	cumDep  []int32 // nodes whose segment depends on the vehicle class (instance.multiIdx)
 	revT    []int64 // revT[i]: travel of the reversed arcs nodes[i]→nodes[i-1]→…→nodes[0]
 	revM    []int64 // revM[i]: same for the metric
 	// locNext[i] / locPrev[i]: the first position >= i / last position <= i
@@ -27,6 +33,7 @@ type route struct {
 	lockEnd          int // positions < lockEnd must not change (start node, locked jobs); set by update
 
 	cost     int64 // objective cost of the route, 0 when it serves no job
+	over     int64 // the part of cost that is overtime (Vehicle.SoftMaxDuration), for the arc screens' bound
 	viol     int64 // time warp + excess duration/travel/load (0 = feasible)
 	nJobs    int
 	modified int // search timestamp of the last change
@@ -50,9 +57,10 @@ func (s *search) update(r *route) {
 	}
 	r.cumLoad = r.cumLoad[:n*in.dims]
 	if cap(r.cumJobs) < n {
-		r.cumJobs, r.cumBrk, r.cumMult = make([]int32, n, 2*n), make([]int32, n, 2*n), make([]int32, n, 2*n)
+		r.cumJobs, r.cumBrk, r.cumMult, r.cumDep = make([]int32, n, 2*n), make([]int32, n, 2*n), make([]int32, n, 2*n), make([]int32, n, 2*n)
 	}
-	r.cumJobs, r.cumBrk, r.cumMult = r.cumJobs[:n], r.cumBrk[:n], r.cumMult[:n]
+	r.cumJobs, r.cumBrk, r.cumMult, r.cumDep = r.cumJobs[:n], r.cumBrk[:n], r.cumMult[:n], r.cumDep[:n]
+	cls := in.vClass[r.idx]
 	if cap(r.revT) < n {
 		r.revT, r.revM = make([]int64, n, 2*n), make([]int64, n, 2*n)
 	}
@@ -62,7 +70,7 @@ func (s *search) update(r *route) {
 	}
 	r.locNext, r.locPrev = r.locNext[:n], r.locPrev[:n]
 	lastLoc := int32(-1)
-	var jobs, brk, mult int32
+	var jobs, brk, mult, dep int32
 	r.lockEnd = 1
 	for i, node := range r.nodes {
 		if in.locked[node] {
@@ -82,19 +90,22 @@ func (s *search) update(r *route) {
 			s.touch(node)
 		}
 		if i == 0 {
-			r.pre[0] = in.nodeSeg[node]
+			r.pre[0] = in.segV(node, cls)
 		} else {
-			r.pre[i] = in.merge(r.pre[i-1], in.nodeSeg[node])
+			r.pre[i] = in.merge(r.pre[i-1], in.segV(node, cls))
 		}
 		if int(node) < in.nJobs {
 			jobs++
 		} else if in.brkVeh[node] >= 0 {
 			brk++
 		}
-		if in.multi[node] {
+		if in.multiV(node, cls) {
 			mult++
 		}
-		r.cumJobs[i], r.cumBrk[i], r.cumMult[i] = jobs, brk, mult
+		if in.multiIdx[node] >= 0 {
+			dep++
+		}
+		r.cumJobs[i], r.cumBrk[i], r.cumMult[i], r.cumDep[i] = jobs, brk, mult, dep
 		if i == 0 {
 			r.revT[0], r.revM[0] = 0, 0
 		} else {
@@ -124,21 +135,56 @@ func (s *search) update(r *route) {
 		}
 		r.locNext[i] = next
 	}
-	r.suf[n-1] = in.nodeSeg[r.nodes[n-1]]
-	for i := n - 2; i >= 0; i-- {
-		r.suf[i] = in.merge(in.nodeSeg[r.nodes[i]], r.suf[i+1])
-	}
+	s.suffixes(r, r.suf, n-1)
 	if n >= 2 {
-		r.sufX[n-2] = in.nodeSeg[r.nodes[n-2]]
-		for i := n - 3; i >= 0; i-- {
-			r.sufX[i] = in.merge(in.nodeSeg[r.nodes[i]], r.sufX[i+1])
-		}
+		s.suffixes(r, r.sufX, n-2)
 	}
 	r.nJobs = int(jobs)
 	c := s.evalNodes(r.idx, r.nodes)
 	r.cost, r.viol = c.cost, c.viol
+	r.over = 0
+	if jobs > 0 && !in.vehFwd[r.idx] {
+		r.over = r.cost - s.routeCost(r.idx, r.pre[n-1].travel, r.pre[n-1].metric)
+	}
 	s.stamp++
 	r.modified = s.stamp
+}
+
+// suffixes fills out[i] for the suffixes nodes[i..end] of r (see
+// route.suf). Travel to a located node comes right before it, after any
+// breaks, which are taken where the vehicle is: a located node i is
+// merged with the breaks that follow it (no travel), then with the stored
+// suffix of the next located node (travel). O(end).
+func (s *search) suffixes(r *route, out []seg, end int) {
+	in := s.in
+	cls := in.vClass[r.idx]
+	next := -1 // first located position > i, <= end
+	for i := end; i >= 0; i-- {
+		node := r.nodes[i]
+		sg := in.segV(node, cls)
+		if in.loc[node] < 0 {
+			if next >= 0 {
+				out[i] = out[next]
+			} else if i == end {
+				out[i] = sg
+			} else {
+				out[i] = in.merge(sg, out[i+1]) // no located node after: no travel
+			}
+			continue
+		}
+		stop := end + 1
+		if next >= 0 {
+			stop = next
+		}
+		for k := i + 1; k < stop; k++ {
+			sg = in.merge(sg, in.segV(r.nodes[k], cls))
+		}
+		if next >= 0 {
+			sg = in.merge(sg, out[next])
+		}
+		out[i] = sg
+		next = i
+	}
 }
 
 // piece is part of a candidate route: positions i..j (inclusive) of route
@@ -158,38 +204,73 @@ func revPiece(r *route, i, j int) piece {
 
 func (pc *piece) empty() bool { return pc.node < 0 && pc.i > pc.j }
 
-// segOf returns the segment of a piece: O(1) for prefixes, suffixes and
-// single nodes, O(length) otherwise.
-func (s *search) segOf(pc *piece) seg {
+// foldPiece merges the segment of a piece, on a vehicle of class cls,
+// into acc (the candidate route so far; started is false before the
+// first piece). A piece that starts with nodes without location (breaks,
+// taken where the vehicle is) merges in two steps, those nodes first,
+// then the rest from its first located node: the travel into the piece
+// then comes after its leading breaks, as in the forward pass. O(1) for
+// prefixes, suffixes (plus their leading breaks) and single nodes of a
+// route of the same class; otherwise O(length).
+func (s *search) foldPiece(acc *seg, started bool, pc *piece, cls int32) {
 	in := s.in
+	add := func(sg *seg) {
+		if started {
+			in.mergeInto(acc, sg)
+		} else {
+			*acc, started = *sg, true
+		}
+	}
 	if pc.node >= 0 {
-		return in.nodeSeg[pc.node]
+		sg := in.segV(pc.node, cls)
+		add(&sg)
+		return
 	}
 	r, i, j := pc.r, int(pc.i), int(pc.j)
-	if pc.rev && i != j {
-		out := in.nodeSeg[r.nodes[j]]
-		for k := j - 1; k >= i; k-- {
-			out = in.merge(out, in.nodeSeg[r.nodes[k]])
+	cached := !pc.rev || i == j
+	if cached && in.vClass[r.idx] != cls {
+		dep := r.cumDep[j]
+		if i > 0 {
+			dep -= r.cumDep[i-1]
 		}
-		return out
+		cached = dep == 0
 	}
-	switch {
-	case i == 0:
-		return r.pre[j]
-	case j == r.last():
-		return r.suf[i]
-	case j == r.last()-1:
-		return r.sufX[i]
+	if cached {
+		if i == 0 {
+			add(&r.pre[j]) // the route's start: nothing comes before
+			return
+		}
+		if k := int(r.locNext[i]); k >= 0 && k <= j && j >= r.last()-1 {
+			for x := i; x < k; x++ {
+				sg := in.segV(r.nodes[x], cls)
+				add(&sg)
+			}
+			if j == r.last() {
+				add(&r.suf[k])
+			} else {
+				add(&r.sufX[k])
+			}
+			return
+		}
 	}
-	out := in.nodeSeg[r.nodes[i]]
-	for k := i + 1; k <= j; k++ {
-		out = in.merge(out, in.nodeSeg[r.nodes[k]])
+	// Node by node: single nodes merge with travel right before each
+	// located one, which is the forward pass's order.
+	a, b, step := i, j, 1
+	if pc.rev {
+		a, b, step = j, i, -1
 	}
-	return out
+	for x := a; ; x += step {
+		sg := in.segV(r.nodes[x], cls)
+		add(&sg)
+		if x == b {
+			return
+		}
+	}
 }
 
-// count returns jobs, breaks and multi-window nodes in a piece.
-func (pc *piece) count(in *instance) (jobs, brk, mult int32) {
+// count returns jobs, breaks and nodes with several windows (on a vehicle
+// of class cls) in a piece.
+func (pc *piece) count(in *instance, cls int32) (jobs, brk, mult int32) {
 	if pc.node >= 0 {
 		n := pc.node
 		if int(n) < in.nJobs {
@@ -198,17 +279,27 @@ func (pc *piece) count(in *instance) (jobs, brk, mult int32) {
 		if in.brkVeh[n] >= 0 {
 			brk = 1
 		}
-		if in.multi[n] {
+		if in.multiV(n, cls) {
 			mult = 1
 		}
 		return
 	}
 	r, i, j := pc.r, pc.i, pc.j
-	jobs, brk, mult = r.cumJobs[j], r.cumBrk[j], r.cumMult[j]
+	var dep int32
+	jobs, brk, mult, dep = r.cumJobs[j], r.cumBrk[j], r.cumMult[j], r.cumDep[j]
 	if i > 0 {
 		jobs -= r.cumJobs[i-1]
 		brk -= r.cumBrk[i-1]
 		mult -= r.cumMult[i-1]
+		dep -= r.cumDep[i-1]
+	}
+	if dep > 0 && in.vClass[r.idx] != cls {
+		mult = 0
+		for k := i; k <= j; k++ {
+			if in.multiV(r.nodes[k], cls) {
+				mult++
+			}
+		}
 	}
 	return
 }
@@ -309,12 +400,13 @@ type eval struct {
 // the explicit slow path over the node sequence.
 func (s *search) evalPieces(v int, pcs []piece) eval {
 	in := s.in
+	cls := in.vClass[v]
 	var jobs, brk, mult int32
 	for k := range pcs {
 		if pcs[k].empty() {
 			continue
 		}
-		a, b, c := pcs[k].count(in)
+		a, b, c := pcs[k].count(in, cls)
 		jobs, brk, mult = jobs+a, brk+b, mult+c
 	}
 	if jobs > in.maxTasks[v] {
@@ -326,7 +418,7 @@ func (s *search) evalPieces(v int, pcs []piece) eval {
 	if jobs == 0 {
 		return eval{ok: true}
 	}
-	if mult > 0 || in.vehSlow[v] {
+	if mult > 0 || in.vehFwd[v] {
 		buf := materialize(s.scratch, pcs)
 		s.scratch = buf
 		return s.forward(v, buf, s.lambda == 0)
@@ -337,12 +429,8 @@ func (s *search) evalPieces(v int, pcs []piece) eval {
 		if pcs[k].empty() {
 			continue
 		}
-		sg := s.segOf(&pcs[k])
-		if !started {
-			acc, started = sg, true
-		} else {
-			acc = in.merge(acc, sg)
-		}
+		s.foldPiece(&acc, started, &pcs[k], cls)
+		started = true
 	}
 	load := s.load
 	for d := range load {
@@ -402,12 +490,13 @@ func (s *search) routeCost(v int, travel, metric int64) int64 {
 func (s *search) evalNodes(v int, nodes []int32) eval {
 	in := s.in
 	var jobs int32
-	slow := in.vehSlow[v]
+	cls := in.vClass[v]
+	slow := in.vehFwd[v]
 	for _, n := range nodes {
 		if int(n) < in.nJobs {
 			jobs++
 		}
-		if in.multi[n] {
+		if in.multiV(n, cls) {
 			slow = true
 		}
 	}
@@ -421,9 +510,9 @@ func (s *search) evalNodes(v int, nodes []int32) eval {
 		return s.forward(v, nodes, false)
 	}
 	load := s.sumLoad(nodes)
-	acc := in.nodeSeg[nodes[0]]
+	acc := in.segV(nodes[0], cls)
 	for _, n := range nodes[1:] {
-		acc = in.merge(acc, in.nodeSeg[n])
+		acc = in.merge(acc, in.segV(n, cls)) // single nodes: travel right before each located one
 	}
 	return s.finish(v, acc.dur, acc.tw, acc.travel, acc.metric, load)
 }
