@@ -11,7 +11,7 @@ JOBS    ?= 1
 NEIGHBOURS ?= 0
 SHARED  ?= ../shared
 
-.PHONY: all build run test test-short vet fmt bench bench-vrptw bench-vroom bench-geo bench-circuit bench-market fuzz clean
+.PHONY: all build run test test-short vet fmt bench bench-vrptw bench-vroom bench-geo bench-circuit bench-circuit-table bench-market fuzz clean
 
 all: build
 
@@ -63,6 +63,11 @@ bench-geo:
 # team drops out; set CIRCUIT_BENCH_SECONDS=120 for the long reference run.
 bench-circuit:
 	$(GO) test ./optimizer/circuit -run '^$$' -bench . -benchtime 1x -timeout 30m
+
+# 10 s plans (seeds 1-8) against 120 s plans (seeds 1-4) of the SAMPLE county
+# week, every plan checked: writes docs/circuit-bench.md (about 10 minutes).
+bench-circuit-table:
+	$(GO) run ./cmd/xunhui bench-circuit --out docs/circuit-bench.md
 
 # 12 townships, 40 staff, 30 days, 2 000 bookings.
 bench-market:

@@ -574,7 +574,7 @@ func renderBench(cfg benchConfig, rows []benchRow) section {
 	fmt.Fprintf(&b, "- Machine: %d CPUs (nproc), %s, %s/%s, %s. **The CPU was shared with other work while this ran**, so times and costs are pessimistic.\n",
 		runtime.NumCPU(), cpuModel(), runtime.GOOS, runtime.GOARCH, runtime.Version())
 	fmt.Fprintf(&b, "- Load average (1 min) at start / end: %s / %s on %d CPUs.\n", cfg.loadBefore, cfg.loadAfter, runtime.NumCPU())
-	fmt.Fprintf(&b, "- Command: `%s`\n", commandLine(cfg.args))
+	fmt.Fprintf(&b, "- Command: `%s`\n", commandLine("bench-vrptw", cfg.args))
 	fmt.Fprintf(&b, "- One search thread per instance (%d instance(s) solved at once), seed %d. Cost = total Euclidean distance recomputed in float64 by the independent checker (`optimizer/vrp/solomon.Check`); gap = (cost − BKS) / BKS. BKS: the distance-objective best known solution for Solomon (`NAME_distance` in BKS.json), the vehicles-first one for Gehring & Homberger (a distance-only solver can beat it with more vehicles). Memory: %s.\n\n", max(cfg.jobs, 1), cfg.opts.seed, mem)
 
 	fmt.Fprintf(&b, "### Summary\n\n")
@@ -685,8 +685,8 @@ func cpuModel() string {
 	return "unknown CPU"
 }
 
-func commandLine(args []string) string {
-	parts := []string{"xunhui", "bench-vrptw"}
+func commandLine(name string, args []string) string {
+	parts := []string{"xunhui", name}
 	for _, a := range args {
 		if a == "" || strings.ContainsAny(a, " \t'\"`|") {
 			a = strconv.Quote(a)
