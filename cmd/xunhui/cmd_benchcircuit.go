@@ -183,7 +183,7 @@ func renderCircuitBench(short, long []circuitRun, threads, requests int, loadBef
 		bestLong = min(bestLong, r.cost)
 	}
 	gap := func(a, b float64) float64 { return (a/b - 1) * 100 }
-	fmt.Fprintf(&b, "\nCost is the engine's objective (travel seconds weighted by team level, plus overtime over the balance limit); all plans serve the same requests when the served column agrees.\n\n")
+	fmt.Fprintf(&b, "\nCost is the plan's `stats.cost`: travel seconds plus the seconds worked over the balance limits (the county teams' soft day limit); plans compare only when they serve the same requests (the served column).\n\n")
 	fmt.Fprintf(&b, "| | %s plans (%d) | %s plans (%d) | gap |\n|---|---:|---:|---:|\n", short[0].limit, len(short), long[0].limit, len(long))
 	fmt.Fprintf(&b, "| mean cost | %.0f | %.0f | %+.2f %% |\n", ms, ml, gap(ms, ml))
 	fmt.Fprintf(&b, "| worst short plan against the mean long plan | %d | %.0f | %+.2f %% |\n", worst, ml, gap(float64(worst), ml))
