@@ -274,7 +274,7 @@ func compile(p *Problem, obj Objective, k int) *instance {
 
 // maxClipSegs bounds the per-class segment table (classes × multi-window
 // nodes); beyond it multi-window nodes keep the forward pass.
-const maxClipSegs = 1 << 22
+const maxClipSegs = 1 << 20
 
 // clipWindows fills the shift classes and the per-class segments of the
 // multi-window nodes (see instance.clipSeg). Only windows that meet the

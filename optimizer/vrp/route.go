@@ -14,7 +14,7 @@ type route struct {
 	// suf[i]: nodes[i..last]; sufX[i]: nodes[i..last-1] (without the end
 	// node), i < last. A suffix that starts with nodes without location
 	// (breaks) is stored without them, as the suffix from its first
-	// located node (see headSplit), unless it has none.
+	// located node (see suffixes), unless it has none.
 	pre     []seg
 	suf     []seg
 	sufX    []seg
