@@ -124,31 +124,8 @@ func (in *instance) mergeInto(a, b *seg) {
 
 // merge concatenates a and b (a then b).
 func (in *instance) merge(a, b seg) seg {
-	var edge, em int64
-	if a.last >= 0 && b.first >= 0 {
-		k := int(a.last)*in.nLoc + int(b.first)
-		edge, em = in.dur[k], in.metric[k]
-	}
-	atSecond := a.dur - a.tw + edge
-	diffWait := max(b.early-atSecond-a.late, 0)
-	diffTw := max(a.early+atSecond-b.late, 0)
-	out := seg{
-		first:  a.first,
-		last:   b.last,
-		dur:    a.dur + b.dur + edge + diffWait,
-		tw:     a.tw + b.tw + diffTw,
-		early:  max(b.early-atSecond, a.early) - diffWait,
-		late:   min(b.late-atSecond, a.late) + diffTw,
-		travel: a.travel + b.travel + edge,
-		metric: a.metric + b.metric + em,
-	}
-	if out.first < 0 {
-		out.first = b.first
-	}
-	if out.last < 0 {
-		out.last = a.last
-	}
-	return out
+	in.mergeInto(&a, &b)
+	return a
 }
 
 func compile(p *Problem, obj Objective, k int) *instance {
