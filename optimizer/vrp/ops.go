@@ -216,7 +216,11 @@ func (s *search) exchange(u, v int32, n, m int, rev bool) bool {
 }
 
 // twoOptStar exchanges the tails after u and after v of two routes (each
-// route keeps its own end node). v may be a start node.
+// route keeps its own end node). v may be a start node. Breaks stay with
+// their vehicle: a break in a route's tail is taken at the junction, right
+// after u (v), and the tail that moves leaves its breaks behind
+// (placeBreaks moves them later where they fit best). A team's afternoon
+// thus moves to another team after its lunch.
 func (s *search) twoOptStar(u, v int32) bool {
 	mv := &s.mv
 	mv.insert = -1
@@ -230,9 +234,6 @@ func (s *search) twoOptStar(u, v int32) bool {
 		return false
 	}
 	lu, lv := ru.last(), rv.last()
-	if brkIn(ru, pu+1, lu-1) || brkIn(rv, pv+1, lv-1) {
-		return false
-	}
 	if !s.rangeEligible(ru, pu+1, lu-1, rv.idx) || !s.rangeEligible(rv, pv+1, lv-1, ru.idx) {
 		return false
 	}
@@ -241,24 +242,52 @@ func (s *search) twoOptStar(u, v int32) bool {
 	if s.screenable(ru, jobsU) && s.screenable(rv, jobsV) {
 		un, vn := ru.nodes, rv.nodes
 		d := -s.arcSum(ru, pu, lu) - s.arcSum(rv, pv, lv)
-		if pv+1 <= lv-1 {
-			d += s.arc(un[pu], vn[pv+1]) + s.arcSum(rv, pv+1, lv-1) + s.arc(vn[lv-1], un[lu])
-		} else {
-			d += s.arc(un[pu], un[lu])
-		}
-		if pu+1 <= lu-1 {
-			d += s.arc(vn[pv], un[pu+1]) + s.arcSum(ru, pu+1, lu-1) + s.arc(un[lu-1], vn[lv])
-		} else {
-			d += s.arc(vn[pv], vn[lv])
-		}
+		d += s.throughArcs(un[pu], rv, pv+1, lv-1, un[lu])
+		d += s.throughArcs(vn[pv], ru, pu+1, lu-1, vn[lv])
 		if d >= s.screenBound(ru, rv) {
 			return false
 		}
 	}
 	mv.r1, mv.r2 = ru.idx, rv.idx
-	mv.p1 = append(mv.a1[:0], rangePiece(ru, 0, pu), rangePiece(rv, pv+1, lv-1), nodePiece(ru.nodes[lu]))
-	mv.p2 = append(mv.a2[:0], rangePiece(rv, 0, pv), rangePiece(ru, pu+1, lu-1), nodePiece(rv.nodes[lv]))
+	mv.p1 = s.joinTail(mv.a1[:0], ru, pu, rv, pv)
+	mv.p2 = s.joinTail(mv.a2[:0], rv, pv, ru, pu)
 	return s.evalMove()
+}
+
+// joinTail appends the pieces of r's positions 0..p, r's breaks after p,
+// the tail of o after q without o's breaks, and r's end node.
+func (s *search) joinTail(pcs []piece, r *route, p int, o *route, q int) []piece {
+	in := s.in
+	pcs = append(pcs, rangePiece(r, 0, p))
+	if brkIn(r, p+1, r.last()-1) {
+		for k := p + 1; k < r.last(); k++ {
+			if n := r.nodes[k]; in.brkVeh[n] >= 0 {
+				pcs = append(pcs, nodePiece(n))
+			}
+		}
+	}
+	from := q + 1
+	if brkIn(o, q+1, o.last()-1) {
+		for k := q + 1; k < o.last(); k++ {
+			if in.brkVeh[o.nodes[k]] >= 0 {
+				pcs = append(pcs, rangePiece(o, from, k-1))
+				from = k + 1
+			}
+		}
+	}
+	return append(pcs, rangePiece(o, from, o.last()-1), nodePiece(r.nodes[r.last()]))
+}
+
+// throughArcs is the linear arc cost from node a through the located
+// nodes at positions i..j of r (breaks skipped) to node b.
+func (s *search) throughArcs(a int32, r *route, i, j int, b int32) int64 {
+	if i <= j {
+		if f := int(r.locNext[i]); f >= 0 && f <= j {
+			l := int(r.locPrev[j])
+			return s.arc(a, r.nodes[f]) + s.arcSum(r, f, l) + s.arc(r.nodes[l], b)
+		}
+	}
+	return s.arc(a, b)
 }
 
 // brkIn reports whether positions i..j of r hold a break.

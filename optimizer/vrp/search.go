@@ -50,7 +50,7 @@ type search struct {
 type move struct {
 	r1, r2 int // route indices; r2 < 0 when the move touches one route
 	p1, p2 []piece
-	a1, a2 [6]piece
+	a1, a2 [8]piece
 	delta  int64
 	insert int32 // job leaving the unassigned set, or -1
 }
