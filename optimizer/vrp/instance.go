@@ -40,7 +40,6 @@ type instance struct {
 
 	loc     []int32 // per node, -1 = none (breaks, open ends)
 	nodeSeg []seg   // per node, static segment (window hull for multi-window nodes)
-	multi   []bool  // per node: several windows
 	windows [][]TimeWindow
 	// Windows seen by a vehicle: a service can only start inside the
 	// vehicle's shift, so a multi-window node (one window per day, say)
@@ -162,7 +161,6 @@ func compile(p *Problem, obj Objective, k int) *instance {
 	}
 	in.loc = make([]int32, in.nNode)
 	in.nodeSeg = make([]seg, in.nNode)
-	in.multi = make([]bool, in.nNode)
 	in.windows = make([][]TimeWindow, in.nNode)
 	in.amounts = make([]int64, in.nNode*in.dims)
 	in.brkVeh = make([]int32, in.nNode)
@@ -173,7 +171,6 @@ func compile(p *Problem, obj Objective, k int) *instance {
 	mk := func(node int, loc int, service int64, ws []TimeWindow) {
 		s := sortedWindows(ws)
 		in.windows[node] = s
-		in.multi[node] = len(s) > 1
 		in.loc[node] = int32(loc)
 		in.nodeSeg[node] = seg{first: int32(loc), last: int32(loc), dur: service, early: s[0].Start, late: s[len(s)-1].End}
 	}
@@ -278,7 +275,7 @@ func (in *instance) clipWindows() {
 	in.nMulti = 0
 	for n := range in.multiIdx {
 		in.multiIdx[n] = -1
-		if in.multi[n] {
+		if len(in.windows[n]) > 1 {
 			in.multiIdx[n] = int32(in.nMulti)
 			in.nMulti++
 		}

@@ -204,6 +204,16 @@ func revPiece(r *route, i, j int) piece {
 
 func (pc *piece) empty() bool { return pc.node < 0 && pc.i > pc.j }
 
+// depIn counts the nodes at positions i..j whose segment depends on the
+// vehicle class (see instance.clipSeg).
+func (r *route) depIn(i, j int) int32 {
+	d := r.cumDep[j]
+	if i > 0 {
+		d -= r.cumDep[i-1]
+	}
+	return d
+}
+
 // foldPiece merges the segment of a piece, on a vehicle of class cls,
 // into acc (the candidate route so far; started is false before the
 // first piece). A piece that starts with nodes without location (breaks,
@@ -227,14 +237,7 @@ func (s *search) foldPiece(acc *seg, started bool, pc *piece, cls int32) {
 		return
 	}
 	r, i, j := pc.r, int(pc.i), int(pc.j)
-	cached := !pc.rev || i == j
-	if cached && in.vClass[r.idx] != cls {
-		dep := r.cumDep[j]
-		if i > 0 {
-			dep -= r.cumDep[i-1]
-		}
-		cached = dep == 0
-	}
+	cached := (!pc.rev || i == j) && (in.vClass[r.idx] == cls || r.depIn(i, j) == 0)
 	if cached {
 		if i == 0 {
 			add(&r.pre[j]) // the route's start: nothing comes before
@@ -285,15 +288,13 @@ func (pc *piece) count(in *instance, cls int32) (jobs, brk, mult int32) {
 		return
 	}
 	r, i, j := pc.r, pc.i, pc.j
-	var dep int32
-	jobs, brk, mult, dep = r.cumJobs[j], r.cumBrk[j], r.cumMult[j], r.cumDep[j]
+	jobs, brk, mult = r.cumJobs[j], r.cumBrk[j], r.cumMult[j]
 	if i > 0 {
 		jobs -= r.cumJobs[i-1]
 		brk -= r.cumBrk[i-1]
 		mult -= r.cumMult[i-1]
-		dep -= r.cumDep[i-1]
 	}
-	if dep > 0 && in.vClass[r.idx] != cls {
+	if in.vClass[r.idx] != cls && r.depIn(int(i), int(j)) > 0 {
 		mult = 0
 		for k := i; k <= j; k++ {
 			if in.multiV(r.nodes[k], cls) {
