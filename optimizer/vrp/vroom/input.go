@@ -216,12 +216,25 @@ func typeName(t string) string {
 // maxTime bounds times, durations and amounts: the engine's horizon.
 const maxTime = 1 << 40
 
-// checkLocation validates a [lon, lat] array.
+// checkLocation validates a location array: two finite numbers. Whether
+// they must be a geographic [lon, lat] position depends on whether the
+// matrices come from coordinates (checkGeographic): with custom matrices
+// VROOM accepts any pair (e.g. the Gehring-Homberger grid, [250, 250]) and
+// only echoes it in the output.
 func checkLocation(field string, p []float64) error {
 	if len(p) != 2 {
 		return inputErr(field, "want [lon, lat], got %d numbers", len(p))
 	}
-	if math.IsNaN(p[0]) || math.IsNaN(p[1]) || p[0] < -180 || p[0] > 180 || p[1] < -90 || p[1] > 90 {
+	if math.IsNaN(p[0]) || math.IsNaN(p[1]) || math.IsInf(p[0], 0) || math.IsInf(p[1], 0) {
+		return inputErr(field, "[%g, %g] is not a finite position", p[0], p[1])
+	}
+	return nil
+}
+
+// checkGeographic validates a location the routing engine must find on the
+// map: longitude in [-180, 180], latitude in [-90, 90].
+func checkGeographic(field string, p []float64) error {
+	if p[0] < -180 || p[0] > 180 || p[1] < -90 || p[1] > 90 {
 		return inputErr(field, "[%g, %g] is not a [lon, lat] position", p[0], p[1])
 	}
 	return nil

@@ -557,22 +557,34 @@ func (m *model) useCoordinates(ctx context.Context, matrix MatrixFunc) error {
 		return len(locs) - 1
 	}
 	for i, j := range in.Jobs {
+		f := fmt.Sprintf("jobs[%d].location", i)
 		if j.Location == nil {
-			return inputErr(fmt.Sprintf("jobs[%d].location", i), "required without custom matrices")
+			return inputErr(f, "required without custom matrices")
+		}
+		if err := checkGeographic(f, j.Location); err != nil {
+			return err
 		}
 		m.jobLoc[i] = add(j.Location)
 	}
 	for i, v := range in.Vehicles {
 		m.vehStart[i], m.vehEnd[i] = vrp.NoLocation, vrp.NoLocation
-		if v.Start != nil {
-			m.vehStart[i] = add(v.Start)
-		} else if v.StartIndex != nil {
-			return inputErr(fmt.Sprintf("vehicles[%d].start", i), "required without custom matrices")
-		}
-		if v.End != nil {
-			m.vehEnd[i] = add(v.End)
-		} else if v.EndIndex != nil {
-			return inputErr(fmt.Sprintf("vehicles[%d].end", i), "required without custom matrices")
+		for _, end := range []struct {
+			name  string
+			p     []float64
+			index *int
+			dst   *int
+		}{{"start", v.Start, v.StartIndex, &m.vehStart[i]}, {"end", v.End, v.EndIndex, &m.vehEnd[i]}} {
+			f := fmt.Sprintf("vehicles[%d].%s", i, end.name)
+			if end.p == nil {
+				if end.index != nil {
+					return inputErr(f, "required without custom matrices")
+				}
+				continue
+			}
+			if err := checkGeographic(f, end.p); err != nil {
+				return err
+			}
+			*end.dst = add(end.p)
 		}
 	}
 	if matrix == nil {

@@ -411,3 +411,42 @@ func TestHTTPStatus(t *testing.T) {
 		t.Errorf("internal error leaks: %q", got)
 	}
 }
+
+// TestGridLocations: VROOM accepts locations that are not geographic (the
+// Gehring-Homberger grid) when custom matrices make coordinates
+// unnecessary, and echoes them; without matrices they must be [lon, lat].
+func TestGridLocations(t *testing.T) {
+	withMatrix := `{"vehicles":[{"id":1,"start":[250,250],"start_index":0,"end":[250,250],"end_index":0}],
+		"jobs":[{"id":7,"location":[400,-120],"location_index":1}],
+		"matrices":{"car":{"durations":[[0,5],[5,0]]}}}`
+	out, err := SolveBytes(context.Background(), []byte(withMatrix), quick)
+	if err != nil {
+		t.Fatalf("grid locations with a matrix: %v", err)
+	}
+	if out.Summary.Unassigned != 0 || len(out.Routes) != 1 {
+		t.Fatalf("got %d routes, %d unassigned; want the job served", len(out.Routes), out.Summary.Unassigned)
+	}
+	var echoed []float64
+	for _, s := range out.Routes[0].Steps {
+		if s.Type == "job" {
+			echoed = s.Location
+		}
+	}
+	if len(echoed) != 2 || echoed[0] != 400 || echoed[1] != -120 {
+		t.Errorf("job step location: got %v, want the input [400 -120] echoed", echoed)
+	}
+	if out.Summary.Duration != 10 {
+		t.Errorf("duration: got %d, want 10 from the matrix", out.Summary.Duration)
+	}
+	for _, tc := range []struct{ name, input, field string }{
+		{"job", `{"vehicles":[{"id":1,"start":[103.0,29.8]}],"jobs":[{"id":1,"location":[250,250]}]}`, "jobs[0].location"},
+		{"vehicle end", `{"vehicles":[{"id":1,"start":[103.0,29.8],"end":[103.0,-91]}],"jobs":[{"id":1,"location":[103.1,29.7]}]}`, "vehicles[0].end"},
+	} {
+		t.Run("without matrix/"+tc.name, func(t *testing.T) {
+			_, err := SolveBytes(context.Background(), []byte(tc.input), Options{MaxIterations: 10, Matrix: testMatrix})
+			if Code(err) != CodeInput || !strings.Contains(err.Error(), tc.field) || !strings.Contains(err.Error(), "is not a [lon, lat] position") {
+				t.Fatalf("got %v (code %d), want code 2 naming %s: is not a [lon, lat] position", err, Code(err), tc.field)
+			}
+		})
+	}
+}
