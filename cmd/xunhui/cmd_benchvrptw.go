@@ -39,6 +39,8 @@ type benchRow struct {
 	Cost     float64
 	Vehicles int
 	Seconds  float64
+	// BestSeconds is the time to the best solution (the search's own clock).
+	BestSeconds float64
 	// PeakMiB is the peak resident set of the solving process (subprocess
 	// mode) or the sampled peak heap (in-process mode), in MiB.
 	PeakMiB float64
@@ -91,6 +93,7 @@ func runBenchVRPTW(ctx context.Context, args []string, stdout, stderr io.Writer)
 	out := fs.String("out", "", "markdown file to merge the results into (default: print to stdout)")
 	inProcess := fs.Bool("in-process", false, "solve in this process instead of one subprocess per instance (memory is then the sampled heap)")
 	jobs := fs.Int("jobs", 1, "instances solved at once, each in its own single-threaded subprocess (use at most the number of idle cores)")
+	stall := fs.Float64("stall", defaultStall, "stop each search once its best has not improved over this share of its iterations (0 = run to the time limit)")
 	vroomDir := fs.String("vroom-json", "", "also solve the VROOM-JSON version of each instance found in this folder (NAME.json) through the vrp command path")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: xunhui bench-vrptw --dir ../shared/benchmarks/vrptw --sets solomon,homberger_200 --time-limit 1s [--instances C101,R201] [--seed 1] [--out docs/benchmarks.md]")
@@ -99,11 +102,11 @@ func runBenchVRPTW(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if fs.NArg() > 0 || *sets == "" || *jobs < 1 {
+	if fs.NArg() > 0 || *sets == "" || *jobs < 1 || !(*stall >= 0 && *stall < 1) {
 		fs.Usage()
 		return errUsage
 	}
-	cfg := benchConfig{dir: *dir, opts: vrptwOptions{timeLimit: *limit, iterations: *iters, seed: *seed, threads: 1, neighbours: *neighbours},
+	cfg := benchConfig{dir: *dir, opts: vrptwOptions{timeLimit: *limit, iterations: *iters, seed: *seed, threads: 1, neighbours: *neighbours, stall: *stall},
 		inProcess: *inProcess, vroomDir: *vroomDir, jobs: *jobs, args: args}
 	for _, s := range strings.Split(*sets, ",") {
 		if s = strings.TrimSpace(s); s != "" {
@@ -238,7 +241,7 @@ func benchOne(ctx context.Context, cfg benchConfig, set, file string, bks solomo
 		res, row.PeakMiB, row.CPUSeconds, err = solveSubprocess(ctx, file, cfg.opts)
 	}
 	if res != nil {
-		row.Vehicles, row.Seconds = len(res.Routes), res.Seconds
+		row.Vehicles, row.Seconds, row.BestSeconds = len(res.Routes), res.Seconds, res.BestSeconds
 	}
 	if err != nil {
 		row.Err = oneLine(err.Error())
@@ -320,7 +323,7 @@ func solveSubprocess(ctx context.Context, file string, o vrptwOptions) (*vrptwRe
 	}
 	args := []string{"solve-vrptw", "--instance", file, "--time-limit", o.timeLimit.String(),
 		"--seed", strconv.FormatInt(o.seed, 10), "--threads", "1", "--iterations", strconv.Itoa(o.iterations),
-		"--neighbours", strconv.Itoa(o.neighbours)}
+		"--neighbours", strconv.Itoa(o.neighbours), "--stall", strconv.FormatFloat(o.stall, 'g', -1, 64)}
 	var stdout, stderr bytes.Buffer
 	peak, cpu, err := runChild(ctx, self, args, o.timeLimit, &stdout, &stderr)
 	var res vrptwResult
@@ -417,6 +420,9 @@ func sectionKey(cfg benchConfig) string {
 	if cfg.opts.neighbours > 0 {
 		k += " neighbours=" + strconv.Itoa(cfg.opts.neighbours)
 	}
+	if cfg.opts.stall != defaultStall {
+		k += " stall=" + strconv.FormatFloat(cfg.opts.stall, 'g', -1, 64)
+	}
 	if cfg.instances != nil {
 		var names []string
 		for n := range cfg.instances {
@@ -465,6 +471,7 @@ func groupRows(rows []benchRow) []benchGroup {
 type summary struct {
 	n, feasible, infeasible, withBKS       int
 	gap, vehicles, bksVehicles, secs, peak float64
+	best, medianSecs                       float64
 	worst, median                          float64
 	cpu                                    float64
 	vroomN                                 int
@@ -474,7 +481,7 @@ type summary struct {
 
 func summarise(rows []benchRow) summary {
 	var s summary
-	var gaps []float64
+	var gaps, secs []float64
 	for _, r := range rows {
 		s.n++
 		s.peak = math.Max(s.peak, r.PeakMiB)
@@ -494,6 +501,8 @@ func summarise(rows []benchRow) summary {
 		s.feasible++
 		s.vehicles += float64(r.Vehicles)
 		s.secs += r.Seconds
+		s.best += r.BestSeconds
+		secs = append(secs, r.Seconds)
 		s.cpu += r.CPUSeconds
 		if r.HasBKS {
 			s.withBKS++
@@ -511,8 +520,10 @@ func summarise(rows []benchRow) summary {
 		}
 	}
 	if s.feasible > 0 {
+		s.medianSecs = median(secs)
 		s.vehicles /= float64(s.feasible)
 		s.secs /= float64(s.feasible)
+		s.best /= float64(s.feasible)
 		s.cpu /= float64(s.feasible)
 	}
 	if s.withBKS > 0 {
@@ -526,6 +537,19 @@ func summarise(rows []benchRow) summary {
 		s.vroomGap /= float64(s.vroomWithBKS)
 	}
 	return s
+}
+
+// median returns the median of xs (sorted in place); 0 when empty.
+func median(xs []float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	sort.Float64s(xs)
+	m := xs[len(xs)/2]
+	if len(xs)%2 == 0 {
+		m = (xs[len(xs)/2-1] + m) / 2
+	}
+	return m
 }
 
 func fmtGap(s summary) string {
@@ -562,6 +586,11 @@ func renderBench(cfg benchConfig, rows []benchRow) section {
 	if cfg.opts.neighbours > 0 {
 		title += fmt.Sprintf(", %d neighbours", cfg.opts.neighbours)
 	}
+	if cfg.opts.stall == 0 {
+		title += ", no early stop"
+	} else if cfg.opts.stall != defaultStall {
+		title += fmt.Sprintf(", early stop at a %g stall", cfg.opts.stall)
+	}
 	if cfg.instances != nil {
 		title += fmt.Sprintf(" (%d selected instances)", len(rows))
 	}
@@ -575,14 +604,14 @@ func renderBench(cfg benchConfig, rows []benchRow) section {
 		runtime.NumCPU(), cpuModel(), runtime.GOOS, runtime.GOARCH, runtime.Version())
 	fmt.Fprintf(&b, "- Load average (1 min) at start / end: %s / %s on %d CPUs.\n", cfg.loadBefore, cfg.loadAfter, runtime.NumCPU())
 	fmt.Fprintf(&b, "- Command: `%s`\n", commandLine("bench-vrptw", cfg.args))
-	fmt.Fprintf(&b, "- One search thread per instance (%d instance(s) solved at once), seed %d. Cost = total Euclidean distance recomputed in float64 by the independent checker (`optimizer/vrp/solomon.Check`); gap = (cost − BKS) / BKS. BKS: the distance-objective best known solution for Solomon (`NAME_distance` in BKS.json), the vehicles-first one for Gehring & Homberger (a distance-only solver can beat it with more vehicles). Memory: %s.\n\n", max(cfg.jobs, 1), cfg.opts.seed, mem)
+	fmt.Fprintf(&b, "- One search thread per instance (%d instance(s) solved at once), seed %d. Cost = total Euclidean distance recomputed in float64 by the independent checker (`optimizer/vrp/solomon.Check`); gap = (cost − BKS) / BKS. BKS: the distance-objective best known solution for Solomon (`NAME_distance` in BKS.json), the vehicles-first one for Gehring & Homberger (a distance-only solver can beat it with more vehicles). Memory: %s. %s\n\n", max(cfg.jobs, 1), cfg.opts.seed, mem, stallNote(cfg.opts.stall))
 
 	fmt.Fprintf(&b, "### Summary\n\n")
-	fmt.Fprintf(&b, "| set | class | instances | feasible | avg gap %% | worst gap %% | avg vehicles | avg BKS vehicles | avg s | avg CPU s | max MiB |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+	fmt.Fprintf(&b, "| set | class | instances | feasible | avg gap %% | worst gap %% | avg vehicles | avg BKS vehicles | avg s | median s | avg s to best | avg CPU s | max MiB |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 	for _, g := range groupRows(rows) {
 		s := summarise(g.rows)
-		fmt.Fprintf(&b, "| %s | %s | %d | %d | %s | %s | %.2f | %.2f | %.2f | %.2f | %.0f |\n",
-			g.set, g.class, s.n, s.feasible, fmtGap(s), fmtWorst(s), s.vehicles, s.bksVehicles, s.secs, s.cpu, s.peak)
+		fmt.Fprintf(&b, "| %s | %s | %d | %d | %s | %s | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.0f |\n",
+			g.set, g.class, s.n, s.feasible, fmtGap(s), fmtWorst(s), s.vehicles, s.bksVehicles, s.secs, s.medianSecs, s.best, s.cpu, s.peak)
 	}
 	for _, set := range cfg.sets {
 		var sr []benchRow
@@ -595,16 +624,16 @@ func renderBench(cfg benchConfig, rows []benchRow) section {
 			continue
 		}
 		s := summarise(sr)
-		fmt.Fprintf(&b, "| **%s** | **all** | %d | %d | **%s** | %s | %.2f | %.2f | %.2f | %.2f | %.0f |\n",
-			set, s.n, s.feasible, fmtGap(s), fmtWorst(s), s.vehicles, s.bksVehicles, s.secs, s.cpu, s.peak)
+		fmt.Fprintf(&b, "| **%s** | **all** | %d | %d | **%s** | %s | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.0f |\n",
+			set, s.n, s.feasible, fmtGap(s), fmtWorst(s), s.vehicles, s.bksVehicles, s.secs, s.medianSecs, s.best, s.cpu, s.peak)
 	}
 	all := summarise(rows)
-	median := "—"
+	medianGap := "—"
 	if all.withBKS > 0 {
-		median = signed(all.median)
+		medianGap = signed(all.median)
 	}
-	fmt.Fprintf(&b, "\nOverall: %d instances, **%d infeasible or failed**, average gap %s %% (median %s %%, worst %s %%), %.2f vehicles, %.2f s wall and %.2f s CPU per instance.\n\n",
-		all.n, all.infeasible, fmtGap(all), median, fmtWorst(all), all.vehicles, all.secs, all.cpu)
+	fmt.Fprintf(&b, "\nOverall: %d instances, **%d infeasible or failed**, average gap %s %% (median %s %%, worst %s %%), %.2f vehicles, %.2f s wall (median %.2f s, best found after %.2f s) and %.2f s CPU per instance.\n\n",
+		all.n, all.infeasible, fmtGap(all), medianGap, fmtWorst(all), all.vehicles, all.secs, all.medianSecs, all.best, all.cpu)
 	if cfg.vroomDir != "" {
 		fmt.Fprintf(&b, "VROOM-JSON path (`xunhui vrp`, integer matrices ×1000, cost/1000 shown): %d instances solved, average cost/1000 gap %s %%, %.2f s per instance.\n\n",
 			all.vroomN, signed(all.vroomGap), all.vroomSecs)
@@ -613,9 +642,9 @@ func renderBench(cfg benchConfig, rows []benchRow) section {
 
 	fmt.Fprintf(&b, "### Per instance\n\n")
 	if cfg.vroomDir != "" {
-		fmt.Fprintf(&b, "| set | instance | cost | BKS | gap %% | vehicles | BKS vehicles | s | CPU s | MiB | feasible | vroom-json cost/1000 | vroom-json routes | vroom-json s |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|\n")
+		fmt.Fprintf(&b, "| set | instance | cost | BKS | gap %% | vehicles | BKS vehicles | s | s to best | CPU s | MiB | feasible | vroom-json cost/1000 | vroom-json routes | vroom-json s |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|\n")
 	} else {
-		fmt.Fprintf(&b, "| set | instance | cost | BKS | gap %% | vehicles | BKS vehicles | s | CPU s | MiB | feasible |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n")
+		fmt.Fprintf(&b, "| set | instance | cost | BKS | gap %% | vehicles | BKS vehicles | s | s to best | CPU s | MiB | feasible |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n")
 	}
 	for _, r := range rows {
 		cost, gap, bks, bv := "—", "—", "—", "—"
@@ -633,7 +662,7 @@ func renderBench(cfg benchConfig, rows []benchRow) section {
 		if !r.Feasible {
 			feas = "**no**: " + r.Err
 		}
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %d | %s | %.2f | %.2f | %.0f | %s |", r.Set, r.Instance, cost, bks, gap, r.Vehicles, bv, r.Seconds, r.CPUSeconds, r.PeakMiB, feas)
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %d | %s | %.2f | %.2f | %.2f | %.0f | %s |", r.Set, r.Instance, cost, bks, gap, r.Vehicles, bv, r.Seconds, r.BestSeconds, r.CPUSeconds, r.PeakMiB, feas)
 		if cfg.vroomDir != "" {
 			if r.VroomErr != "" {
 				fmt.Fprintf(&b, " **failed**: %s | — | — |", r.VroomErr)
@@ -762,7 +791,8 @@ func benchVroom(ctx context.Context, cfg benchConfig, in *solomon.Instance, row 
 		}
 		var stdout, stderr bytes.Buffer
 		_, _, err = runChild(ctx, self, []string{"vrp", "-i", file, "-l", seconds, "-t", "1",
-			"--seed", strconv.FormatInt(cfg.opts.seed, 10), "--iterations", strconv.Itoa(cfg.opts.iterations)},
+			"--seed", strconv.FormatInt(cfg.opts.seed, 10), "--iterations", strconv.Itoa(cfg.opts.iterations),
+			"--stall", strconv.FormatFloat(cfg.opts.stall, 'g', -1, 64)},
 			cfg.opts.timeLimit, &stdout, &stderr)
 		if jerr := json.Unmarshal(stdout.Bytes(), &out); jerr != nil && err == nil {
 			err = fmt.Errorf("bad output: %v", jerr)
@@ -810,4 +840,12 @@ func loadAverage() string {
 		return f[0]
 	}
 	return "?"
+}
+
+// stallNote says how the searches ended, for the section header.
+func stallNote(stall float64) string {
+	if stall == 0 {
+		return "Every search ran to its time limit."
+	}
+	return fmt.Sprintf("Each search stopped at its time limit or once its best had not improved over the last %g of its iterations (`--stall`, at least 200 iterations): s is the wall time of the whole solve, s to best when the returned solution was found.", stall)
 }

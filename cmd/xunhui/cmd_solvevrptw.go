@@ -36,6 +36,9 @@ type vrptwResult struct {
 	Seconds float64 `json:"seconds"`
 	// Iterations is the number of outer search iterations.
 	Iterations int `json:"iterations"`
+	// BestSeconds is the wall time until the search found the returned
+	// solution (time to best).
+	BestSeconds float64 `json:"best_seconds"`
 }
 
 // vrptwOptions are the knobs shared by solve-vrptw and bench-vrptw.
@@ -45,7 +48,15 @@ type vrptwOptions struct {
 	seed       int64
 	threads    int
 	neighbours int // granular neighbourhood size; 0 = the engine's default
+	// stall is vrp.Options.Stall: stop once the best has not improved over
+	// this share of the iterations run; 0 = run to the limit.
+	stall float64
 }
+
+// defaultStall is the stall share of solve-vrptw and bench-vrptw, as of
+// the VROOM path: a search that found its best in the first fifth of its
+// iterations stops (docs/solver.md, "Stopping early").
+const defaultStall = vrp.DefaultStall
 
 func runSolveVRPTW(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("solve-vrptw", stderr)
@@ -55,6 +66,7 @@ func runSolveVRPTW(ctx context.Context, args []string, stdout, stderr io.Writer)
 	seed := fs.Int64("seed", 1, "random seed")
 	threads := fs.Int("threads", 1, "parallel searches")
 	neighbours := fs.Int("neighbours", 0, "granular neighbourhood: nearest jobs tried per job (0 = the engine's default, 20)")
+	stall := fs.Float64("stall", defaultStall, "stop once the best has not improved over this share of the iterations run (0 = run to the limit)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: xunhui solve-vrptw --instance FILE [--time-limit 10s] [--seed 1] [--threads 1]")
 		fmt.Fprintln(stderr, "Prints {instance, cost, vehicles, routes, seconds}; cost is the float64 distance")
@@ -68,6 +80,10 @@ func runSolveVRPTW(ctx context.Context, args []string, stdout, stderr io.Writer)
 		fmt.Fprintln(stderr, "--neighbours must be 0 (default) or positive")
 		return errUsage
 	}
+	if !(*stall >= 0 && *stall < 1) {
+		fmt.Fprintln(stderr, "--stall must be in [0, 1)")
+		return errUsage
+	}
 	if *file == "" || fs.NArg() > 0 {
 		fs.Usage()
 		return errUsage
@@ -76,7 +92,7 @@ func runSolveVRPTW(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if err != nil {
 		return err
 	}
-	res, err := solveVRPTW(ctx, in, vrptwOptions{timeLimit: *limit, iterations: *iters, seed: *seed, threads: *threads, neighbours: *neighbours})
+	res, err := solveVRPTW(ctx, in, vrptwOptions{timeLimit: *limit, iterations: *iters, seed: *seed, threads: *threads, neighbours: *neighbours, stall: *stall})
 	if err != nil {
 		return err
 	}
@@ -100,6 +116,7 @@ func solveVRPTW(ctx context.Context, in *solomon.Instance, o vrptwOptions) (*vrp
 		Threads:       o.threads,
 		Objective:     vrp.ObjectiveDistance,
 		Neighbours:    o.neighbours,
+		Stall:         o.stall,
 	})
 	elapsed := time.Since(start)
 	if err != nil {
@@ -107,11 +124,12 @@ func solveVRPTW(ctx context.Context, in *solomon.Instance, o vrptwOptions) (*vrp
 	}
 	routes := solomon.Routes(sol)
 	res := &vrptwResult{
-		Instance:   in.Name,
-		Vehicles:   len(routes),
-		Routes:     routes,
-		Seconds:    math.Round(elapsed.Seconds()*100) / 100,
-		Iterations: sol.Iterations,
+		Instance:    in.Name,
+		Vehicles:    len(routes),
+		Routes:      routes,
+		Seconds:     math.Round(elapsed.Seconds()*100) / 100,
+		Iterations:  sol.Iterations,
+		BestSeconds: math.Round(sol.BestElapsed.Seconds()*100) / 100,
 	}
 	if len(sol.Unassigned) > 0 {
 		u := sol.Unassigned[0]

@@ -14,6 +14,7 @@ import (
 	"github.com/paulmach/orb"
 	"github.com/yingjing/xunhui/geo"
 	"github.com/yingjing/xunhui/geo/sources"
+	"github.com/yingjing/xunhui/optimizer/vrp"
 	"github.com/yingjing/xunhui/optimizer/vrp/vroom"
 )
 
@@ -34,6 +35,7 @@ func runVRP(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	seed := fs.Int64("seed", 1, "random seed")
 	iters := fs.Int("iterations", 0, "cap on search iterations (0 = none)")
 	plan := fs.Bool("c", false, "VROOM's plan mode (choose ETAs for fixed routes): not supported, vehicle steps are read as a warm start")
+	stall := fs.Float64("stall", vrp.DefaultStall, "stop once the best has not improved over this share of the iterations run (0 = run to the limit)")
 	matrix := fs.String("matrix", "none", "matrix source for inputs with coordinates only: none (answer code 3), estimate (straight-line estimate of package geo), or geo (the source the server uses: road graph $XUNHUI_OSM, else OSRM $OSRM_URL, else the estimate)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: xunhui vrp [-i problem.json] [-o solution.json] [-l seconds] [-t threads]")
@@ -43,7 +45,7 @@ func runVRP(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if fs.NArg() > 0 || *limit < 0 || math.IsNaN(*limit) || *limit > 1e6 {
+	if fs.NArg() > 0 || *limit < 0 || math.IsNaN(*limit) || *limit > 1e6 || !(*stall >= 0 && *stall < 1) {
 		fs.Usage()
 		return errUsage
 	}
@@ -56,6 +58,7 @@ func runVRP(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		MaxIterations: *iters,
 		Threads:       *threads,
 		Seed:          *seed,
+		Stall:         vroomStall(*stall),
 	}
 	switch *matrix {
 	case "none":
@@ -140,7 +143,7 @@ func vroomInProcess(ctx context.Context, file string, o vrptwOptions) (vroomSumm
 	if err != nil {
 		return res, err
 	}
-	out, err := vroom.SolveBytes(ctx, b, vroom.Options{TimeLimit: o.timeLimit, MaxIterations: o.iterations, Threads: 1, Seed: o.seed})
+	out, err := vroom.SolveBytes(ctx, b, vroom.Options{TimeLimit: o.timeLimit, MaxIterations: o.iterations, Threads: 1, Seed: o.seed, Stall: vroomStall(o.stall)})
 	if err != nil {
 		var e *vroom.Error
 		if errors.As(err, &e) {
@@ -155,4 +158,13 @@ func vroomInProcess(ctx context.Context, file string, o vrptwOptions) (vroomSumm
 	res.Summary.ComputingTimes.Loading = out.Summary.ComputingTimes.Loading
 	res.Summary.ComputingTimes.Solving = out.Summary.ComputingTimes.Solving
 	return res, nil
+}
+
+// vroomStall maps a --stall share (0 = run to the limit) to
+// vroom.Options.Stall (0 = the default, negative = run to the limit).
+func vroomStall(x float64) float64 {
+	if x == 0 {
+		return -1
+	}
+	return x
 }

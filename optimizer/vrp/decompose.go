@@ -254,7 +254,8 @@ const decomposedMinIterations = 100
 // × its effort (jobs^effortExponent) / the effort still waiting per worker.
 // Under an iteration cap each search gets the cap's share by jobs (at least
 // decomposedMinIterations), so the result does not depend on scheduling.
-func solveComponents(ctx context.Context, p *Problem, opts Options, comps []component, base runConfig, start time.Time) ([][]stop, int) {
+// found is when the last component's kept search found its best.
+func solveComponents(ctx context.Context, p *Problem, opts Options, comps []component, base runConfig, start time.Time) (seqs [][]stop, iterations int, found time.Time) {
 	threads := max(opts.Threads, 1)
 	seeds := threads // searches per component
 	type task struct {
@@ -374,9 +375,8 @@ func solveComponents(ctx context.Context, p *Problem, opts Options, comps []comp
 		}()
 	}
 	wg.Wait()
-	seqs := make([][]stop, len(p.Vehicles))
+	seqs = make([][]stop, len(p.Vehicles))
 	until := reportDeadline(start, opts.TimeLimit)
-	iterations := 0
 	for c := range comps {
 		var bt *task
 		for _, tk := range tasks {
@@ -388,6 +388,9 @@ func solveComponents(ctx context.Context, p *Problem, opts Options, comps []comp
 				bt = tk
 			}
 		}
+		if bt.best.found.After(found) {
+			found = bt.best.found
+		}
 		for lv, seq := range toSeqs(bt.s.in, &bt.best, until) {
 			v := comps[c].vehs[lv]
 			for _, st := range seq {
@@ -398,5 +401,5 @@ func solveComponents(ctx context.Context, p *Problem, opts Options, comps []comp
 			}
 		}
 	}
-	return seqs, iterations
+	return seqs, iterations, found
 }

@@ -31,6 +31,9 @@ type runConfig struct {
 	lsGate   float64
 	// penalised lets the local search cross infeasible space (search.lambda).
 	penalised bool
+	// stall stops the search once the best solution has not improved over
+	// this share of the iterations run (Options.Stall); 0 = never.
+	stall float64
 }
 
 func (c *runConfig) now() time.Time {
@@ -44,6 +47,10 @@ func (c *runConfig) now() time.Time {
 type snapshot struct {
 	nodes [][]int32
 	cost  int64
+	// iter and found are the iteration and the wall time at which a best
+	// solution was saved (zero for other snapshots).
+	iter  int
+	found time.Time
 }
 
 func (s *search) save(dst *snapshot) {
@@ -413,6 +420,7 @@ func (s *search) begin(cfg runConfig, cur, best *snapshot) []int32 {
 	s.localSearch(order)
 	s.save(cur)
 	s.save(best)
+	best.iter, best.found = 0, time.Now()
 	s.report(cfg, 0, best)
 	return order
 }
@@ -436,7 +444,7 @@ func (s *search) loop(ctx context.Context, cfg runConfig, order []int32, cur, be
 	it := 0
 	for ; cfg.maxIter == 0 || it < cfg.maxIter; it++ {
 		if it%checkEvery == 0 {
-			if ctx.Err() != nil || (!cfg.deadline.IsZero() && !cfg.now().Before(cfg.deadline)) {
+			if ctx.Err() != nil || (!cfg.deadline.IsZero() && !cfg.now().Before(cfg.deadline)) || stalled(cfg, it, best.iter) {
 				break
 			}
 			if cfg.observer != nil && time.Since(lastReport) > time.Second {
@@ -474,6 +482,7 @@ func (s *search) loop(ctx context.Context, cfg runConfig, order []int32, cur, be
 			s.save(cur)
 			if c < best.cost {
 				s.save(best)
+				best.iter, best.found = it+1, time.Now()
 				s.report(cfg, it, best)
 			}
 		} else {
@@ -481,6 +490,19 @@ func (s *search) loop(ctx context.Context, cfg runConfig, order []int32, cur, be
 		}
 	}
 	return it
+}
+
+// stallMinIterations is the least number of iterations before the stall
+// rule may stop a search: a first solution improved a few times in the
+// first iterations is not yet a stalled search.
+const stallMinIterations = 200
+
+// stalled reports whether the search has run it iterations without
+// improving the best solution, found at iteration bestIt, over the share
+// cfg.stall of them. The rule counts iterations, not time, so a run under
+// an iteration cap stops at the same place on every machine.
+func stalled(cfg runConfig, it, bestIt int) bool {
+	return cfg.stall > 0 && it >= stallMinIterations && float64(it-bestIt) >= cfg.stall*float64(it)
 }
 
 // lambdaStart is the initial violation penalty: one second of time warp

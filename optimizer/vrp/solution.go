@@ -121,6 +121,10 @@ type Solution struct {
 	Iterations int
 	// Elapsed is the wall time of Solve.
 	Elapsed time.Duration
+	// BestElapsed is the wall time from the start of Solve until the
+	// search found the returned solution (time to best; for independent
+	// groups, the latest group's).
+	BestElapsed time.Duration
 }
 
 // stop is a job (job >= 0) or a break (job < 0, brk >= 0) in a sequence.

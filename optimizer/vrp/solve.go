@@ -37,8 +37,11 @@ func Solve(ctx context.Context, p *Problem, opts Options) (*Solution, error) {
 	if err := temp.validate(); err != nil {
 		return nil, fmt.Errorf("solve: %w", err)
 	}
+	if !(opts.Stall >= 0 && opts.Stall < 1) {
+		return nil, fmt.Errorf("solve: stall %g: want 0 ≤ stall < 1", opts.Stall)
+	}
 	cfg := runConfig{start: start, maxIter: opts.MaxIterations, observer: opts.Observer, tStart: temp.Start, tEnd: temp.End,
-		penalised: len(p.Jobs) >= penalisedMinJobs}
+		penalised: len(p.Jobs) >= penalisedMinJobs, stall: opts.Stall}
 	tuneFromEnv(&cfg)
 	if opts.TimeLimit > 0 {
 		cfg.deadline = start.Add(opts.TimeLimit)
@@ -47,8 +50,8 @@ func Solve(ctx context.Context, p *Problem, opts Options) (*Solution, error) {
 		cfg.maxIter = DefaultIterations
 	}
 	if comps := components(p); len(comps) > 1 && !cpuClock {
-		seqs, iters := solveComponents(ctx, p, opts, comps, cfg, start)
-		return finish(p, opts, buildSolution(p, opts.Objective, seqs, reportDeadline(start, opts.TimeLimit)), iters, start)
+		seqs, iters, found := solveComponents(ctx, p, opts, comps, cfg, start)
+		return finish(p, opts, buildSolution(p, opts.Objective, seqs, reportDeadline(start, opts.TimeLimit)), iters, start, found)
 	}
 	in := compile(p, opts.Objective, opts.Neighbours)
 	in.initial = opts.Initial
@@ -90,12 +93,13 @@ func Solve(ctx context.Context, p *Problem, opts Options) (*Solution, error) {
 			bi = t
 		}
 	}
-	return finish(p, opts, toSolution(in, &results[bi].best, reportDeadline(start, opts.TimeLimit)), iters, start)
+	return finish(p, opts, toSolution(in, &results[bi].best, reportDeadline(start, opts.TimeLimit)), iters, start, results[bi].best.found)
 }
 
 // finish checks the solution of the search and returns it with its
-// iteration count and elapsed time.
-func finish(p *Problem, opts Options, sol *Solution, iters int, start time.Time) (*Solution, error) {
+// iteration count, elapsed time and time to best (found: when the search
+// saved it).
+func finish(p *Problem, opts Options, sol *Solution, iters int, start, found time.Time) (*Solution, error) {
 	sol.Iterations = iters
 	if err := Check(p, sol); err != nil {
 		// A bug in the search must never leak an infeasible plan: fall back
@@ -108,6 +112,7 @@ func finish(p *Problem, opts Options, sol *Solution, iters int, start time.Time)
 		}
 	}
 	sol.Elapsed = time.Since(start)
+	sol.BestElapsed = min(max(found.Sub(start), 0), sol.Elapsed)
 	return sol, nil
 }
 

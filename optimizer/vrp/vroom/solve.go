@@ -24,6 +24,11 @@ type Options struct {
 	// Matrix provides travel matrices when the input has coordinates but no
 	// custom matrices. Nil makes such inputs fail with CodeRouting.
 	Matrix MatrixFunc
+	// Stall is vrp.Options.Stall: the search stops once its best has not
+	// improved over this share of its iterations. 0 = vrp.DefaultStall
+	// (an easy problem answers early, as VROOM does); negative = run to
+	// TimeLimit or MaxIterations.
+	Stall float64
 }
 
 // Solve reads a VROOM problem from r, solves it and returns the VROOM
@@ -68,6 +73,7 @@ func solve(ctx context.Context, in *Input, opts Options, start time.Time) (*Outp
 		Seed:          opts.Seed,
 		Objective:     vrp.ObjectiveCost,
 		Initial:       m.initial,
+		Stall:         stallShare(opts.Stall),
 	})
 	if err != nil {
 		return nil, &Error{Code: CodeInternal, Msg: "solve", Err: err}
@@ -82,4 +88,15 @@ func solve(ctx context.Context, in *Input, opts Options, start time.Time) (*Outp
 		Solving: solved.Sub(loaded).Milliseconds(),
 	}
 	return out, nil
+}
+
+// stallShare maps Options.Stall to vrp.Options.Stall.
+func stallShare(x float64) float64 {
+	switch {
+	case x == 0:
+		return vrp.DefaultStall
+	case x < 0:
+		return 0
+	}
+	return x
 }
