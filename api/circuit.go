@@ -43,6 +43,9 @@ type circuitPlanInput struct {
 // publishInput is the optional body of POST /circuit-plans/{id}/publish.
 type publishInput struct {
 	Version int64 `json:"version,omitempty" doc:"the plan version read; 0 = current"`
+	// Supersedes is required when a published plan already covers part of
+	// the period (409 otherwise).
+	Supersedes string `json:"supersedes,omitempty" doc:"the published plan this version replaces (required when one overlaps the period)"`
 }
 
 // replanInput is the optional body of POST /circuit-plans/{id}/replan.
@@ -342,7 +345,7 @@ func (s *Server) publishCircuitPlan(c *gin.Context) error {
 	if err := decodeOptionalJSON(c, s.cfg.MaxBodyBytes, &in); err != nil {
 		return err
 	}
-	p, err := svc.Publish(c.Request.Context(), id, in.Version, mustPrincipal(c).userID())
+	p, err := svc.Publish(c.Request.Context(), id, in.Version, in.Supersedes, mustPrincipal(c).userID())
 	if err != nil {
 		return err
 	}

@@ -450,8 +450,10 @@ func testCircuitFlow(t *testing.T, e *testEnv, week data.Date) {
 			}
 		}
 	}
-	// Publishing the re-plan returns the requests it left out to the pool.
-	post("/api/v1/circuit-plans/"+nv.ID+"/publish", "u-planner", nil, http.StatusOK, nil)
+	// Publishing the re-plan must name the version it supersedes; it then
+	// returns the requests it left out to the pool.
+	post("/api/v1/circuit-plans/"+nv.ID+"/publish", "u-planner", nil, http.StatusConflict, nil)
+	post("/api/v1/circuit-plans/"+nv.ID+"/publish", "u-planner", map[string]string{"supersedes": v.ID}, http.StatusOK, nil)
 	for _, m := range nv.Moves {
 		if m.ToTeam != "" {
 			continue

@@ -51,7 +51,8 @@ type marketPlanCreated struct {
 
 // marketPublishInput is the optional body of POST /market-plans/{id}/publish.
 type marketPublishInput struct {
-	Version int64 `json:"version,omitempty" doc:"the plan version read; 0 = current"`
+	Version    int64  `json:"version,omitempty" doc:"the plan version read; 0 = current"`
+	Supersedes string `json:"supersedes,omitempty" doc:"the published plan this version replaces (required when one overlaps the period)"`
 }
 
 var (
@@ -300,7 +301,7 @@ func (m *marketAPI) publish(c *gin.Context) error {
 	if err := decodeOptionalJSON(c, m.s.cfg.MaxBodyBytes, &in); err != nil {
 		return err
 	}
-	v, err := m.svc.Publish(c.Request.Context(), marketActor(c), id, in.Version)
+	v, err := m.svc.Publish(c.Request.Context(), marketActor(c), id, in.Version, in.Supersedes)
 	if err != nil {
 		return err
 	}

@@ -18,8 +18,11 @@
 //	           history, version check), SetRequestPriority, RequestHistory,
 //	           RequestIDsForTeam;
 //	           RequestFilter.TownshipID / .TeamID scope coordinators / team members
-//	plans      CreatePlan, GetPlan, ListPlans, ReplacePlan, PublishPlan,
-//	           DeletePlan, ListItineraries
+//	plans      CreatePlan, GetPlan, ListPlans, ReplacePlan (drafts only),
+//	           PublishPlan (supersedes + claims, one transaction), DeletePlan
+//	           (drafts only), ListItineraries
+//	calendar   CreateAbsence, ImportAbsences, GetAbsence, ListAbsences,
+//	           CancelAbsence, ListClaims (person-days of published plans)
 //	access     CreateUser, GetUser, ListUsers, UpdateUser, CreateToken,
 //	           UserByTokenHash, ListTokens, DeleteToken (tokens: NewToken, HashToken)
 //	cache/jobs GetMatrix, PutMatrix, DeleteMatrices, StartJobRun (claims a

@@ -23,8 +23,9 @@ type PlanStatus string
 
 // Plan statuses.
 const (
-	PlanDraft     PlanStatus = "draft"
-	PlanPublished PlanStatus = "published"
+	PlanDraft      PlanStatus = "draft"
+	PlanPublished  PlanStatus = "published"
+	PlanSuperseded PlanStatus = "superseded" // was published, replaced by a later published version
 )
 
 // Plan is the header of a planning result covering the dates From–To
@@ -38,8 +39,14 @@ type Plan struct {
 	// From and To are the first and last day covered.
 	From Date `json:"from"`
 	To   Date `json:"to"`
-	// Status is draft or published.
+	// Status is draft, published or superseded. A published plan is
+	// immutable: it only becomes superseded when another version is
+	// published in its place.
 	Status PlanStatus `json:"status"`
+	// Supersedes is the published plan this one replaced when it was
+	// published; SupersededBy the plan that replaced this one.
+	Supersedes   string `json:"supersedes,omitempty"`
+	SupersededBy string `json:"superseded_by,omitempty"`
 	// Version increases by one on every write (optimistic concurrency).
 	Version int64 `json:"version"`
 	// CreatedBy is the user id (or "scheduler") that created the plan.
@@ -68,8 +75,8 @@ func (p Plan) Validate() error {
 	if !p.To.Valid() || p.To < p.From {
 		return FieldError("to", "%q is not a date YYYY-MM-DD on or after from (%s)", p.To, p.From)
 	}
-	if p.Status != "" && p.Status != PlanDraft && p.Status != PlanPublished {
-		return FieldError("status", "%q is not draft or published", p.Status)
+	if p.Status != "" && p.Status != PlanDraft && p.Status != PlanPublished && p.Status != PlanSuperseded {
+		return FieldError("status", "%q is not draft, published or superseded", p.Status)
 	}
 	if p.CreatedBy == "" {
 		return FieldError("created_by", "is required")
@@ -118,6 +125,10 @@ type Itinerary struct {
 	Stops []Stop `json:"stops"`
 	// ReturnSeconds is the travel time from the last stop back home, in seconds.
 	ReturnSeconds int `json:"return_seconds"`
+	// StaffIDs are the team members on duty that day (the planner leaves out
+	// those on leave or off that weekday); empty means all of the team's
+	// members. They are the person-days the plan claims when published.
+	StaffIDs []string `json:"staff_ids,omitempty"`
 }
 
 // Validate checks it (not that team, villages and requests exist).
@@ -153,6 +164,11 @@ func (it Itinerary) Validate() error {
 	}
 	if it.ReturnSeconds < 0 {
 		return FieldError("return_seconds", "is negative")
+	}
+	for i, id := range it.StaffIDs {
+		if err := validateID(fmt.Sprintf("staff_ids[%d]", i), id); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -224,6 +240,17 @@ type PlanFilter struct {
 	// Limit (default 100, at most 1000) and Offset page the result, newest first.
 	Limit  int
 	Offset int
+}
+
+// Publication asks the store to publish a draft plan.
+type Publication struct {
+	// ID and Version name the draft (Version must be current).
+	ID      string
+	Version int64
+	// Supersedes names the published plan of the same kind whose period
+	// overlaps this one and which this one replaces; required when there is
+	// one (Conflict otherwise), and must be "" when there is none.
+	Supersedes string
 }
 
 // ItineraryFilter selects itineraries across plans. Zero fields do not filter.

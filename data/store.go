@@ -147,18 +147,48 @@ type Store interface {
 	GetPlan(ctx context.Context, id string) (PlanDetail, error)
 	// ListPlans returns plan headers, newest first.
 	ListPlans(ctx context.Context, f PlanFilter) ([]Plan, error)
-	// ReplacePlan replaces the summary and content of plan d.Plan.ID if
-	// d.Plan.Version is current (Conflict otherwise), bumping the version;
-	// From, To and Status may change too. d is updated.
+	// ReplacePlan replaces the summary and content of draft plan d.Plan.ID
+	// if d.Plan.Version is current (Conflict otherwise), bumping the version;
+	// From and To may change too (Status stays: use PublishPlan). A
+	// published or superseded plan is immutable: replacing it is a Conflict
+	// (a re-plan is a new draft version). d is updated.
 	ReplacePlan(ctx context.Context, d *PlanDetail) error
-	// PublishPlan sets a plan's status to published if version is current,
-	// and returns the updated header.
-	PublishPlan(ctx context.Context, id string, version int64) (Plan, error)
-	// DeletePlan removes a plan and its content if version is current.
+	// PublishPlan publishes draft p.ID if p.Version is current, in one
+	// transaction: it checks p.Supersedes (Conflict, field supersedes, when a
+	// published plan of the same kind overlaps the period and is not named,
+	// or the named one is not such a plan), marks the superseded plan
+	// superseded (its claims are released), and writes the plan's claims
+	// (PlanClaims): a person-day already claimed by another published plan
+	// is a Conflict (field staff) and nothing is written. Publishing a plan
+	// that is not a draft is a Conflict. Returns the updated header.
+	PublishPlan(ctx context.Context, p Publication) (Plan, error)
+	// DeletePlan removes a draft plan and its content if version is current;
+	// a published or superseded plan is a Conflict (they are history).
 	DeletePlan(ctx context.Context, id string, version int64) error
 	// ListItineraries returns itineraries across plans matching f, ordered
 	// by date, team, plan.
 	ListItineraries(ctx context.Context, f ItineraryFilter) ([]Itinerary, error)
+
+	// CreateAbsence stores a new absence: validates it (Kind defaults to
+	// leave), checks the staff member exists (Invalid, field staff_id),
+	// assigns ID (if empty), Version 1 and CreatedAt, and updates *a. A
+	// duplicate id is a Conflict.
+	CreateAbsence(ctx context.Context, a *Absence) error
+	// ImportAbsences creates many absences in one transaction (same checks
+	// as CreateAbsence, CreatedBy = by when empty); any bad row rejects the
+	// batch with an ImportError.
+	ImportAbsences(ctx context.Context, as []Absence, by string) error
+	// GetAbsence returns one absence; NotFound if absent.
+	GetAbsence(ctx context.Context, id string) (Absence, error)
+	// ListAbsences returns absences matching f, by from date, staff, id.
+	ListAbsences(ctx context.Context, f AbsenceFilter) ([]Absence, error)
+	// CancelAbsence cancels an active absence if version is current (0 skips
+	// the check), recording by and the time; NotFound if unknown, Conflict
+	// if already cancelled or stale.
+	CancelAbsence(ctx context.Context, id string, version int64, by string) (Absence, error)
+	// ListClaims returns the person-days claimed by published plans matching
+	// f, by date, staff.
+	ListClaims(ctx context.Context, f ClaimFilter) ([]Claim, error)
 
 	// CreateUser stores a new user (CreatedAt set); duplicate id is Conflict.
 	CreateUser(ctx context.Context, u *User) error

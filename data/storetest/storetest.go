@@ -48,6 +48,8 @@ func Run(t *testing.T, newStore Factory) {
 		{"MatrixCache", testMatrixCache},
 		{"Jobs", testJobs},
 		{"Bookings", testBookings},
+		{"Absences", testAbsences},
+		{"PlanVersionsClaims", testPlanVersionsClaims},
 		{"DryRun", testDryRun},
 	}
 	for _, tc := range tests {
@@ -753,9 +755,9 @@ func testPlans(t *testing.T, s data.Store) {
 	if len(again.Itineraries) != 1 {
 		t.Fatalf("stale replace changed content: %d itineraries", len(again.Itineraries))
 	}
-	_, err = s.PublishPlan(ctx, d.Plan.ID, 1)
+	_, err = s.PublishPlan(ctx, data.Publication{ID: d.Plan.ID, Version: 1})
 	mustKind(t, err, data.Conflict)
-	pub, err := s.PublishPlan(ctx, d.Plan.ID, 2)
+	pub, err := s.PublishPlan(ctx, data.Publication{ID: d.Plan.ID, Version: 2})
 	must(t, err)
 	if pub.Status != data.PlanPublished || pub.Version != 3 {
 		t.Fatalf("published = %+v", pub)
@@ -786,11 +788,15 @@ func testPlans(t *testing.T, s data.Store) {
 		t.Fatalf("NaN summary: field %q", data.ErrorField(err))
 	}
 
-	mustKind(t, s.DeletePlan(ctx, d.Plan.ID, 1), data.Conflict)
-	must(t, s.DeletePlan(ctx, d.Plan.ID, 3))
-	_, err = s.GetPlan(ctx, d.Plan.ID)
+	// A published plan is history: neither replaced nor deleted.
+	pubd, _ := s.GetPlan(ctx, d.Plan.ID)
+	mustKind(t, s.ReplacePlan(ctx, &pubd), data.Conflict)
+	mustKind(t, s.DeletePlan(ctx, d.Plan.ID, 3), data.Conflict)
+	mustKind(t, s.DeletePlan(ctx, m.Plan.ID, 99), data.Conflict)
+	must(t, s.DeletePlan(ctx, m.Plan.ID, 1))
+	_, err = s.GetPlan(ctx, m.Plan.ID)
 	mustKind(t, err, data.NotFound)
-	mustKind(t, s.DeletePlan(ctx, d.Plan.ID, 3), data.NotFound)
+	mustKind(t, s.DeletePlan(ctx, m.Plan.ID, 1), data.NotFound)
 }
 
 func testPlanScoping(t *testing.T, s data.Store) {

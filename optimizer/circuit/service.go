@@ -454,7 +454,7 @@ func (s *Service) Explain(ctx context.Context, id string) (Explanation, error) {
 // Publish publishes a finished plan (version 0 = the current one) and marks
 // its requests planned. Errors: NotFound, Conflict (stale version, still
 // running).
-func (s *Service) Publish(ctx context.Context, id string, version int64, by string) (data.Plan, error) {
+func (s *Service) Publish(ctx context.Context, id string, version int64, supersedes, by string) (data.Plan, error) {
 	v, err := s.Get(ctx, id)
 	if err != nil {
 		return data.Plan{}, err
@@ -465,7 +465,7 @@ func (s *Service) Publish(ctx context.Context, id string, version int64, by stri
 	if version == 0 {
 		version = v.Plan.Version
 	}
-	p, err := s.store.PublishPlan(ctx, id, version)
+	p, err := s.store.PublishPlan(ctx, data.Publication{ID: id, Version: version, Supersedes: supersedes})
 	if err != nil {
 		return data.Plan{}, err
 	}

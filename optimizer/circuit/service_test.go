@@ -34,7 +34,7 @@ func TestServiceJobs(t *testing.T) {
 	if !strings.Contains(sum, "draft") || id == "" || out["from"] != week {
 		t.Fatalf("WeeklyDraft = %q %v", sum, out)
 	}
-	if _, err := svc.Publish(ctx, id, 0, "test"); err != nil {
+	if _, err := svc.Publish(ctx, id, 0, "", "test"); err != nil {
 		t.Fatal(err)
 	}
 	now = week.Time().Add(26 * time.Hour) // Tuesday 02:00

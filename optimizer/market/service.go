@@ -779,7 +779,7 @@ func (s *Service) Adjust(ctx context.Context, a Actor, id string, adj Adjustment
 // Publish publishes a finished draft plan (version must be current, or 0
 // to skip the check). Errors: Forbidden unless a planner, NotFound,
 // Conflict (not done, already published, stale version).
-func (s *Service) Publish(ctx context.Context, a Actor, id string, version int64) (PlanView, error) {
+func (s *Service) Publish(ctx context.Context, a Actor, id string, version int64, supersedes string) (PlanView, error) {
 	const op = "market.Publish"
 	if a.Role != data.UserAdmin && a.Role != data.UserCountyPlanner {
 		return PlanView{}, forbidden("only planners may publish")
@@ -808,7 +808,7 @@ func (s *Service) Publish(ctx context.Context, a Actor, id string, version int64
 	if err := s.store.ReplacePlan(ctx, &d); err != nil {
 		return PlanView{}, data.WithOp(op, err)
 	}
-	if _, err := s.store.PublishPlan(ctx, id, d.Plan.Version); err != nil {
+	if _, err := s.store.PublishPlan(ctx, data.Publication{ID: id, Version: d.Plan.Version, Supersedes: supersedes}); err != nil {
 		return PlanView{}, data.WithOp(op, err)
 	}
 	d, err = s.store.GetPlan(ctx, id)

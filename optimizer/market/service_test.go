@@ -293,10 +293,10 @@ func TestAdjustLocksSwapsConflicts(t *testing.T) {
 	}
 
 	// Publication freezes the plan.
-	if _, err := svc.Publish(ctx, coordA, v.ID, 0); data.ErrorKind(err) != data.Forbidden {
+	if _, err := svc.Publish(ctx, coordA, v.ID, 0, ""); data.ErrorKind(err) != data.Forbidden {
 		t.Errorf("coordinator publish: %v, want Forbidden", err)
 	}
-	if _, err := svc.Publish(ctx, planner, v.ID, v3.Version); err != nil {
+	if _, err := svc.Publish(ctx, planner, v.ID, v3.Version, ""); err != nil {
 		t.Fatalf("publish: %v", err)
 	}
 	if _, err := svc.Adjust(ctx, coordA, v.ID, Adjustment{Op: "unlock", TownshipID: a.TownshipID, Date: a.Date}); data.ErrorKind(err) != data.Conflict {

@@ -8,12 +8,13 @@ import (
 	"github.com/yingjing/xunhui/data"
 )
 
-const planCols = `id, kind, from_day, to_day, status, version, created_by, created_at, updated_at, summary`
+const planCols = `id, kind, from_day, to_day, status, version, created_by, created_at, updated_at, summary, supersedes, superseded_by`
 
 func scanPlan(r Row) (data.Plan, error) {
 	var p data.Plan
 	var from, to, summary string
-	if err := r.Scan(&p.ID, &p.Kind, &from, &to, &p.Status, &p.Version, &p.CreatedBy, &p.CreatedAt, &p.UpdatedAt, &summary); err != nil {
+	if err := r.Scan(&p.ID, &p.Kind, &from, &to, &p.Status, &p.Version, &p.CreatedBy, &p.CreatedAt, &p.UpdatedAt, &summary,
+		&p.Supersedes, &p.SupersededBy); err != nil {
 		return p, err
 	}
 	p.From, p.To = data.Date(from), data.Date(to)
@@ -142,8 +143,9 @@ func writePlanContent(ctx context.Context, tx Tx, d *data.PlanDetail) error {
 		for j := range it.Stops {
 			it.Stops[j].RequestIDs = nonNil(it.Stops[j].RequestIDs)
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO itineraries (plan_id, team_id, day, stops, return_seconds)
-			VALUES ($1, $2, $3, $4, $5)`, it.PlanID, it.TeamID, string(it.Date), toJSON(it.Stops), it.ReturnSeconds); err != nil {
+		if _, err := tx.Exec(ctx, `INSERT INTO itineraries (plan_id, team_id, day, stops, return_seconds, staff_ids)
+			VALUES ($1, $2, $3, $4, $5, $6)`, it.PlanID, it.TeamID, string(it.Date), toJSON(it.Stops), it.ReturnSeconds,
+			toJSON(nonNil(it.StaffIDs))); err != nil {
 			return err
 		}
 	}
@@ -179,16 +181,15 @@ func (s *Store) CreatePlan(ctx context.Context, d *data.PlanDetail) error {
 	if c.Plan.ID == "" {
 		c.Plan.ID = data.NewID("P")
 	}
-	if c.Plan.Status == "" {
-		c.Plan.Status = data.PlanDraft
-	}
+	c.Plan.Status = data.PlanDraft // published only through PublishPlan
+	c.Plan.Supersedes, c.Plan.SupersededBy = "", ""
 	err := s.tx(ctx, op, func(tx Tx) error {
 		if err := checkPlanContent(ctx, tx, &c); err != nil {
 			return err
 		}
 		now := s.now()
 		c.Plan.Version, c.Plan.CreatedAt, c.Plan.UpdatedAt = 1, now, now
-		if _, err := tx.Exec(ctx, `INSERT INTO plans (`+planCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+		if _, err := tx.Exec(ctx, `INSERT INTO plans (`+planCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, '', '')`,
 			c.Plan.ID, string(c.Plan.Kind), string(c.Plan.From), string(c.Plan.To), string(c.Plan.Status), c.Plan.Version,
 			c.Plan.CreatedBy, now, now, toJSON(c.Plan.Summary)); err != nil {
 			if data.ErrorKind(err) == data.Conflict {
@@ -290,18 +291,20 @@ func (s *Store) ReplacePlan(ctx context.Context, d *data.PlanDetail) error {
 		if err != nil {
 			return err
 		}
-		// Kind, creator and creation time are fixed at creation.
-		c.Plan.Kind, c.Plan.CreatedBy, c.Plan.CreatedAt = old.Plan.Kind, old.Plan.CreatedBy, old.Plan.CreatedAt
-		if c.Plan.Status == "" {
-			c.Plan.Status = old.Plan.Status
+		if old.Plan.Status != data.PlanDraft {
+			return &data.Error{Kind: data.Conflict, Field: "status",
+				Message: fmt.Sprintf("plan %s is %s and immutable; re-plan to make a new version", c.Plan.ID, old.Plan.Status)}
 		}
+		// Kind, creator, creation time and status are not changed here.
+		c.Plan.Kind, c.Plan.CreatedBy, c.Plan.CreatedAt = old.Plan.Kind, old.Plan.CreatedBy, old.Plan.CreatedAt
+		c.Plan.Status, c.Plan.Supersedes, c.Plan.SupersededBy = old.Plan.Status, old.Plan.Supersedes, old.Plan.SupersededBy
 		if err := checkPlanContent(ctx, tx, &c); err != nil {
 			return err
 		}
 		now := s.now()
-		n, err := tx.Exec(ctx, `UPDATE plans SET from_day = $3, to_day = $4, status = $5, summary = $6, updated_at = $7,
+		n, err := tx.Exec(ctx, `UPDATE plans SET from_day = $3, to_day = $4, summary = $5, updated_at = $6,
 			version = version + 1 WHERE id = $1 AND version = $2`,
-			c.Plan.ID, c.Plan.Version, string(c.Plan.From), string(c.Plan.To), string(c.Plan.Status), toJSON(c.Plan.Summary), now)
+			c.Plan.ID, c.Plan.Version, string(c.Plan.From), string(c.Plan.To), toJSON(c.Plan.Summary), now)
 		if err != nil {
 			return err
 		}
@@ -322,26 +325,82 @@ func (s *Store) ReplacePlan(ctx context.Context, d *data.PlanDetail) error {
 }
 
 // PublishPlan implements data.Store.
-func (s *Store) PublishPlan(ctx context.Context, id string, version int64) (data.Plan, error) {
+func (s *Store) PublishPlan(ctx context.Context, pub data.Publication) (data.Plan, error) {
 	var p data.Plan
 	err := s.tx(ctx, "store.PublishPlan", func(tx Tx) error {
-		n, err := tx.Exec(ctx, `UPDATE plans SET status = 'published', version = version + 1, updated_at = $3
-			WHERE id = $1 AND version = $2`, id, version, s.now())
+		d, err := getPlan(ctx, tx, pub.ID)
 		if err != nil {
 			return err
 		}
-		if n == 0 {
-			return checkVersion(ctx, tx, "plans", "plan", id, version)
+		if d.Plan.Version != pub.Version {
+			return versionConflict("plan", pub.ID, d.Plan.Version, pub.Version)
 		}
-		p, err = scanPlan(tx.QueryRow(ctx, `SELECT `+planCols+` FROM plans WHERE id = $1`, id))
+		if d.Plan.Status != data.PlanDraft {
+			return data.Errorf(data.Conflict, "plan %s is %s, not a draft", pub.ID, d.Plan.Status)
+		}
+		if err := supersede(ctx, tx, d.Plan, pub.Supersedes); err != nil {
+			return err
+		}
+		if err := writeClaims(ctx, tx, d); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE plans SET status = 'published', supersedes = $2, version = version + 1,
+			updated_at = $3 WHERE id = $1`, pub.ID, pub.Supersedes, s.now()); err != nil {
+			return err
+		}
+		p, err = scanPlan(tx.QueryRow(ctx, `SELECT `+planCols+` FROM plans WHERE id = $1`, pub.ID))
 		return err
 	})
 	return p, err
 }
 
+// supersede checks that old is the one published plan of p's kind whose
+// period overlaps p's (or that there is none and old is ""), marks it
+// superseded by p and releases its claims.
+func supersede(ctx context.Context, tx Tx, p data.Plan, old string) error {
+	ids, err := idSet(ctx, tx, `SELECT id FROM plans WHERE kind = $1 AND status = 'published' AND from_day <= $2 AND to_day >= $3`,
+		string(p.Kind), string(p.To), string(p.From))
+	if err != nil {
+		return err
+	}
+	if old == "" {
+		for id := range ids {
+			return &data.Error{Kind: data.Conflict, Field: "supersedes",
+				Message: fmt.Sprintf("published %s plan %s covers part of %s–%s; name it in supersedes to replace it", p.Kind, id, p.From, p.To)}
+		}
+		return nil
+	}
+	if !ids[old] {
+		return &data.Error{Kind: data.Conflict, Field: "supersedes",
+			Message: fmt.Sprintf("%s is not a published %s plan overlapping %s–%s", old, p.Kind, p.From, p.To)}
+	}
+	for id := range ids {
+		if id != old {
+			return &data.Error{Kind: data.Conflict, Field: "supersedes",
+				Message: fmt.Sprintf("published %s plan %s also overlaps %s–%s; supersede one plan at a time", p.Kind, id, p.From, p.To)}
+		}
+	}
+	if _, err := tx.Exec(ctx, `UPDATE plans SET status = 'superseded', superseded_by = $2, version = version + 1 WHERE id = $1`, old, p.ID); err != nil {
+		return err
+	}
+	_, err = tx.Exec(ctx, `DELETE FROM staff_claims WHERE plan_id = $1`, old)
+	return err
+}
+
 // DeletePlan implements data.Store.
 func (s *Store) DeletePlan(ctx context.Context, id string, version int64) error {
 	return s.tx(ctx, "store.DeletePlan", func(tx Tx) error {
+		var status string
+		err := tx.QueryRow(ctx, `SELECT status FROM plans WHERE id = $1`, id).Scan(&status)
+		if data.ErrorKind(err) == data.NotFound {
+			return notFound("plan", id)
+		}
+		if err != nil {
+			return err
+		}
+		if status != string(data.PlanDraft) {
+			return data.Errorf(data.Conflict, "plan %s is %s: published plans are kept as history", id, status)
+		}
 		if err := deletePlanContent(ctx, tx, id); err != nil {
 			return err
 		}
@@ -358,7 +417,7 @@ func (s *Store) DeletePlan(ctx context.Context, id string, version int64) error 
 
 func listItineraries(ctx context.Context, tx Tx, f data.ItineraryFilter) ([]data.Itinerary, error) {
 	out := []data.Itinerary{}
-	rows, err := tx.Query(ctx, `SELECT i.plan_id, i.team_id, i.day, i.stops, i.return_seconds
+	rows, err := tx.Query(ctx, `SELECT i.plan_id, i.team_id, i.day, i.stops, i.return_seconds, i.staff_ids
 		FROM itineraries i JOIN plans p ON p.id = i.plan_id
 		WHERE ($1 = '' OR i.plan_id = $1) AND ($2 = '' OR i.team_id = $2) AND ($3 = '' OR i.day >= $3)
 		AND ($4 = '' OR i.day <= $4) AND ($5 = '' OR p.status = $5)
@@ -370,9 +429,15 @@ func listItineraries(ctx context.Context, tx Tx, f data.ItineraryFilter) ([]data
 	defer rows.Close()
 	for rows.Next() {
 		var it data.Itinerary
-		var day, stops string
-		if err := rows.Scan(&it.PlanID, &it.TeamID, &day, &stops, &it.ReturnSeconds); err != nil {
+		var day, stops, staff string
+		if err := rows.Scan(&it.PlanID, &it.TeamID, &day, &stops, &it.ReturnSeconds, &staff); err != nil {
 			return nil, err
+		}
+		if err := fromJSON(staff, &it.StaffIDs); err != nil {
+			return nil, err
+		}
+		if len(it.StaffIDs) == 0 {
+			it.StaffIDs = nil
 		}
 		it.Date = data.Date(day)
 		it.Stops = []data.Stop{}

@@ -1,0 +1,204 @@
+package data
+
+import (
+	"fmt"
+	"time"
+	"unicode/utf8"
+)
+
+// AbsenceKind says why a staff member is away.
+type AbsenceKind string
+
+// Absence kinds.
+const (
+	AbsenceLeave    AbsenceKind = "leave"    // 请假 (annual, personal)
+	AbsenceSick     AbsenceKind = "sick"     // 病假
+	AbsenceTraining AbsenceKind = "training" // 培训, meetings away
+	AbsenceOther    AbsenceKind = "other"
+)
+
+// Valid reports whether k is one of the absence kinds.
+func (k AbsenceKind) Valid() bool {
+	switch k {
+	case AbsenceLeave, AbsenceSick, AbsenceTraining, AbsenceOther:
+		return true
+	}
+	return false
+}
+
+// Absence is a staff member's leave or absence from From to To (both days
+// included). Absences are first-class records: added, listed and cancelled
+// through the store (never deleted), and read by both planners. They add to
+// the leave ranges of the staff roster (Staff.Leave).
+type Absence struct {
+	// ID is a stable id; stores assign "AB-" + random hex when empty.
+	ID string `json:"id"`
+	// StaffID is the person who is away.
+	StaffID string `json:"staff_id"`
+	// From and To are the first and last day away.
+	From Date `json:"from"`
+	To   Date `json:"to"`
+	// Kind is leave, sick, training or other (default leave).
+	Kind AbsenceKind `json:"kind"`
+	// Reason explains the absence (1–200 characters).
+	Reason string `json:"reason"`
+	// CreatedBy is the user (or import) that recorded it; CreatedAt is set by the store.
+	CreatedBy string    `json:"created_by"`
+	CreatedAt time.Time `json:"created_at"`
+	// CancelledAt and CancelledBy are set when the absence is cancelled;
+	// a cancelled absence no longer counts.
+	CancelledAt *time.Time `json:"cancelled_at,omitempty"`
+	CancelledBy string     `json:"cancelled_by,omitempty"`
+	// Version increases by one on every write.
+	Version int64 `json:"version"`
+}
+
+// Active reports whether a is not cancelled.
+func (a Absence) Active() bool { return a.CancelledAt == nil }
+
+// Covers reports whether a is active and d lies within it.
+func (a Absence) Covers(d Date) bool { return a.Active() && a.From <= d && d <= a.To }
+
+// MaxAbsenceDays bounds one absence record (a longer one is split by hand).
+const MaxAbsenceDays = 366
+
+// Validate checks a's fields (not that the staff member exists); errors are
+// Invalid and name the field. An empty Kind is read as leave.
+func (a Absence) Validate() error {
+	if a.ID != "" {
+		if err := validateID("id", a.ID); err != nil {
+			return err
+		}
+	}
+	if err := validateID("staff_id", a.StaffID); err != nil {
+		return err
+	}
+	if !a.From.Valid() {
+		return FieldError("from", "%q is not a date YYYY-MM-DD", a.From)
+	}
+	if !a.To.Valid() || a.To < a.From {
+		return FieldError("to", "%q is not a date YYYY-MM-DD on or after from (%s)", a.To, a.From)
+	}
+	if a.To.Time().Sub(a.From.Time()) > MaxAbsenceDays*24*time.Hour {
+		return FieldError("to", "an absence spans at most %d days", MaxAbsenceDays)
+	}
+	if a.Kind != "" && !a.Kind.Valid() {
+		return FieldError("kind", "%q is not leave, sick, training or other", a.Kind)
+	}
+	if n := utf8.RuneCountInString(a.Reason); n == 0 || n > 200 || !utf8.ValidString(a.Reason) {
+		return FieldError("reason", "is required (1–200 characters)")
+	}
+	return nil
+}
+
+// AbsenceFilter selects absences. Zero fields do not filter.
+type AbsenceFilter struct {
+	// StaffID restricts to one person.
+	StaffID string
+	// From and To keep absences overlapping this range (inclusive).
+	From Date
+	To   Date
+	// IncludeCancelled keeps cancelled absences too.
+	IncludeCancelled bool
+}
+
+// DayKind is what a staff member's day is given to, in the staff calendar.
+type DayKind string
+
+// Day kinds: a person-day is exactly one of these.
+const (
+	DayCircuit    DayKind = "circuit"     // on a circuit team's route (published circuit plan)
+	DayMarketDesk DayKind = "market_desk" // at a market-day desk (published market plan)
+	DayDeskDuty   DayKind = "desk_duty"   // 坐班: at the home base, free for a planner
+	DayLeave      DayKind = "leave"       // away: roster leave or an absence
+	DayRest       DayKind = "rest"        // not a working day for the person (weekday off, holiday)
+)
+
+// Claim is one person-day taken by a published plan: the store writes the
+// claims of a plan when it is published, in the same transaction, and at
+// most one plan claims a person on a day.
+type Claim struct {
+	// StaffID and Date are the person-day.
+	StaffID string `json:"staff_id"`
+	Date    Date   `json:"date"`
+	// Kind is circuit or market_desk.
+	Kind DayKind `json:"kind"`
+	// PlanID is the published plan that claims it.
+	PlanID string `json:"plan_id"`
+	// Ref is the team (circuit) or township (market desk) the person serves.
+	Ref string `json:"ref"`
+}
+
+// ClaimFilter selects claims. Zero fields do not filter.
+type ClaimFilter struct {
+	StaffID string
+	PlanID  string
+	Kind    DayKind
+	// From and To bound the date (inclusive).
+	From Date
+	To   Date
+}
+
+// StaffDay is a person-day key.
+type StaffDay struct {
+	StaffID string
+	Date    Date
+}
+
+// PlanClaims returns the person-days a plan's content takes: each member on
+// an itinerary with at least one stop (Itinerary.StaffIDs, or the team's
+// members when it names none), each person at a desk. teams gives the
+// member ids of each team id. Duplicates within the plan are merged (the
+// first wins), so the result has one claim per person-day, in content order.
+func PlanClaims(d PlanDetail, teams map[string][]string) []Claim {
+	var out []Claim
+	seen := map[StaffDay]bool{}
+	add := func(c Claim) {
+		k := StaffDay{c.StaffID, c.Date}
+		if !seen[k] {
+			seen[k] = true
+			out = append(out, c)
+		}
+	}
+	for _, it := range d.Itineraries {
+		if len(it.Stops) == 0 {
+			continue
+		}
+		members := it.StaffIDs
+		if len(members) == 0 {
+			members = teams[it.TeamID]
+		}
+		for _, id := range members {
+			add(Claim{StaffID: id, Date: it.Date, Kind: DayCircuit, PlanID: d.Plan.ID, Ref: it.TeamID})
+		}
+	}
+	for _, dk := range d.Desks {
+		for _, id := range dk.StaffIDs {
+			add(Claim{StaffID: id, Date: dk.Date, Kind: DayMarketDesk, PlanID: d.Plan.ID, Ref: dk.TownshipID})
+		}
+	}
+	return out
+}
+
+// AbsentClaims returns the claims that fall on a day one of absences covers
+// (the person-days a published plan counts on but the person is away): the
+// reason a plan needs a re-plan.
+func AbsentClaims(claims []Claim, absences []Absence) []Claim {
+	var out []Claim
+	for _, c := range claims {
+		for _, a := range absences {
+			if a.StaffID == c.StaffID && a.Covers(c.Date) {
+				out = append(out, c)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// ClaimConflict describes a person-day that a plan would claim but another
+// published plan already holds.
+func ClaimConflict(c Claim, holder string) *Error {
+	return &Error{Kind: Conflict, Field: "staff",
+		Message: fmt.Sprintf("%s on %s is already claimed by published plan %s; re-plan around it", c.StaffID, c.Date, holder)}
+}
