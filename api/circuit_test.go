@@ -354,6 +354,10 @@ func testCircuitFlow(t *testing.T, e *testEnv, week data.Date) {
 			t.Errorf("outcome nobody_home: status %q history %+v %v", out.Requests[0].Status, hist, err)
 		}
 	}
+	// A NUL in the note is refused at the edge, before any write, on both stores.
+	if code, _, out := e.do(http.MethodPost, "/api/v1/visits/"+sh.Stops[0].VisitID+"/outcome", "u-member", map[string]string{"outcome": "done", "note": "a\x00"}); code != http.StatusBadRequest || errBody(t, out).Field != "note" {
+		t.Errorf("NUL in outcome note: status %d %s, want 400 naming note", code, out)
+	}
 	if code, _, _ := e.do(http.MethodPost, "/api/v1/visits/"+sh.Stops[0].VisitID+"/outcome", "u-member", map[string]string{"outcome": "maybe"}); code != http.StatusUnprocessableEntity {
 		t.Errorf("bad outcome: status %d, want 422", code)
 	}

@@ -62,6 +62,9 @@ func decodeJSONBytes(body []byte, dst any) error {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return &httpError{Status: http.StatusBadRequest, Code: codeBadRequest, Message: "request body is empty; a JSON object is expected"}
 	}
+	if err := checkJSONText(body); err != nil {
+		return err
+	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {

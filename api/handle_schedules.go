@@ -86,6 +86,9 @@ func (s *Server) putSchedules(c *gin.Context) error {
 	if err != nil {
 		return tooLarge(s.cfg.MaxBodyBytes)
 	}
+	if err := checkJSONText(body); err != nil {
+		return err
+	}
 	out, err := s.sched.PutSchedules(c.Request.Context(), job, bytes.NewReader(body), mustPrincipal(c).user.ID)
 	if err != nil {
 		return schedulerError(err)

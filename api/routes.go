@@ -63,7 +63,7 @@ func joinPath(base, p string) string {
 // logged and counted as a 500.
 func (s *Server) routes() {
 	e := s.engine
-	e.Use(requestIDMiddleware(), s.accessLog(), s.metrics.middleware(), securityHeaders(), s.recovery())
+	e.Use(requestIDMiddleware(), s.accessLog(), s.metrics.middleware(), securityHeaders(), s.recovery(), s.inputGuard())
 	e.NoRoute(func(c *gin.Context) { s.fail(c, notFound("no such endpoint: "+c.Request.URL.Path)) })
 	e.NoMethod(func(c *gin.Context) {
 		s.fail(c, &httpError{Status: http.StatusMethodNotAllowed, Code: codeMethodNotAllowed,

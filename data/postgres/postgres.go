@@ -150,6 +150,16 @@ func translate(err error) error {
 			return &data.Error{Kind: data.Invalid, Message: "value rejected by the database", Err: err}
 		case "40001", "40P01": // serialization failure, deadlock: a concurrent write won
 			return &data.Error{Kind: data.Conflict, Message: "concurrent update, retry", Err: err}
+		case "22021", "22P05": // character not in repertoire (NUL, bad UTF-8), untranslatable character
+			return &data.Error{Kind: data.Invalid, Field: "text", Message: "a text value contains a NUL character or is not valid UTF-8", Err: err}
+		}
+		switch pe.Code[:2] {
+		case "22": // data exception: out of range, bad datetime, bad number
+			return &data.Error{Kind: data.Invalid, Message: "value rejected by the database", Err: err}
+		case "23": // other integrity constraint violations
+			return &data.Error{Kind: data.Invalid, Message: "value rejected by the database", Err: err}
+		case "54": // program limit exceeded: a value too large to index or store
+			return &data.Error{Kind: data.Invalid, Message: "value too large", Err: err}
 		}
 	}
 	return &data.Error{Kind: data.Internal, Err: err}

@@ -7,8 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/yingjing/xunhui/data"
 )
@@ -74,8 +76,25 @@ func readTable(r io.Reader, required, optional []string) (*table, error) {
 		return nil, csvError(err)
 	}
 	t := &table{cols: map[string]int{}}
+	known := append(append([]string{}, required...), optional...)
+	var bad []data.RowError
 	for i, h := range header {
-		t.cols[strings.ToLower(strings.TrimSpace(h))] = i
+		name := strings.ToLower(strings.TrimSpace(h))
+		switch {
+		case badCell(h) != "":
+			bad = append(bad, data.RowError{Line: 1, Field: fmt.Sprintf("column %d", i+1), Reason: "column name " + badCell(h)})
+		case name == "" || !slices.Contains(known, name):
+			bad = append(bad, data.RowError{Line: 1, Field: fmt.Sprintf("column %d", i+1),
+				Reason: fmt.Sprintf("unknown column %q; allowed: %s", truncateText(h, 40), strings.Join(known, ","))})
+		default:
+			if _, dup := t.cols[name]; dup {
+				bad = append(bad, data.RowError{Line: 1, Field: fmt.Sprintf("column %d", i+1), Reason: fmt.Sprintf("column %q given twice", name)})
+			}
+			t.cols[name] = i
+		}
+	}
+	if len(bad) > 0 {
+		return nil, data.NewImportError("import", bad)
 	}
 	var missing []string
 	for _, c := range required {
@@ -111,10 +130,56 @@ func readTable(r io.Reader, required, optional []string) (*table, error) {
 		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
 			continue
 		}
+		if re, ok := badRow(cr, header, rec); !ok {
+			t.bad = append(t.bad, re)
+			continue
+		}
 		t.rows = append(t.rows, rec)
 		t.lines = append(t.lines, line)
 	}
 	return t, nil
+}
+
+// badRow checks every cell of rec for text that the two stores would treat
+// differently (a NUL character, invalid UTF-8) and for cells beyond the
+// header; it names the line, the column number and the column's name.
+func badRow(cr *csv.Reader, header, rec []string) (data.RowError, bool) {
+	for j, cell := range rec {
+		line, col := cr.FieldPos(j)
+		if j >= len(header) {
+			if strings.TrimSpace(cell) == "" {
+				continue
+			}
+			return data.RowError{Line: line, Field: fmt.Sprintf("column %d", j+1),
+				Reason: fmt.Sprintf("value %q in column %d (character %d) has no header", truncateText(cell, 40), j+1, col)}, false
+		}
+		if msg := badCell(cell); msg != "" {
+			name := strings.ToLower(strings.TrimSpace(header[j]))
+			return data.RowError{Line: line, Field: name,
+				Reason: fmt.Sprintf("column %d (%s, character %d) %s", j+1, name, col, msg)}, false
+		}
+	}
+	return data.RowError{}, true
+}
+
+// badCell says what is wrong with a cell's text, or "".
+func badCell(s string) string {
+	if strings.IndexByte(s, 0) >= 0 {
+		return "contains a NUL character"
+	}
+	if !utf8.ValidString(s) {
+		return "is not valid UTF-8"
+	}
+	return ""
+}
+
+// truncateText cuts s to at most n runes for an error message.
+func truncateText(s string, n int) string {
+	s = strings.ToValidUTF8(s, "?")
+	if r := []rune(s); len(r) > n {
+		return string(r[:n]) + "…"
+	}
+	return s
 }
 
 func csvError(err error) error {
@@ -393,6 +458,14 @@ func ParseJSONArray[T any](r io.Reader, validate func(T) error) (Batch[T], error
 			}
 			// Unknown field and similar: the element was consumed.
 			out.fail(lineAt(start), "", "%s", strings.TrimPrefix(err.Error(), "json: "))
+			continue
+		}
+		if !utf8.Valid(b[start:dec.InputOffset()]) {
+			out.fail(lineAt(start), "", "not valid UTF-8")
+			continue
+		}
+		if err := data.CheckText(v); err != nil {
+			out.Bad = append(out.Bad, lineError(lineAt(start), err))
 			continue
 		}
 		out.add(lineAt(start), v, validate)

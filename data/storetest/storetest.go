@@ -51,6 +51,7 @@ func Run(t *testing.T, newStore Factory) {
 		{"Absences", testAbsences},
 		{"PlanVersionsClaims", testPlanVersionsClaims},
 		{"DryRun", testDryRun},
+		{"TextParity", testTextParity},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -1094,5 +1095,32 @@ func testDryRun(t *testing.T, s data.Store) {
 	err := s.ImportRequests(dry, []data.Request{newRequest(V1, "MA-01"), bad}, "x")
 	if rows := data.RowErrors(err); len(rows) != 1 || rows[0].Line != 2 {
 		t.Fatalf("dry-run import errors = %v", err)
+	}
+}
+
+// testTextParity: text PostgreSQL refuses (NUL, invalid UTF-8) is refused by
+// every store with the same Invalid error, and nothing is written.
+func testTextParity(t *testing.T, s data.Store) {
+	fixture(t, s)
+	for _, tc := range []struct {
+		name string
+		edit func(r *data.Request)
+	}{
+		{"NUL in name", func(r *data.Request) { r.Household.Name = "赵\x00某" }},
+		{"NUL in summary", func(r *data.Request) { r.Summary = "\x00" }},
+		{"invalid UTF-8 in address", func(r *data.Request) { r.Household.Address = "\xff\xfe" }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := newRequest(V1, "MA-01")
+			tc.edit(&r)
+			mustKind(t, s.CreateRequest(ctx, &r), data.Invalid)
+		})
+	}
+	u := data.User{ID: "u-nul", Name: "a\x00b", Role: data.UserCountyPlanner}
+	mustKind(t, s.CreateUser(ctx, &u), data.Invalid)
+	_, total, err := s.ListRequests(ctx, data.RequestFilter{})
+	must(t, err)
+	if total != 0 {
+		t.Fatalf("refused requests were written: total %d", total)
 	}
 }

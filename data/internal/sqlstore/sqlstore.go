@@ -100,7 +100,7 @@ func (s *Store) tx(ctx context.Context, op string, fn func(tx Tx) error) (err er
 			_ = tx.Rollback(ctx)
 		}
 	}()
-	if err = fn(tx); err != nil {
+	if err = fn(textGuard{tx}); err != nil {
 		return data.WithOp(op, err)
 	}
 	if data.IsDryRun(ctx) {
