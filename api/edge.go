@@ -254,4 +254,3 @@ func (p jsonPath) field() string {
 	}
 	return b.String()
 }
-
