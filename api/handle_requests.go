@@ -469,6 +469,14 @@ func (s *Server) transitionRequest(c *gin.Context) error {
 	if len([]rune(in.Note)) > 500 {
 		return data.FieldError("note", "longer than 500 characters")
 	}
+	p := mustPrincipal(c)
+	if in.To.Closed() && p.user.Role == data.UserTeamMember {
+		return &httpError{Status: http.StatusForbidden, Code: codeForbidden, Field: "to",
+			Message: "only planners and coordinators may withdraw or cancel a request; record the visit's outcome instead"}
+	}
+	if in.To == data.StatusMerged {
+		return data.FieldError("to", "a request becomes merged only through POST /api/v1/requests/{id}/merge")
+	}
 	old, err := s.loadRequest(c)
 	if err != nil {
 		return err
@@ -476,7 +484,6 @@ func (s *Server) transitionRequest(c *gin.Context) error {
 	if err := staleIfDifferent(old, version); err != nil {
 		return err
 	}
-	p := mustPrincipal(c)
 	r, err := s.store.TransitionRequest(c.Request.Context(), data.RequestTransition{
 		ID: old.ID, Version: version, To: in.To, By: p.user.ID, Note: in.Note})
 	if err != nil {
@@ -485,5 +492,132 @@ func (s *Server) transitionRequest(c *gin.Context) error {
 	s.logger.InfoContext(c.Request.Context(), "request status changed", "request_id", requestID(c), "id", r.ID,
 		"from", old.Status, "to", r.Status, "user", p.user.ID)
 	writeRequest(c, http.StatusOK, r)
+	return nil
+}
+
+// mergeInput is the body of POST /api/v1/requests/{id}/merge: the request
+// of the path is the duplicate, folded into the request named by into.
+type mergeInput struct {
+	Version     *int64 `json:"version,omitempty" doc:"the duplicate's version read; alternative to If-Match"`
+	Into        string `json:"into" doc:"the request that is kept"`
+	IntoVersion int64  `json:"into_version" doc:"the kept request's version read"`
+	Reason      string `json:"reason,omitempty" doc:"why they are duplicates (stored in both histories)"`
+}
+
+// mergeResult answers a merge: both records after it.
+type mergeResult struct {
+	Duplicate data.Request `json:"duplicate"`
+	Kept      data.Request `json:"kept"`
+}
+
+func (s *Server) mergeRequest(c *gin.Context) error {
+	var in mergeInput
+	if err := decodeJSON(c.Writer, c.Request, s.cfg.MaxBodyBytes, &in); err != nil {
+		return err
+	}
+	version, err := expectedVersion(c, in.Version)
+	if err != nil {
+		return err
+	}
+	if !data.ValidID(in.Into) {
+		return data.FieldError("into", "%q is not a request id", truncate(in.Into, 70))
+	}
+	if in.IntoVersion < 1 {
+		return data.FieldError("into_version", "the kept request's version is required (≥ 1)")
+	}
+	if len([]rune(in.Reason)) > 500 {
+		return data.FieldError("reason", "longer than 500 characters")
+	}
+	dup, err := s.loadRequest(c)
+	if err != nil {
+		return err
+	}
+	if err := staleIfDifferent(dup, version); err != nil {
+		return err
+	}
+	ctx := c.Request.Context()
+	p := mustPrincipal(c)
+	// The kept request must be visible too; one outside the caller's scope
+	// is reported exactly like a missing one.
+	if keep, err := s.store.GetRequest(ctx, in.Into); err == nil {
+		if ok, err := s.canSee(ctx, p, keep); err != nil {
+			return err
+		} else if !ok {
+			return data.FieldError("into", "unknown request %s", in.Into)
+		}
+	} else if data.ErrorKind(err) == data.NotFound {
+		return data.FieldError("into", "unknown request %s", in.Into)
+	} else {
+		return err
+	}
+	d, k, err := s.store.MergeRequests(ctx, data.RequestMerge{ID: dup.ID, Version: version, IntoID: in.Into,
+		IntoVersion: in.IntoVersion, By: p.user.ID, Note: in.Reason})
+	if err != nil {
+		return err
+	}
+	s.logger.InfoContext(ctx, "request merged", "request_id", requestID(c), "id", d.ID, "into", k.ID, "user", p.user.ID)
+	c.JSON(http.StatusOK, mergeResult{Duplicate: d, Kept: k})
+	return nil
+}
+
+// duplicateCandidate is a request that may be the same need as another.
+type duplicateCandidate struct {
+	Request data.Request `json:"request"`
+	// Reasons say why it matches: same_phone, same_name, same_items.
+	Reasons []string `json:"reasons"`
+}
+
+// duplicateReasons returns why b may duplicate a (nil when it does not):
+// the same phone or the same household name in the same township, with
+// shared items noted.
+func duplicateReasons(a, b data.Request) []string {
+	var out []string
+	if a.Household.Phone != "" && a.Household.Phone == b.Household.Phone {
+		out = append(out, "same_phone")
+	}
+	if strings.TrimSpace(a.Household.Name) == strings.TrimSpace(b.Household.Name) {
+		out = append(out, "same_name")
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	for _, it := range b.ItemIDs {
+		if slices.Contains(a.ItemIDs, it) {
+			out = append(out, "same_items")
+			break
+		}
+	}
+	return out
+}
+
+func (s *Server) requestDuplicates(c *gin.Context) error {
+	r, err := s.loadRequest(c)
+	if err != nil {
+		return err
+	}
+	f := data.RequestFilter{TownshipID: r.TownshipID, Limit: data.MaxLimit,
+		Statuses: []data.Status{data.StatusPending, data.StatusPlanned, data.StatusFailed, data.StatusFollowUp, data.StatusDone}}
+	if err := s.requestScope(mustPrincipal(c), &f); err != nil {
+		return err
+	}
+	out := []duplicateCandidate{}
+	for f.Offset = 0; ; f.Offset += f.Limit {
+		rs, total, err := s.store.ListRequests(c.Request.Context(), f)
+		if err != nil {
+			return err
+		}
+		for _, o := range rs {
+			if o.ID == r.ID {
+				continue
+			}
+			if why := duplicateReasons(r, o); why != nil {
+				out = append(out, duplicateCandidate{Request: o, Reasons: why})
+			}
+		}
+		if f.Offset+f.Limit >= total {
+			break
+		}
+	}
+	c.JSON(http.StatusOK, list(out))
 	return nil
 }

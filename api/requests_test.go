@@ -204,6 +204,11 @@ func TestRoleMatrix(t *testing.T) {
 			}
 			return map[string]any{"version": r.Version, "to": to}
 		}, [4]int{200, 200, 200, 200}},
+		{"GET", "/api/v1/requests/" + reqA1 + "/duplicates", nil, [4]int{200, 200, 200, 403}},
+		{"GET", "/api/v1/requests/" + reqB1 + "/duplicates", nil, [4]int{200, 200, 404, 403}},
+		{"POST", "/api/v1/requests/" + reqB1 + "/merge", func() any { // across townships: refused for every writer
+			return map[string]any{"version": version(reqB1), "into": reqA2, "into_version": version(reqA2)}
+		}, [4]int{422, 422, 404, 403}},
 		{"GET", "/api/v1/users", nil, [4]int{200, 403, 403, 403}},
 		{"POST", "/api/v1/users", func() any {
 			seq++

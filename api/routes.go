@@ -146,10 +146,24 @@ func (s *Server) routes() {
 	s.handle(v1, http.MethodGet, "/requests/:id/history", opSpec{roles: allRoles, tag: "requests",
 		summary: "Status history of a request, oldest first", response: listBody[data.StatusChange]{}, errors: []int{404}}, s.requestHistory)
 	s.handle(v1, http.MethodPost, "/requests/:id/status", opSpec{roles: allRoles, tag: "requests",
-		summary:     "Change the status of a request (record an outcome)",
-		description: "Allowed transitions are data.CanTransition's; a forbidden transition or a stale version is 409.",
+		summary: "Change the status of a request (record an outcome, withdraw, cancel, reopen)",
+		description: "Allowed transitions are data.CanTransition's; a forbidden transition or a stale version is 409. " +
+			"withdrawn and cancelled need a reason in `note` (422 without) and only planners and coordinators may set them (403 for team members); " +
+			"a withdrawn or cancelled request is reopened by going back to pending. Nothing is ever deleted: the history keeps every change.",
 		query:       []apiParam{qIfMatch}, request: statusInput{}, response: data.Request{},
 		errors: []int{403, 404, 409, 422, 428}}, s.transitionRequest)
+
+	s.handle(v1, http.MethodPost, "/requests/:id/merge", opSpec{roles: writers, tag: "requests",
+		summary: "Merge a duplicate request into another (the path's request is the duplicate)",
+		description: "The kept request takes the union of items and groups, the higher priority, the earlier deadline and missing contact data; " +
+			"the duplicate gets status merged and duplicate_of, and both histories record it. Send both versions read. " +
+			"A kept request outside the caller's scope is unknown (422, field into).",
+		query: []apiParam{qIfMatch}, request: mergeInput{}, response: mergeResult{},
+		errors: []int{403, 404, 409, 422, 428}}, s.mergeRequest)
+	s.handle(v1, http.MethodGet, "/requests/:id/duplicates", opSpec{roles: writers, tag: "requests",
+		summary:     "Requests that may duplicate this one (same township, same phone or household name)",
+		description: "Each candidate lists its reasons: same_phone, same_name, same_items. Withdrawn, cancelled and merged requests are not candidates.",
+		response:    listBody[duplicateCandidate]{}, errors: []int{403, 404}}, s.requestDuplicates)
 
 	// Access management.
 	s.handle(v1, http.MethodGet, "/users", opSpec{roles: adminOnly, tag: "access",

@@ -193,6 +193,8 @@ func TestTransitions(t *testing.T) {
 		{StatusPending, StatusPlanned, true}, {StatusPlanned, StatusDone, true}, {StatusDone, StatusPending, false},
 		{StatusDone, StatusFollowUp, true}, {StatusFailed, StatusPlanned, true}, {StatusPending, StatusFollowUp, false},
 		{"x", StatusPending, false},
+		{StatusPlanned, StatusWithdrawn, true}, {StatusDone, StatusCancelled, false}, {StatusWithdrawn, StatusPending, true},
+		{StatusWithdrawn, StatusPlanned, false}, {StatusPending, StatusMerged, false}, {StatusMerged, StatusPending, false},
 	} {
 		if got := CanTransition(tc.from, tc.to); got != tc.want {
 			t.Errorf("CanTransition(%s, %s) = %v, want %v", tc.from, tc.to, got, tc.want)

@@ -3,6 +3,7 @@ package data
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"time"
 	"unicode/utf8"
 )
@@ -59,10 +60,27 @@ const (
 	StatusDone     Status = "done"      // served
 	StatusFailed   Status = "failed"    // visit took place but could not be served, or was missed
 	StatusFollowUp Status = "follow_up" // served in part; another visit or a result delivery is due
+	// StatusWithdrawn: the household no longer needs it (with a reason); may be reopened.
+	StatusWithdrawn Status = "withdrawn"
+	// StatusCancelled: the office closed it unserved (with a reason), e.g. out of remit; may be reopened.
+	StatusCancelled Status = "cancelled"
+	// StatusMerged: a duplicate folded into another request (DuplicateOf); final.
+	StatusMerged Status = "merged"
 )
 
 // Statuses lists every status.
-var Statuses = []Status{StatusPending, StatusPlanned, StatusDone, StatusFailed, StatusFollowUp}
+var Statuses = []Status{StatusPending, StatusPlanned, StatusDone, StatusFailed, StatusFollowUp,
+	StatusWithdrawn, StatusCancelled, StatusMerged}
+
+// Closed reports whether s ends a request unserved (withdrawn, cancelled or
+// merged): such requests are never planned and cannot be edited.
+func (s Status) Closed() bool {
+	return s == StatusWithdrawn || s == StatusCancelled || s == StatusMerged
+}
+
+// NeedsReason reports whether a change to s must carry a reason (the
+// history note): withdrawing and cancelling do.
+func (s Status) NeedsReason() bool { return s == StatusWithdrawn || s == StatusCancelled }
 
 // Valid reports whether s is a known status.
 func (s Status) Valid() bool {
@@ -75,13 +93,16 @@ func (s Status) Valid() bool {
 }
 
 // transitions lists the allowed status changes. done is final except for a
-// correction back to follow_up.
+// correction back to follow_up; withdrawn and cancelled may only be reopened
+// (back to pending); merged is reached only through a merge and is final.
 var transitions = map[Status][]Status{
-	StatusPending:  {StatusPlanned, StatusDone, StatusFailed},
-	StatusPlanned:  {StatusPending, StatusDone, StatusFailed, StatusFollowUp},
-	StatusFailed:   {StatusPending, StatusPlanned, StatusFollowUp},
-	StatusFollowUp: {StatusPending, StatusPlanned, StatusDone, StatusFailed},
-	StatusDone:     {StatusFollowUp},
+	StatusPending:   {StatusPlanned, StatusDone, StatusFailed, StatusWithdrawn, StatusCancelled},
+	StatusPlanned:   {StatusPending, StatusDone, StatusFailed, StatusFollowUp, StatusWithdrawn, StatusCancelled},
+	StatusFailed:    {StatusPending, StatusPlanned, StatusFollowUp, StatusWithdrawn, StatusCancelled},
+	StatusFollowUp:  {StatusPending, StatusPlanned, StatusDone, StatusFailed, StatusWithdrawn, StatusCancelled},
+	StatusDone:      {StatusFollowUp},
+	StatusWithdrawn: {StatusPending},
+	StatusCancelled: {StatusPending},
 }
 
 // CanTransition reports whether a request may go from status from to to.
@@ -99,8 +120,9 @@ type Household struct {
 	// Name is the contact person's name.
 	Name string `json:"name"`
 	// Phone is a contact number: 11-digit mobile or landline digits (6–20
-	// characters of digits, '-', '+', space).
-	Phone string `json:"phone"`
+	// characters of digits, '-', '+', space); optional (many elderly
+	// households have none).
+	Phone string `json:"phone,omitempty"`
 	// VillageID is the NBS code of the household's village.
 	VillageID string `json:"village_id"`
 	// Address is a free-text address, e.g. "3组12号" (optional).
@@ -152,6 +174,9 @@ type Request struct {
 	Status Status `json:"status"`
 	// History lists status changes, oldest first (read-only; written by the store).
 	History []StatusChange `json:"history"`
+	// DuplicateOf is the request this one was merged into (status merged;
+	// read-only, set by MergeRequests).
+	DuplicateOf string `json:"duplicate_of,omitempty"`
 	// Source says where the request came from: "api", "import" or "SAMPLE".
 	Source string `json:"source"`
 	// CreatedBy is the user id that registered the request (optional; the
@@ -182,7 +207,7 @@ func (r Request) Validate() error {
 	if err := validateName("household.name", r.Household.Name); err != nil {
 		return err
 	}
-	if !phoneRE.MatchString(r.Household.Phone) {
+	if r.Household.Phone != "" && !phoneRE.MatchString(r.Household.Phone) {
 		return FieldError("household.phone", "%q is not a phone number (6–20 digits, +, -)", r.Household.Phone)
 	}
 	if !ValidCode(r.Household.VillageID) || r.Household.VillageID[9:] == "000" {
@@ -270,6 +295,67 @@ type RequestTransition struct {
 	By string `json:"by"`
 	// Note is an optional remark stored in the history.
 	Note string `json:"note,omitempty"`
+}
+
+// RequestMerge asks the store to fold a duplicate request into another one
+// (see Store.MergeRequests).
+type RequestMerge struct {
+	// ID is the duplicate; it ends with status merged and DuplicateOf = IntoID.
+	ID string `json:"id"`
+	// Version is the duplicate's version the caller read.
+	Version int64 `json:"version"`
+	// IntoID is the request that is kept.
+	IntoID string `json:"into"`
+	// IntoVersion is the kept request's version the caller read.
+	IntoVersion int64 `json:"into_version"`
+	// By is the acting user id.
+	By string `json:"by"`
+	// Note is the reason, stored in both histories.
+	Note string `json:"note,omitempty"`
+}
+
+// MergeInto returns keep after absorbing dup: the union of items (keep's
+// first) and groups, the higher priority, the earlier deadline, keep's
+// visit windows (dup's when keep has none) and dup's phone, address and
+// location where keep has none. Invalid (field into) when the union has
+// more than 20 items or the two are in different townships.
+func MergeInto(keep, dup Request) (Request, error) {
+	if TownshipOf(keep.Household.VillageID) != TownshipOf(dup.Household.VillageID) {
+		return keep, FieldError("into", "%s and %s are in different townships", dup.ID, keep.ID)
+	}
+	out := keep
+	out.ItemIDs = append([]string{}, keep.ItemIDs...)
+	for _, id := range dup.ItemIDs {
+		if !slices.Contains(out.ItemIDs, id) {
+			out.ItemIDs = append(out.ItemIDs, id)
+		}
+	}
+	if len(out.ItemIDs) > 20 {
+		return keep, FieldError("into", "merging would give %d service items; at most 20 per request", len(out.ItemIDs))
+	}
+	out.Groups = append([]Group{}, keep.Groups...)
+	for _, g := range dup.Groups {
+		if !slices.Contains(out.Groups, g) {
+			out.Groups = append(out.Groups, g)
+		}
+	}
+	out.Priority = max(keep.Priority, dup.Priority)
+	if dup.Deadline != "" && (out.Deadline == "" || dup.Deadline < out.Deadline) {
+		out.Deadline = dup.Deadline
+	}
+	if len(out.VisitWindows) == 0 {
+		out.VisitWindows = dup.VisitWindows
+	}
+	if out.Household.Phone == "" {
+		out.Household.Phone = dup.Household.Phone
+	}
+	if out.Household.Address == "" {
+		out.Household.Address = dup.Household.Address
+	}
+	if out.Household.Location == nil {
+		out.Household.Location = dup.Household.Location
+	}
+	return out, nil
 }
 
 // PriorityChange asks the store to change a request's priority, e.g. when a

@@ -116,14 +116,25 @@ type Store interface {
 	ListRequests(ctx context.Context, f RequestFilter) ([]Request, int, error)
 	// UpdateRequest replaces the editable fields of a request (ledger,
 	// household, groups, items, priority, windows, deadline, summary) if
-	// r.Version equals the stored version; otherwise Conflict. Status and
+	// r.Version equals the stored version; otherwise Conflict (also for a
+	// withdrawn, cancelled or merged request, field status). Status and
 	// history are not changed here (see TransitionRequest). On success *r
 	// holds the stored record with the new version.
 	UpdateRequest(ctx context.Context, r *Request) error
 	// TransitionRequest changes the status of a request, appending to its
 	// history. Conflict if t.Version is stale or CanTransition forbids the
-	// change; NotFound if the request does not exist.
+	// change; Invalid (field note) when withdrawing or cancelling without a
+	// reason (Status.NeedsReason); NotFound if the request does not exist.
 	TransitionRequest(ctx context.Context, t RequestTransition) (Request, error)
+	// MergeRequests folds duplicate request m.ID into m.IntoID in one
+	// transaction: the kept request takes data.MergeInto's fields (version
+	// +1), the duplicate gets status merged and DuplicateOf (version +1), and
+	// both histories record it (by m.By, with m.Note). Invalid (field into)
+	// for the same id twice, an unknown IntoID, different townships or too
+	// many items; Conflict for a stale version (field version or
+	// into_version), a withdrawn, cancelled or merged request, or a done
+	// duplicate; NotFound if m.ID does not exist.
+	MergeRequests(ctx context.Context, m RequestMerge) (dup, keep Request, err error)
 	// SetRequestPriority changes a request's priority and appends a history
 	// entry (status unchanged, note "priority a→b: " + c.Note), bumping the
 	// version. Conflict if c.Version is stale; NotFound if absent; Invalid

@@ -351,15 +351,15 @@ func ParseStaffCSV(r io.Reader) (Batch[data.Staff], error) {
 }
 
 // ParseRequestsCSV reads request rows
-// "ledger,name,phone,village_id,items[,id,address,lon,lat,groups,priority,visit_windows,deadline,summary]":
+// "ledger,name,village_id,items[,phone,id,address,lon,lat,groups,priority,visit_windows,deadline,summary]":
 // items and groups "a;b", lon/lat WGS84 (both or neither), priority 1–5
 // (default 3), visit_windows in the ParseWeeklyWindows form, deadline
 // YYYY-MM-DD. Rows are checked with Validate; the deadline against today and
 // the references are checked by the store. Every bad line is in Batch.Bad.
 func ParseRequestsCSV(r io.Reader) (Batch[data.Request], error) {
 	var b Batch[data.Request]
-	t, err := readTable(r, []string{"ledger", "name", "phone", "village_id", "items"},
-		[]string{"id", "address", "lon", "lat", "groups", "priority", "visit_windows", "deadline", "summary"})
+	t, err := readTable(r, []string{"ledger", "name", "village_id", "items"},
+		[]string{"phone", "id", "address", "lon", "lat", "groups", "priority", "visit_windows", "deadline", "summary"})
 	if err != nil {
 		return b, err
 	}

@@ -26,6 +26,8 @@ func TestParseRequestsCSV(t *testing.T) {
 	}{
 		{"good", "ledger,name,phone,village_id,items,visit_windows,lon,lat\nproxy,甲,13800000001,511822207200,MA-01;SI-01,mon-fri 09:00-12:00,102.63,29.78\n", 1, nil, false},
 		{"bom and blank lines", "\xef\xbb\xbfledger,name,phone,village_id,items\n\nappeal,乙,13800000002,511822207200,CA-04\n\n", 1, nil, false},
+		{"phone optional", "ledger,name,village_id,items\nproxy,甲,511822207200,MA-01\n", 1, nil, false},
+		{"phone empty", "ledger,name,phone,village_id,items\nproxy,甲,,511822207200,MA-01\n", 1, nil, false},
 		{"missing column", "ledger,name,phone,items\nproxy,甲,1380000,MA-01\n", 0, nil, true},
 		{"empty file", "", 0, []int{1}, true},
 		{"bad rows", "ledger,name,phone,village_id,items,priority,lon,lat,visit_windows\n" +

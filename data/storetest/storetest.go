@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -41,6 +42,8 @@ func Run(t *testing.T, newStore Factory) {
 		{"RequestUpdateVersion", testRequestUpdateVersion},
 		{"RequestConcurrentUpdates", testRequestConcurrentUpdates},
 		{"RequestTransition", testRequestTransition},
+		{"RequestWithdraw", testRequestWithdraw},
+		{"RequestMerge", testRequestMerge},
 		{"ImportRequests", testImportRequests},
 		{"Plans", testPlans},
 		{"PlanScoping", testPlanScoping},
@@ -656,6 +659,108 @@ func testRequestTransition(t *testing.T, s data.Store) {
 	want := []data.Status{data.StatusPending, data.StatusPlanned, data.StatusFollowUp, data.StatusDone, data.StatusDone}
 	if !slices.Equal(path, want) || got.History[2].From != data.StatusPlanned || got.History[2].By != "u-7" {
 		t.Fatalf("history = %+v, want path %v", got.History, want)
+	}
+}
+
+// testRequestWithdraw: withdrawing and cancelling need a reason, keep the
+// record and its history, freeze editing, and can be undone by reopening.
+func testRequestWithdraw(t *testing.T, s data.Store) {
+	fixture(t, s)
+	r := newRequest(V1, "MA-01")
+	r.Household.Phone = "" // a phone is optional
+	must(t, s.CreateRequest(ctx, &r))
+	if r.Household.Phone != "" {
+		t.Fatalf("phone = %q, want empty", r.Household.Phone)
+	}
+	_, err := s.TransitionRequest(ctx, data.RequestTransition{ID: r.ID, Version: 1, To: data.StatusWithdrawn, By: "u-1", Note: "  "})
+	mustKind(t, err, data.Invalid)
+	if data.ErrorField(err) != "note" {
+		t.Fatalf("withdraw without reason: %v, want field note", err)
+	}
+	w, err := s.TransitionRequest(ctx, data.RequestTransition{ID: r.ID, Version: 1, To: data.StatusWithdrawn, By: "u-1", Note: "家属已代为办理"})
+	must(t, err)
+	if w.Status != data.StatusWithdrawn || w.Version != 2 || len(w.History) != 2 || w.History[1].Note != "家属已代为办理" {
+		t.Fatalf("withdrawn = %+v", w)
+	}
+	edit := w
+	edit.Summary = "changed"
+	mustKind(t, s.UpdateRequest(ctx, &edit), data.Conflict)
+	_, err = s.TransitionRequest(ctx, data.RequestTransition{ID: r.ID, Version: 2, To: data.StatusPlanned})
+	mustKind(t, err, data.Conflict)
+	back, err := s.TransitionRequest(ctx, data.RequestTransition{ID: r.ID, Version: 2, To: data.StatusPending, By: "u-1", Note: "household asked again"})
+	must(t, err)
+	c, err := s.TransitionRequest(ctx, data.RequestTransition{ID: r.ID, Version: back.Version, To: data.StatusCancelled, By: "u-1", Note: "不属于本级受理范围"})
+	must(t, err)
+	var path []data.Status
+	for _, h := range c.History {
+		path = append(path, h.To)
+	}
+	if want := []data.Status{data.StatusPending, data.StatusWithdrawn, data.StatusPending, data.StatusCancelled}; !slices.Equal(path, want) {
+		t.Fatalf("history path %v, want %v", path, want)
+	}
+	_, err = s.TransitionRequest(ctx, data.RequestTransition{ID: r.ID, Version: c.Version, To: data.StatusMerged, Note: "x"})
+	mustKind(t, err, data.Conflict)
+	open, total, err := s.ListRequests(ctx, data.RequestFilter{Statuses: []data.Status{data.StatusCancelled}})
+	must(t, err)
+	if total != 1 || open[0].ID != r.ID {
+		t.Fatalf("cancelled list: %d %v", total, open)
+	}
+}
+
+// testRequestMerge: a duplicate is folded into the kept request in one
+// transaction; nothing is deleted and both histories say so.
+func testRequestMerge(t *testing.T, s data.Store) {
+	fixture(t, s)
+	keep := newRequest(V1, "MA-01")
+	keep.Household.Phone = ""
+	keep.Priority = 2
+	keep.Deadline = ""
+	dup := newRequest(V2, "SI-01", "MA-01")
+	dup.Priority = 4
+	dup.Groups = []data.Group{data.GroupDisabled}
+	other := newRequest(V3, "MA-01")
+	must(t, s.CreateRequest(ctx, &keep))
+	must(t, s.CreateRequest(ctx, &dup))
+	must(t, s.CreateRequest(ctx, &other))
+	cases := []struct {
+		name string
+		m    data.RequestMerge
+		kind data.Kind
+	}{
+		{"self", data.RequestMerge{ID: dup.ID, Version: 1, IntoID: dup.ID, IntoVersion: 1}, data.Invalid},
+		{"unknown into", data.RequestMerge{ID: dup.ID, Version: 1, IntoID: "R-404", IntoVersion: 1}, data.Invalid},
+		{"unknown dup", data.RequestMerge{ID: "R-404", Version: 1, IntoID: keep.ID, IntoVersion: 1}, data.NotFound},
+		{"other township", data.RequestMerge{ID: other.ID, Version: 1, IntoID: keep.ID, IntoVersion: 1}, data.Invalid},
+		{"stale", data.RequestMerge{ID: dup.ID, Version: 2, IntoID: keep.ID, IntoVersion: 1}, data.Conflict},
+		{"stale into", data.RequestMerge{ID: dup.ID, Version: 1, IntoID: keep.ID, IntoVersion: 3}, data.Conflict},
+	}
+	for _, tc := range cases {
+		_, _, err := s.MergeRequests(ctx, tc.m)
+		if data.ErrorKind(err) != tc.kind {
+			t.Fatalf("%s: err %v, want kind %v", tc.name, err, tc.kind)
+		}
+	}
+	d, k, err := s.MergeRequests(ctx, data.RequestMerge{ID: dup.ID, Version: 1, IntoID: keep.ID, IntoVersion: 1, By: "u-2", Note: "同一户重复登记"})
+	must(t, err)
+	if d.Status != data.StatusMerged || d.DuplicateOf != keep.ID || d.Version != 2 {
+		t.Fatalf("duplicate after merge: %+v", d)
+	}
+	if !slices.Equal(k.ItemIDs, []string{"MA-01", "SI-01"}) || k.Priority != 4 || k.Deadline != dup.Deadline ||
+		k.Household.Phone != dup.Household.Phone || len(k.Groups) != 2 || k.Version != 2 || k.Status != data.StatusPending {
+		t.Fatalf("kept after merge: %+v", k)
+	}
+	if h := d.History[len(d.History)-1]; h.To != data.StatusMerged || h.By != "u-2" || h.Note != "merged into "+keep.ID+": 同一户重复登记" {
+		t.Fatalf("duplicate history %+v", h)
+	}
+	if h := k.History[len(k.History)-1]; h.From != data.StatusPending || h.To != data.StatusPending || !strings.Contains(h.Note, dup.ID) {
+		t.Fatalf("kept history %+v", h)
+	}
+	_, _, err = s.MergeRequests(ctx, data.RequestMerge{ID: dup.ID, Version: 2, IntoID: keep.ID, IntoVersion: 2})
+	mustKind(t, err, data.Conflict) // already merged
+	_, err = s.TransitionRequest(ctx, data.RequestTransition{ID: dup.ID, Version: 2, To: data.StatusPending})
+	mustKind(t, err, data.Conflict) // merged is final
+	if got, _ := s.GetRequest(ctx, dup.ID); got.DuplicateOf != keep.ID {
+		t.Fatalf("stored duplicate_of = %q", got.DuplicateOf)
 	}
 }
 

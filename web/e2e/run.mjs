@@ -169,6 +169,15 @@ for (const width of [1280, 360]) {
       await page.waitForSelector('#req-history li');
       check((await page.textContent('#req-history')).includes('待安排'), 'new request history starts pending');
       await shot(page, 'requests-intake', width);
+      // Withdraw it: a reason is required, the record and its history stay.
+      await page.click('#req-withdraw');
+      await page.waitForSelector('#req-side .error');
+      await page.fill('#req-reason', '群众已自行办理');
+      await page.click('#req-withdraw');
+      await page.waitForSelector('#req-reopen');
+      const hist = await page.textContent('#req-history');
+      check(hist.includes('已撤回') && hist.includes('群众已自行办理'), 'withdrawn request keeps its history with the reason');
+      await shot(page, 'requests-withdrawn', width);
     }
     await page.goto(`${BASE}/#/market?month=${MONTH}`);
     await ready(page, 'market');

@@ -5,7 +5,8 @@ import { h, clear, field, select, showError, toast, addDays, today } from './uti
 import { ctx, ref, byId, go } from './app.js';
 
 const LEDGERS = ['proxy', 'appeal', 'hardship'];
-const STATUSES = ['pending', 'planned', 'done', 'failed', 'follow_up'];
+const STATUSES = ['pending', 'planned', 'done', 'failed', 'follow_up', 'withdrawn', 'cancelled', 'merged'];
+const CLOSED = ['withdrawn', 'cancelled', 'merged'];
 const GROUPS = ['elderly_alone', 'disabled', 'seriously_ill', 'low_income', 'extreme_poverty', 'left_behind_child', 'veteran'];
 
 export async function render(main, params) {
@@ -66,8 +67,50 @@ async function showRequest(side, id, tmap, vmap) {
       h('br'), r.summary || ''));
     const ol = h('ol', { class: 'history', id: 'req-history' });
     for (const e of hist.items) ol.append(h('li', {}, h('time', {}, e.at.replace('T', ' ').slice(0, 16)), ` ${e.by}: ${e.from ? t('st.' + e.from) + ' → ' : ''}${t('st.' + e.to)}${e.note ? ' — ' + e.note : ''}`));
-    side.append(h('h3', {}, t('req.history')), ol, h('button', { type: 'button', onclick: () => go('requests', {}) }, t('common.close')));
+    side.append(h('h3', {}, t('req.history')), ol);
+    if (r.duplicate_of) side.append(h('p', {}, t('req.mergedinto') + ' ', h('a', { href: '#/requests?id=' + encodeURIComponent(r.duplicate_of) }, r.duplicate_of)));
+    if (ctx.me.role !== 'team_member') await actions(side, r);
+    side.append(h('button', { type: 'button', onclick: () => go('requests', {}) }, t('common.close')));
   } catch (err) { showError(side, err); }
+}
+
+// actions offers withdraw / cancel (with a reason), reopen, and merging into
+// a likely duplicate. Nothing is ever deleted: each action is a history entry.
+async function actions(side, r) {
+  const msg = h('div', { 'aria-live': 'polite' });
+  // Re-render the page (list and side) even when the address stays the same.
+  const done = (id) => {
+    toast(t('req.saved'));
+    const target = '#/requests?id=' + encodeURIComponent(id);
+    if (location.hash === target) window.dispatchEvent(new HashChangeEvent('hashchange')); else location.hash = target;
+  };
+  const fail = (err) => { clear(msg); showError(msg, err); };
+  const status = (to, note) => api(`/requests/${encodeURIComponent(r.id)}/status`, { method: 'POST', body: { version: r.version, to, note } });
+  if (r.status === 'withdrawn' || r.status === 'cancelled') {
+    side.append(h('button', { type: 'button', id: 'req-reopen', onclick: () => status('pending', t('req.reopened')).then(() => done(r.id), fail) }, t('req.reopen')), msg);
+    return;
+  }
+  if (CLOSED.includes(r.status)) return;
+  const reason = h('input', { id: 'req-reason', maxlength: 200 });
+  const act = (to) => () => {
+    if (!reason.value.trim()) { fail(new Error(t('req.needreason'))); reason.focus(); return; }
+    status(to, reason.value.trim()).then(() => done(r.id), fail);
+  };
+  side.append(h('h3', {}, t('req.close')), h('div', { class: 'stack' }, field(t('req.reason'), reason),
+    h('div', { class: 'toolbar' },
+      h('button', { type: 'button', id: 'req-withdraw', onclick: act('withdrawn') }, t('req.withdraw')),
+      h('button', { type: 'button', id: 'req-cancel', onclick: act('cancelled') }, t('req.cancel')))));
+  if (r.status === 'done') { side.append(msg); return; }
+  const dups = await api(`/requests/${encodeURIComponent(r.id)}/duplicates`);
+  const ul = h('ul', { id: 'req-dups' });
+  for (const c of dups.items) {
+    ul.append(h('li', {}, h('a', { href: '#/requests?id=' + encodeURIComponent(c.request.id) }, c.request.id), ` ${c.request.household.name} · `,
+      c.reasons.map((x) => t('dup.' + x)).join('、'), ' ',
+      h('button', { type: 'button', class: 'merge', onclick: () => api(`/requests/${encodeURIComponent(r.id)}/merge`, { method: 'POST',
+        body: { version: r.version, into: c.request.id, into_version: c.request.version, reason: reason.value.trim() || undefined } })
+        .then((res) => done(res.kept.id), fail) }, t('req.mergeinto'))));
+  }
+  side.append(h('h3', {}, t('req.dups')), dups.items.length ? ul : h('p', { class: 'muted' }, t('req.nodups')), msg);
 }
 
 async function intake(side, villages, township) {
@@ -91,7 +134,7 @@ async function intake(side, villages, township) {
       deadline: deadline.value || undefined, summary: summary.value.trim() || undefined };
     try { const r = await api('/requests', { method: 'POST', body }); toast(t('req.created') + ' ' + r.id); go('requests', { id: r.id }); }
     catch (err) { showError(msg, err); }
-  } }, field(t('common.village'), vil), field(t('req.name'), name), field(t('req.phone'), phone), field(t('req.address'), address),
+  } }, field(t('common.village'), vil), field(t('req.name'), name), field(t('req.phone') + t('common.optional'), phone), field(t('req.address'), address),
   field(t('req.ledger'), ledger), field(t('req.items'), item), groups, field(t('req.priority'), prio), field(t('req.deadline'), deadline),
   field(t('req.summary'), summary), h('button', { type: 'submit', class: 'primary' }, t('common.save')), msg));
 }

@@ -12,7 +12,7 @@ import (
 
 const requestCols = `r.id, r.ledger, r.hh_name, r.hh_phone, r.village_id, r.township_id, r.hh_address, r.has_location,
 	r.hh_lon, r.hh_lat, r.priority, r.visit_windows, r.deadline, r.summary, r.status, r.source, r.created_by,
-	r.version, r.created_at, r.updated_at`
+	r.version, r.created_at, r.updated_at, r.duplicate_of`
 
 func scanRequest(row Row) (data.Request, error) {
 	var r data.Request
@@ -21,7 +21,7 @@ func scanRequest(row Row) (data.Request, error) {
 	var windows, deadline string
 	if err := row.Scan(&r.ID, &r.Ledger, &r.Household.Name, &r.Household.Phone, &r.Household.VillageID, &r.TownshipID,
 		&r.Household.Address, &hasLoc, &lon, &lat, &r.Priority, &windows, &deadline, &r.Summary, &r.Status, &r.Source,
-		&r.CreatedBy, &r.Version, &r.CreatedAt, &r.UpdatedAt); err != nil {
+		&r.CreatedBy, &r.Version, &r.CreatedAt, &r.UpdatedAt, &r.DuplicateOf); err != nil {
 		return r, err
 	}
 	if hasLoc {
@@ -421,13 +421,16 @@ func (s *Store) UpdateRequest(ctx context.Context, r *data.Request) error {
 		if err := rf.check(*r); err != nil {
 			return err
 		}
-		var oldDeadline string
-		err = tx.QueryRow(ctx, `SELECT deadline FROM requests WHERE id = $1`, r.ID).Scan(&oldDeadline)
+		var oldDeadline, status string
+		err = tx.QueryRow(ctx, `SELECT deadline, status FROM requests WHERE id = $1`, r.ID).Scan(&oldDeadline, &status)
 		if data.ErrorKind(err) == data.NotFound {
 			return notFound("request", r.ID)
 		}
 		if err != nil {
 			return err
+		}
+		if data.Status(status).Closed() {
+			return closedConflict(r.ID, data.Status(status))
 		}
 		// A deadline may stay in the past (it was valid when set), but a new
 		// one must not be before today.
@@ -473,6 +476,9 @@ func (s *Store) TransitionRequest(ctx context.Context, t data.RequestTransition)
 	if len(t.Note) > 2000 {
 		return out, data.WithOp(op, data.FieldError("note", "longer than 2000 bytes"))
 	}
+	if t.To.NeedsReason() && strings.TrimSpace(t.Note) == "" {
+		return out, data.WithOp(op, data.FieldError("note", "a reason is required to mark a request %s", t.To))
+	}
 	err := s.tx(ctx, op, func(tx Tx) error {
 		var from string
 		var version int64
@@ -513,6 +519,136 @@ func (s *Store) TransitionRequest(ctx context.Context, t data.RequestTransition)
 		return err
 	})
 	return out, err
+}
+
+// closedConflict is the answer to a change of a withdrawn, cancelled or
+// merged request.
+func closedConflict(id string, st data.Status) error {
+	msg := fmt.Sprintf("request %s is %s: reopen it first", id, st)
+	if st == data.StatusMerged {
+		msg = fmt.Sprintf("request %s was merged into another request and can no longer change", id)
+	}
+	return &data.Error{Kind: data.Conflict, Field: "status", Message: msg}
+}
+
+// appendHistory adds h as the next entry of request id's history.
+func appendHistory(ctx context.Context, tx Tx, id string, h data.StatusChange) error {
+	var seq int
+	if err := tx.QueryRow(ctx, `SELECT count(*) FROM request_history WHERE request_id = $1`, id).Scan(&seq); err != nil {
+		return err
+	}
+	return insertHistory(ctx, tx, id, seq, h)
+}
+
+// MergeRequests implements data.Store.
+func (s *Store) MergeRequests(ctx context.Context, m data.RequestMerge) (dup, keep data.Request, err error) {
+	const op = "store.MergeRequests"
+	if m.ID == m.IntoID {
+		return dup, keep, data.WithOp(op, data.FieldError("into", "a request cannot be merged into itself"))
+	}
+	if len(m.Note) > 2000 {
+		return dup, keep, data.WithOp(op, data.FieldError("note", "longer than 2000 bytes"))
+	}
+	err = s.tx(ctx, op, func(tx Tx) error {
+		d, k, err := loadMergePair(ctx, tx, m)
+		if err != nil {
+			return err
+		}
+		merged, err := data.MergeInto(k, d)
+		if err != nil {
+			return err
+		}
+		now := s.now()
+		if err := writeMerged(ctx, tx, merged, now); err != nil {
+			return err
+		}
+		n, err := tx.Exec(ctx, `UPDATE requests SET status = $3, duplicate_of = $4, version = version + 1, updated_at = $5
+			WHERE id = $1 AND version = $2`, d.ID, d.Version, string(data.StatusMerged), k.ID, now)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return checkVersion(ctx, tx, "requests", "request", d.ID, d.Version)
+		}
+		if err := s.recordMerge(ctx, tx, m, d, k, now); err != nil {
+			return err
+		}
+		if dup, err = getRequest(ctx, tx, d.ID); err != nil {
+			return err
+		}
+		keep, err = getRequest(ctx, tx, k.ID)
+		return err
+	})
+	return dup, keep, err
+}
+
+// loadMergePair reads both requests of a merge and checks versions and
+// statuses: neither may be closed, the duplicate may not be done.
+func loadMergePair(ctx context.Context, tx Tx, m data.RequestMerge) (dup, keep data.Request, err error) {
+	if dup, err = getRequest(ctx, tx, m.ID); err != nil {
+		return dup, keep, err
+	}
+	if keep, err = getRequest(ctx, tx, m.IntoID); err != nil {
+		if data.ErrorKind(err) == data.NotFound {
+			return dup, keep, data.FieldError("into", "unknown request %s", m.IntoID)
+		}
+		return dup, keep, err
+	}
+	if dup.Version != m.Version {
+		return dup, keep, versionConflict("request", dup.ID, dup.Version, m.Version)
+	}
+	if keep.Version != m.IntoVersion {
+		return dup, keep, &data.Error{Kind: data.Conflict, Field: "into_version",
+			Message: fmt.Sprintf("request %s is at version %d, not %d: re-read it and retry", keep.ID, keep.Version, m.IntoVersion)}
+	}
+	for _, r := range []data.Request{dup, keep} {
+		if r.Status.Closed() {
+			return dup, keep, closedConflict(r.ID, r.Status)
+		}
+	}
+	if dup.Status == data.StatusDone {
+		return dup, keep, &data.Error{Kind: data.Conflict, Field: "status",
+			Message: fmt.Sprintf("request %s is done: merge the open request into it instead", dup.ID)}
+	}
+	return dup, keep, nil
+}
+
+// writeMerged stores the kept request's merged fields, bumping its version.
+func writeMerged(ctx context.Context, tx Tx, r data.Request, now time.Time) error {
+	var lon, lat float64
+	if r.Household.Location != nil {
+		lon, lat = r.Household.Location.Lon, r.Household.Location.Lat
+	}
+	n, err := tx.Exec(ctx, `UPDATE requests SET hh_phone = $3, hh_address = $4, has_location = $5, hh_lon = $6, hh_lat = $7,
+		priority = $8, visit_windows = $9, deadline = $10, version = version + 1, updated_at = $11
+		WHERE id = $1 AND version = $2`,
+		r.ID, r.Version, r.Household.Phone, r.Household.Address, r.Household.Location != nil, lon, lat,
+		r.Priority, toJSON(nonNil(r.VisitWindows)), string(r.Deadline), now)
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return checkVersion(ctx, tx, "requests", "request", r.ID, r.Version)
+	}
+	return writeRequestLists(ctx, tx, &r)
+}
+
+// recordMerge appends the merge to both histories.
+func (s *Store) recordMerge(ctx context.Context, tx Tx, m data.RequestMerge, dup, keep data.Request, now time.Time) error {
+	by := m.By
+	if by == "" {
+		by = "system"
+	}
+	suffix := ""
+	if m.Note != "" {
+		suffix = ": " + m.Note
+	}
+	if err := appendHistory(ctx, tx, dup.ID, data.StatusChange{At: now, By: by, From: dup.Status, To: data.StatusMerged,
+		Note: "merged into " + keep.ID + suffix}); err != nil {
+		return err
+	}
+	return appendHistory(ctx, tx, keep.ID, data.StatusChange{At: now, By: by, From: keep.Status, To: keep.Status,
+		Note: "merged " + dup.ID + " into this request" + suffix})
 }
 
 // SetRequestPriority implements data.Store.
