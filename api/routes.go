@@ -150,7 +150,7 @@ func (s *Server) routes() {
 		description: "Allowed transitions are data.CanTransition's; a forbidden transition or a stale version is 409. " +
 			"withdrawn and cancelled need a reason in `note` (422 without) and only planners and coordinators may set them (403 for team members); " +
 			"a withdrawn or cancelled request is reopened by going back to pending. Nothing is ever deleted: the history keeps every change.",
-		query:       []apiParam{qIfMatch}, request: statusInput{}, response: data.Request{},
+		query: []apiParam{qIfMatch}, request: statusInput{}, response: data.Request{},
 		errors: []int{403, 404, 409, 422, 428}}, s.transitionRequest)
 
 	s.handle(v1, http.MethodPost, "/requests/:id/merge", opSpec{roles: writers, tag: "requests",
