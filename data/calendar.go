@@ -202,3 +202,75 @@ func ClaimConflict(c Claim, holder string) *Error {
 	return &Error{Kind: Conflict, Field: "staff",
 		Message: fmt.Sprintf("%s on %s is already claimed by published plan %s; re-plan around it", c.StaffID, c.Date, holder)}
 }
+
+// CalendarDay is one person-day of the staff calendar.
+type CalendarDay struct {
+	StaffID string  `json:"staff_id"`
+	Date    Date    `json:"date"`
+	Kind    DayKind `json:"kind"`
+	// PlanID and Ref name the published plan and its team or township when
+	// the day is claimed (circuit, market_desk).
+	PlanID string `json:"plan_id,omitempty"`
+	Ref    string `json:"ref,omitempty"`
+	// AbsenceID names the absence of a leave day (empty for roster leave).
+	AbsenceID string `json:"absence_id,omitempty"`
+	// ClaimedWhileAway is set on a leave day that a published plan still
+	// claims (PlanID): that plan needs a re-plan.
+	ClaimedWhileAway bool `json:"claimed_while_away,omitempty"`
+}
+
+// StaffCalendar returns st's days from–to (inclusive), one per day: leave
+// when roster leave or an active absence covers it (even if a plan claims
+// it: ClaimedWhileAway), else the claim of a published plan, else rest when
+// the person does not work that weekday or rest(day) says it is a rest day
+// (holidays; nil = none), else desk duty. absences and claims may hold
+// other people's records; they are filtered here.
+func StaffCalendar(st Staff, absences []Absence, claims []Claim, from, to Date, rest func(Date) bool) []CalendarDay {
+	byDay := map[Date]Claim{}
+	for _, c := range claims {
+		if c.StaffID == st.ID {
+			byDay[c.Date] = c
+		}
+	}
+	var out []CalendarDay
+	for d := from; d <= to && d.Valid(); d = d.AddDays(1) {
+		cd := CalendarDay{StaffID: st.ID, Date: d}
+		c, claimed := byDay[d]
+		if claimed {
+			cd.PlanID, cd.Ref = c.PlanID, c.Ref
+		}
+		away := st.OnLeave(d)
+		for _, a := range absences {
+			if a.StaffID == st.ID && a.Covers(d) {
+				away, cd.AbsenceID = true, a.ID
+				break
+			}
+		}
+		switch {
+		case away:
+			cd.Kind, cd.ClaimedWhileAway = DayLeave, claimed
+		case claimed:
+			cd.Kind = c.Kind
+		case !st.WorksOn(d.Weekday()) || (rest != nil && rest(d)):
+			cd.Kind = DayRest
+		default:
+			cd.Kind = DayDeskDuty
+		}
+		out = append(out, cd)
+	}
+	return out
+}
+
+// WorksOn reports whether st's availability has a window on weekday wd (no
+// availability at all means every day).
+func (s Staff) WorksOn(wd time.Weekday) bool {
+	if len(s.Availability) == 0 {
+		return true
+	}
+	for _, w := range s.Availability {
+		if w.Weekday == wd {
+			return true
+		}
+	}
+	return false
+}

@@ -87,6 +87,24 @@ func TestMigrateSeedImport(t *testing.T) {
 	if v.Provenance != data.Surveyed || v.Location.Lon != 102.633744 {
 		t.Fatalf("village after import = %+v", v)
 	}
+	// Absences: a bad line rejects the file; a good one is stored.
+	badAbs := write("abs-bad.csv", "staff_id,from,to,reason\nST-C01,2026-12-09,2026-12-10,病假\nST-999,2026-12-09,,培训\nST-C02,2026-12-10,2026-12-09,x\n")
+	code, _, errs = runMain(t, "import", "absences", badAbs, "--db", db)
+	for _, want := range []string{"abs-bad.csv:3: staff_id", "abs-bad.csv:4: to", "2 bad line(s)"} {
+		if !strings.Contains(errs, want) {
+			t.Errorf("absence import stderr lacks %q:\n%s", want, errs)
+		}
+	}
+	if code != 1 {
+		t.Errorf("bad absence import exited %d, want 1", code)
+	}
+	goodAbs := write("abs.csv", "staff_id,from,to,reason,kind\nST-C01,2026-12-09,2026-12-10,病假,sick\n")
+	if code, out, errs = runMain(t, "import", "absences", goodAbs, "--db", db, "--by", "hr"); code != 0 || !strings.Contains(out, "imported 1 absences") {
+		t.Fatalf("absence import: %d\n%s%s", code, out, errs)
+	}
+	if as, err := s.ListAbsences(ctx, data.AbsenceFilter{}); err != nil || len(as) != 1 || as[0].CreatedBy != "hr" || as[0].Kind != data.AbsenceSick {
+		t.Fatalf("absences after import = %+v %v", as, err)
+	}
 	if code, _, _ = runMain(t, "import", "planets", good, "--db", db); code != 2 {
 		t.Fatalf("unknown kind exited %d, want 2", code)
 	}

@@ -19,7 +19,7 @@ import (
 func init() {
 	register(command{
 		name:    "import",
-		summary: "import villages|staff|items|requests from FILE.csv or FILE.json (all or nothing)",
+		summary: "import villages|staff|items|requests|absences from FILE.csv or FILE.json (all or nothing)",
 		run:     runImport,
 	})
 }
@@ -31,6 +31,7 @@ KIND is one of:
   staff     CSV id,name,role,skills,home_code[,department,home_point_id,phone,party_member,service_star,availability,leave,source]
   items     CSV id,name,category,kind,lowest_level,mode,duration_min,skill[,source]
   requests  CSV ledger,name,phone,village_id,items[,id,address,lon,lat,groups,priority,visit_windows,deadline,summary]
+  absences  CSV staff_id,from,reason[,to,kind,id] (kind leave|sick|training|other; to defaults to from)
 or a JSON array of the same records (see docs/data.md). FILE "-" reads stdin (give --format).
 Every bad line is reported; nothing is written unless all lines are good.`
 
@@ -39,7 +40,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	cfg := addStoreFlags(fs)
 	crs := fs.String("crs", "wgs84", "CRS of coordinates in the file: wgs84 or gcj02 (villages)")
 	format := fs.String("format", "", "csv or json (default: from the file extension)")
-	by := fs.String("by", "import", "user id recorded as creator of imported requests")
+	by := fs.String("by", "import", "user id recorded as creator of imported requests and absences")
 	fs.Usage = func() { fmt.Fprintln(stderr, importUsage); fs.PrintDefaults() }
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
@@ -51,7 +52,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	kind, file := pos[0], pos[1]
 	switch kind {
-	case "villages", "staff", "items", "requests":
+	case "villages", "staff", "items", "requests", "absences":
 	default:
 		fmt.Fprintf(stderr, "xunhui import: unknown kind %q\n", kind)
 		fs.Usage()
@@ -167,6 +168,15 @@ func importFile(ctx context.Context, s data.Store, kind, format, crs, by string,
 			}
 		}
 		return write(ctx, b, err, func(ctx context.Context, recs []data.Request) error { return s.ImportRequests(ctx, recs, by) })
+	case "absences":
+		var b seed.Batch[data.Absence]
+		var err error
+		if format == "csv" {
+			b, err = seed.ParseAbsencesCSV(in)
+		} else {
+			b, err = seed.ParseJSONArray(in, data.Absence.Validate)
+		}
+		return write(ctx, b, err, func(ctx context.Context, recs []data.Absence) error { return s.ImportAbsences(ctx, recs, by) })
 	}
 	return 0, fmt.Errorf("unknown kind %q", kind)
 }

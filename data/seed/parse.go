@@ -475,3 +475,23 @@ func ParseJSONArray[T any](r io.Reader, validate func(T) error) (Batch[T], error
 	}
 	return out, nil
 }
+
+// ParseAbsencesCSV reads absence rows "staff_id,from,reason[,to,kind,id]"
+// (to defaults to from, kind to leave). Every bad line is in Batch.Bad.
+func ParseAbsencesCSV(r io.Reader) (Batch[data.Absence], error) {
+	var b Batch[data.Absence]
+	t, err := readTable(r, []string{"staff_id", "from", "reason"}, []string{"to", "kind", "id"})
+	if err != nil {
+		return b, err
+	}
+	b.Bad = t.bad
+	for i := range t.rows {
+		a := data.Absence{ID: t.get(i, "id"), StaffID: t.get(i, "staff_id"), From: data.Date(t.get(i, "from")),
+			To: data.Date(t.get(i, "to")), Kind: data.AbsenceKind(t.get(i, "kind")), Reason: t.get(i, "reason")}
+		if a.To == "" {
+			a.To = a.From
+		}
+		b.add(t.lines[i], a, data.Absence.Validate)
+	}
+	return b, nil
+}
