@@ -93,6 +93,7 @@ func runBenchVRPTW(ctx context.Context, args []string, stdout, stderr io.Writer)
 	out := fs.String("out", "", "markdown file to merge the results into (default: print to stdout)")
 	inProcess := fs.Bool("in-process", false, "solve in this process instead of one subprocess per instance (memory is then the sampled heap)")
 	jobs := fs.Int("jobs", 1, "instances solved at once, each in its own single-threaded subprocess (use at most the number of idle cores)")
+	fleet := fs.Bool("fleet", false, "fleet mode: minimise vehicles first, then distance, compared with the vehicles-first best known solutions")
 	stall := fs.Float64("stall", defaultStall, "stop each search once its best has not improved over this share of its iterations (0 = run to the time limit)")
 	vroomDir := fs.String("vroom-json", "", "also solve the VROOM-JSON version of each instance found in this folder (NAME.json) through the vrp command path")
 	fs.Usage = func() {
@@ -106,7 +107,7 @@ func runBenchVRPTW(ctx context.Context, args []string, stdout, stderr io.Writer)
 		fs.Usage()
 		return errUsage
 	}
-	cfg := benchConfig{dir: *dir, opts: vrptwOptions{timeLimit: *limit, iterations: *iters, seed: *seed, threads: 1, neighbours: *neighbours, stall: *stall},
+	cfg := benchConfig{dir: *dir, opts: vrptwOptions{timeLimit: *limit, iterations: *iters, seed: *seed, threads: 1, neighbours: *neighbours, stall: *stall, fleet: *fleet},
 		inProcess: *inProcess, vroomDir: *vroomDir, jobs: *jobs, args: args}
 	for _, s := range strings.Split(*sets, ",") {
 		if s = strings.TrimSpace(s); s != "" {
@@ -231,7 +232,11 @@ func benchOne(ctx context.Context, cfg benchConfig, set, file string, bks solomo
 		return row
 	}
 	row.Instance = in.Name
-	if b, dist, ok := bks.Lookup(in.Name); ok {
+	if cfg.opts.fleet {
+		if b, ok := bks.LookupFleet(in.Name); ok {
+			row.HasBKS, row.BKS, row.BKSVehicles = true, b.Cost, b.Vehicles
+		}
+	} else if b, dist, ok := bks.Lookup(in.Name); ok {
 		row.HasBKS, row.BKS, row.BKSVehicles, row.BKSDistance = true, b.Cost, b.Vehicles, dist
 	}
 	var res *vrptwResult
@@ -324,6 +329,9 @@ func solveSubprocess(ctx context.Context, file string, o vrptwOptions) (*vrptwRe
 	args := []string{"solve-vrptw", "--instance", file, "--time-limit", o.timeLimit.String(),
 		"--seed", strconv.FormatInt(o.seed, 10), "--threads", "1", "--iterations", strconv.Itoa(o.iterations),
 		"--neighbours", strconv.Itoa(o.neighbours), "--stall", strconv.FormatFloat(o.stall, 'g', -1, 64)}
+	if o.fleet {
+		args = append(args, "--fleet")
+	}
 	var stdout, stderr bytes.Buffer
 	peak, cpu, err := runChild(ctx, self, args, o.timeLimit, &stdout, &stderr)
 	var res vrptwResult
@@ -419,6 +427,9 @@ func sectionKey(cfg benchConfig) string {
 	}
 	if cfg.opts.neighbours > 0 {
 		k += " neighbours=" + strconv.Itoa(cfg.opts.neighbours)
+	}
+	if cfg.opts.fleet {
+		k += " fleet"
 	}
 	if cfg.opts.stall != defaultStall {
 		k += " stall=" + strconv.FormatFloat(cfg.opts.stall, 'g', -1, 64)
@@ -594,6 +605,9 @@ func renderBench(cfg benchConfig, rows []benchRow) section {
 	if cfg.instances != nil {
 		title += fmt.Sprintf(" (%d selected instances)", len(rows))
 	}
+	if cfg.opts.fleet {
+		title = "fleet mode (vehicles first), " + title
+	}
 	fmt.Fprintf(&b, "## VRPTW: %s\n\n", title)
 	mem := "peak RSS of the solving subprocess"
 	if cfg.inProcess {
@@ -604,8 +618,11 @@ func renderBench(cfg benchConfig, rows []benchRow) section {
 		runtime.NumCPU(), cpuModel(), runtime.GOOS, runtime.GOARCH, runtime.Version())
 	fmt.Fprintf(&b, "- Load average (1 min) at start / end: %s / %s on %d CPUs.\n", cfg.loadBefore, cfg.loadAfter, runtime.NumCPU())
 	fmt.Fprintf(&b, "- Command: `%s`\n", commandLine("bench-vrptw", cfg.args))
-	fmt.Fprintf(&b, "- One search thread per instance (%d instance(s) solved at once), seed %d. Cost = total Euclidean distance recomputed in float64 by the independent checker (`optimizer/vrp/solomon.Check`); gap = (cost − BKS) / BKS. BKS: the distance-objective best known solution for Solomon (`NAME_distance` in BKS.json), the vehicles-first one for Gehring & Homberger (a distance-only solver can beat it with more vehicles). Memory: %s. %s\n\n", max(cfg.jobs, 1), cfg.opts.seed, mem, stallNote(cfg.opts.stall))
+	fmt.Fprintf(&b, "- One search thread per instance (%d instance(s) solved at once), seed %d. Cost = total Euclidean distance recomputed in float64 by the independent checker (`optimizer/vrp/solomon.Check`); gap = (cost − BKS) / BKS. BKS: %s Memory: %s. %s\n\n", max(cfg.jobs, 1), cfg.opts.seed, bksNote(cfg.opts.fleet), mem, stallNote(cfg.opts.stall))
 
+	if cfg.opts.fleet {
+		b.WriteString(fleetTable(cfg, rows))
+	}
 	fmt.Fprintf(&b, "### Summary\n\n")
 	fmt.Fprintf(&b, "| set | class | instances | feasible | avg gap %% | worst gap %% | avg vehicles | avg BKS vehicles | avg s | median s | avg s to best | avg CPU s | max MiB |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 	for _, g := range groupRows(rows) {
@@ -848,4 +865,72 @@ func stallNote(stall float64) string {
 		return "Every search ran to its time limit."
 	}
 	return fmt.Sprintf("Each search stopped at its time limit or once its best had not improved over the last %g of its iterations (`--stall`, at least 200 iterations): s is the wall time of the whole solve, s to best when the returned solution was found.", stall)
+}
+
+// bksNote says which best known solutions the gaps refer to.
+func bksNote(fleet bool) string {
+	if fleet {
+		return "the vehicles-first best known solution (fewest vehicles, then distance; `NAME` in BKS.json): the gap is the distance gap, meaningful where the vehicles match."
+	}
+	return "the distance-objective best known solution for Solomon (`NAME_distance` in BKS.json), the vehicles-first one for Gehring & Homberger (a distance-only solver can beat it with more vehicles)."
+}
+
+// fleetTable sums the vehicles per set and class against the vehicles-first
+// best known solutions (fleet mode): the figure fleet mode is judged by.
+func fleetTable(cfg benchConfig, rows []benchRow) string {
+	var b strings.Builder
+	b.WriteString("### Vehicles (fleet mode)\n\n")
+	b.WriteString("| set | class | instances | feasible | vehicles | BKS vehicles | avg vehicles | avg BKS vehicles | at BKS vehicles | above | below | avg gap % where vehicles match |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+	line := func(set, class string, rs []benchRow, bold bool) {
+		var n, feas, veh, bv, at, above, below, same int
+		var gap float64
+		for _, r := range rs {
+			n++
+			if !r.Feasible || !r.HasBKS {
+				continue
+			}
+			feas++
+			veh += r.Vehicles
+			bv += r.BKSVehicles
+			switch {
+			case r.Vehicles == r.BKSVehicles:
+				at++
+				same++
+				gap += r.Gap()
+			case r.Vehicles > r.BKSVehicles:
+				above++
+			default:
+				below++
+			}
+		}
+		g := "—"
+		if same > 0 {
+			g = signed(gap / float64(same))
+		}
+		avg, avgB := 0.0, 0.0
+		if feas > 0 {
+			avg, avgB = float64(veh)/float64(feas), float64(bv)/float64(feas)
+		}
+		f := "| %s | %s | %d | %d | %d | %d | %.2f | %.2f | %d | %d | %d | %s |\n"
+		if bold {
+			f = "| **%s** | **%s** | %d | %d | **%d** | %d | **%.2f** | %.2f | %d | %d | %d | %s |\n"
+		}
+		fmt.Fprintf(&b, f, set, class, n, feas, veh, bv, avg, avgB, at, above, below, g)
+	}
+	for _, g := range groupRows(rows) {
+		line(g.set, g.class, g.rows, false)
+	}
+	for _, set := range cfg.sets {
+		var sr []benchRow
+		for _, r := range rows {
+			if r.Set == set {
+				sr = append(sr, r)
+			}
+		}
+		if len(sr) > 0 {
+			line(set, "all", sr, true)
+		}
+	}
+	b.WriteString("\nA run that failed or that the checker rejected counts as infeasible and is left out of the sums (the feasible column says how many were counted).\n\n")
+	return b.String()
 }

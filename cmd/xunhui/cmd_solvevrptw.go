@@ -51,6 +51,8 @@ type vrptwOptions struct {
 	// stall is vrp.Options.Stall: stop once the best has not improved over
 	// this share of the iterations run; 0 = run to the limit.
 	stall float64
+	// fleet is vrp.Options.Fleet: vehicles first, then distance.
+	fleet bool
 }
 
 // defaultStall is the stall share of solve-vrptw and bench-vrptw, as of
@@ -66,6 +68,7 @@ func runSolveVRPTW(ctx context.Context, args []string, stdout, stderr io.Writer)
 	seed := fs.Int64("seed", 1, "random seed")
 	threads := fs.Int("threads", 1, "parallel searches")
 	neighbours := fs.Int("neighbours", 0, "granular neighbourhood: nearest jobs tried per job (0 = the engine's default, 20)")
+	fleet := fs.Bool("fleet", false, "minimise vehicles first, then distance (the hierarchical objective of the literature)")
 	stall := fs.Float64("stall", defaultStall, "stop once the best has not improved over this share of the iterations run (0 = run to the limit)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: xunhui solve-vrptw --instance FILE [--time-limit 10s] [--seed 1] [--threads 1]")
@@ -92,7 +95,7 @@ func runSolveVRPTW(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if err != nil {
 		return err
 	}
-	res, err := solveVRPTW(ctx, in, vrptwOptions{timeLimit: *limit, iterations: *iters, seed: *seed, threads: *threads, neighbours: *neighbours, stall: *stall})
+	res, err := solveVRPTW(ctx, in, vrptwOptions{timeLimit: *limit, iterations: *iters, seed: *seed, threads: *threads, neighbours: *neighbours, stall: *stall, fleet: *fleet})
 	if err != nil {
 		return err
 	}
@@ -117,6 +120,7 @@ func solveVRPTW(ctx context.Context, in *solomon.Instance, o vrptwOptions) (*vrp
 		Objective:     vrp.ObjectiveDistance,
 		Neighbours:    o.neighbours,
 		Stall:         o.stall,
+		Fleet:         o.fleet,
 	})
 	elapsed := time.Since(start)
 	if err != nil {

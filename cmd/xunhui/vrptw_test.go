@@ -130,6 +130,19 @@ func TestBenchVRPTWCommand(t *testing.T) {
 			t.Errorf("%s run: file header present %d times, want 1", name, n)
 		}
 	}
+	// Fleet mode: its own section, the vehicles table against the
+	// vehicles-first best known solutions (R201: 4 vehicles; by distance 8).
+	fleet := run("--fleet", "--iterations", "40")
+	i := strings.Index(fleet, "<!-- bench-vrptw:begin vrptw sets=solomon time=0s iterations=40 fleet -->")
+	if i < 0 {
+		t.Fatalf("--fleet: no fleet section:\n%s", fleet)
+	}
+	sec := fleet[i:]
+	for _, want := range []string{"### Vehicles (fleet mode)", "vehicles-first best known", "| 1252.37 |", "| **solomon** | **all** | 2 | 2 |"} {
+		if !strings.Contains(sec, want) {
+			t.Errorf("--fleet: section lacks %q:\n%s", want, sec)
+		}
+	}
 }
 
 func TestNaturalLess(t *testing.T) {

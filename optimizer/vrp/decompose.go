@@ -314,6 +314,9 @@ func solveComponents(ctx context.Context, p *Problem, opts Options, comps []comp
 	for c := range comps {
 		sub, initial := comps[c].subproblem(p, opts.Initial)
 		in := compile(sub, opts.Objective, opts.Neighbours)
+		if opts.Fleet {
+			in.setFleet()
+		}
 		in.initial = initial
 		for t := range seeds {
 			cfg := base

@@ -307,6 +307,9 @@ func (s *search) insertBest(u int32) bool {
 		if restrict && r.nJobs > 0 && s.marks[r.idx] != s.routeMark {
 			continue
 		}
+		if r.nJobs == 0 && s.fixedFleet {
+			continue
+		}
 		if r.nJobs == 0 && r.lockEnd == 1 && len(in.p.Vehicles[r.idx].Breaks) == 0 {
 			if seenClass[in.class[r.idx]] {
 				continue
@@ -431,6 +434,10 @@ func (s *search) begin(cfg runConfig, cur, best *snapshot) []int32 {
 // returns the number of iterations.
 func (s *search) loop(ctx context.Context, cfg runConfig, order []int32, cur, best *snapshot) int {
 	in := s.in
+	fleetIters := 0
+	if in.vehicleCost > 0 {
+		fleetIters = s.minimiseFleet(ctx, &cfg, order, cur, best)
+	}
 	arcs := int64(in.nJobs + 1)
 	meanArc := float64(s.routeCostSum()) / float64(arcs)
 	t0, t1 := cfg.tStart*meanArc, cfg.tEnd*meanArc
@@ -489,7 +496,7 @@ func (s *search) loop(ctx context.Context, cfg runConfig, order []int32, cur, be
 			s.restore(cur)
 		}
 	}
-	return it
+	return fleetIters + it
 }
 
 // stallMinIterations is the least number of iterations before the stall
@@ -589,6 +596,9 @@ func (s *search) routeCostSum() int64 {
 	var c int64
 	for _, r := range s.routes {
 		c += r.cost
+		if r.nJobs > 0 {
+			c -= s.in.vehicleCost
+		}
 	}
 	if c <= 0 {
 		c = 1
@@ -628,7 +638,8 @@ func (s *search) report(cfg runConfig, it int, best *snapshot) {
 			served += k
 		}
 	}
-	cfg.observer(Progress{Elapsed: time.Since(cfg.start), Iteration: it, Cost: best.cost - s.unassignedPenalty(best), Served: served, Vehicles: used})
+	cost := best.cost - s.unassignedPenalty(best) - int64(used)*s.in.vehicleCost
+	cfg.observer(Progress{Elapsed: time.Since(cfg.start), Iteration: it, Cost: cost, Served: served, Vehicles: used})
 }
 
 func (s *search) unassignedPenalty(b *snapshot) int64 {

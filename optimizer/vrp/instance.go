@@ -62,10 +62,15 @@ type instance struct {
 	vehFwd    []bool  // evaluate the vehicle's routes by the forward pass (profile, distance limit, mixed loads)
 	elig      []bool  // nJobs*nVeh
 	penalty   []int64 // per job: cost of leaving it unassigned
-	prio      []int   // per job: 1+Priority
-	capacity  []int64 // nVeh*dims
-	maxTasks  []int32 // per vehicle, MaxInt32 if none
-	class     []int32 // per vehicle: vehicles with equal class are interchangeable when empty
+	// vehicleCost is added to the cost of every used route in fleet mode
+	// (Options.Fleet): more than any difference of the rest of the cost,
+	// so fewer vehicles always win; 0 otherwise. Search-internal: reported
+	// costs never include it.
+	vehicleCost int64
+	prio        []int   // per job: 1+Priority
+	capacity    []int64 // nVeh*dims
+	maxTasks    []int32 // per vehicle, MaxInt32 if none
+	class       []int32 // per vehicle: vehicles with equal class are interchangeable when empty
 
 	rates bool // usesRates(p)
 	// linear is set when a route's cost is its fixed cost plus the sum of
@@ -373,6 +378,33 @@ func (in *instance) setPenalties() {
 	in.penalty = make([]int64, in.nJobs)
 	for j := range in.penalty {
 		in.penalty[j] = base * int64(in.prio[j])
+	}
+}
+
+// setFleet turns on fleet mode: every used route costs vehicleCost, the
+// bound of setPenalties on any solution's cost, and leaving a job
+// unassigned costs more than all vehicles, so the objective stays
+// lexicographic: served work, then vehicles, then cost. The vehicle cost
+// is lowered when the penalties would come near int64's range (then fewer
+// vehicles win only when the cost difference is below it).
+func (in *instance) setFleet() {
+	var prio int64
+	for _, p := range in.prio {
+		prio += int64(p)
+	}
+	unit := in.penalty
+	base := int64(1)
+	if len(unit) > 0 {
+		base = max(unit[0]/int64(in.prio[0]), 1)
+	}
+	mult := int64(in.nVeh + 1)
+	const room = int64(1) << 61
+	for base > 1 && float64(base)*float64(mult)*float64(max(prio, 1)) > float64(room) {
+		base /= 2
+	}
+	in.vehicleCost = base
+	for j := range in.penalty {
+		in.penalty[j] = base * mult * int64(in.prio[j])
 	}
 }
 

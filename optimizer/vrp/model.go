@@ -284,6 +284,14 @@ type Options struct {
 	// time budget use all of it); must be below 1. DefaultStall suits
 	// callers who want an answer as soon as the search is done.
 	Stall float64
+	// Fleet puts the number of used vehicles before the cost: the
+	// objective becomes served work, then vehicles, then Objective's cost
+	// (the hierarchical objective of the VRPTW literature; a vehicle is a
+	// driver's day). The search first removes routes for half of its
+	// budget (SISR's fleet minimisation, docs/solver.md), then minimises
+	// the cost with no more vehicles than it found. Reported costs never
+	// include the internal per-vehicle weight.
+	Fleet bool
 }
 
 // DefaultStall is the Options.Stall of the VROOM interface and the

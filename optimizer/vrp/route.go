@@ -467,10 +467,10 @@ func (s *search) finish(v int, dur, tw, travel, metric int64, load []int64) eval
 func (s *search) routeCost(v int, travel, metric int64) int64 {
 	in := s.in
 	if in.obj == ObjectiveDistance {
-		return metric
+		return metric + in.vehicleCost
 	}
 	veh := &in.p.Vehicles[v]
-	c := veh.FixedCost
+	c := veh.FixedCost + in.vehicleCost
 	switch {
 	case in.p.Costs.N > 0:
 		c += metric

@@ -43,6 +43,10 @@ type search struct {
 	// solution is feasible.
 	lambda      int64
 	penalisedLS int // local searches run with lambda > 0 (tests)
+
+	// fixedFleet forbids insertions into empty routes (the fleet
+	// minimisation phase, fleet.go): the used routes must take every job.
+	fixedFleet bool
 }
 
 // move is a candidate change of one or two routes, described by the

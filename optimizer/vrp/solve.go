@@ -54,6 +54,9 @@ func Solve(ctx context.Context, p *Problem, opts Options) (*Solution, error) {
 		return finish(p, opts, buildSolution(p, opts.Objective, seqs, reportDeadline(start, opts.TimeLimit)), iters, start, found)
 	}
 	in := compile(p, opts.Objective, opts.Neighbours)
+	if opts.Fleet {
+		in.setFleet()
+	}
 	in.initial = opts.Initial
 	threads := max(opts.Threads, 1)
 	type result struct {

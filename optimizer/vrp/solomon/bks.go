@@ -54,6 +54,12 @@ func (t BKSTable) Lookup(name string) (b BKS, distance bool, ok bool) {
 	return b, false, ok
 }
 
+// LookupFleet returns the vehicles-first best known solution (fewest
+// vehicles, then distance), to compare a solver in fleet mode with.
+func (t BKSTable) LookupFleet(name string) (BKS, bool) {
+	return t.get(name)
+}
+
 func (t BKSTable) get(name string) (BKS, bool) {
 	if b, ok := t[name]; ok {
 		return b, true

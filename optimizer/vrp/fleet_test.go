@@ -1,0 +1,106 @@
+package vrp
+
+import (
+	"context"
+	"math/rand"
+	"reflect"
+	"testing"
+)
+
+// TestFleetSolomon: on R201 (best known: 4 vehicles vehicles-first, 8 by
+// distance) fleet mode uses far fewer vehicles than distance mode, the
+// solution is feasible, and the reported cost is the plain distance (the
+// checker recomputes it: no internal per-vehicle weight).
+func TestFleetSolomon(t *testing.T) {
+	p, err := readSolomon("solomon/testdata/R201.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dist, err := Solve(context.Background(), p, Options{Seed: 1, MaxIterations: 600, Objective: ObjectiveDistance})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var last Progress
+	fleet, err := Solve(context.Background(), p, Options{Seed: 1, MaxIterations: 1200, Objective: ObjectiveDistance, Fleet: true,
+		Observer: func(pr Progress) { last = pr }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Check(p, fleet); err != nil {
+		t.Fatal(err)
+	}
+	if len(fleet.Unassigned) != 0 {
+		t.Fatalf("fleet mode left %d jobs unassigned", len(fleet.Unassigned))
+	}
+	if len(fleet.Routes) > 5 || len(fleet.Routes) >= len(dist.Routes) {
+		t.Errorf("fleet mode: %d vehicles, distance mode %d: want at most 5 and fewer", len(fleet.Routes), len(dist.Routes))
+	}
+	var sum int64
+	for _, r := range fleet.Routes {
+		sum += r.Cost
+	}
+	if fleet.Cost != sum || fleet.Cost != fleet.Distance && fleet.Distance != 0 {
+		t.Errorf("cost %d, routes sum %d, distance %d: want the plain distance", fleet.Cost, sum, fleet.Distance)
+	}
+	if last.Vehicles != len(fleet.Routes) || last.Cost != fleet.Cost {
+		t.Errorf("last progress: %d vehicles cost %d, solution %d vehicles cost %d", last.Vehicles, last.Cost, len(fleet.Routes), fleet.Cost)
+	}
+}
+
+// TestFleetServesFirst: serving every job comes before saving a vehicle.
+// Two jobs far apart with the same narrow window need two vehicles.
+func TestFleetServesFirst(t *testing.T) {
+	m := NewMatrix(3)
+	for i, row := range [][]int64{{0, 100, 100}, {100, 0, 200}, {100, 200, 0}} {
+		for j, v := range row {
+			m.Set(i, j, v)
+		}
+	}
+	p := &Problem{Durations: m}
+	for k := 1; k <= 2; k++ {
+		p.Jobs = append(p.Jobs, Job{ID: string(rune('a' + k)), Location: k, Service: 10, TimeWindows: []TimeWindow{{Start: 100, End: 110}}})
+	}
+	for v := 0; v < 3; v++ {
+		p.Vehicles = append(p.Vehicles, Vehicle{ID: string(rune('x' + v)), Start: 0, End: 0, Shift: TimeWindow{Start: 0, End: 1000}})
+	}
+	for _, obj := range []Objective{ObjectiveCost, ObjectiveDistance} {
+		s, err := Solve(context.Background(), p, Options{Seed: 1, MaxIterations: 300, Fleet: true, Objective: obj})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := Check(p, s); err != nil {
+			t.Fatal(err)
+		}
+		if len(s.Unassigned) != 0 || len(s.Routes) != 2 {
+			t.Errorf("objective %v: %d routes, %d unassigned; want both jobs served by 2 vehicles", obj, len(s.Routes), len(s.Unassigned))
+		}
+	}
+}
+
+// TestFleetReproducible: fleet mode on random instances with every
+// feature gives checked solutions that repeat exactly under an iteration
+// cap.
+func TestFleetReproducible(t *testing.T) {
+	for _, tc := range allFeatures {
+		t.Run(tc.name, func(t *testing.T) {
+			rng := rand.New(rand.NewSource(7))
+			p := genProblem(rng, 25, 4, tc.f)
+			var first *Solution
+			for run := 0; run < 2; run++ {
+				s, err := Solve(context.Background(), p, Options{Seed: 3, MaxIterations: 150, Fleet: true})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := Check(p, s); err != nil {
+					t.Fatal(err)
+				}
+				s.Elapsed, s.BestElapsed = 0, 0
+				if first == nil {
+					first = s
+				} else if !reflect.DeepEqual(first, s) {
+					t.Errorf("two fleet runs differ: cost %d vs %d", first.Cost, s.Cost)
+				}
+			}
+		})
+	}
+}
