@@ -123,6 +123,7 @@ func (s *Server) circuitRoutes(v1 *gin.RouterGroup) {
 		summary:     "Record the outcome of a visit: done, nobody_home or follow_up (with note)",
 		description: "The visit id is the visit_id of an itinerary stop. Requests move to done, failed or follow_up with the note in their history; failed and follow-up requests return to the pool of the next plan.",
 		request:     outcomeInput{}, response: outcomeResult{}, errors: []int{403, 404, 409, 422, 503}}, s.visitOutcome)
+	s.circuitEditRoutes(v1)
 }
 
 func (s *Server) circuitService() (*circuit.Service, error) {

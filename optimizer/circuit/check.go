@@ -19,9 +19,60 @@ import (
 // returns all violations joined (nil when the plan is feasible).
 func Check(snap *Snapshot, d data.PlanDetail, tr *Travel) error {
 	var errs []error
-	bad := func(it data.Itinerary, seq int, format string, args ...any) {
-		errs = append(errs, fmt.Errorf("%s %s stop %d: %s", it.TeamID, it.Date, seq, fmt.Sprintf(format, args...)))
+	for _, v := range Violations(snap, d, tr) {
+		errs = append(errs, v)
 	}
+	return errors.Join(errs...)
+}
+
+// Rule names what a violation breaks. Rules are only ever appended.
+type Rule string
+
+// Rules of a circuit plan, as Violations reports them.
+const (
+	RuleTeam      Rule = "team"      // unknown team, or no member works that day
+	RuleHorizon   Rule = "horizon"   // date outside the plan
+	RuleOrder     Rule = "order"     // stop numbering
+	RuleDuplicate Rule = "duplicate" // a request served twice
+	RuleRequest   Rule = "request"   // unknown request, village or item
+	RuleArea      Rule = "area"      // village outside the team's area
+	RuleLevel     Rule = "level"     // an item needs a higher level than the team's
+	RuleSkill     Rule = "skill"     // an item needs a skill nobody on duty has
+	RuleDeadline  Rule = "deadline"  // visit after the request's deadline
+	RuleWindow    Rule = "window"    // service outside the household's hours
+	RuleService   Rule = "service"   // service shorter than the items need
+	RuleTravel    Rule = "travel"    // travel times that do not match the matrix
+	RuleShift     Rule = "shift"     // the day does not fit the team's shift
+	RuleLunch     Rule = "lunch"     // no room for the lunch break
+)
+
+// Violation is one broken rule of a plan, located at a team's day and a
+// stop (Seq 0 = the day as a whole) and, where it concerns one request, that
+// request.
+type Violation struct {
+	Rule      Rule      `json:"rule"`
+	TeamID    string    `json:"team_id"`
+	Date      data.Date `json:"date"`
+	Seq       int       `json:"seq"`
+	RequestID string    `json:"request_id,omitempty"`
+	Message   string    `json:"message"`
+}
+
+// Error formats v as "TEAM DATE stop SEQ: message".
+func (v Violation) Error() string {
+	return fmt.Sprintf("%s %s stop %d: %s", v.TeamID, v.Date, v.Seq, v.Message)
+}
+
+// Violations is Check's list of broken rules, in itinerary and stop order
+// (empty when d is feasible).
+func Violations(snap *Snapshot, d data.PlanDetail, tr *Travel) []Violation {
+	var out []Violation
+	rule, rid := RuleTeam, ""
+	bad := func(it data.Itinerary, seq int, format string, args ...any) {
+		out = append(out, Violation{Rule: rule, TeamID: it.TeamID, Date: it.Date, Seq: seq, RequestID: rid, Message: fmt.Sprintf(format, args...)})
+	}
+	is := func(r Rule) bool { rule, rid = r, ""; return true }
+	isR := func(r Rule, id string) bool { rule, rid = r, id; return true }
 	reqs := map[string]*data.Request{}
 	for i := range snap.Requests {
 		reqs[snap.Requests[i].ID] = &snap.Requests[i]
@@ -29,39 +80,39 @@ func Check(snap *Snapshot, d data.PlanDetail, tr *Travel) error {
 	seen := map[string]string{}
 	for _, it := range d.Itineraries {
 		t, ok := snap.team(it.TeamID)
-		if !ok {
+		if !ok && is(RuleTeam) {
 			bad(it, 0, "unknown team")
 			continue
 		}
-		if it.Date < d.Plan.From || it.Date > d.Plan.To {
+		if (it.Date < d.Plan.From || it.Date > d.Plan.To) && is(RuleHorizon) {
 			bad(it, 0, "date outside the plan %s–%s", d.Plan.From, d.Plan.To)
 		}
 		if len(it.Stops) == 0 {
 			continue
 		}
 		works, skills := snap.TeamDay(t, it.Date)
-		if !works {
+		if !works && is(RuleTeam) {
 			bad(it, 0, "team does not work that day (no member available)")
 		}
 		base, _ := snap.base(t)
 		prev, prevDep := base, t.DayStart
 		for k, st := range it.Stops {
-			if st.Seq != k+1 {
+			if st.Seq != k+1 && is(RuleOrder) {
 				bad(it, st.Seq, "seq %d, want %d", st.Seq, k+1)
 			}
 			need := 0
 			for _, id := range st.RequestIDs {
-				if where, dup := seen[id]; dup {
+				if where, dup := seen[id]; dup && isR(RuleDuplicate, id) {
 					bad(it, st.Seq, "request %s already served at %s", id, where)
 				}
 				seen[id] = fmt.Sprintf("%s %s stop %d", it.TeamID, it.Date, st.Seq)
 				r := reqs[id]
-				if r == nil {
+				if r == nil && isR(RuleRequest, id) {
 					bad(it, st.Seq, "request %s is not in the snapshot", id)
 					continue
 				}
 				v, ok := snap.Villages[r.Household.VillageID]
-				if !ok {
+				if !ok && isR(RuleRequest, id) {
 					bad(it, st.Seq, "request %s: unknown village", id)
 					continue
 				}
@@ -69,66 +120,66 @@ func Check(snap *Snapshot, d data.PlanDetail, tr *Travel) error {
 				if HomeVisit(*r) && r.Household.Location != nil {
 					want = *r.Household.Location
 				}
-				if PointKey(want) != PointKey(st.Location) {
+				if PointKey(want) != PointKey(st.Location) && isR(RuleRequest, id) {
 					bad(it, st.Seq, "request %s served at %s, want %s", id, PointKey(st.Location), PointKey(want))
 				}
-				if !Covers(t, v.ID) {
+				if !Covers(t, v.ID) && isR(RuleArea, id) {
 					bad(it, st.Seq, "request %s: village %s is outside the team's area", id, v.ID)
 				}
 				for _, iid := range r.ItemIDs {
 					item, ok := snap.Items[iid]
-					if !ok {
+					if !ok && isR(RuleRequest, id) {
 						bad(it, st.Seq, "request %s: unknown item %s", id, iid)
 						continue
 					}
 					need += item.DurationMin
-					if !t.Level.CanHandle(item.LowestLevel) {
+					if !t.Level.CanHandle(item.LowestLevel) && isR(RuleLevel, id) {
 						bad(it, st.Seq, "request %s: item %s needs level %s, team is %s", id, iid, item.LowestLevel, t.Level)
 					}
-					if !skills[item.Skill] {
+					if !skills[item.Skill] && isR(RuleSkill, id) {
 						bad(it, st.Seq, "request %s: item %s needs skill %s, absent that day", id, iid, item.Skill)
 					}
 				}
-				if r.Deadline.Valid() && it.Date > r.Deadline {
+				if r.Deadline.Valid() && it.Date > r.Deadline && isR(RuleDeadline, id) {
 					bad(it, st.Seq, "request %s: visit after its deadline %s", id, r.Deadline)
 				}
-				if !inWindows(*r, it.Date, st.Start, st.Depart) {
+				if !inWindows(*r, it.Date, st.Start, st.Depart) && isR(RuleWindow, id) {
 					bad(it, st.Seq, "request %s: service %s–%s outside the household's hours", id, data.Clock(st.Start), data.Clock(st.Depart))
 				}
 			}
-			if st.Depart-st.Start < need {
+			if st.Depart-st.Start < need && is(RuleService) {
 				bad(it, st.Seq, "service %d min, items need %d", st.Depart-st.Start, need)
 			}
 			tt, ok := tr.Seconds(t.TravelMode, prev, st.Location)
-			if !ok {
+			if !ok && is(RuleTravel) {
 				bad(it, st.Seq, "location not in the travel matrix")
-			} else if int64(st.TravelSeconds) != tt {
+			} else if int64(st.TravelSeconds) != tt && is(RuleTravel) {
 				bad(it, st.Seq, "travel %d s, matrix says %d s", st.TravelSeconds, tt)
 			}
-			if st.Arrival*60 < prevDep*60+st.TravelSeconds {
+			if st.Arrival*60 < prevDep*60+st.TravelSeconds && is(RuleTravel) {
 				bad(it, st.Seq, "arrival %s before departure %s + travel %d s", data.Clock(st.Arrival), data.Clock(prevDep), st.TravelSeconds)
 			}
-			if st.Start < st.Arrival {
+			if st.Start < st.Arrival && is(RuleTravel) {
 				bad(it, st.Seq, "start before arrival")
 			}
 			prev, prevDep = st.Location, st.Depart
 		}
 		back, ok := tr.Seconds(t.TravelMode, prev, base)
-		if !ok || int64(it.ReturnSeconds) != back {
+		if (!ok || int64(it.ReturnSeconds) != back) && is(RuleTravel) {
 			bad(it, 0, "return travel %d s, matrix says %d s", it.ReturnSeconds, back)
 		}
-		if prevDep*60+it.ReturnSeconds > t.DayEnd*60 {
+		if prevDep*60+it.ReturnSeconds > t.DayEnd*60 && is(RuleShift) {
 			bad(it, 0, "back at base after the end of the shift %s", data.Clock(t.DayEnd))
 		}
 		first := it.Stops[0]
-		if first.Arrival*60-first.TravelSeconds < t.DayStart*60 {
+		if first.Arrival*60-first.TravelSeconds < t.DayStart*60 && is(RuleShift) {
 			bad(it, 1, "leaves base before the shift starts %s", data.Clock(t.DayStart))
 		}
-		if e, l, dur, ok := LunchWindow(t); ok && !breakFits(it, t, e, l, dur) {
+		if e, l, dur, ok := LunchWindow(t); ok && !breakFits(it, t, e, l, dur) && is(RuleLunch) {
 			bad(it, 0, "no room for the %d-minute lunch break starting %s–%s", dur, data.Clock(e), data.Clock(l))
 		}
 	}
-	return errors.Join(errs...)
+	return out
 }
 
 // breakFits reports whether some idle gap of the itinerary (before the

@@ -16,6 +16,7 @@ type Summary struct {
 	Moves      []Move       `json:"moves,omitempty"`
 	Warnings   []string     `json:"warnings,omitempty"`
 	Progress   []Point      `json:"progress,omitempty"`
+	Edits      []EditRecord `json:"edits,omitempty"`
 }
 
 // Point is one progress sample of a run: best cost and served count over time.

@@ -1,0 +1,136 @@
+package api
+
+import (
+	"encoding/json"
+	"net/http"
+	"slices"
+	"testing"
+
+	"github.com/yingjing/xunhui/data"
+	"github.com/yingjing/xunhui/data/seed"
+	"github.com/yingjing/xunhui/optimizer/circuit"
+)
+
+// TestCircuitEdits drives hand edits of a draft through the HTTP API on
+// both stores: a dry run, an infeasible move refused with its rule, a
+// remove, an assignment from a slot suggestion, undo, the version check,
+// the edit log and the role matrix (only planners edit; a coordinator and a
+// team member get 403).
+func TestCircuitEdits(t *testing.T) {
+	for _, sf := range storeFactories {
+		t.Run(sf.name, func(t *testing.T) {
+			week := seed.NextMonday(data.Today())
+			e := newCircuitEnv(t, sf.open(t), week)
+			towns, _ := e.store.ListTownships(t.Context())
+			e.addUser(data.User{ID: "u-coord", Name: "Coord (SAMPLE)", Role: data.UserTownshipCoordinator, TownshipID: towns[0].ID})
+			teams, _ := e.store.ListTeams(t.Context(), "")
+			e.addUser(data.User{ID: "u-member", Name: "Member (SAMPLE)", Role: data.UserTeamMember, TeamID: teams[0].ID})
+			testCircuitEdits(t, e, week)
+		})
+	}
+}
+
+func testCircuitEdits(t *testing.T, e *testEnv, week data.Date) {
+	var v circuit.View
+	code, _, body := e.do(http.MethodPost, "/api/v1/circuit-plans", "u-planner", map[string]any{"from": week, "to": week.AddDays(4)})
+	if code != http.StatusAccepted || json.Unmarshal(body, &v) != nil {
+		t.Fatalf("start: %d %s", code, body)
+	}
+	v = e.waitPlan(v.ID)
+	path := "/api/v1/circuit-plans/" + v.ID + "/edits"
+	var src data.Itinerary
+	for _, it := range v.Itineraries {
+		if len(it.Stops) >= 2 {
+			src = it
+			break
+		}
+	}
+	stop := src.Stops[0]
+	var agent string
+	teams, _ := e.store.ListTeams(t.Context(), data.LevelVillage)
+	for _, tm := range teams {
+		if tm.HomeCode != stop.VillageID {
+			agent = tm.ID
+			break
+		}
+	}
+	version := v.Plan.Version
+	edit := func(user, query string, body map[string]any) (int, []byte) {
+		code, _, out := e.do(http.MethodPost, path+query, user, body)
+		return code, out
+	}
+	move := map[string]any{"version": version, "op": "move", "team_id": src.TeamID, "date": src.Date, "seq": 1, "to_team_id": agent}
+
+	// Roles: only planners edit.
+	for _, u := range []string{"u-coord", "u-member"} {
+		if code, out := edit(u, "", move); code != http.StatusForbidden {
+			t.Errorf("%s edits: %d %s, want 403", u, code, out)
+		}
+	}
+	e.getJSON(path, "u-coord", http.StatusForbidden, nil)
+
+	// A dry run answers 200 with the evaluation and writes nothing.
+	var res circuit.EditResult
+	code, out := edit("u-planner", "?dry_run=true", move)
+	if code != 200 || json.Unmarshal(out, &res) != nil || res.Applied || res.Evaluation.Feasible {
+		t.Fatalf("dry run of an infeasible move: %d %s", code, out)
+	}
+	// Applying it is refused with the rule and where it breaks.
+	code, out = edit("u-planner", "", move)
+	var refused infeasibleBody
+	if code != http.StatusUnprocessableEntity || json.Unmarshal(out, &refused) != nil || refused.Error.Code != "infeasible" || refused.Error.RequestID == "" {
+		t.Fatalf("infeasible move: %d %s, want 422 infeasible", code, out)
+	}
+	if !slices.ContainsFunc(refused.Evaluation.Violations, func(x circuit.Violation) bool {
+		return x.Rule == circuit.RuleArea && x.TeamID == agent && x.RequestID == stop.RequestIDs[0]
+	}) {
+		t.Errorf("violations %+v: want area at %s", refused.Evaluation.Violations, agent)
+	}
+
+	// Remove the visit, then a stale version is 409.
+	rm := map[string]any{"version": version, "op": "remove", "team_id": src.TeamID, "date": src.Date, "seq": 1}
+	code, out = edit("u-planner", "", rm)
+	if code != 200 || json.Unmarshal(out, &res) != nil || !res.Applied || res.Plan.Version != version+1 || res.Plan.Summary != nil {
+		t.Fatalf("remove: %d %s", code, out)
+	}
+	version = res.Plan.Version
+	if code, out = edit("u-planner", "", rm); code != http.StatusConflict {
+		t.Errorf("stale remove: %d %s, want 409", code, out)
+	}
+	rid := stop.RequestIDs[0]
+	var sl slotsResult
+	e.getJSON("/api/v1/circuit-plans/"+v.ID+"/slots?request="+rid, "u-planner", 200, &sl)
+	if len(sl.Slots) == 0 {
+		t.Fatalf("no slot for the removed request %s", rid)
+	}
+	s0 := sl.Slots[0]
+	code, out = edit("u-planner", "", map[string]any{"version": version, "op": "assign", "request_id": rid,
+		"to_team_id": s0.TeamID, "to_date": s0.Date, "to_seq": s0.Seq})
+	if code != 200 || json.Unmarshal(out, &res) != nil || !res.Applied || res.Evaluation.TravelDeltaSeconds != s0.ExtraTravelSeconds {
+		t.Fatalf("assign at %+v: %d %s", s0, code, out)
+	}
+	e.checkPlan(v.ID)
+	// Undo needs the version; it restores the unassigned request.
+	if code, _, out := e.do(http.MethodPost, path+"/undo", "u-planner", map[string]any{}); code != http.StatusPreconditionRequired {
+		t.Errorf("undo without version: %d %s", code, out)
+	}
+	code, _, out = e.do(http.MethodPost, path+"/undo", "u-planner", map[string]any{"version": res.Plan.Version})
+	if code != 200 {
+		t.Fatalf("undo: %d %s", code, out)
+	}
+	var after circuit.View
+	e.getJSON("/api/v1/circuit-plans/"+v.ID, "u-planner", 200, &after)
+	if !slices.ContainsFunc(after.Unassigned, func(u circuit.Unassigned) bool { return u.RequestID == rid && u.Code == circuit.Removed }) {
+		t.Errorf("after undo %s is not unassigned: %+v", rid, after.Unassigned)
+	}
+	var log listBody[circuit.EditRecord]
+	e.getJSON(path, "u-planner", 200, &log)
+	if len(log.Items) != 3 || !log.Items[1].Undone || log.Items[2].Edit.Op != circuit.EditUndo || log.Items[0].By != "u-planner" {
+		t.Errorf("edit log %+v", log.Items)
+	}
+	// Bad input names the field.
+	code, out = edit("u-planner", "", map[string]any{"version": after.Plan.Version, "op": "move", "team_id": src.TeamID, "date": src.Date, "seq": 99})
+	if code != http.StatusUnprocessableEntity || errBody(t, out).Field != "seq" {
+		t.Errorf("bad seq: %d %s", code, out)
+	}
+}
