@@ -11,7 +11,7 @@ JOBS    ?= 1
 NEIGHBOURS ?= 0
 SHARED  ?= ../shared
 
-.PHONY: all build run test test-short vet fmt bench bench-vrptw bench-vroom bench-geo bench-circuit bench-circuit-table bench-market fuzz clean
+.PHONY: all build run test test-short vet fmt bench bench-vrptw bench-vroom bench-geo bench-circuit bench-circuit-table bench-market bench-itinerary fuzz clean
 
 all: build
 
@@ -89,3 +89,8 @@ fuzz:
 
 clean:
 	rm -rf bin
+
+# Field reads under load: 32 concurrent clients read itineraries (and 7-day weeks) of the
+# planned SAMPLE county week for 10 s on each store (PostgreSQL from XUNHUI_TEST_DATABASE_URL).
+bench-itinerary:
+	$(GO) test ./api -run '^$$' -bench BenchmarkItineraryLoad -benchtime 1x -timeout 10m

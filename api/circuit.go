@@ -465,20 +465,16 @@ func (s *Server) teamItinerary(c *gin.Context) error {
 		return badRequest("plan", "plan= is not a plan id")
 	}
 	ctx := c.Request.Context()
-	t, err := s.store.GetTeam(ctx, id)
-	if err != nil {
-		return err
-	}
 	p := mustPrincipal(c)
-	if !teamVisible(p, t) {
-		return forbidden("you may see only your own team's itinerary")
+	if err := s.teamAccess(ctx, p, id); err != nil {
+		return err
 	}
 	publishedOnly := p.user.Role == data.UserTeamMember
 	sh, err := svc.Itinerary(ctx, id, date, planID, publishedOnly)
 	if err != nil {
 		return err
 	}
-	name := fmt.Sprintf("%s-%s", t.ID, date)
+	name := fmt.Sprintf("%s-%s", sh.TeamID, date)
 	switch format {
 	case "geojson":
 		b, err := sh.GeoJSON()

@@ -55,10 +55,10 @@ type testEnv struct {
 // fatal when XUNHUI_REQUIRE_POSTGRES=1).
 var storeFactories = []struct {
 	name string
-	open func(t *testing.T) data.Store
+	open func(t testing.TB) data.Store
 }{
-	{"sqlite", func(t *testing.T) data.Store { return sqlitetest.New(t) }},
-	{"postgres", func(t *testing.T) data.Store { return pgtest.NewStore(t) }},
+	{"sqlite", func(t testing.TB) data.Store { return sqlitetest.New(t) }},
+	{"postgres", func(t testing.TB) data.Store { return pgtest.NewStore(t) }},
 }
 
 // eachStore runs f as a subtest per store.
@@ -77,10 +77,20 @@ func eachStore(t *testing.T, f func(t *testing.T, e *testEnv)) {
 
 func newTestEnv(t *testing.T, store data.Store) *testEnv {
 	t.Helper()
+	return newTestEnvWith(t, store, nil)
+}
+
+// newTestEnvWith is newTestEnv with setup called on the server before it
+// opens (to install planners).
+func newTestEnvWith(t *testing.T, store data.Store, setup func(*Server)) *testEnv {
+	t.Helper()
 	ctx := context.Background()
 	seedFixture(t, ctx, store)
 	logs := &syncBuffer{}
 	srv := NewServer(store, newTestLogger(logs), Config{})
+	if setup != nil {
+		setup(srv)
+	}
 	if err := srv.Open("127.0.0.1:0"); err != nil {
 		t.Fatalf("open: %v", err)
 	}

@@ -193,4 +193,5 @@ func (s *Server) routes() {
 	s.scheduleRoutes(v1)
 	s.circuitRoutes(v1)
 	s.calendarRoutes(v1)
+	s.fieldRoutes(v1)
 }

@@ -179,6 +179,12 @@ type Store interface {
 	// ListItineraries returns itineraries across plans matching f, ordered
 	// by date, team, plan.
 	ListItineraries(ctx context.Context, f ItineraryFilter) ([]Itinerary, error)
+	// TeamSchedule reads a team's days (see ScheduleQuery and Schedule) in
+	// one transaction with a fixed number of set-based queries, whatever the
+	// number of days, stops and households. Invalid for a bad query,
+	// NotFound for an unknown team or plan (or a draft PlanID when
+	// PublishedOnly, or a PlanID that is not a circuit plan).
+	TeamSchedule(ctx context.Context, q ScheduleQuery) (Schedule, error)
 
 	// CreateAbsence stores a new absence: validates it (Kind defaults to
 	// leave), checks the staff member exists (Invalid, field staff_id),

@@ -47,6 +47,7 @@ func Run(t *testing.T, newStore Factory) {
 		{"ImportRequests", testImportRequests},
 		{"Plans", testPlans},
 		{"PlanScoping", testPlanScoping},
+		{"TeamSchedule", testTeamSchedule},
 		{"UsersTokens", testUsersTokens},
 		{"MatrixCache", testMatrixCache},
 		{"Jobs", testJobs},

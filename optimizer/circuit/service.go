@@ -63,6 +63,9 @@ type Service struct {
 
 	mu   sync.Mutex
 	runs map[string]*run
+
+	// sources caches the travel source of plan versions for route sheets.
+	sources sourceCache
 }
 
 type run struct {

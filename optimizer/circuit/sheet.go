@@ -3,6 +3,7 @@ package circuit
 import (
 	"context"
 	"fmt"
+	"sync"
 
 	"github.com/paulmach/orb"
 
@@ -98,78 +99,77 @@ type SheetItem struct {
 // publishedOnly). A team without stops that day gets an empty sheet.
 // Errors: NotFound for an unknown team, plan or no plan.
 func (s *Service) Itinerary(ctx context.Context, teamID string, date data.Date, planID string, publishedOnly bool) (Sheet, error) {
-	t, err := s.store.GetTeam(ctx, teamID)
+	sch, err := s.store.TeamSchedule(ctx, data.ScheduleQuery{TeamID: teamID, From: date, To: date, PlanID: planID, PublishedOnly: publishedOnly})
 	if err != nil {
 		return Sheet{}, err
 	}
-	var d data.PlanDetail
-	if planID != "" {
-		if d, err = s.store.GetPlan(ctx, planID); err != nil {
+	if sch.Days[0].Plan == nil {
+		return Sheet{}, data.Errorf(data.NotFound, "no circuit plan covers %s", date)
+	}
+	return s.sheet(ctx, sch, sch.Days[0])
+}
+
+// Week is a team's route sheets for some days, read at once: what a team
+// member's phone keeps for working offline.
+type Week struct {
+	TeamID string    `json:"team_id"`
+	From   data.Date `json:"from"`
+	To     data.Date `json:"to"`
+	// Days has one sheet per day; a day that no plan covers has an empty
+	// plan_id and no stops.
+	Days []Sheet `json:"days"`
+}
+
+// Week builds the sheets of team for the days from–to (at most
+// data.MaxScheduleDays) with one store read. Errors: Invalid for bad
+// dates, NotFound for an unknown team.
+func (s *Service) Week(ctx context.Context, teamID string, from, to data.Date, publishedOnly bool) (Week, error) {
+	sch, err := s.store.TeamSchedule(ctx, data.ScheduleQuery{TeamID: teamID, From: from, To: to, PublishedOnly: publishedOnly})
+	if err != nil {
+		return Week{}, err
+	}
+	w := Week{TeamID: teamID, From: from, To: to, Days: make([]Sheet, 0, len(sch.Days))}
+	for _, d := range sch.Days {
+		sh, err := s.sheet(ctx, sch, d)
+		if err != nil {
+			return Week{}, err
+		}
+		w.Days = append(w.Days, sh)
+	}
+	return w, nil
+}
+
+// sheet builds the sheet of one day of sch: the header, the stops with
+// their households, the totals and the road path.
+func (s *Service) sheet(ctx context.Context, sch data.Schedule, day data.ScheduleDay) (Sheet, error) {
+	t := sch.Team
+	sh := Sheet{TeamID: t.ID, TeamName: t.Name, Level: t.Level, TravelMode: t.TravelMode,
+		Date: day.Date, DayStart: data.Clock(t.DayStart), DayEnd: data.Clock(t.DayEnd), Stops: []SheetStop{}, Members: []SheetPerson{}}
+	if day.Plan != nil {
+		sh.PlanID, sh.PlanStatus = day.Plan.ID, day.Plan.Status
+		src, err := s.sources.get(ctx, s.store, *day.Plan)
+		if err != nil {
 			return Sheet{}, err
 		}
-		if d.Plan.Kind != data.PlanCircuit || (publishedOnly && d.Plan.Status != data.PlanPublished) {
-			return Sheet{}, data.Errorf(data.NotFound, "no circuit plan %s", planID)
-		}
-	} else if d, err = s.CurrentPlan(ctx, teamID, date, publishedOnly); err != nil {
-		return Sheet{}, err
-	}
-	sh := Sheet{PlanID: d.Plan.ID, PlanStatus: d.Plan.Status, TeamID: t.ID, TeamName: t.Name, Level: t.Level, TravelMode: t.TravelMode,
-		Date: date, DayStart: data.Clock(t.DayStart), DayEnd: data.Clock(t.DayEnd), Stops: []SheetStop{}, Members: []SheetPerson{}}
-	if sum, err := ParseSummary(d.Plan.Summary); err == nil {
-		sh.TravelSource = sum.Stats.Source
+		sh.TravelSource = src
 	}
 	if t.LunchStart != 0 || t.LunchEnd != 0 {
 		sh.Lunch = data.Clock(t.LunchStart) + "–" + data.Clock(t.LunchEnd)
 	}
-	if sp, err := s.store.GetServicePoint(ctx, t.HomePointID); err == nil {
-		sh.Base = SheetPlace{Name: sp.Name, Location: sp.Location}
+	if sch.Base != nil {
+		sh.Base = SheetPlace{Name: sch.Base.Name, Location: sch.Base.Location}
 	}
-	for _, id := range t.MemberIDs {
-		if st, err := s.store.GetStaff(ctx, id); err == nil {
-			sh.Members = append(sh.Members, SheetPerson{ID: st.ID, Name: st.Name, Phone: st.Phone})
-		}
+	for _, st := range sch.Members {
+		sh.Members = append(sh.Members, SheetPerson{ID: st.ID, Name: st.Name, Phone: st.Phone})
 	}
-	var it *data.Itinerary
-	for i := range d.Itineraries {
-		if d.Itineraries[i].TeamID == teamID && d.Itineraries[i].Date == date {
-			it = &d.Itineraries[i]
-		}
-	}
+	it := day.Itinerary
 	if it == nil || len(it.Stops) == 0 {
 		return sh, nil
 	}
-	items := map[string]data.ServiceItem{}
-	villages := map[string]data.Village{}
 	for _, st := range it.Stops {
-		ss := SheetStop{Seq: st.Seq, VisitID: VisitID(d.Plan.ID, teamID, date, st.Seq), VillageID: st.VillageID, Location: st.Location,
-			Arrival: data.Clock(st.Arrival), Start: data.Clock(st.Start), Depart: data.Clock(st.Depart),
-			ArrivalMin: st.Arrival, StartMin: st.Start, DepartMin: st.Depart, TravelSeconds: st.TravelSeconds,
-			TravelMin: (st.TravelSeconds + 59) / 60, Households: []SheetHousehold{}}
-		v, ok := villages[st.VillageID]
-		if !ok {
-			if v, err = s.store.GetVillage(ctx, st.VillageID); err == nil {
-				villages[v.ID] = v
-			}
-		}
-		ss.Village = v.ShortName
-		for _, rid := range st.RequestIDs {
-			r, err := s.store.GetRequest(ctx, rid)
-			if err != nil {
-				return Sheet{}, fmt.Errorf("request %s: %w", rid, err)
-			}
-			h := SheetHousehold{RequestID: r.ID, Name: r.Household.Name, Phone: r.Household.Phone, Address: r.Household.Address,
-				Groups: r.Groups, Ledger: r.Ledger, Summary: r.Summary, Status: r.Status, Deadline: r.Deadline, Items: []SheetItem{}}
-			ss.HomeVisit = ss.HomeVisit || HomeVisit(r)
-			for _, iid := range r.ItemIDs {
-				item, ok := items[iid]
-				if !ok {
-					if item, err = s.store.GetServiceItem(ctx, iid); err == nil {
-						items[iid] = item
-					}
-				}
-				h.Items = append(h.Items, SheetItem{ID: iid, Name: item.Name, Minutes: item.DurationMin})
-			}
-			ss.Households = append(ss.Households, h)
+		ss, err := sheetStop(sch, *it, st)
+		if err != nil {
+			return Sheet{}, err
 		}
 		sh.TravelMin += ss.TravelMin
 		sh.ServiceMin += st.Depart - st.Start
@@ -180,18 +180,96 @@ func (s *Service) Itinerary(ctx context.Context, teamID string, date data.Date, 
 	sh.BackAt = data.Clock(last.Depart + (it.ReturnSeconds+59)/60)
 	sh.ReturnSec = it.ReturnSeconds
 	sh.TravelMin += (it.ReturnSeconds + 59) / 60
+	sh.Path = s.sheetPath(ctx, t.TravelMode, sh)
+	return sh, nil
+}
+
+// sheetStop builds one stop of a sheet from the records read with sch.
+func sheetStop(sch data.Schedule, it data.Itinerary, st data.Stop) (SheetStop, error) {
+	ss := SheetStop{Seq: st.Seq, VisitID: VisitID(it.PlanID, it.TeamID, it.Date, st.Seq), VillageID: st.VillageID, Location: st.Location,
+		Arrival: data.Clock(st.Arrival), Start: data.Clock(st.Start), Depart: data.Clock(st.Depart),
+		ArrivalMin: st.Arrival, StartMin: st.Start, DepartMin: st.Depart, TravelSeconds: st.TravelSeconds,
+		TravelMin: (st.TravelSeconds + 59) / 60, Households: []SheetHousehold{}, Village: sch.Villages[st.VillageID].ShortName}
+	for _, rid := range st.RequestIDs {
+		r, ok := sch.Requests[rid]
+		if !ok {
+			return SheetStop{}, data.Errorf(data.Internal, "request %s of stop %d is missing", rid, st.Seq)
+		}
+		h := SheetHousehold{RequestID: r.ID, Name: r.Household.Name, Phone: r.Household.Phone, Address: r.Household.Address,
+			Groups: r.Groups, Ledger: r.Ledger, Summary: r.Summary, Status: r.Status, Deadline: r.Deadline, Items: []SheetItem{}}
+		ss.HomeVisit = ss.HomeVisit || HomeVisit(r)
+		for _, iid := range r.ItemIDs {
+			item := sch.Items[iid]
+			h.Items = append(h.Items, SheetItem{ID: iid, Name: item.Name, Minutes: item.DurationMin})
+		}
+		ss.Households = append(ss.Households, h)
+	}
+	return ss, nil
+}
+
+// sheetPath is the road geometry base → stops → base when the travel
+// source can route; nil otherwise (a failing router is no reason to fail
+// the sheet: straight lines).
+func (s *Service) sheetPath(ctx context.Context, travel data.TravelMode, sh Sheet) []data.Point {
+	mode, err := geo.ParseMode(string(travel))
+	if err != nil {
+		return nil
+	}
 	pts := []orb.Point{{sh.Base.Location.Lon, sh.Base.Location.Lat}}
 	for _, st := range sh.Stops {
 		pts = append(pts, orb.Point{st.Location.Lon, st.Location.Lat})
 	}
 	pts = append(pts, pts[0])
-	if mode, err := geo.ParseMode(string(t.TravelMode)); err == nil {
-		// A failing router is no reason to fail the sheet: straight lines.
-		if path, err := geo.RoutePath(ctx, s.cfg.Source, mode, pts); err == nil {
-			for _, p := range path {
-				sh.Path = append(sh.Path, data.Point{Lon: p[0], Lat: p[1]})
-			}
-		}
+	path, err := geo.RoutePath(ctx, s.cfg.Source, mode, pts)
+	if err != nil {
+		return nil
 	}
-	return sh, nil
+	var out []data.Point
+	for _, p := range path {
+		out = append(out, data.Point{Lon: p[0], Lat: p[1]})
+	}
+	return out
+}
+
+// sourceCache keeps the travel source named in the summary of recent plan
+// versions, so that a route sheet does not read and parse a plan's whole
+// summary on every request. Safe for concurrent use; the zero value is ready.
+type sourceCache struct {
+	mu sync.Mutex
+	m  map[planVersion]string
+}
+
+// planVersion names one version of a plan.
+type planVersion struct {
+	ID      string
+	Version int64
+}
+
+// sourceCacheSize bounds the cache; it is emptied when full.
+const sourceCacheSize = 256
+
+// get returns the travel source of plan p, reading its summary on a miss.
+func (c *sourceCache) get(ctx context.Context, store data.Store, p data.Plan) (string, error) {
+	k := planVersion{p.ID, p.Version}
+	c.mu.Lock()
+	src, ok := c.m[k]
+	c.mu.Unlock()
+	if ok {
+		return src, nil
+	}
+	d, err := store.GetPlan(ctx, p.ID)
+	if err != nil {
+		return "", fmt.Errorf("plan %s summary: %w", p.ID, err)
+	}
+	if sum, err := ParseSummary(d.Plan.Summary); err == nil {
+		src = sum.Stats.Source
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) >= sourceCacheSize {
+		c.m = map[planVersion]string{}
+	}
+	// Only the version read is cached: a newer one is read again.
+	c.m[planVersion{d.Plan.ID, d.Plan.Version}] = src
+	return src, nil
 }

@@ -37,16 +37,30 @@ func scanRequest(row Row) (data.Request, error) {
 
 // loadRequestChildren fills items, groups and history of rs.
 func loadRequestChildren(ctx context.Context, tx Tx, rs []data.Request) error {
-	if len(rs) == 0 {
-		return nil
+	if err := loadRequestLists(ctx, tx, rs); err != nil {
+		return err
 	}
+	return loadRequestHistory(ctx, tx, rs)
+}
+
+// requestIndex returns the position of each request of rs by id, the ids as
+// query arguments and their placeholders.
+func requestIndex(rs []data.Request) (map[string]int, []any, string) {
 	idx := make(map[string]int, len(rs))
 	args := make([]any, len(rs))
 	for i, r := range rs {
 		idx[r.ID] = i
 		args[i] = r.ID
 	}
-	in := placeholders(1, len(rs))
+	return idx, args, placeholders(1, len(rs))
+}
+
+// loadRequestLists fills the items and groups of rs (two queries).
+func loadRequestLists(ctx context.Context, tx Tx, rs []data.Request) error {
+	if len(rs) == 0 {
+		return nil
+	}
+	idx, args, in := requestIndex(rs)
 	rows, err := tx.Query(ctx, `SELECT request_id, item_id FROM request_items WHERE request_id IN (`+in+`) ORDER BY request_id, seq`, args...)
 	if err != nil {
 		return err
@@ -67,19 +81,24 @@ func loadRequestChildren(ctx context.Context, tx Tx, rs []data.Request) error {
 	if err != nil {
 		return err
 	}
+	defer rows.Close()
 	for rows.Next() {
 		var id, g string
 		if err := rows.Scan(&id, &g); err != nil {
-			rows.Close()
 			return err
 		}
 		rs[idx[id]].Groups = append(rs[idx[id]].Groups, data.Group(g))
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
+	return rows.Err()
+}
+
+// loadRequestHistory fills the history of rs (one query).
+func loadRequestHistory(ctx context.Context, tx Tx, rs []data.Request) error {
+	if len(rs) == 0 {
+		return nil
 	}
-	rows, err = tx.Query(ctx, `SELECT request_id, changed_at, by_user, from_status, to_status, note FROM request_history
+	idx, args, in := requestIndex(rs)
+	rows, err := tx.Query(ctx, `SELECT request_id, changed_at, by_user, from_status, to_status, note FROM request_history
 		WHERE request_id IN (`+in+`) ORDER BY request_id, seq`, args...)
 	if err != nil {
 		return err

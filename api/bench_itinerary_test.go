@@ -1,0 +1,217 @@
+package api
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"slices"
+	"strconv"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/yingjing/xunhui/data"
+	"github.com/yingjing/xunhui/data/seed"
+	"github.com/yingjing/xunhui/optimizer/circuit"
+)
+
+// BenchmarkItineraryLoad is the load benchmark of the field reads (make
+// bench-itinerary): the SAMPLE county week (300 requests) planned and
+// published, then 32 concurrent clients, each signed in as a member of a
+// team with stops, read that team's itinerary (or its 7-day week) for
+// XUNHUI_BENCH_SECONDS (default 10) over keep-alive connections, on each
+// store. It reports reads/s and the p50/p99 latency seen by the clients.
+// Target (docs/api.md): ≥ 2 000 itinerary reads/s with p99 ≤ 20 ms on 2 cores.
+func BenchmarkItineraryLoad(b *testing.B) {
+	secs := 10.0
+	if v, err := strconv.ParseFloat(os.Getenv("XUNHUI_BENCH_SECONDS"), 64); err == nil && v > 0 {
+		secs = v
+	}
+	for _, sf := range storeFactories {
+		b.Run(sf.name, func(b *testing.B) {
+			env, reads := benchFieldEnv(b, sf.open(b))
+			for _, kind := range []string{"itinerary", "week"} {
+				b.Run(kind, func(b *testing.B) {
+					for range b.N {
+						r := loadRun(b, env, reads, kind, 32, time.Duration(secs*float64(time.Second)))
+						b.ReportMetric(r.perSec, "reads/s")
+						b.ReportMetric(float64(r.p50.Microseconds())/1000, "p50-ms")
+						b.ReportMetric(float64(r.p99.Microseconds())/1000, "p99-ms")
+						b.ReportMetric(r.cpuPerRead, "cpu-ms/read")
+						b.Logf("%s %s: %d reads in %.1f s = %.0f reads/s, p50 %.2f ms, p99 %.2f ms, %.3f ms CPU/read (server and clients), %d errors",
+							sf.name, kind, r.n, r.elapsed.Seconds(), r.perSec, ms(r.p50), ms(r.p99), r.cpuPerRead, r.errors)
+					}
+				})
+			}
+		})
+	}
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// benchRead is one team-day a client reads, with a member's token.
+type benchRead struct {
+	team  string
+	date  data.Date
+	token string
+}
+
+// benchEnv is a real server over a seeded, planned and published store.
+type benchEnv struct {
+	url    string
+	client *http.Client
+}
+
+// benchFieldEnv seeds the county, plans the week (a short search: the
+// shape of the days matters here, not their quality), publishes it and
+// returns the team-days with stops, each with a member token of the team.
+func benchFieldEnv(b *testing.B, store data.Store) (*benchEnv, []benchRead) {
+	b.Helper()
+	ctx := context.Background()
+	week := data.Today().AddDays(7 - int(data.Today().Weekday()) + 1) // next Monday
+	if _, err := seed.Load(ctx, store, seed.Options{Week: week, Requests: 300}); err != nil {
+		b.Fatalf("seed: %v", err)
+	}
+	svc := circuit.NewService(store, circuit.Config{MaxIterations: 2000, Threads: 2})
+	b.Cleanup(svc.Close)
+	v, err := svc.Start(week, week.AddDays(4), "bench")
+	if err != nil {
+		b.Fatal(err)
+	}
+	if v, err = svc.Wait(ctx, v.ID); err != nil || v.Status != circuit.Done {
+		b.Fatalf("plan: %v %s %s", err, v.Status, v.Error)
+	}
+	p, err := store.ListPlans(ctx, data.PlanFilter{Kind: data.PlanCircuit})
+	if err != nil || len(p) == 0 {
+		b.Fatalf("plans: %v", err)
+	}
+	if _, err := svc.Publish(ctx, p[0].ID, p[0].Version, "bench"); err != nil {
+		b.Fatalf("publish: %v", err)
+	}
+	// Info-level JSON access logs, as `xunhui serve` writes them, discarded.
+	srv := NewServer(store, slog.New(slog.NewJSONHandler(io.Discard, nil)), Config{})
+	srv.SetCircuit(svc)
+	if err := srv.Open("127.0.0.1:0"); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = srv.Close(ctx)
+	})
+	its, err := store.ListItineraries(ctx, data.ItineraryFilter{PlanID: p[0].ID})
+	if err != nil {
+		b.Fatal(err)
+	}
+	tokens := map[string]string{}
+	var reads []benchRead
+	for _, it := range its {
+		if len(it.Stops) == 0 {
+			continue
+		}
+		tok, ok := tokens[it.TeamID]
+		if !ok {
+			u := data.User{ID: "u-bench-" + it.TeamID, Name: "Bench (SAMPLE)", Role: data.UserTeamMember, TeamID: it.TeamID}
+			if err := store.CreateUser(ctx, &u); err != nil {
+				b.Fatal(err)
+			}
+			secret, hash, err := data.NewToken()
+			if err != nil {
+				b.Fatal(err)
+			}
+			if err := store.CreateToken(ctx, &data.Token{UserID: u.ID, Name: "bench", Hash: hash}); err != nil {
+				b.Fatal(err)
+			}
+			tok, tokens[it.TeamID] = secret, secret
+		}
+		reads = append(reads, benchRead{team: it.TeamID, date: it.Date, token: tok})
+	}
+	if len(reads) == 0 {
+		b.Fatal("the plan has no stops")
+	}
+	tr := &http.Transport{MaxIdleConns: 128, MaxIdleConnsPerHost: 128}
+	b.Cleanup(tr.CloseIdleConnections)
+	return &benchEnv{url: srv.URL(), client: &http.Client{Transport: tr, Timeout: 30 * time.Second}}, reads
+}
+
+// loadResult is what one load run measured.
+type loadResult struct {
+	n, errors int
+	elapsed   time.Duration
+	// cpuPerRead is the process CPU time (user + system, server and
+	// clients together) per read, in ms: what the reads cost whatever
+	// else runs on the machine.
+	cpuPerRead float64
+	perSec     float64
+	p50, p99   time.Duration
+}
+
+// loadRun runs clients goroutines reading for d and measures each read.
+func loadRun(b *testing.B, e *benchEnv, reads []benchRead, kind string, clients int, d time.Duration) loadResult {
+	var mu sync.Mutex
+	var all []time.Duration
+	errs := 0
+	cpu0 := processCPU()
+	start := time.Now()
+	stop := start.Add(d)
+	var wg sync.WaitGroup
+	for c := range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var lat []time.Duration
+			bad := 0
+			for i := c; time.Now().Before(stop); i += clients {
+				r := reads[i%len(reads)]
+				url := fmt.Sprintf("%s/api/v1/teams/%s/itinerary?date=%s", e.url, r.team, r.date)
+				if kind == "week" {
+					url = fmt.Sprintf("%s/api/v1/teams/%s/week?from=%s", e.url, r.team, r.date)
+				}
+				req, _ := http.NewRequest(http.MethodGet, url, nil)
+				req.Header.Set("Authorization", "Bearer "+r.token)
+				t0 := time.Now()
+				resp, err := e.client.Do(req)
+				if err != nil {
+					bad++
+					continue
+				}
+				_, _ = io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				lat = append(lat, time.Since(t0))
+				if resp.StatusCode != http.StatusOK {
+					bad++
+				}
+			}
+			mu.Lock()
+			all = append(all, lat...)
+			errs += bad
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	el := time.Since(start)
+	cpu := processCPU() - cpu0
+	if errs > 0 {
+		b.Errorf("%d failed reads", errs)
+	}
+	slices.Sort(all)
+	r := loadResult{n: len(all), errors: errs, elapsed: el, perSec: float64(len(all)) / el.Seconds(),
+		cpuPerRead: ms(cpu) / float64(max(len(all), 1))}
+	if len(all) > 0 {
+		r.p50, r.p99 = all[len(all)/2], all[len(all)*99/100]
+	}
+	return r
+}
+
+// processCPU is the user + system CPU time of this process so far.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
