@@ -89,7 +89,7 @@ func benchFieldEnv(b *testing.B, store data.Store) (*benchEnv, []benchRead) {
 	if err != nil || len(p) == 0 {
 		b.Fatalf("plans: %v", err)
 	}
-	if _, err := svc.Publish(ctx, p[0].ID, p[0].Version, "bench"); err != nil {
+	if _, err := svc.Publish(ctx, p[0].ID, p[0].Version, "", "bench"); err != nil {
 		b.Fatalf("publish: %v", err)
 	}
 	// Info-level JSON access logs, as `xunhui serve` writes them, discarded.

@@ -36,7 +36,7 @@ func publishFixturePlan(t *testing.T, e *testEnv) data.Plan {
 	if err != nil || len(ps) != 1 {
 		t.Fatalf("fixture plans: %v %v", ps, err)
 	}
-	p, err := e.store.PublishPlan(ctx, ps[0].ID, ps[0].Version)
+	p, err := e.store.PublishPlan(ctx, data.Publication{ID: ps[0].ID, Version: ps[0].Version})
 	if err != nil {
 		t.Fatal(err)
 	}

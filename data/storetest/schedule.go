@@ -53,7 +53,7 @@ func testTeamSchedule(t *testing.T, s data.Store) {
 	if sch.Days[2].Plan != nil || len(sch.Requests) != 0 {
 		t.Fatalf("published only saw the draft: %+v", sch.Days[2])
 	}
-	pub, err := s.PublishPlan(ctx, d.Plan.ID, d.Plan.Version)
+	pub, err := s.PublishPlan(ctx, data.Publication{ID: d.Plan.ID, Version: d.Plan.Version})
 	must(t, err)
 	// A newer draft covering the same days does not hide the published plan.
 	d2, _ := planFixture2(t, s, ids)

@@ -3,6 +3,7 @@ package circuit
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 
 	"github.com/paulmach/orb"
@@ -159,10 +160,13 @@ func (s *Service) sheet(ctx context.Context, sch data.Schedule, day data.Schedul
 	if sch.Base != nil {
 		sh.Base = SheetPlace{Name: sch.Base.Name, Location: sch.Base.Location}
 	}
-	for _, st := range sch.Members {
-		sh.Members = append(sh.Members, SheetPerson{ID: st.ID, Name: st.Name, Phone: st.Phone})
-	}
 	it := day.Itinerary
+	for _, st := range sch.Members {
+		// The members on duty that day when the plan names them.
+		if it == nil || len(it.StaffIDs) == 0 || slices.Contains(it.StaffIDs, st.ID) {
+			sh.Members = append(sh.Members, SheetPerson{ID: st.ID, Name: st.Name, Phone: st.Phone})
+		}
+	}
 	if it == nil || len(it.Stops) == 0 {
 		return sh, nil
 	}

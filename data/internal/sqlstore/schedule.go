@@ -155,7 +155,7 @@ func scheduleDays(ctx context.Context, tx Tx, q data.ScheduleQuery, plans []data
 	for _, id := range ids {
 		args = append(args, id)
 	}
-	rows, err := tx.Query(ctx, `SELECT plan_id, team_id, day, stops, return_seconds FROM itineraries
+	rows, err := tx.Query(ctx, `SELECT plan_id, team_id, day, stops, return_seconds, staff_ids FROM itineraries
 		WHERE team_id = $1 AND day >= $2 AND day <= $3 AND plan_id IN (`+placeholders(4, len(ids))+`)`, args...)
 	if err != nil {
 		return err
@@ -163,9 +163,15 @@ func scheduleDays(ctx context.Context, tx Tx, q data.ScheduleQuery, plans []data
 	defer rows.Close()
 	for rows.Next() {
 		var it data.Itinerary
-		var day, stops string
-		if err := rows.Scan(&it.PlanID, &it.TeamID, &day, &stops, &it.ReturnSeconds); err != nil {
+		var day, stops, staff string
+		if err := rows.Scan(&it.PlanID, &it.TeamID, &day, &stops, &it.ReturnSeconds, &staff); err != nil {
 			return err
+		}
+		if err := fromJSON(staff, &it.StaffIDs); err != nil {
+			return err
+		}
+		if len(it.StaffIDs) == 0 {
+			it.StaffIDs = nil
 		}
 		it.Date = data.Date(day)
 		it.Stops = []data.Stop{}
