@@ -529,7 +529,7 @@ func (s *Server) visitOutcome(c *gin.Context) error {
 	}
 	p := mustPrincipal(c)
 	if !teamVisible(p, t) {
-		return forbidden("you may record outcomes only for your own team's visits")
+		return notFound("no such visit") // out of scope answers like missing
 	}
 	if p.user.Role == data.UserTeamMember && !v.Published {
 		return notFound("no such visit in a published plan")

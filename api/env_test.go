@@ -176,6 +176,17 @@ func seedFixture(t *testing.T, ctx context.Context, s data.Store) {
 		Desks: []data.Desk{},
 	}
 	must("plan", s.CreatePlan(ctx, &plan))
+	_, err := s.PublishPlan(ctx, data.Publication{ID: plan.Plan.ID, Version: plan.Plan.Version})
+	must("publish plan", err)
+	// A draft for team A naming R-A2: team members must not see it.
+	draft := data.PlanDetail{
+		Plan: data.Plan{Kind: data.PlanCircuit, From: today, To: today.AddDays(6), CreatedBy: "test"},
+		Itineraries: []data.Itinerary{{TeamID: teamA, Date: today.AddDays(1), Stops: []data.Stop{
+			{Seq: 1, VillageID: vA2, RequestIDs: []string{reqA2}, Location: loc(0.02), Arrival: 540, Start: 540, Depart: 560, TravelSeconds: 600},
+		}, ReturnSeconds: 600}},
+		Desks: []data.Desk{},
+	}
+	must("draft plan", s.CreatePlan(ctx, &draft))
 }
 
 // do sends a request as user (by fixture id; "" = no Authorization) and

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 )
@@ -32,6 +33,9 @@ type httpError struct {
 	Code    string
 	Message string
 	Field   string
+	// noRoute marks the 404 of an unknown endpoint, the only 404 whose
+	// message is kept (see uniformNotFound).
+	noRoute bool
 }
 
 func (e *httpError) Error() string { return e.Message }
@@ -56,7 +60,7 @@ type errorDetail struct {
 // internal: the client gets a generic message with the request id, and the
 // details go to the log only.
 func (s *Server) fail(c *gin.Context, err error) {
-	he := s.classify(err)
+	he := uniformNotFound(s.classify(err), c.Request.URL.Path)
 	rid := requestID(c)
 	if he.Status >= 500 {
 		s.logger.ErrorContext(c.Request.Context(), "request failed",
@@ -80,6 +84,21 @@ func (s *Server) classify(err error) *httpError {
 	}
 	return &httpError{Status: http.StatusInternalServerError, Code: codeInternal,
 		Message: "internal error; quote the request id when reporting it"}
+}
+
+// uniformNotFound gives every 404 of a known endpoint the same message,
+// built from the request path alone, and no field: a record outside the
+// caller's scope and a record that does not exist answer byte for byte the
+// same (apart from the request id), whichever layer noticed (store, scope
+// check, service), so that no caller can tell another township's ids from
+// missing ones. TestOutOfScopeLikeMissing checks it on every route with an
+// id.
+func uniformNotFound(he *httpError, path string) *httpError {
+	if he.Status != http.StatusNotFound || he.noRoute {
+		return he
+	}
+	return &httpError{Status: http.StatusNotFound, Code: codeNotFound,
+		Message: "not found (or outside your scope): " + truncate(strings.ToValidUTF8(path, "?"), 200)}
 }
 
 func badRequest(field, msg string) *httpError {

@@ -69,7 +69,7 @@ func (m *marketAPI) routes(v1 *gin.RouterGroup) {
 		query:       []apiParam{qMarketFrom, qMarketTo}, response: calendar.MarketDaysResult{}, errors: []int{400, 404}}, m.marketDays)
 	s.handle(v1, http.MethodPost, "/market-days/:township/:date/bookings", opSpec{roles: allRoles, tag: "market",
 		summary:     "Book an item for a market day (订单式)",
-		description: "Rejected with 422 naming the field: an unknown item (item_id), a past date or a date that is not a market day of the township (date), a household outside the township (household.village_id). A township coordinator may book only for their township.",
+		description: "Rejected with 422 naming the field: an unknown item (item_id), a past date or a date that is not a market day of the township (date), a household outside the township (household.village_id). A township coordinator may book only for their township; a team member only for the township their team is based in (county teams: not at all).",
 		request:     market.BookingInput{}, response: data.Booking{}, status: http.StatusCreated, errors: []int{403, 404, 422}}, m.book)
 	s.handle(v1, http.MethodGet, "/market-days/:township/:date/bookings", opSpec{roles: writers, tag: "market",
 		summary: "Bookings of one market day (coordinators: their township only)", response: listBody[data.Booking]{}, errors: []int{403, 422}}, m.listBookings)
@@ -162,11 +162,35 @@ func (m *marketAPI) book(c *gin.Context) error {
 	if err := decodeJSON(c.Writer, c.Request, m.s.cfg.MaxBodyBytes, &in); err != nil {
 		return err
 	}
+	if err := m.memberMayBook(c, tid); err != nil {
+		return err
+	}
 	b, err := m.svc.Book(c.Request.Context(), marketActor(c), tid, c.Param("date"), in)
 	if err != nil {
 		return err
 	}
 	c.JSON(http.StatusCreated, b)
+	return nil
+}
+
+// memberMayBook limits a team member's bookings to the township their team
+// is based in: a village agent (a one-person village team) books for the
+// residents of their own township's market, a township team member for
+// their township; members of county teams, based at the county centre, do
+// not book at all (403). Other roles are checked by the market service
+// (coordinators: own township).
+func (m *marketAPI) memberMayBook(c *gin.Context, tid string) error {
+	p := mustPrincipal(c)
+	if p.user.Role != data.UserTeamMember {
+		return nil
+	}
+	t, err := m.s.store.GetTeam(c.Request.Context(), p.user.TeamID)
+	if err != nil && data.ErrorKind(err) != data.NotFound {
+		return err
+	}
+	if err != nil || data.TownshipOf(t.HomeCode) != tid {
+		return forbidden("a team member may book only for the township their team is based in")
+	}
 	return nil
 }
 

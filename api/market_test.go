@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -82,11 +83,23 @@ func newMarketEnv(t *testing.T, store data.Store) *marketEnv {
 	vs, _ := store.ListVillages(ctx, e.a)
 	e.village = vs[0].ID
 	e.items, _ = store.ListServiceItems(ctx)
+	teamOf := map[string]string{} // township (or county) code -> a team based there
+	teams, _ := store.ListTeams(ctx, "")
+	for _, tm := range teams {
+		if k := data.TownshipOf(tm.HomeCode); k != "" && teamOf[k] == "" {
+			teamOf[k] = tm.ID
+		} else if tm.HomeCode == data.CountyCode && teamOf[data.CountyCode] == "" {
+			teamOf[data.CountyCode] = tm.ID
+		}
+	}
 	for _, u := range []data.User{
 		{ID: "u-admin", Name: "Admin (SAMPLE)", Role: data.UserAdmin},
 		{ID: "u-planner", Name: "Planner (SAMPLE)", Role: data.UserCountyPlanner},
 		{ID: "u-coordA", Name: "Coordinator A (SAMPLE)", Role: data.UserTownshipCoordinator, TownshipID: e.a},
 		{ID: "u-coordB", Name: "Coordinator B (SAMPLE)", Role: data.UserTownshipCoordinator, TownshipID: e.b},
+		{ID: "u-memberA", Name: "Member A (SAMPLE)", Role: data.UserTeamMember, TeamID: teamOf[e.a]},
+		{ID: "u-memberB", Name: "Member B (SAMPLE)", Role: data.UserTeamMember, TeamID: teamOf[e.b]},
+		{ID: "u-memberC", Name: "County member (SAMPLE)", Role: data.UserTeamMember, TeamID: teamOf[data.CountyCode]},
 	} {
 		u := u
 		if err := store.CreateUser(ctx, &u); err != nil {
@@ -184,6 +197,8 @@ func TestMarketBookingsRejected(t *testing.T) {
 			{"not a market day", "/api/v1/market-days/" + e.a + "/" + string(notMarket) + "/bookings", "u-planner", e.booking(e.items[0].ID), 422, "date"},
 			{"unknown field", path, "u-planner", map[string]any{"item": "x"}, 400, "item"},
 			{"other township's coordinator", path, "u-coordB", e.booking(e.items[0].ID), 403, ""},
+			{"team member of another township", path, "u-memberB", e.booking(e.items[0].ID), 403, ""},
+			{"county team member", path, "u-memberC", e.booking(e.items[0].ID), 403, ""},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				code, _, body := e.do(http.MethodPost, tc.path, tc.user, tc.body)
@@ -203,7 +218,16 @@ func TestMarketBookingsRejected(t *testing.T) {
 		e.send(http.MethodGet, path, "u-coordB", nil, http.StatusForbidden, nil)
 
 		// Outcomes: B's coordinator may not touch A's booking; a bad status names the field.
-		e.send(http.MethodPost, "/api/v1/bookings/"+b.ID+"/status", "u-coordB", map[string]string{"status": "served"}, http.StatusForbidden, nil)
+		// Another township's booking answers exactly like a missing one.
+		e.send(http.MethodPost, "/api/v1/bookings/"+b.ID+"/status", "u-coordB", map[string]string{"status": "served"}, http.StatusNotFound, nil)
+		_, _, other := e.do(http.MethodPost, "/api/v1/bookings/"+b.ID+"/status", "u-coordB", map[string]string{"status": "served"}, "X-Request-ID", "same")
+		_, _, none := e.do(http.MethodPost, "/api/v1/bookings/B-none/status", "u-coordB", map[string]string{"status": "served"}, "X-Request-ID", "same")
+		if string(bytes.ReplaceAll(other, []byte(b.ID), []byte("B-none"))) != string(none) {
+			t.Errorf("out-of-scope booking %s differs from a missing one %s", other, none)
+		}
+		// A team member books for their own team's township.
+		var mb data.Booking
+		e.send(http.MethodPost, path, "u-memberA", e.booking(e.items[0].ID), http.StatusCreated, &mb)
 		code, _, body := e.do(http.MethodPost, "/api/v1/bookings/"+b.ID+"/status", "u-coordA", map[string]string{"status": "lost"})
 		if code != 422 || errBody(t, body).Field != "status" {
 			t.Errorf("bad status: %d %s, want 422 naming status", code, body)

@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -64,7 +65,10 @@ func joinPath(base, p string) string {
 func (s *Server) routes() {
 	e := s.engine
 	e.Use(requestIDMiddleware(), s.accessLog(), s.metrics.middleware(), securityHeaders(), s.recovery(), s.inputGuard())
-	e.NoRoute(func(c *gin.Context) { s.fail(c, notFound("no such endpoint: "+c.Request.URL.Path)) })
+	e.NoRoute(func(c *gin.Context) {
+		s.fail(c, &httpError{Status: http.StatusNotFound, Code: codeNotFound, noRoute: true,
+			Message: "no such endpoint: " + truncate(strings.ToValidUTF8(c.Request.URL.Path, "?"), 200)})
+	})
 	e.NoMethod(func(c *gin.Context) {
 		s.fail(c, &httpError{Status: http.StatusMethodNotAllowed, Code: codeMethodNotAllowed,
 			Message: "method " + c.Request.Method + " not allowed on " + c.Request.URL.Path})

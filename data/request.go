@@ -380,7 +380,7 @@ type RequestFilter struct {
 	// a non-nil empty slice matches nothing.
 	IDs []string
 	// TeamID restricts to requests on the stops of this team's itineraries
-	// (plans of any status): team_member scope.
+	// in currently published plans (as RequestIDsForTeam): team_member scope.
 	TeamID string
 	// TownshipID restricts to villages of this township (coordinator scope).
 	TownshipID string

@@ -145,7 +145,8 @@ type Store interface {
 	RequestHistory(ctx context.Context, id string) ([]StatusChange, error)
 	// RequestIDsForTeam returns the distinct ids of the requests on the stops
 	// of teamID's itineraries dated from–to (inclusive; "" = unbounded), in
-	// plans of any status; the basis of team_member visibility.
+	// currently published plans only (not drafts, not superseded versions):
+	// the basis of team_member visibility.
 	RequestIDsForTeam(ctx context.Context, teamID string, from, to Date) ([]string, error)
 
 	// CreatePlan stores a plan with its content in one transaction: assigns

@@ -909,7 +909,18 @@ func testPlans(t *testing.T, s data.Store) {
 func testPlanScoping(t *testing.T, s data.Store) {
 	d, ids := planFixture(t, s)
 	must(t, s.CreatePlan(ctx, &d))
+	// A draft shows no household to the team.
 	got, err := s.RequestIDsForTeam(ctx, "T-CTY-1", "", "")
+	must(t, err)
+	if len(got) != 0 {
+		t.Fatalf("RequestIDsForTeam on a draft = %v, want none", got)
+	}
+	if _, total, _ := s.ListRequests(ctx, data.RequestFilter{TeamID: "T-AG-" + V3}); total != 0 {
+		t.Fatalf("ListRequests(team) on a draft: total %d, want 0", total)
+	}
+	_, err = s.PublishPlan(ctx, data.Publication{ID: d.Plan.ID, Version: d.Plan.Version})
+	must(t, err)
+	got, err = s.RequestIDsForTeam(ctx, "T-CTY-1", "", "")
 	must(t, err)
 	want := slices.Sorted(slices.Values(ids[:2]))
 	if !slices.Equal(got, want) {
@@ -927,6 +938,19 @@ func testPlanScoping(t *testing.T, s data.Store) {
 	_, total, _ = s.ListRequests(ctx, data.RequestFilter{TeamID: "T-nobody"})
 	if total != 0 {
 		t.Fatalf("ListRequests(unknown team) total = %d", total)
+	}
+	// A newer published version replaces the older one: only its stops count.
+	d2 := data.PlanDetail{Plan: data.Plan{Kind: data.PlanCircuit, From: d.Plan.From, To: d.Plan.To, CreatedBy: "planner"},
+		Itineraries: []data.Itinerary{{TeamID: "T-CTY-1", Date: "2026-12-08", Stops: d.Itineraries[0].Stops[:1], ReturnSeconds: 1800}}}
+	must(t, s.CreatePlan(ctx, &d2))
+	_, err = s.PublishPlan(ctx, data.Publication{ID: d2.Plan.ID, Version: d2.Plan.Version, Supersedes: d.Plan.ID})
+	must(t, err)
+	got, _ = s.RequestIDsForTeam(ctx, "T-CTY-1", "", "")
+	if !slices.Equal(got, ids[:1]) {
+		t.Fatalf("RequestIDsForTeam after a superseding publication = %v, want %v", got, ids[:1])
+	}
+	if _, total, _ := s.ListRequests(ctx, data.RequestFilter{TeamID: "T-AG-" + V3}); total != 0 {
+		t.Fatalf("ListRequests(team) of a superseded plan: total %d, want 0", total)
 	}
 }
 

@@ -236,7 +236,9 @@ func (s *Service) SetBookingStatus(ctx context.Context, a Actor, id string, stat
 		return data.Booking{}, data.WithOp(op, err)
 	}
 	if !a.may(b.TownshipID) {
-		return data.Booking{}, forbidden("a coordinator of %s may not change bookings of %s", a.TownshipID, b.TownshipID)
+		// Out of scope answers exactly like a missing booking: the
+		// household's booking must not be probed from another township.
+		return data.Booking{}, &data.Error{Op: op, Kind: data.NotFound, Message: "not found"}
 	}
 	b, err = s.store.SetBookingStatus(ctx, id, status, a.UserID)
 	return b, data.WithOp(op, err)

@@ -735,8 +735,11 @@ func (s *Store) RequestIDsForTeam(ctx context.Context, teamID string, from, to d
 }
 
 func requestIDsForTeam(ctx context.Context, tx Tx, teamID string, from, to data.Date) ([]string, error) {
-	rows, err := tx.Query(ctx, `SELECT stops FROM itineraries WHERE team_id = $1
-		AND ($2 = '' OR day >= $2) AND ($3 = '' OR day <= $3)`, teamID, string(from), string(to))
+	// Only currently published plans: a team member must not see the
+	// households of drafts or of versions a later publication replaced.
+	rows, err := tx.Query(ctx, `SELECT i.stops FROM itineraries i JOIN plans p ON p.id = i.plan_id
+		WHERE i.team_id = $1 AND p.status = $4
+		AND ($2 = '' OR i.day >= $2) AND ($3 = '' OR i.day <= $3)`, teamID, string(from), string(to), string(data.PlanPublished))
 	if err != nil {
 		return nil, err
 	}
