@@ -67,6 +67,15 @@ func (m *marketAPI) routes(v1 *gin.RouterGroup) {
 		summary:     "Market days (赶场日) of a township with their reasons",
 		description: "From the township's cycle (solar 逢-digits, lunar days, every N days, weekdays) and its exceptions (added, moved, cancelled days). Seeded cycles are SAMPLE (sample: true).",
 		query:       []apiParam{qMarketFrom, qMarketTo}, response: calendar.MarketDaysResult{}, errors: []int{400, 404}}, m.marketDays)
+	s.handle(v1, http.MethodGet, "/townships/:id/market-calendar", opSpec{roles: allRoles, tag: "market",
+		summary:     "A township's market cycle, hours, place and special days (特别日)",
+		description: "notes lists, for the coming year, market days the calendar asks for that do not exist (a lunar day 30 in a 29-day month): they are not held and never moved. 404 for a township without a cycle.",
+		response:    market.CalendarView{}, errors: []int{404}}, m.getCalendar)
+	s.handle(v1, http.MethodPut, "/townships/:id/market-calendar", opSpec{roles: writers, tag: "market",
+		summary: "Set a township's market cycle, hours, place and special days (特别日)",
+		description: "Replaces the cycle, hours, place and special days (the record is no longer SAMPLE); added, moved and cancelled days are kept. " +
+			"422 names the field: a cycle that does not parse (cycle.days …), a one-off lunar special day its month lacks (special_days[i].on, explained), bad hours. Coordinators: their own township only (403).",
+		request: market.CalendarInput{}, response: market.CalendarView{}, errors: []int{400, 403, 404, 422}}, m.setCalendar)
 	s.handle(v1, http.MethodPost, "/market-days/:township/:date/bookings", opSpec{roles: allRoles, tag: "market",
 		summary:     "Book an item for a market day (订单式)",
 		description: "Rejected with 422 naming the field: an unknown item (item_id), a past date or a date that is not a market day of the township (date), a household outside the township (household.village_id). A township coordinator may book only for their township; a team member only for the township their team is based in (county teams: not at all).",
@@ -150,6 +159,39 @@ func (m *marketAPI) marketDays(c *gin.Context) error {
 		return err
 	}
 	c.JSON(http.StatusOK, res)
+	return nil
+}
+
+func (m *marketAPI) getCalendar(c *gin.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	v, err := m.svc.Calendar(c.Request.Context(), id)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, v)
+	return nil
+}
+
+func (m *marketAPI) setCalendar(c *gin.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	var in market.CalendarInput
+	if err := decodeJSON(c.Writer, c.Request, m.s.cfg.MaxBodyBytes, &in); err != nil {
+		return err
+	}
+	if in.TownshipID != "" && in.TownshipID != id {
+		return data.FieldError("township_id", "%q differs from the township of the path %s", in.TownshipID, id)
+	}
+	v, err := m.svc.SetCalendar(c.Request.Context(), marketActor(c), id, in)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, v)
 	return nil
 }
 

@@ -291,7 +291,25 @@ type MarketCycle struct {
 	// Sample is true for invented cycles: no public source was found for
 	// Yingjing, so every seeded cycle is SAMPLE.
 	Sample bool `json:"sample"`
+	// SpecialDays are the township's festival fairs (特别日), market days
+	// outside the cycle (at most 100).
+	SpecialDays []SpecialDay `json:"special_days,omitempty"`
 }
+
+// SpecialDay is a festival fair (特别日) of a township: a market day outside
+// the regular cycle, once or every year.
+type SpecialDay struct {
+	// On is the day in text form, read by scheduler/calendar.ParseSpecialDay:
+	// "solar:2026-10-01" (once), "solar:10-01" (every year), "lunar:01-15"
+	// (every lunar 正月十五), "lunar:2025-L06-15" (闰六月 of lunar 2025 only).
+	// data checks only its shape; the calendar checks that the day exists.
+	On string `json:"on"`
+	// Name is shown to users, e.g. "元宵灯会" (1–100 characters).
+	Name string `json:"name"`
+}
+
+// Text returns On and Name, the two strings the calendar parses.
+func (s SpecialDay) Text() (on, name string) { return s.On, s.Name }
 
 // Normalize fills Cycle from Calendar and Digits when it is empty.
 func (c *MarketCycle) Normalize() {
@@ -338,6 +356,24 @@ func (c MarketCycle) Validate() error {
 	}
 	if c.Start < 0 || c.End > MinutesPerDay || c.End <= c.Start {
 		return FieldError("end", "market hours %d–%d are not within 0–1440 with start < end", c.Start, c.End)
+	}
+	if len(c.SpecialDays) > 100 {
+		return FieldError("special_days", "%d special days; at most 100", len(c.SpecialDays))
+	}
+	seenOn := map[string]bool{}
+	for i, s := range c.SpecialDays {
+		f := fmt.Sprintf("special_days[%d]", i)
+		k, _, ok := strings.Cut(s.On, ":")
+		if !ok || (k != "solar" && k != "lunar") || len(s.On) > 32 {
+			return FieldError(f+".on", "%q is not solar:[YYYY-]MM-DD or lunar:[YYYY-][L]MM-DD", s.On)
+		}
+		if n := utf8.RuneCountInString(strings.TrimSpace(s.Name)); n == 0 || n > 100 {
+			return FieldError(f+".name", "a special day needs a name of 1–100 characters")
+		}
+		if seenOn[s.On] {
+			return FieldError(f+".on", "%s is listed twice", s.On)
+		}
+		seenOn[s.On] = true
 	}
 	return nil
 }

@@ -61,5 +61,9 @@ func TownshipMarketDays(ctx context.Context, st CalendarStore, townshipID, fromP
 	if err != nil {
 		return calendar.MarketDaysResult{}, err
 	}
-	return calendar.MarketDaysOf(c, mc.Sample, exc, fromParam, toParam, now)
+	specials, err := calendar.SpecialDaysOf(mc.SpecialDays, data.SpecialDay.Text)
+	if err != nil {
+		return calendar.MarketDaysResult{}, fmt.Errorf("%w: township %s: %v", calendar.ErrStoredCycle, townshipID, err)
+	}
+	return calendar.MarketDaysOf(c, mc.Sample, exc, specials, fromParam, toParam, now)
 }

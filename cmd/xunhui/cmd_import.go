@@ -14,12 +14,13 @@ import (
 
 	"github.com/yingjing/xunhui/data"
 	"github.com/yingjing/xunhui/data/seed"
+	"github.com/yingjing/xunhui/optimizer/market"
 )
 
 func init() {
 	register(command{
 		name:    "import",
-		summary: "import villages|staff|items|requests|absences from FILE.csv or FILE.json (all or nothing)",
+		summary: "import villages|staff|items|requests|absences|calendars from FILE.csv or FILE.json (all or nothing)",
 		run:     runImport,
 	})
 }
@@ -32,6 +33,9 @@ KIND is one of:
   items     CSV id,name,category,kind,lowest_level,mode,duration_min,skill[,source]
   requests  CSV ledger,name,phone,village_id,items[,id,address,lon,lat,groups,priority,visit_windows,deadline,summary]
   absences  CSV staff_id,from,reason[,to,kind,id] (kind leave|sick|training|other; to defaults to from)
+  calendars township market calendars: CSV township_id,cycle,start,end[,place,special_days]
+            (cycle lunar:1,15 | solar:1,4,7 | every:5@2026-01-03 | weekdays:tue,sat; hours HH:MM;
+            special_days "lunar:01-15 元宵灯会; solar:2026-10-01 国庆物资交流会")
 or a JSON array of the same records (see docs/data.md). FILE "-" reads stdin (give --format).
 Every bad line is reported; nothing is written unless all lines are good.`
 
@@ -52,7 +56,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	kind, file := pos[0], pos[1]
 	switch kind {
-	case "villages", "staff", "items", "requests", "absences":
+	case "villages", "staff", "items", "requests", "absences", "calendars":
 	default:
 		fmt.Fprintf(stderr, "xunhui import: unknown kind %q\n", kind)
 		fs.Usage()
@@ -177,6 +181,21 @@ func importFile(ctx context.Context, s data.Store, kind, format, crs, by string,
 			b, err = seed.ParseJSONArray(in, data.Absence.Validate)
 		}
 		return write(ctx, b, err, func(ctx context.Context, recs []data.Absence) error { return s.ImportAbsences(ctx, recs, by) })
+	case "calendars":
+		var b seed.Batch[data.MarketCycle]
+		var err error
+		if format == "csv" {
+			b, err = seed.ParseCalendarsCSV(in, market.CheckMarketCycle)
+		} else {
+			var ins seed.Batch[market.CalendarInput]
+			ins, err = seed.ParseJSONArray(in, func(ci market.CalendarInput) error { _, err := market.MarketCycleOf(ci); return err })
+			b.Bad, b.Lines = ins.Bad, ins.Lines
+			for _, ci := range ins.Records {
+				mc, _ := market.MarketCycleOf(ci) // validated above
+				b.Records = append(b.Records, mc)
+			}
+		}
+		return write(ctx, b, err, func(ctx context.Context, recs []data.MarketCycle) error { return s.PutMarketCycles(ctx, recs) })
 	}
 	return 0, fmt.Errorf("unknown kind %q", kind)
 }

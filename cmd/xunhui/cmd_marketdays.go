@@ -39,7 +39,7 @@ func runMarketDays(_ context.Context, args []string, stdout, stderr io.Writer) e
 	if err != nil {
 		return fmt.Errorf("--cycle: %w", err)
 	}
-	res, err := calendar.MarketDaysOf(c, false, nil, *from, *to, time.Now())
+	res, err := calendar.MarketDaysOf(c, false, nil, nil, *from, *to, time.Now())
 	if err != nil {
 		return fmt.Errorf("market days: %w", err)
 	}

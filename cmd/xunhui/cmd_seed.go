@@ -23,13 +23,16 @@ func runSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	ifEmpty := fs.Bool("if-empty", false, "do nothing if the database already holds the county geography")
 	noSample := fs.Bool("no-sample", false, "load the official geography only, no SAMPLE data")
 	week := fs.String("week", "", "Monday of the SAMPLE request week, YYYY-MM-DD (default: next Monday)")
-	requests := fs.Int("requests", 300, "number of SAMPLE requests")
+	requests := fs.Int("requests", seed.DefaultRequests, "number of SAMPLE requests (0: none)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintln(stderr, "usage: xunhui seed [--if-empty] [--no-sample] [--week YYYY-MM-DD] [--requests N]")
 		return errUsage
+	}
+	if *requests < 0 {
+		return fmt.Errorf("--requests %d: want a number of requests, 0 or more", *requests)
 	}
 	if *week != "" {
 		d, err := data.ParseDate(*week)
@@ -45,7 +48,7 @@ func runSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	defer s.Close()
-	rep, err := seed.Load(ctx, s, seed.Options{IfEmpty: *ifEmpty, NoSample: *noSample, Week: data.Date(*week), Requests: *requests})
+	rep, err := seed.Load(ctx, s, seed.Options{IfEmpty: *ifEmpty, NoSample: *noSample, Week: data.Date(*week), Requests: *requests, NoRequests: *requests == 0})
 	if err != nil {
 		return err
 	}

@@ -495,3 +495,38 @@ func ParseAbsencesCSV(r io.Reader) (Batch[data.Absence], error) {
 	}
 	return b, nil
 }
+
+// ParseCalendarsCSV reads market-calendar rows
+// "township_id,cycle,start,end[,place,special_days]": cycle in the compact
+// form ("lunar:1,15"), hours HH:MM, special_days "ON NAME; ON NAME" (e.g.
+// "lunar:01-15 元宵灯会; solar:2026-10-01 国庆物资交流会"). check validates
+// a record against the calendar and may rewrite it in canonical form (cmd
+// passes market.CheckMarketCycle; data cannot read lunar dates). Every bad
+// line is in Batch.Bad.
+func ParseCalendarsCSV(r io.Reader, check func(*data.MarketCycle) error) (Batch[data.MarketCycle], error) {
+	var b Batch[data.MarketCycle]
+	t, err := readTable(r, []string{"township_id", "cycle", "start", "end"}, []string{"place", "special_days"})
+	if err != nil {
+		return b, err
+	}
+	b.Bad = t.bad
+	for i := range t.rows {
+		line := t.lines[i]
+		start, err1 := data.ParseClock(t.get(i, "start"))
+		end, err2 := data.ParseClock(t.get(i, "end"))
+		if err1 != nil || err2 != nil {
+			b.fail(line, "start/end", "%q,%q are not times HH:MM", t.get(i, "start"), t.get(i, "end"))
+			continue
+		}
+		mc := data.MarketCycle{TownshipID: t.get(i, "township_id"), Cycle: t.get(i, "cycle"), Place: t.get(i, "place"), Start: start, End: end}
+		for _, s := range splitList(t.get(i, "special_days")) {
+			on, name, _ := strings.Cut(s, " ")
+			mc.SpecialDays = append(mc.SpecialDays, data.SpecialDay{On: on, Name: strings.TrimSpace(name)})
+		}
+		b.add(line, mc, func(data.MarketCycle) error { return check(&mc) })
+		if n := len(b.Records); n > 0 && b.Lines[n-1] == line {
+			b.Records[n-1] = mc // as check rewrote it
+		}
+	}
+	return b, nil
+}

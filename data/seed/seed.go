@@ -36,9 +36,15 @@ type Options struct {
 	// Week is the Monday of the sample request week; default: the Monday
 	// after today (Local), so that every deadline lies in the future.
 	Week data.Date
-	// Requests is the number of sample requests (default 300).
+	// Requests is the number of sample requests; 0 loads DefaultRequests
+	// unless NoRequests is set.
 	Requests int
+	// NoRequests loads no sample requests (`seed --requests 0`).
+	NoRequests bool
 }
+
+// DefaultRequests is the number of sample requests when Options.Requests is 0.
+const DefaultRequests = 300
 
 // Report says what Load wrote.
 type Report struct {
@@ -147,8 +153,11 @@ func Load(ctx context.Context, s data.Store, opt Options) (Report, error) {
 		return rep, fmt.Errorf("seed: market cycles: %w", err)
 	}
 	n := opt.Requests
-	if n <= 0 {
-		n = 300
+	switch {
+	case opt.NoRequests:
+		n = 0
+	case n <= 0:
+		n = DefaultRequests
 	}
 	reqs := SampleRequests(g, items, week, n)
 	ids := make([]string, len(reqs))

@@ -343,12 +343,22 @@ func testMarket(t *testing.T, s data.Store) {
 	fixture(t, s)
 	must(t, s.PutMarketCycles(ctx, []data.MarketCycle{
 		{TownshipID: T1, Calendar: "solar", Digits: []int{1, 4, 7}, Start: 420, End: 720, Sample: true},
-		{TownshipID: T2, Cycle: "lunar:3,6,9", Start: 420, End: 660, Sample: true},
+		{TownshipID: T2, Cycle: "lunar:3,6,9", Start: 420, End: 660, Sample: true,
+			SpecialDays: []data.SpecialDay{{On: "lunar:01-15", Name: "元宵灯会"}, {On: "solar:2027-10-01", Name: "国庆物资交流会"}}},
 	}))
 	cs, err := s.ListMarketCycles(ctx)
 	must(t, err)
 	if len(cs) != 2 || cs[0].Cycle != "solar:1,4,7" || cs[1].Cycle != "lunar:3,6,9" || !cs[0].IsMarketDay(24) {
 		t.Fatalf("ListMarketCycles = %+v", cs)
+	}
+	if cs[0].SpecialDays != nil || len(cs[1].SpecialDays) != 2 || cs[1].SpecialDays[0] != (data.SpecialDay{On: "lunar:01-15", Name: "元宵灯会"}) {
+		t.Fatalf("special days = %+v / %+v", cs[0].SpecialDays, cs[1].SpecialDays)
+	}
+	err = s.PutMarketCycles(ctx, []data.MarketCycle{{TownshipID: T1, Cycle: "solar:1", Start: 420, End: 720,
+		SpecialDays: []data.SpecialDay{{On: "lunar:01-15", Name: "x"}, {On: "moon:01-15", Name: "y"}}}})
+	mustKind(t, err, data.Invalid)
+	if rows := data.RowErrors(err); len(rows) != 1 || !strings.Contains(rows[0].Field, "special_days[1].on") {
+		t.Errorf("bad special day: rows %+v, want one naming special_days[1].on", rows)
 	}
 	must(t, s.PutMarketExceptions(ctx, []data.MarketException{
 		{TownshipID: T1, Kind: "remove", Date: "2027-02-11", Reason: "春节"},

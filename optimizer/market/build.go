@@ -47,13 +47,20 @@ func (s *Service) MarketDays(ctx context.Context, tid string, from, to data.Date
 	if err != nil {
 		return nil, &data.Error{Kind: data.Internal, Message: "stored market cycle of " + tid + " is invalid", Err: err}
 	}
-	ces := toCalendar(exc)
+	specials, err := calendar.SpecialDaysOf(cyc.SpecialDays, data.SpecialDay.Text)
+	if err != nil {
+		return nil, &data.Error{Kind: data.Internal, Message: "stored special days of " + tid + " are invalid", Err: err}
+	}
 	f, err1 := calendar.ParseDate(string(from))
 	t, err2 := calendar.ParseDate(string(to))
 	if err1 != nil || err2 != nil {
 		return nil, data.FieldError("from", "bad range %s–%s", from, to)
 	}
-	days, err := calendar.Dates(c, ces, f, t)
+	var ces []calendar.Exception
+	if err := calendar.CheckRange(f, t); err == nil { // a bad range is reported by Dates below
+		ces, _ = calendar.SpecialExceptions(specials, f, t)
+	}
+	days, err := calendar.Dates(c, append(toCalendar(exc), ces...), f, t)
 	if err != nil {
 		if fe, ok := calendar.AsFieldError(err); ok && (fe.Field == "from" || fe.Field == "to") {
 			return nil, data.FieldError(fe.Field, "%s", fe.Msg)
@@ -92,7 +99,7 @@ func (s *Service) MarketDaysResult(ctx context.Context, tid, fromParam, toParam 
 		return &data.Error{Kind: data.Internal, Message: "stored market calendar of " + tid + " is invalid", Err: err}
 	}
 	if err != nil { // no cycle: validate the range the same way, list added days only
-		res, qerr := calendar.MarketDays("solar:1", false, nil, fromParam, toParam, s.cfg.Now())
+		res, qerr := calendar.MarketDays("solar:1", false, nil, nil, fromParam, toParam, s.cfg.Now())
 		if qerr != nil {
 			return calendar.MarketDaysResult{}, bad(qerr)
 		}
@@ -107,7 +114,11 @@ func (s *Service) MarketDaysResult(ctx context.Context, tid, fromParam, toParam 
 		}
 		return res, nil
 	}
-	res, err := calendar.MarketDays(cyc.Cycle, cyc.Sample, toCalendar(exc), fromParam, toParam, s.cfg.Now())
+	specials, err := calendar.SpecialDaysOf(cyc.SpecialDays, data.SpecialDay.Text)
+	if err != nil {
+		return calendar.MarketDaysResult{}, bad(err)
+	}
+	res, err := calendar.MarketDays(cyc.Cycle, cyc.Sample, toCalendar(exc), specials, fromParam, toParam, s.cfg.Now())
 	if err != nil {
 		return calendar.MarketDaysResult{}, bad(err)
 	}

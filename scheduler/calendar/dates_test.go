@@ -256,7 +256,7 @@ func TestDatesErrors(t *testing.T) {
 
 func TestMarketDays(t *testing.T) {
 	now := time.Date(2027, 1, 31, 20, 0, 0, 0, time.UTC) // already 1 February in Shanghai
-	res, err := MarketDays("solar:1,4,7", true, nil, "", "", now)
+	res, err := MarketDays("solar:1,4,7", true, nil, nil, "", "", now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -266,12 +266,12 @@ func TestMarketDays(t *testing.T) {
 	if !res.Sample || res.Cycle != "solar:1,4,7" || len(res.Days) != 9 {
 		t.Errorf("result = %+v, want sample solar:1,4,7 with 9 days", res)
 	}
-	if _, err := MarketDays("solar:1", false, nil, "2027-13-01", "", now); err == nil {
+	if _, err := MarketDays("solar:1", false, nil, nil, "2027-13-01", "", now); err == nil {
 		t.Error("bad from accepted")
 	} else if fe, ok := AsFieldError(err); !ok || fe.Field != "from" {
 		t.Errorf("error = %v, want FieldError on from", err)
 	}
-	if _, err := MarketDays("nonsense", false, nil, "", "", now); !errors.Is(err, ErrStoredCycle) {
+	if _, err := MarketDays("nonsense", false, nil, nil, "", "", now); !errors.Is(err, ErrStoredCycle) {
 		t.Errorf("error = %v, want ErrStoredCycle", err)
 	}
 }

@@ -3,6 +3,7 @@ package calendar
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -23,8 +24,12 @@ type MarketDaysResult struct {
 	// From and To are the inclusive range actually used.
 	From Date `json:"from"`
 	To   Date `json:"to"`
-	// Days lists the market days in date order with their reasons.
+	// Days lists the market days in date order with their reasons, special
+	// days (特别日) included.
 	Days []MarketDay `json:"days"`
+	// Notes explain market days the calendar asks for that do not exist in
+	// the range (a lunar day 30 in a 29-day month): not held, not moved.
+	Notes []Note `json:"notes,omitempty"`
 }
 
 // FromDigits returns the 逢-digit cycle of data.MarketCycle's shape:
@@ -51,23 +56,24 @@ func FromDigits(cal string, digits []int) (Cycle, error) {
 // MarketDays is the handler logic of GET /api/v1/townships/{id}/market-days?from=&to=
 // for a cycle stored in compact text form; see MarketDaysOf. A cycleText
 // that does not parse is an error wrapping ErrStoredCycle.
-func MarketDays(cycleText string, sample bool, exceptions []Exception, fromParam, toParam string, now time.Time) (MarketDaysResult, error) {
+func MarketDays(cycleText string, sample bool, exceptions []Exception, specials []SpecialDay, fromParam, toParam string, now time.Time) (MarketDaysResult, error) {
 	c, err := ParseCycle(cycleText)
 	if err != nil {
 		return MarketDaysResult{}, fmt.Errorf("%w: cycle %q: %v", ErrStoredCycle, cycleText, err)
 	}
-	return MarketDaysOf(c, sample, exceptions, fromParam, toParam, now)
+	return MarketDaysOf(c, sample, exceptions, specials, fromParam, toParam, now)
 }
 
 // MarketDaysOf is the handler logic of GET /api/v1/townships/{id}/market-days?from=&to=.
-// c and exceptions are the township's stored calendar; fromParam and
+// c, exceptions and specials are the township's stored calendar (special
+// days become added days, see SpecialExceptions); fromParam and
 // toParam are the raw query values ("YYYY-MM-DD" or ""); now gives the
 // default range: from defaults to today in Shanghai, to to
 // from + DefaultQueryDays - 1.
 //
 // A *FieldError naming "from" or "to" means a bad request (HTTP 400); an error
 // wrapping ErrStoredCycle means the stored data is bad (HTTP 500).
-func MarketDaysOf(c Cycle, sample bool, exceptions []Exception, fromParam, toParam string, now time.Time) (MarketDaysResult, error) {
+func MarketDaysOf(c Cycle, sample bool, exceptions []Exception, specials []SpecialDay, fromParam, toParam string, now time.Time) (MarketDaysResult, error) {
 	from := DateOf(now, Shanghai)
 	if fromParam != "" {
 		d, err := ParseDate(fromParam)
@@ -87,9 +93,11 @@ func MarketDaysOf(c Cycle, sample bool, exceptions []Exception, fromParam, toPar
 	if err := CheckRange(from, to); err != nil {
 		return MarketDaysResult{}, err
 	}
-	days, err := Dates(c, exceptions, from, to)
+	adds, notes := SpecialExceptions(specials, from, to)
+	days, err := Dates(c, append(slices.Clip(exceptions), adds...), from, to)
 	if err != nil {
 		return MarketDaysResult{}, fmt.Errorf("%w: %v", ErrStoredCycle, err)
 	}
-	return MarketDaysResult{Cycle: c.String(), Sample: sample, From: from, To: to, Days: days}, nil
+	notes = append(CycleNotes(c, from, to), notes...)
+	return MarketDaysResult{Cycle: c.String(), Sample: sample, From: from, To: to, Days: days, Notes: notes}, nil
 }

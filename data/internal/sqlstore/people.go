@@ -330,13 +330,19 @@ func (s *Store) PutTeams(ctx context.Context, ts []data.Team) error {
 	})
 }
 
-const cycleCols = `township_id, cycle, calendar, digits, place, start_min, end_min, sample`
+const cycleCols = `township_id, cycle, calendar, digits, place, start_min, end_min, sample, special_days`
 
 func scanCycle(r Row) (data.MarketCycle, error) {
 	var c data.MarketCycle
-	var digits string
-	if err := r.Scan(&c.TownshipID, &c.Cycle, &c.Calendar, &digits, &c.Place, &c.Start, &c.End, &c.Sample); err != nil {
+	var digits, specials string
+	if err := r.Scan(&c.TownshipID, &c.Cycle, &c.Calendar, &digits, &c.Place, &c.Start, &c.End, &c.Sample, &specials); err != nil {
 		return c, err
+	}
+	if err := fromJSON(specials, &c.SpecialDays); err != nil {
+		return c, err
+	}
+	if len(c.SpecialDays) == 0 {
+		c.SpecialDays = nil
 	}
 	return c, fromJSON(digits, &c.Digits)
 }
@@ -390,11 +396,11 @@ func (s *Store) PutMarketCycles(ctx context.Context, cs []data.MarketCycle) erro
 			return err
 		}
 		for _, c := range norm {
-			if _, err := tx.Exec(ctx, `INSERT INTO market_cycles (`+cycleCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+			if _, err := tx.Exec(ctx, `INSERT INTO market_cycles (`+cycleCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 				ON CONFLICT (township_id) DO UPDATE SET cycle = excluded.cycle, calendar = excluded.calendar,
 				digits = excluded.digits, place = excluded.place, start_min = excluded.start_min,
-				end_min = excluded.end_min, sample = excluded.sample`,
-				c.TownshipID, c.Cycle, c.Calendar, toJSON(nonNil(c.Digits)), c.Place, c.Start, c.End, c.Sample); err != nil {
+				end_min = excluded.end_min, sample = excluded.sample, special_days = excluded.special_days`,
+				c.TownshipID, c.Cycle, c.Calendar, toJSON(nonNil(c.Digits)), c.Place, c.Start, c.End, c.Sample, toJSON(nonNil(c.SpecialDays))); err != nil {
 				return err
 			}
 		}
