@@ -410,6 +410,17 @@ func testCircuitFlow(t *testing.T, e *testEnv, week data.Date) {
 			t.Fatal(err)
 		}
 	}
+	// The published plan now shows the dropped team's visits as needing a re-plan.
+	var pv circuit.View
+	e.getJSON("/api/v1/circuit-plans/"+v.ID, "u-planner", http.StatusOK, &pv)
+	if len(pv.NeedsReplan) == 0 {
+		t.Errorf("published plan does not show needs_replan after its team went on leave")
+	}
+	for _, a := range pv.NeedsReplan {
+		if a.TeamID != dropped || a.Date < wed {
+			t.Errorf("needs_replan lists %+v, want only %s from %s", a, dropped, wed)
+		}
+	}
 	var rp circuit.View
 	post("/api/v1/circuit-plans/"+v.ID+"/replan", "u-planner", map[string]string{"now": string(wed)}, http.StatusAccepted, &rp)
 	nv := e.waitPlan(rp.ID)

@@ -94,6 +94,7 @@ func Violations(snap *Snapshot, d data.PlanDetail, tr *Travel) []Violation {
 		if !works && is(RuleTeam) {
 			bad(it, 0, "team does not work that day (no member available)")
 		}
+		t = snap.DayTeam(t, it.Date)
 		base, _ := snap.base(t)
 		prev, prevDep := base, t.DayStart
 		for k, st := range it.Stops {

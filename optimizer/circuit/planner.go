@@ -222,7 +222,7 @@ func Plan(ctx context.Context, snap *Snapshot, opts Options) (*Result, error) {
 			if !works || (opts.Baseline != nil && date < data.DateOf(now)) {
 				continue // re-planning never changes the past
 			}
-			v := vehicle{team: t, day: d, date: date, skills: skills, base: base}
+			v := vehicle{team: snap.DayTeam(t, date), day: d, date: date, skills: skills, base: base}
 			if fs := fixed[t.ID+"|"+string(date)]; len(fs) > 0 {
 				last := fs[len(fs)-1].stop
 				p := last.Location
@@ -498,6 +498,7 @@ func Plan(ctx context.Context, snap *Snapshot, opts Options) (*Result, error) {
 		if n := len(it.Stops); n > 0 {
 			back, _ := tr.Seconds(t.TravelMode, it.Stops[n-1].Location, base)
 			it.ReturnSeconds = int(back)
+			it.StaffIDs = snap.Duty(t, it.Date).Members
 		}
 		res.Detail.Itineraries = append(res.Detail.Itineraries, *it)
 		res.Stats.Stops += len(it.Stops)

@@ -143,6 +143,10 @@ type View struct {
 	Stats       *Stats           `json:"stats,omitempty"`
 	Loads       []Load           `json:"loads,omitempty"`
 	Moves       []Move           `json:"moves,omitempty"`
+	// NeedsReplan lists the visits of a published plan whose people are
+	// now away (absence or leave added after publishing); empty when the
+	// plan still holds.
+	NeedsReplan []AffectedVisit `json:"needs_replan,omitempty"`
 }
 
 func newID() string {
@@ -418,6 +422,9 @@ func (s *Service) Get(ctx context.Context, id string) (View, error) {
 	}
 	st := sum.Stats
 	v.Stats, v.Loads, v.Moves = &st, sum.Loads, sum.Moves
+	if v.NeedsReplan, err = s.ReplanNeed(ctx, d); err != nil {
+		return View{}, err
+	}
 	return v, nil
 }
 

@@ -50,7 +50,7 @@ func Suggest(ctx context.Context, snap *Snapshot, d data.PlanDetail, req data.Re
 		}
 		for di, date := range days {
 			if works, skills := snap.TeamDay(t, date); works {
-				vehicles = append(vehicles, vehicle{team: t, day: di, date: date, skills: skills, base: base})
+				vehicles = append(vehicles, vehicle{team: snap.DayTeam(t, date), day: di, date: date, skills: skills, base: base})
 			}
 		}
 	}

@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"time"
 
 	"github.com/yingjing/xunhui/data"
+	"github.com/yingjing/xunhui/scheduler/calendar"
 )
 
 // Snapshot is the county data a plan is computed from, read once so that a
@@ -20,6 +22,13 @@ type Snapshot struct {
 	Teams []data.Team
 	// Requests are the requests to plan (the pool), by id order.
 	Requests []data.Request
+	// Absences are the active absences (first-class leave records).
+	Absences []data.Absence
+	// Claimed are the person-days published market plans hold: the circuit
+	// planner plans around them.
+	Claimed map[data.StaffDay]data.Claim
+	// RestDay reports statutory days off (nil: none); nobody travels then.
+	RestDay func(data.Date) bool
 }
 
 // PoolStatuses are the request statuses a new plan takes into account:
@@ -62,6 +71,18 @@ func LoadSnapshot(ctx context.Context, store data.Store, extra []string) (*Snaps
 	if s.Teams, err = store.ListTeams(ctx, ""); err != nil {
 		return nil, fmt.Errorf("load teams: %w", err)
 	}
+	if s.Absences, err = store.ListAbsences(ctx, data.AbsenceFilter{}); err != nil {
+		return nil, fmt.Errorf("load absences: %w", err)
+	}
+	claims, err := store.ListClaims(ctx, data.ClaimFilter{Kind: data.DayMarketDesk})
+	if err != nil {
+		return nil, fmt.Errorf("load claims: %w", err)
+	}
+	s.Claimed = make(map[data.StaffDay]data.Claim, len(claims))
+	for _, c := range claims {
+		s.Claimed[data.StaffDay{StaffID: c.StaffID, Date: c.Date}] = c
+	}
+	s.RestDay = statutoryRest
 	seen := map[string]bool{}
 	for off := 0; ; off += data.MaxLimit {
 		rs, total, err := store.ListRequests(ctx, data.RequestFilter{Statuses: PoolStatuses, Limit: data.MaxLimit, Offset: off})
@@ -105,33 +126,114 @@ func (s *Snapshot) team(id string) (data.Team, bool) {
 	return data.Team{}, false
 }
 
-// TeamDay says whether a team works on a date and with which skills: the
-// team works when at least one member is available on that weekday and not
-// on leave; its skills are the union of the present members' skills.
-func (s *Snapshot) TeamDay(t data.Team, d data.Date) (works bool, skills map[data.Skill]bool) {
-	skills = map[data.Skill]bool{}
+// MinDutyShare is the least share of the team's shift a member's hours must
+// cover for the member to travel with the team that day: the team travels
+// together, so its day is the part of its shift when every travelling
+// member is on duty; a member whose hours would cut it below this share
+// stays at the desk (desk duty) instead.
+const MinDutyShare = 0.6
+
+// Duty is who of a team travels on a date and when.
+type Duty struct {
+	// Members are the travelling members, in the team's member order.
+	Members []string
+	// Skills is the union of their skills.
+	Skills map[data.Skill]bool
+	// Start and End bound the team's day: the team's shift clipped to every
+	// travelling member's hours, minutes after midnight.
+	Start, End int
+}
+
+// Works reports whether anyone travels.
+func (d Duty) Works() bool { return len(d.Members) > 0 }
+
+// Duty returns who of team t travels on d: members not on leave (roster or
+// absence), not at a published market desk, working that weekday, on a day
+// that is not a statutory day off, and whose hours keep the day at least
+// MinDutyShare of the shift. Every visit of the day then happens while
+// every travelling member, so every skill holder, is on duty.
+func (s *Snapshot) Duty(t data.Team, d data.Date) Duty {
+	out := Duty{Skills: map[data.Skill]bool{}, Start: t.DayStart, End: t.DayEnd}
+	if s.RestDay != nil && s.RestDay(d) {
+		return out
+	}
+	minLen := int(float64(t.DayEnd-t.DayStart)*MinDutyShare + 0.5)
 	wd := d.Weekday()
 	for _, id := range t.MemberIDs {
 		st, ok := s.Staff[id]
-		if !ok || st.OnLeave(d) {
+		if !ok || st.OnLeave(d) || s.absent(id, d) {
 			continue
 		}
-		avail := len(st.Availability) == 0
-		for _, w := range st.Availability {
-			if w.Weekday == wd {
-				avail = true
-				break
-			}
-		}
-		if !avail {
+		if _, taken := s.Claimed[data.StaffDay{StaffID: id, Date: d}]; taken {
 			continue
 		}
-		works = true
+		from, to, ok := hoursOn(st, wd)
+		if !ok {
+			continue
+		}
+		start, end := max(out.Start, from), min(out.End, to)
+		if end-start < minLen {
+			continue
+		}
+		out.Start, out.End = start, end
+		out.Members = append(out.Members, id)
 		for _, k := range st.Skills {
-			skills[k] = true
+			out.Skills[k] = true
 		}
 	}
-	return works, skills
+	if !out.Works() {
+		out.Start, out.End = t.DayStart, t.DayEnd
+	}
+	return out
+}
+
+// hoursOn returns the span of st's availability windows on weekday wd (no
+// availability at all means all day).
+func hoursOn(st data.Staff, wd time.Weekday) (from, to int, ok bool) {
+	if len(st.Availability) == 0 {
+		return 0, data.MinutesPerDay, true
+	}
+	from, to = data.MinutesPerDay, 0
+	for _, w := range st.Availability {
+		if w.Weekday == wd {
+			from, to, ok = min(from, w.From), max(to, w.To), true
+		}
+	}
+	return from, to, ok
+}
+
+// absent reports whether an active absence covers staff id on d.
+func (s *Snapshot) absent(id string, d data.Date) bool {
+	for _, a := range s.Absences {
+		if a.StaffID == id && a.Covers(d) {
+			return true
+		}
+	}
+	return false
+}
+
+// TeamDay says whether a team works on a date and with which skills (see Duty).
+func (s *Snapshot) TeamDay(t data.Team, d data.Date) (works bool, skills map[data.Skill]bool) {
+	du := s.Duty(t, d)
+	return du.Works(), du.Skills
+}
+
+// DayTeam returns t with its shift set to the team's day on d (Duty).
+func (s *Snapshot) DayTeam(t data.Team, d data.Date) data.Team {
+	du := s.Duty(t, d)
+	t.DayStart, t.DayEnd = du.Start, du.End
+	return t
+}
+
+// statutoryRest reports mainland China's statutory days off (not the
+// adjusted working days), from lunar-go's official table.
+func statutoryRest(d data.Date) bool {
+	cd, err := calendar.ParseDate(string(d))
+	if err != nil {
+		return false
+	}
+	h, ok := calendar.HolidayOf(cd)
+	return ok && !h.Work
 }
 
 // base returns the location of a team's home service point (falling back to

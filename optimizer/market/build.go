@@ -162,6 +162,41 @@ type instance struct {
 	opt      Options
 }
 
+// awayDays returns the person-days from–to that no desk may take: active
+// absences, and days claimed by published circuit plans (the two planners
+// never claim a person-day twice).
+func (s *Service) awayDays(ctx context.Context, from, to data.Date) (map[data.StaffDay]bool, error) {
+	out := map[data.StaffDay]bool{}
+	as, err := s.store.ListAbsences(ctx, data.AbsenceFilter{From: from, To: to})
+	if err != nil {
+		return nil, fmt.Errorf("absences: %w", err)
+	}
+	for _, a := range as {
+		for d := max(a.From, from); d <= a.To && d <= to; d = d.AddDays(1) {
+			out[data.StaffDay{StaffID: a.StaffID, Date: d}] = true
+		}
+	}
+	cs, err := s.store.ListClaims(ctx, data.ClaimFilter{Kind: data.DayCircuit, From: from, To: to})
+	if err != nil {
+		return nil, fmt.Errorf("claims: %w", err)
+	}
+	for _, c := range cs {
+		out[data.StaffDay{StaffID: c.StaffID, Date: c.Date}] = true
+	}
+	return out, nil
+}
+
+// statutoryRest reports mainland China's statutory days off (lunar-go's
+// official table); adjusted working days (调休) are not rest days.
+func statutoryRest(d data.Date) bool {
+	cd, err := calendar.ParseDate(string(d))
+	if err != nil {
+		return false
+	}
+	h, ok := calendar.HolidayOf(cd)
+	return ok && !h.Work
+}
+
 // deskStaff reports whether a staff member sits at market desks by role:
 // county experts and township desk officers (village agents book on the
 // residents' behalf instead).
@@ -233,12 +268,17 @@ func (s *Service) build(ctx context.Context, from, to data.Date, locks []LockRec
 			in.staff = append(in.staff, st)
 		}
 	}
+	away, err := s.awayDays(ctx, from, to)
+	if err != nil {
+		return nil, err
+	}
 	sIdx := map[string]int{}
 	for i, st := range in.staff {
 		sIdx[st.ID] = i
 		ms := Staff{ID: st.ID, Skills: st.Skills, Level: st.Role.Level(), MaxDaysPerWeek: st.MaxDaysPerWeek, Available: make([]bool, len(p.Days))}
 		for d, day := range p.Days {
-			ms.Available[d] = !st.OnLeave(day) && works(st, day.Weekday(), opt.DeskStart, opt.DeskEnd)
+			ms.Available[d] = !st.OnLeave(day) && !away[data.StaffDay{StaffID: st.ID, Date: day}] &&
+				!statutoryRest(day) && works(st, day.Weekday(), opt.DeskStart, opt.DeskEnd)
 		}
 		p.Staff = append(p.Staff, ms)
 	}

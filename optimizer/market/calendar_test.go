@@ -1,0 +1,85 @@
+package market
+
+import (
+	"context"
+	"testing"
+
+	"github.com/yingjing/xunhui/data"
+)
+
+// TestPlanAroundClaimsAndAbsences: a market plan puts nobody at a desk on a
+// day a published circuit plan claims them or an absence covers, and a
+// statutory holiday is no desk day for anyone; publishing it then claims
+// its person-days without a conflict.
+func TestPlanAroundClaimsAndAbsences(t *testing.T) {
+	svc, st, first := planned(t)
+	ctx := context.Background()
+	if len(first.Desks) == 0 {
+		t.Fatal("no desks in the first plan")
+	}
+	// Take the first desk's people away: one by a published circuit plan
+	// that claims them on that day, the others by absences.
+	dk := first.Desks[0]
+	people := dk.StaffIDs
+	teams, _ := st.ListTeams(ctx, "")
+	var team data.Team
+	for _, tm := range teams {
+		for _, m := range tm.MemberIDs {
+			if m == people[0] {
+				team = tm
+			}
+		}
+	}
+	if team.ID == "" {
+		t.Skipf("%s is on no team", people[0])
+	}
+	vs, _ := st.ListVillages(ctx, data.TownshipOf(team.HomeCode))
+	if len(vs) == 0 {
+		vs, _ = st.ListVillages(ctx, "")
+	}
+	circ := data.PlanDetail{Plan: data.Plan{Kind: data.PlanCircuit, From: dk.Date, To: dk.Date, CreatedBy: "test"},
+		Itineraries: []data.Itinerary{{TeamID: team.ID, Date: dk.Date, StaffIDs: []string{people[0]}, Stops: []data.Stop{
+			{Seq: 1, VillageID: vs[0].ID, Location: vs[0].Location, Arrival: 600, Start: 600, Depart: 620}}}}}
+	if err := st.CreatePlan(ctx, &circ); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.PublishPlan(ctx, data.Publication{ID: circ.Plan.ID, Version: circ.Plan.Version}); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range people[1:] {
+		a := data.Absence{StaffID: id, From: dk.Date, To: dk.Date, Reason: "病假", CreatedBy: "test"}
+		if err := st.CreateAbsence(ctx, &a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	id, err := svc.StartPlan(ctx, planner, "2026-12-01", "2026-12-31")
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc.Wait()
+	v, err := svc.GetPlan(ctx, planner, id)
+	if err != nil || v.Status != RunDone {
+		t.Fatalf("plan: %v %s", err, v.Status)
+	}
+	for _, d := range v.Desks {
+		if d.Date != dk.Date {
+			continue
+		}
+		for _, s := range d.StaffIDs {
+			for _, p := range people {
+				if s == p {
+					t.Errorf("%s at the %s desk on %s: claimed by circuit plan or absent", s, d.TownshipID, d.Date)
+				}
+			}
+		}
+	}
+	if _, err := svc.Publish(ctx, planner, id, 0, first.ID); err == nil {
+		t.Errorf("superseding a draft (not published) plan was accepted")
+	}
+	if _, err := svc.Publish(ctx, planner, id, 0, ""); err != nil {
+		t.Fatalf("publish around the circuit plan's claims: %v", err)
+	}
+	if !statutoryRest("2026-10-01") || statutoryRest("2026-10-10") {
+		t.Errorf("statutoryRest: National Day must rest, its adjusted Saturday must not")
+	}
+}
