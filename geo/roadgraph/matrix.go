@@ -48,8 +48,11 @@ func NewSource(net *Network) *Source { return &Source{Net: net} }
 func (s *Source) Name() string { return geo.SourceRoadGraph }
 
 // Fingerprint returns the network's fingerprint and the snap settings.
+// "attach=node" marks matrices where a location on a junction is the
+// junction (see anchor.node), so that matrices cached before that fix are
+// not reused.
 func (s *Source) Fingerprint() string {
-	return fmt.Sprintf("%s|snap=%g|access=%g|main=%d", s.Net.Fingerprint(), s.maxSnap(), s.accessKmh(), s.MainComponentNodes)
+	return fmt.Sprintf("%s|snap=%g|access=%g|main=%d|attach=node", s.Net.Fingerprint(), s.maxSnap(), s.accessKmh(), s.MainComponentNodes)
 }
 
 func (s *Source) maxSnap() float64 {
@@ -108,8 +111,27 @@ func (s *Source) anchors(g *Graph, locs []geo.Location) ([]anchor, []geo.Snap, *
 	return an, snaps, se
 }
 
+// node returns the graph node a is attached at when its snapped point is an
+// end of its segment (a location on a junction, or whose nearest road point
+// is one), else -1. Such a location is the node itself: every road at the
+// junction leaves and reaches it, not only the segment the snap happened to
+// pick (a one-way segment ending there could otherwise be reached only
+// from its far end).
+func (a *anchor) node() int32 {
+	switch a.snap.T {
+	case 0:
+		return a.seg.u
+	case 1:
+		return a.seg.v
+	}
+	return -1
+}
+
 // seedFrom starts a search at the snapped point of a.
 func seedFrom(sr *searcher, a *anchor) {
+	if n := a.node(); n >= 0 {
+		sr.seed(n, 0, 0)
+	}
 	t, sg := a.snap.T, a.seg
 	if sg.fw != noEdge {
 		sr.seed(sg.v, int64(math.Round((1-t)*float64(sg.fw))), int64(math.Round((1-t)*float64(sg.dm))))
@@ -126,6 +148,11 @@ func seedFrom(sr *searcher, a *anchor) {
 func arrival(sr *searcher, src, dst *anchor) (ms, dm float64, via int32, ok bool) {
 	ms, via = math.Inf(1), -2
 	t, sg := dst.snap.T, dst.seg
+	if n := dst.node(); n >= 0 {
+		if lb := sr.lab[n]; lb.d != inf {
+			ms, dm, via = float64(lb.d), float64(lb.l), n
+		}
+	}
 	if sg.fw != noEdge {
 		if lb := sr.lab[sg.u]; lb.d != inf {
 			if c := float64(lb.d) + t*float64(sg.fw); c < ms {
