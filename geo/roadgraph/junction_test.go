@@ -36,9 +36,9 @@ func TestJunctionPointAttachesToNode(t *testing.T) {
 		from, to int
 		sec, m   int64
 	}{
-		{0, 1, 720, 6000}, // S→J on the direct road (was 780 s via X)
-		{1, 0, 720, 6000}, // J→S
-		{2, 1, 60, 500},   // X→J on the one-way
+		{0, 1, 720, 6000},   // S→J on the direct road (was 780 s via X)
+		{1, 0, 720, 6000},   // J→S
+		{2, 1, 60, 500},     // X→J on the one-way
 		{1, 2, 1440, 12000}, // J→X: against the one-way, round by S
 	} {
 		if got, gm := m.Durations[c.from][c.to], m.Distances[c.from][c.to]; got != c.sec || gm != c.m {
