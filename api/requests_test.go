@@ -215,6 +215,9 @@ func TestRoleMatrix(t *testing.T) {
 			return map[string]any{"id": fmt.Sprintf("u-new%d", seq), "name": "New (SAMPLE)", "role": "county_planner"}
 		}, [4]int{201, 403, 403, 403}},
 		{"POST", "/api/v1/users/u-planner/tokens", func() any { return map[string]any{"name": "cli"} }, [4]int{201, 403, 403, 403}},
+		{"POST", "/api/v1/users/u-memberA/signin-codes", nil, [4]int{201, 201, 403, 403}},
+		{"PUT", "/api/v1/users/u-memberB/password", func() any { return map[string]any{"password": "long enough password"} }, [4]int{204, 403, 403, 403}},
+		{"GET", "/api/v1/me/devices", nil, [4]int{200, 200, 200, 200}},
 		{"GET", "/metrics", nil, [4]int{200, 403, 403, 403}},
 		{"POST", "/api/v1/vrp?time_limit=0.2", func() any { return tinyVRP() }, [4]int{200, 200, 403, 403}},
 	} {

@@ -87,6 +87,7 @@ func (s *Server) routes() {
 		contentType: "text/plain", errors: []int{403}}, s.metricsHandler)
 
 	v1 := e.Group("/api/v1", s.authenticate())
+	s.signInRoutes(e.Group("/api/v1"), v1)
 	s.handle(v1, http.MethodGet, "/openapi.json", opSpec{roles: allRoles, tag: "meta",
 		summary: "This OpenAPI 3 description", contentType: "application/json"}, s.openapi)
 	s.handle(v1, http.MethodGet, "/me", opSpec{roles: allRoles, tag: "access",

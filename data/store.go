@@ -230,6 +230,24 @@ type Store interface {
 	ListTokens(ctx context.Context, userID string) ([]Token, error)
 	// DeleteToken revokes a token; NotFound if absent.
 	DeleteToken(ctx context.Context, id string) error
+	// RotateToken replaces token oldID by t (same user; t.UserID is set
+	// from the old token) in one transaction; NotFound if oldID is absent.
+	RotateToken(ctx context.Context, oldID string, t *Token) error
+
+	// CreateSignInCode stores a one-time code (CreatedAt set); Invalid for
+	// an unknown user or a bad hash.
+	CreateSignInCode(ctx context.Context, c *SignInCode) error
+	// RedeemSignInCode uses the code with this hash once: in one
+	// transaction it marks the code used and stores t for the code's user
+	// (t.UserID set), returning the user. Unauthorized when the code is
+	// unknown, used, expired or its user disabled.
+	RedeemSignInCode(ctx context.Context, hash string, t *Token) (User, error)
+	// SetPassword stores the password hash (bcrypt) of a user; NotFound for
+	// an unknown user.
+	SetPassword(ctx context.Context, userID, hash string) error
+	// PasswordHash returns a user and its password hash; NotFound when the
+	// user is unknown or has no password.
+	PasswordHash(ctx context.Context, userID string) (User, string, error)
 
 	// GetMatrix returns a cached entry; NotFound if absent.
 	GetMatrix(ctx context.Context, key string) (MatrixEntry, error)

@@ -48,6 +48,7 @@ func Run(t *testing.T, newStore Factory) {
 		{"Plans", testPlans},
 		{"PlanScoping", testPlanScoping},
 		{"TeamSchedule", testTeamSchedule},
+		{"SignIn", testSignIn},
 		{"UsersTokens", testUsersTokens},
 		{"MatrixCache", testMatrixCache},
 		{"Jobs", testJobs},

@@ -139,43 +139,55 @@ func scanToken(r Row) (data.Token, error) {
 // CreateToken implements data.Store.
 func (s *Store) CreateToken(ctx context.Context, t *data.Token) error {
 	const op = "store.CreateToken"
+	if err := checkToken(*t); err != nil {
+		return data.WithOp(op, err)
+	}
+	return s.tx(ctx, op, func(tx Tx) error { return s.insertToken(ctx, tx, t) })
+}
+
+// checkToken validates the fields of a token to store.
+func checkToken(t data.Token) error {
 	if !hashRE.MatchString(t.Hash) {
-		return data.WithOp(op, data.FieldError("hash", "is not a lower-case hex SHA-256 (use data.HashToken)"))
+		return data.FieldError("hash", "is not a lower-case hex SHA-256 (use data.HashToken)")
 	}
 	if len(t.Name) > 100 {
-		return data.WithOp(op, data.FieldError("name", "longer than 100 bytes"))
+		return data.FieldError("name", "longer than 100 bytes")
 	}
 	if t.ID != "" && !data.ValidID(t.ID) {
-		return data.WithOp(op, data.FieldError("id", "%q is not a valid id", t.ID))
+		return data.FieldError("id", "%q is not a valid id", t.ID)
 	}
-	return s.tx(ctx, op, func(tx Tx) error {
-		ok, err := exists(ctx, tx, `SELECT 1 FROM users WHERE id = $1`, t.UserID)
-		if err != nil {
-			return err
+	return nil
+}
+
+// insertToken stores t (the user must exist; ID assigned if empty,
+// CreatedAt set) and updates *t.
+func (s *Store) insertToken(ctx context.Context, tx Tx, t *data.Token) error {
+	ok, err := exists(ctx, tx, `SELECT 1 FROM users WHERE id = $1`, t.UserID)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return data.FieldError("user_id", "unknown user %s", t.UserID)
+	}
+	c := *t
+	if c.ID == "" {
+		c.ID = data.NewID("tok")
+	}
+	c.CreatedAt = s.now()
+	var exp *time.Time
+	if c.ExpiresAt != nil {
+		e := c.ExpiresAt.UTC().Truncate(time.Microsecond)
+		exp, c.ExpiresAt = &e, &e
+	}
+	if _, err := tx.Exec(ctx, `INSERT INTO tokens (`+tokenCols+`) VALUES ($1, $2, $3, $4, $5, $6)`,
+		c.ID, c.UserID, c.Name, c.Hash, c.CreatedAt, exp); err != nil {
+		if data.ErrorKind(err) == data.Conflict {
+			return &data.Error{Kind: data.Conflict, Field: "hash", Message: "token already exists"}
 		}
-		if !ok {
-			return data.FieldError("user_id", "unknown user %s", t.UserID)
-		}
-		c := *t
-		if c.ID == "" {
-			c.ID = data.NewID("tok")
-		}
-		c.CreatedAt = s.now()
-		var exp *time.Time
-		if c.ExpiresAt != nil {
-			e := c.ExpiresAt.UTC().Truncate(time.Microsecond)
-			exp, c.ExpiresAt = &e, &e
-		}
-		if _, err := tx.Exec(ctx, `INSERT INTO tokens (`+tokenCols+`) VALUES ($1, $2, $3, $4, $5, $6)`,
-			c.ID, c.UserID, c.Name, c.Hash, c.CreatedAt, exp); err != nil {
-			if data.ErrorKind(err) == data.Conflict {
-				return &data.Error{Kind: data.Conflict, Field: "hash", Message: "token already exists"}
-			}
-			return err
-		}
-		*t = c
-		return nil
-	})
+		return err
+	}
+	*t = c
+	return nil
 }
 
 // UserByTokenHash implements data.Store.
