@@ -126,15 +126,16 @@ func TestEditPlan(t *testing.T) {
 		t.Fatalf("edit log %+v", log)
 	}
 
-	// Pin the first stop of another route; a re-plan keeps it there.
+	// Pin the second stop of another route; a re-plan keeps it there (the
+	// stop before it may move: the kept stop is then reached from the base).
 	var pinned data.Itinerary
 	for _, it := range v.Itineraries {
-		if len(it.Stops) > 0 && it.TeamID != src.TeamID {
+		if len(it.Stops) > 1 && it.TeamID != src.TeamID {
 			pinned = it
 			break
 		}
 	}
-	res, err = svc.EditPlan(ctx, d.Plan.ID, 0, Edit{Op: EditPin, TeamID: pinned.TeamID, Date: pinned.Date, Seq: 1}, "planner", false)
+	res, err = svc.EditPlan(ctx, d.Plan.ID, 0, Edit{Op: EditPin, TeamID: pinned.TeamID, Date: pinned.Date, Seq: 2}, "planner", false)
 	if err != nil || !res.Applied {
 		t.Fatalf("pin: %+v %v", res, err)
 	}
@@ -149,12 +150,12 @@ func TestEditPlan(t *testing.T) {
 	for _, it := range rv.Itineraries {
 		if it.TeamID == pinned.TeamID && it.Date == pinned.Date {
 			for _, s := range it.Stops {
-				kept = kept || (s.Locked && slices.Equal(s.RequestIDs, pinned.Stops[0].RequestIDs))
+				kept = kept || (s.Locked && slices.Equal(s.RequestIDs, pinned.Stops[1].RequestIDs))
 			}
 		}
 	}
 	if !kept {
-		t.Errorf("re-plan lost the pinned visit %v of %s %s", pinned.Stops[0].RequestIDs, pinned.TeamID, pinned.Date)
+		t.Errorf("re-plan lost the pinned visit %v of %s %s", pinned.Stops[1].RequestIDs, pinned.TeamID, pinned.Date)
 	}
 	// A published plan cannot be edited.
 	if _, err := svc.Publish(ctx, rv.ID, 0, "", "planner"); err != nil {

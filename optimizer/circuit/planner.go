@@ -444,6 +444,9 @@ func Plan(ctx context.Context, snap *Snapshot, opts Options) (*Result, error) {
 			it.Stops = append(it.Stops, f.stop)
 		}
 	}
+	for _, it := range its {
+		relinkFixed(snap, it, tr)
+	}
 	for _, r := range sol.Routes {
 		v := &vehicles[r.Vehicle]
 		k := v.team.ID + "|" + string(v.date)
@@ -828,6 +831,38 @@ func levelRankOf(in *reqInfo) int {
 		return in.level.Rank()
 	}
 	return in.routed.Rank()
+}
+
+// relinkFixed makes the kept stops of a re-planned day one chain again:
+// when a stop before a pinned one moved away, the pinned stop is now reached
+// from the stop kept before it (or from the base), so its travel time is
+// that leg's, and it starts no earlier than that leg allows (its time stays
+// when it still can, which is the rule: stops after it start from its
+// departure).
+func relinkFixed(snap *Snapshot, it *data.Itinerary, tr *Travel) {
+	t, ok := snap.team(it.TeamID)
+	if !ok {
+		return
+	}
+	prev, ok := snap.base(t)
+	if !ok {
+		return
+	}
+	prevDep := t.DayStart
+	for i := range it.Stops {
+		st := &it.Stops[i]
+		if tt, ok := tr.Seconds(t.TravelMode, prev, st.Location); ok && int(tt) != st.TravelSeconds {
+			st.TravelSeconds = int(tt)
+			if earliest := prevDep + (st.TravelSeconds+59)/60; st.Arrival < earliest {
+				service := st.Depart - st.Start
+				st.Arrival = earliest
+				st.Start = max(st.Start, earliest)
+				st.Depart = st.Start + service
+			}
+		}
+		st.Seq = i + 1
+		prev, prevDep = st.Location, st.Depart
+	}
 }
 
 // breakInFixed reports whether the team's lunch break fits in the gaps of

@@ -38,6 +38,76 @@ async function memberFor() {
   const u = await adminApi('/users', { id: 'e2e-member-' + Date.now(), name: '测试队员', role: 'team_member', team_id: it.team_id });
   return { token: u.token, date: it.date };
 }
+// apiAs calls the API with a token; resolves to {status, body}.
+async function apiAs(tok, method, path, body) {
+  const res = await fetch(BASE + '/api/v1' + path, { method, headers: { Authorization: 'Bearer ' + tok, 'Content-Type': 'application/json' }, body: body ? JSON.stringify(body) : undefined });
+  return { status: res.status, body: await res.json().catch(() => null) };
+}
+// editFlow edits the draft on the board: an infeasible move refused with its reason, a feasible move with
+// its travel change, remove then assign from a suggested slot, undo, and a pin that a re-plan keeps.
+async function editFlow(page, width) {
+  const planId = new URL(page.url().replace('#/', '')).searchParams.get('plan');
+  const v = (await apiAs(TOK.planner, 'GET', '/circuit-plans/' + planId)).body;
+  const teams = (await apiAs(TOK.planner, 'GET', '/teams')).body.items;
+  // 1. Infeasible: a village agent of another village may not take the first visit of a route.
+  const it0 = v.itineraries.find((it) => it.stops.length > 0);
+  const agent = teams.find((x) => x.level === 'village' && x.home_code !== it0.stops[0].village_id);
+  await page.locator(`button.visit[data-req="${it0.stops[0].request_ids.join(',')}"]`).first().click();
+  await page.waitForSelector('#ed-team');
+  await page.selectOption('#ed-team', agent.id);
+  await page.click('#ed-check');
+  await page.waitForSelector('#ed-eval .evaluation');
+  check(await page.locator('#ed-eval .violation[data-rule="area"]').count() > 0, 'infeasible move names the area rule');
+  await page.click('#ed-apply');
+  await page.waitForSelector('#ed-eval .error');
+  const refusal = await page.textContent('#ed-eval');
+  check(refusal.includes('不在服务队服务范围') && refusal.includes('调整未保存') && /\[[0-9a-f]{8,}\]/.test(refusal), 'refused move shows its reason in Chinese with the request id');
+  await shot(page, 'edit-refused', width);
+  // 2. A feasible move found with the API's dry run, then made on the board: the travel change shows.
+  let mv = null;
+  for (const it of v.itineraries.filter((x) => x.stops.length >= 2)) {
+    const r = await apiAs(TOK.planner, 'POST', `/circuit-plans/${planId}/edits?dry_run=true`, { version: v.plan.version, op: 'move', team_id: it.team_id, date: it.date, seq: 2, to_seq: 1 });
+    if (r.status === 200 && r.body.evaluation.feasible && r.body.evaluation.travel_delta_seconds !== 0) { mv = { it, ev: r.body.evaluation }; break; }
+  }
+  check(mv !== null, 'some route has a feasible reordering');
+  if (mv) {
+    await page.locator(`button.visit[data-req="${mv.it.stops[1].request_ids.join(',')}"]`).first().click();
+    await page.fill('#ed-seq', '1');
+    await page.click('#ed-check');
+    await page.waitForSelector('#ed-eval .evaluation.ok');
+    const mins = Math.round(mv.ev.travel_delta_seconds / 60);
+    check((await page.textContent('#ed-eval .travel')).includes(String(mins)), `travel change ${mins} min shown`);
+    await page.click('#ed-apply');
+    await page.waitForSelector('#cir-undo');
+    await ready(page, 'circuits');
+    await shot(page, 'edit-moved', width);
+  }
+  // 3. Remove a visit, then assign it back from a suggested slot; undo the assignment.
+  const first = page.locator('button.visit').first();
+  const rid = (await first.getAttribute('data-req')).split(',')[0];
+  await first.click();
+  await page.click('#ed-remove');
+  await page.waitForSelector(`#cir-unassigned li[data-req="${rid}"][data-code="removed"]`);
+  await page.locator(`#cir-unassigned li[data-req="${rid}"] button.suggest`).click();
+  await page.waitForSelector(`#cir-unassigned li[data-req="${rid}"] button.slot`);
+  await shot(page, 'edit-slots', width);
+  await page.locator(`#cir-unassigned li[data-req="${rid}"] button.slot`).first().click();
+  await page.waitForFunction((r) => !document.querySelector(`#cir-unassigned li[data-req="${r}"]`) && document.querySelector('#cir-board'), rid);
+  check(await page.locator(`button.visit[data-req*="${rid}"]`).count() === 1, 'assigned request is on the board');
+  await page.click('#cir-undo');
+  await page.waitForSelector(`#cir-unassigned li[data-req="${rid}"]`);
+  // 4. Pin a visit, re-optimise the rest: the pin holds.
+  const pin = page.locator('button.visit').nth(1);
+  const pinReq = await pin.getAttribute('data-req');
+  await pin.click();
+  await page.click('#ed-pin');
+  await page.waitForSelector(`button.visit.pinned[data-req="${pinReq}"]`);
+  await page.click('#cir-replan');
+  await page.waitForSelector('#cir-moves', { timeout: 120000 });
+  await ready(page, 'circuits');
+  check(await page.locator(`button.visit.pinned[data-req="${pinReq}"]`).count() === 1, 'the pinned visit holds after re-planning');
+  await shot(page, 'edit-pinned-replan', width);
+}
 let memberDate = WEEK;
 let steps = 0;
 function check(cond, msg) { if (!cond) { failures.push(msg); console.error('FAIL: ' + msg); } }
@@ -48,7 +118,7 @@ async function session(width, who) {
   page.setDefaultTimeout(30000);
   // Any script error or CSP violation fails the run.
   page.on('pageerror', (e) => check(false, `${who}@${width}: page error: ${e.message}`));
-  page.on('console', (m) => { if (m.type() === 'error' && !/the server responded with a status of (401|404|409)/.test(m.text())) check(false, `${who}@${width}: console error: ${m.text()}`); });
+  page.on('console', (m) => { if (m.type() === 'error' && !/the server responded with a status of (401|404|409|422)/.test(m.text())) check(false, `${who}@${width}: console error: ${m.text()}`); });
   // Nothing may leave the county network: only the app's own origin is allowed.
   await page.route('**/*', (r) => (r.request().url().startsWith(BASE) ? r.continue() : (check(false, `external request ${r.request().url()}`), r.abort())));
   return { context, page };
@@ -97,6 +167,7 @@ for (const width of [1280, 360]) {
       await page.click('#cir-replan');
       await page.waitForSelector('#cir-moves', { timeout: 120000 });
       await shot(page, 'circuits-replan', width);
+      await editFlow(page, width);
       // Publish nothing more: the team member works on the published plan.
     } else {
       await page.goto(BASE + '/#/circuits');

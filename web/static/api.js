@@ -8,7 +8,7 @@ export class ApiError extends Error {
   constructor(status, body) {
     const e = (body && body.error) || {};
     super(e.message || ('HTTP ' + status));
-    this.status = status; this.code = e.code; this.field = e.field;
+    this.status = status; this.code = e.code; this.field = e.field; this.requestId = e.request_id; this.body = body;
   }
 }
 

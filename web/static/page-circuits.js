@@ -3,6 +3,7 @@ import { api, qs } from './api.js';
 import { t } from './i18n.js';
 import { h, clear, today, nextMonday, addDays, dayRange, hm, field, select, showError, toast } from './util.js';
 import { ctx, byId, go } from './app.js';
+import { editor } from './plan-edit.js';
 
 export async function render(main, params) {
   const planner = ['admin', 'county_planner'].includes(ctx.me.role);
@@ -90,6 +91,9 @@ async function showPlan(body, id, planner) {
     }
     body.append(sec);
   }
+  // Hand edits of a draft (planners).
+  const ed = planner && plan.status === 'draft' ? editor(v, teams, villages) : null;
+  if (ed) body.append(ed.box);
   // Teams × days board (scrolls sideways inside its box on a phone).
   const days = dayRange(plan.from || v.from, plan.to || v.to);
   const byTeam = new Map();
@@ -107,7 +111,12 @@ async function showPlan(body, id, planner) {
       const td = h('td');
       if (it) {
         const ol = h('ol', { class: 'mini' });
-        for (const s of it.stops) ol.append(h('li', {}, `${hm(s.arrival)} ${(villages.get(s.village_id) || {}).short_name || s.village_id}${s.request_ids.length > 1 ? ' ×' + s.request_ids.length : ''}`));
+        for (const s of it.stops) {
+          const label = `${hm(s.arrival)} ${(villages.get(s.village_id) || {}).short_name || s.village_id}${s.request_ids.length > 1 ? ' ×' + s.request_ids.length : ''}${s.locked ? ' 📌' : ''}`;
+          ol.append(h('li', {}, ed ? h('button', { type: 'button', class: 'visit' + (s.locked ? ' pinned' : ''), 'data-req': s.request_ids.join(','),
+            onclick: () => { ed.pick({ team, date: d, seq: s.seq, stop: s }); ed.box.scrollIntoView({ block: 'nearest' }); } }, label)
+            : h('span', { class: s.locked ? 'pinned' : null }, label)));
+        }
         td.append(h('a', { href: `#/day?team=${encodeURIComponent(team)}&date=${d}`, class: 'small' }, t('cir.open')), ol);
       }
       tr.append(td);
@@ -128,13 +137,21 @@ async function showPlan(body, id, planner) {
     widen(ul);
   }
   // Unassigned with reasons.
-  const un = v.unassigned || [];
+  // Visits a planner removed come first: they are the ones to place again.
+  const un = [...(v.unassigned || [])].sort((a, b) => (b.code === 'removed') - (a.code === 'removed'));
   const sec = h('section', { class: 'card' }, h('h2', {}, `${t('cir.unassigned')} (${un.length})`));
   const counts = {};
   for (const u of un) counts[u.code] = (counts[u.code] || 0) + 1;
   sec.append(h('p', {}, Object.entries(counts).map(([c, n]) => h('span', { class: 'tag' }, `${t('code.' + c)}: ${n}`))));
   const ul = h('ul', { class: 'unassigned', id: 'cir-unassigned' });
-  for (const u of un.slice(0, 100)) ul.append(h('li', {}, h('a', { href: `#/requests?id=${encodeURIComponent(u.request_id)}` }, u.request_id), ` · ${t('code.' + u.code)} — ${u.detail || ''}`));
+  for (const u of un.slice(0, 100)) {
+    const li = h('li', { 'data-req': u.request_id, 'data-code': u.code }, h('a', { href: `#/requests?id=${encodeURIComponent(u.request_id)}` }, u.request_id), ` · ${t('code.' + u.code)} — ${u.detail || ''} `);
+    if (ed) {
+      const where = h('span', { class: 'slots' });
+      li.append(h('button', { type: 'button', class: 'suggest', onclick: () => ed.suggest(u.request_id, where) }, t('ed.suggest')), where);
+    }
+    ul.append(li);
+  }
   if (un.length > 100) ul.append(h('li', { class: 'muted' }, `… ${un.length - 100}`));
   sec.append(ul);
   body.append(sec);

@@ -34,4 +34,6 @@ export function select(options, value, attrs) {
   for (const [v, l] of options) { const o = h('option', { value: v }, l); if (v === value) o.selected = true; s.append(o); }
   return s;
 }
-export function showError(el, err) { el.append(h('p', { class: 'error', role: 'alert' }, (err && err.message) || String(err))); }
+export function showError(el, err) {
+  el.append(h('p', { class: 'error', role: 'alert' }, (err && err.message) || String(err), err && err.requestId ? h('span', { class: 'rid' }, ` [${err.requestId}]`) : ''));
+}
