@@ -1,7 +1,6 @@
 package api
 
 import (
-	"context"
 	"net/http"
 	"testing"
 
@@ -28,21 +27,6 @@ func eachFieldStore(t *testing.T, f func(t *testing.T, e *testEnv)) {
 	}
 }
 
-// publishFixturePlan publishes the fixture's draft circuit plan.
-func publishFixturePlan(t *testing.T, e *testEnv) data.Plan {
-	t.Helper()
-	ctx := context.Background()
-	ps, err := e.store.ListPlans(ctx, data.PlanFilter{Kind: data.PlanCircuit})
-	if err != nil || len(ps) != 1 {
-		t.Fatalf("fixture plans: %v %v", ps, err)
-	}
-	p, err := e.store.PublishPlan(ctx, data.Publication{ID: ps[0].ID, Version: ps[0].Version})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
-
 // TestTeamWeek checks GET /teams/{id}/week: one sheet per day, the same
 // stops and households as the day's itinerary, drafts hidden from members,
 // the role scoping and bad input.
@@ -55,19 +39,13 @@ func TestTeamWeek(t *testing.T) {
 		if len(w.Days) != 7 || w.From != today || w.To != today.AddDays(6) || w.SyncedAt.IsZero() {
 			t.Fatalf("week = from %s to %s, %d days, synced %v", w.From, w.To, len(w.Days), w.SyncedAt)
 		}
-		if w.Days[0].PlanID != "" || len(w.Days[0].Stops) != 0 {
-			t.Fatalf("member sees the draft plan: %+v", w.Days[0])
-		}
 		var planner weekBody
 		e.getJSON(path+"&days=2", "u-planner", http.StatusOK, &planner)
 		if len(planner.Days) != 2 || len(planner.Days[0].Stops) != 1 {
 			t.Fatalf("planner's week = %+v", planner.Days)
 		}
-
-		p := publishFixturePlan(t, e)
-		e.getJSON(path, "u-memberA", http.StatusOK, &w)
 		d0 := w.Days[0]
-		if d0.PlanID != p.ID || d0.PlanStatus != data.PlanPublished || len(d0.Stops) != 1 || len(d0.Stops[0].Households) != 1 {
+		if d0.PlanID == "" || d0.PlanStatus != data.PlanPublished || len(d0.Stops) != 1 || len(d0.Stops[0].Households) != 1 {
 			t.Fatalf("day 0 = %+v", d0)
 		}
 		h := d0.Stops[0].Households[0]
@@ -75,9 +53,10 @@ func TestTeamWeek(t *testing.T) {
 			d0.Stops[0].Village != "甲一村" || d0.Base.Name == "" || len(d0.Members) != 1 {
 			t.Fatalf("day 0 stop = %+v", d0.Stops[0])
 		}
+		// The newer draft's stop (R-A2 tomorrow) stays hidden from members.
 		for _, d := range w.Days[1:] {
-			if d.PlanID != p.ID || len(d.Stops) != 0 {
-				t.Fatalf("day %s = plan %q, %d stops; want the plan, no stops", d.Date, d.PlanID, len(d.Stops))
+			if d.PlanID != d0.PlanID || len(d.Stops) != 0 {
+				t.Fatalf("day %s = plan %q, %d stops; want the published plan, no stops", d.Date, d.PlanID, len(d.Stops))
 			}
 		}
 		var sh circuit.Sheet
