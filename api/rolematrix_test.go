@@ -93,6 +93,9 @@ var routeRoles = map[string]string{
 	"POST /api/v1/circuit-plans/:id/replan":     "ap",
 	"GET /api/v1/circuit-plans/:id/explanation": "apc",
 	"GET /api/v1/circuit-plans/:id/slots":       "apc",
+	"POST /api/v1/circuit-plans/:id/edits":      "ap",
+	"POST /api/v1/circuit-plans/:id/edits/undo": "ap",
+	"GET /api/v1/circuit-plans/:id/edits":       "ap",
 	"GET /api/v1/teams/:id/itinerary":           "apcm",
 	"POST /api/v1/visits/:id/outcome":           "apcm",
 
