@@ -114,6 +114,17 @@ var routeRoles = map[string]string{
 	"GET /api/v1/market-plans/:id/townships/:township/poster":       "apcm",
 	"GET /api/v1/market-plans/:id/staff/:staff":                     "apcm",
 	"GET /api/v1/market-plans/:id/staff/:staff/calendar.ics":        "apcm",
+	"GET /api/v1/teams/:id/week":                                    "apcm",
+	"GET /api/v1/townships/:id/market-calendar":                     "apcm",
+	"PUT /api/v1/townships/:id/market-calendar":                     "apc",
+	"POST /api/v1/auth/code":                                        "public",
+	"POST /api/v1/auth/password":                                    "public",
+	"POST /api/v1/auth/renew":                                       "apcm",
+	"GET /api/v1/me/devices":                                        "apcm",
+	"DELETE /api/v1/me/devices/:id":                                 "apcm",
+	"PUT /api/v1/me/password":                                       "apcm",
+	"POST /api/v1/users/:id/signin-codes":                           "ap",
+	"PUT /api/v1/users/:id/password":                                "a",
 	"GET /api/v1/market-plans/:id/afternoons":                       "ap",
 }
 
