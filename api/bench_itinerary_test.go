@@ -16,6 +16,8 @@ import (
 
 	"github.com/yingjing/xunhui/data"
 	"github.com/yingjing/xunhui/data/seed"
+	"github.com/yingjing/xunhui/jobs"
+	"github.com/yingjing/xunhui/jobs/jobstest"
 	"github.com/yingjing/xunhui/optimizer/circuit"
 )
 
@@ -76,9 +78,10 @@ func benchFieldEnv(b *testing.B, store data.Store) (*benchEnv, []benchRead) {
 	if _, err := seed.Load(ctx, store, seed.Options{Week: week, Requests: 300}); err != nil {
 		b.Fatalf("seed: %v", err)
 	}
-	svc := circuit.NewService(store, circuit.Config{MaxIterations: 2000, Threads: 2})
-	b.Cleanup(svc.Close)
-	v, err := svc.Start(week, week.AddDays(4), "bench")
+	q := jobstest.Start(b, store, jobs.Config{}, nil)
+	svc := circuit.NewService(store, circuit.Config{MaxIterations: 2000, Threads: 2, Queue: q})
+	jobstest.Handle(svc, data.RunCircuitPlan)(q)
+	v, err := svc.Start(ctx, week, week.AddDays(4), "bench")
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -80,8 +80,8 @@ type slotsResult struct {
 func (s *Server) circuitRoutes(v1 *gin.RouterGroup) {
 	s.handle(v1, http.MethodPost, "/circuit-plans", opSpec{roles: planners, tag: "circuits",
 		summary:     "Start planning the circuits of a horizon (asynchronous)",
-		description: "Answers 202 with the run's id; poll GET /circuit-plans/{id}. A horizon longer than 31 days is 400; a plan while another for an overlapping horizon is queued or running is 409.",
-		request:     circuitPlanInput{}, response: circuit.View{}, status: http.StatusAccepted, errors: []int{400, 403, 409, 503}}, s.startCircuitPlan)
+		description: "Answers 202 with the run's id; poll GET /circuit-plans/{id} on any replica. The plan runs as a durable job on whichever worker takes it. A horizon longer than 31 days is 400; a plan while another for an overlapping horizon is queued or running is 409 whose error.id names that run; 429 with Retry-After when the queue of circuit plans is full.",
+		request:     circuitPlanInput{}, response: circuit.View{}, status: http.StatusAccepted, errors: []int{400, 403, 409, 429, 503}}, s.startCircuitPlan)
 	s.handle(v1, http.MethodGet, "/circuit-plans", opSpec{roles: planReaders, tag: "circuits",
 		summary:     "List circuit plans, newest first (headers; summary reduced to stats)",
 		description: "Saved plans only (runs still queued or running are not listed yet).",
@@ -91,14 +91,14 @@ func (s *Server) circuitRoutes(v1 *gin.RouterGroup) {
 		response: listBody[data.Plan]{}, errors: []int{400}}, s.listCircuitPlans)
 	s.handle(v1, http.MethodGet, "/circuit-plans/:id", opSpec{roles: planReaders, tag: "circuits",
 		summary:     "Status, progress, itineraries and unassigned requests of a circuit plan",
-		description: "status is queued, running, done or failed; progress lists the best cost and served count over time. Township coordinators see only their township's teams.",
+		description: "status is queued, running, done, failed (error says why, e.g. its worker was lost) or cancelled; progress lists the best cost and served count over time, persisted by the worker, so every replica answers. Township coordinators see only their township's teams.",
 		response:    circuit.View{}, errors: []int{404, 503}}, s.getCircuitPlan)
 	s.handle(v1, http.MethodGet, "/circuit-plans/:id/events", opSpec{roles: planReaders, tag: "circuits",
 		summary:     "Progress of a plan as server-sent events (text/event-stream)",
-		description: "Events `progress` (data: {status, elapsed_seconds, cost, served, iteration}) while the plan runs, then one `done` or `failed` event (data: {id, status, error}); the stream then ends. Poll GET /circuit-plans/{id} instead if you prefer.",
+		description: "Events `progress` (data: {status, elapsed_seconds, cost, served, iteration}) while the plan runs, then one `done`, `failed` or `cancelled` event (data: {id, status, error, stopped_early}); the stream then ends. Served by any replica from the stored run state. Poll GET /circuit-plans/{id} instead if you prefer.",
 		contentType: "text/event-stream", errors: []int{404, 503}}, s.circuitPlanEvents)
 	s.handle(v1, http.MethodDelete, "/circuit-plans/:id", opSpec{roles: planners, tag: "circuits",
-		summary: "Stop a queued or running plan early, keeping the best plan found", response: circuit.View{},
+		summary: "Stop a queued or running plan early (from any replica), keeping the best plan found", response: circuit.View{},
 		errors: []int{404, 409, 503}}, s.stopCircuitPlan)
 	s.handle(v1, http.MethodPost, "/circuit-plans/:id/publish", opSpec{roles: planners, tag: "circuits",
 		summary: "Publish a finished draft plan; its requests become planned", request: publishInput{}, response: data.Plan{},
@@ -106,7 +106,7 @@ func (s *Server) circuitRoutes(v1 *gin.RouterGroup) {
 	s.handle(v1, http.MethodPost, "/circuit-plans/:id/replan", opSpec{roles: planners, tag: "circuits",
 		summary:     "Re-plan the rest of a plan's horizon (staff on leave, urgent requests)",
 		description: "Stops before `now` and locked stops stay; the others keep their team and day when still possible. Answers 202 with a new run; its summary lists the moves.",
-		request:     replanInput{}, response: circuit.View{}, status: http.StatusAccepted, errors: []int{400, 404, 409, 503}}, s.replanCircuitPlan)
+		request:     replanInput{}, response: circuit.View{}, status: http.StatusAccepted, errors: []int{400, 404, 409, 429, 503}}, s.replanCircuitPlan)
 	s.handle(v1, http.MethodGet, "/circuit-plans/:id/explanation", opSpec{roles: planReaders, tag: "circuits",
 		summary:  "Why each unassigned request was left out, each team's load, and the level-routing decisions",
 		response: circuit.Explanation{}, errors: []int{404, 409, 503}}, s.explainCircuitPlan)
@@ -165,7 +165,7 @@ func (s *Server) startCircuitPlan(c *gin.Context) error {
 	if _, err := circuit.Days(in.From, in.To); err != nil {
 		return badRequest("to", fmt.Sprintf("horizon %s–%s: %v", in.From, in.To, err))
 	}
-	v, err := svc.Start(in.From, in.To, mustPrincipal(c).userID())
+	v, err := svc.Start(c.Request.Context(), in.From, in.To, mustPrincipal(c).userID())
 	if err != nil {
 		return err
 	}
@@ -307,8 +307,8 @@ func (s *Server) circuitPlanEvents(c *gin.Context) error {
 			p := v.Progress[sent]
 			c.SSEvent("progress", gin.H{"status": v.Status, "elapsed_seconds": p.ElapsedSec, "cost": p.Cost, "served": p.Served, "iteration": p.Iteration})
 		}
-		if v.Status == circuit.Done || v.Status == circuit.Failed {
-			c.SSEvent(string(v.Status), gin.H{"id": v.ID, "status": v.Status, "error": v.Error})
+		if !v.Status.Active() {
+			c.SSEvent(string(v.Status), gin.H{"id": v.ID, "status": v.Status, "error": v.Error, "stopped_early": v.Stopped})
 			c.Writer.Flush()
 			return nil
 		}

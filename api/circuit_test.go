@@ -13,6 +13,8 @@ import (
 
 	"github.com/yingjing/xunhui/data"
 	"github.com/yingjing/xunhui/data/seed"
+	"github.com/yingjing/xunhui/jobs"
+	"github.com/yingjing/xunhui/jobs/jobstest"
 	"github.com/yingjing/xunhui/optimizer/circuit"
 )
 
@@ -27,14 +29,17 @@ func newCircuitEnv(t *testing.T, store data.Store, week data.Date) *testEnv {
 	}
 	logs := &syncBuffer{}
 	srv := NewServer(store, newTestLogger(logs), Config{})
-	svc := circuit.NewService(store, circuit.Config{MaxIterations: 150, TimeLimit: 20 * time.Second, Threads: 1,
-		Now: func() time.Time { return week.Time().Add(-48 * time.Hour) }})
+	cfg := circuit.Config{MaxIterations: 150, TimeLimit: 20 * time.Second, Threads: 1,
+		Now: func() time.Time { return week.Time().Add(-48 * time.Hour) }}
+	q := jobstest.Start(t, store, jobs.Config{}, nil)
+	cfg.Queue = q
+	svc := circuit.NewService(store, cfg)
+	jobstest.Handle(svc, data.RunCircuitPlan, data.RunCircuitReplan)(q)
 	srv.SetCircuit(svc)
 	if err := srv.Open("127.0.0.1:0"); err != nil {
 		t.Fatalf("open: %v", err)
 	}
 	t.Cleanup(func() {
-		svc.Close()
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		if err := srv.Close(ctx); err != nil {
@@ -63,6 +68,23 @@ func (e *testEnv) addUser(u data.User) {
 	e.tokens[u.ID] = secret
 }
 
+// waitStatus polls GET /circuit-plans/{id} until the run has status st.
+func (e *testEnv) waitStatus(id string, st circuit.RunStatus) circuit.View {
+	e.t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		var v circuit.View
+		e.getJSON("/api/v1/circuit-plans/"+id, "u-planner", http.StatusOK, &v)
+		if v.Status == st {
+			return v
+		}
+		if time.Now().After(deadline) {
+			e.t.Fatalf("plan %s still %s after 60 s, want %s", id, v.Status, st)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
 // waitPlan polls GET /circuit-plans/{id} until the run is done or failed.
 func (e *testEnv) waitPlan(id string) circuit.View {
 	e.t.Helper()
@@ -70,9 +92,9 @@ func (e *testEnv) waitPlan(id string) circuit.View {
 	for {
 		var v circuit.View
 		e.getJSON("/api/v1/circuit-plans/"+id, "u-planner", http.StatusOK, &v)
-		if v.Status == circuit.Done || v.Status == circuit.Failed {
-			if v.Status == circuit.Failed {
-				e.t.Fatalf("plan %s failed: %s", id, v.Error)
+		if !v.Status.Active() {
+			if v.Status != circuit.Done {
+				e.t.Fatalf("plan %s %s: %s", id, v.Status, v.Error)
 			}
 			return v
 		}
@@ -176,6 +198,11 @@ func testCircuitFlow(t *testing.T, e *testEnv, week data.Date) {
 	if d := errBody(t, b); d.Code != codeConflict {
 		t.Errorf("concurrent plan: code %q, want conflict", d.Code)
 	}
+	if d := errBody(t, b); d.ID != long.ID {
+		t.Errorf("concurrent plan: error.id %q, want the run in flight %s", d.ID, long.ID)
+	}
+	// The worker takes it from the queue; a DELETE then stops the search.
+	e.waitStatus(long.ID, circuit.Running)
 	if code, _, b := e.do(http.MethodDelete, "/api/v1/circuit-plans/"+long.ID, "u-planner", nil); code != http.StatusAccepted {
 		t.Fatalf("DELETE running plan: %d %s", code, b)
 	}

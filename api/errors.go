@@ -4,6 +4,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -24,6 +25,7 @@ const (
 	codePreconditionRequired = "precondition_required"  // 428: update without version or If-Match
 	codeInternal             = "internal"               // 500: details are logged, never returned
 	codeUnavailable          = "unavailable"            // 503: store not reachable (readyz)
+	codeQueueFull            = "queue_full"             // 429: too many queued runs of a kind; see Retry-After
 )
 
 // httpError is an error the API returns as is: status, code, message and
@@ -36,6 +38,11 @@ type httpError struct {
 	// noRoute marks the 404 of an unknown endpoint, the only 404 whose
 	// message is kept (see uniformNotFound).
 	noRoute bool
+	// ID names the record the error is about (a 409 for a run in flight:
+	// that run's id).
+	ID string
+	// RetryAfter, when > 0, is sent as the Retry-After header (seconds).
+	RetryAfter int
 }
 
 func (e *httpError) Error() string { return e.Message }
@@ -49,9 +56,12 @@ type errorBody struct {
 
 // errorDetail is the inner object of errorBody.
 type errorDetail struct {
-	Code      string `json:"code"`
-	Message   string `json:"message"`
-	Field     string `json:"field,omitempty"`
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	Field   string `json:"field,omitempty"`
+	// ID names the record in the way: for a 409 on a run of the same kind
+	// and period already in flight, that run's id.
+	ID        string `json:"id,omitempty"`
 	RequestID string `json:"request_id,omitempty"`
 }
 
@@ -68,8 +78,11 @@ func (s *Server) fail(c *gin.Context, err error) {
 			slog.String("path", c.Request.URL.Path), slog.Any("error", err))
 	}
 	s.metrics.Errors.WithLabelValues(he.Code).Inc()
+	if he.RetryAfter > 0 {
+		c.Header("Retry-After", strconv.Itoa(he.RetryAfter))
+	}
 	c.AbortWithStatusJSON(he.Status, errorBody{Error: errorDetail{
-		Code: he.Code, Message: he.Message, Field: he.Field, RequestID: rid,
+		Code: he.Code, Message: he.Message, Field: he.Field, ID: he.ID, RequestID: rid,
 	}})
 }
 
@@ -80,6 +93,9 @@ func (s *Server) classify(err error) *httpError {
 		return he
 	}
 	if de, ok := domainError(err); ok {
+		if de.Status == http.StatusTooManyRequests {
+			de.RetryAfter = int(s.cfg.QueueRetryAfter.Seconds())
+		}
 		return de
 	}
 	return &httpError{Status: http.StatusInternalServerError, Code: codeInternal,

@@ -20,6 +20,7 @@ var kindStatus = map[data.Kind]struct {
 	data.Conflict:     {http.StatusConflict, codeConflict},
 	data.Forbidden:    {http.StatusForbidden, codeForbidden},
 	data.Unauthorized: {http.StatusUnauthorized, codeUnauthorized},
+	data.Busy:         {http.StatusTooManyRequests, codeQueueFull},
 	// Internal and Other are absent on purpose: they become a generic 500.
 }
 
@@ -35,5 +36,5 @@ func domainError(err error) (*httpError, bool) {
 	if !ok {
 		return nil, false
 	}
-	return &httpError{Status: m.status, Code: m.code, Message: data.ErrorMessage(err), Field: data.ErrorField(err)}, true
+	return &httpError{Status: m.status, Code: m.code, Message: data.ErrorMessage(err), Field: data.ErrorField(err), ID: data.ErrorID(err)}, true
 }

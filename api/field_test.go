@@ -5,14 +5,17 @@ import (
 	"testing"
 
 	"github.com/yingjing/xunhui/data"
+	"github.com/yingjing/xunhui/jobs"
+	"github.com/yingjing/xunhui/jobs/jobstest"
 	"github.com/yingjing/xunhui/optimizer/circuit"
 )
 
 // newFieldEnv is the fixture server with the circuit service installed.
 func newFieldEnv(t *testing.T, store data.Store) *testEnv {
 	t.Helper()
-	svc := circuit.NewService(store, circuit.Config{MaxIterations: 50})
-	t.Cleanup(svc.Close)
+	q := jobstest.Start(t, store, jobs.Config{}, nil)
+	svc := circuit.NewService(store, circuit.Config{MaxIterations: 50, Queue: q})
+	jobstest.Handle(svc, data.RunCircuitPlan, data.RunCircuitReplan)(q)
 	return newTestEnvWith(t, store, func(s *Server) { s.SetCircuit(svc) })
 }
 

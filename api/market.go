@@ -92,8 +92,8 @@ func (m *marketAPI) routes(v1 *gin.RouterGroup) {
 		query:       []apiParam{qTownship}, response: listBody[market.Demand]{}, errors: []int{400}}, m.demand)
 	s.handle(v1, http.MethodPost, "/market-plans", opSpec{roles: planners, tag: "market",
 		summary:     "Plan the market-day desks of a horizon (asynchronous)",
-		description: "Answers 202 with the plan id; poll GET /market-plans/{id} until status is done or failed.",
-		request:     marketPlanInput{}, response: marketPlanCreated{}, status: http.StatusAccepted, errors: []int{403, 422}}, m.startPlan)
+		description: "Answers 202 with the plan id; poll GET /market-plans/{id} (any replica) until status is done, failed (error says why, e.g. its worker was lost) or cancelled. The plan runs as a durable job. A plan of the same dates while one is queued or running is 409 whose error.id names it; 429 with Retry-After when the queue of market plans is full.",
+		request:     marketPlanInput{}, response: marketPlanCreated{}, status: http.StatusAccepted, errors: []int{403, 409, 422, 429}}, m.startPlan)
 	s.handle(v1, http.MethodGet, "/market-plans", opSpec{roles: allRoles, tag: "market",
 		summary: "List market plans, newest first", query: []apiParam{
 			{Name: "date", In: "query", Description: "only plans whose dates contain this day, YYYY-MM-DD", Schema: &jsonSchema{Type: "string", Format: "date"}},

@@ -12,6 +12,8 @@ import (
 
 	"github.com/yingjing/xunhui/data"
 	"github.com/yingjing/xunhui/data/seed"
+	"github.com/yingjing/xunhui/jobs"
+	"github.com/yingjing/xunhui/jobs/jobstest"
 	"github.com/yingjing/xunhui/optimizer/market"
 )
 
@@ -43,9 +45,10 @@ func newMarketEnv(t *testing.T, store data.Store) *marketEnv {
 		t.Fatalf("seed: %v", err)
 	}
 	now := func() time.Time { return marketNow }
-	svc := market.NewService(store, market.Config{Now: now,
+	q := jobstest.Start(t, store, jobs.Config{}, nil)
+	svc := market.NewService(store, market.Config{Now: now, Queue: q,
 		Options: market.Options{MaxIterations: 20_000, TimeLimit: time.Minute}, ReplanIterations: 10_000})
-	t.Cleanup(svc.Close)
+	jobstest.Handle(svc, data.RunMarketPlan)(q)
 	logs := &syncBuffer{}
 	srv := NewServer(store, newTestLogger(logs), Config{Now: now})
 	srv.SetMarket(svc)
@@ -258,7 +261,9 @@ func TestMarketPlanFlow(t *testing.T) {
 		if created.ID == "" {
 			t.Fatal("no plan id")
 		}
-		e.svc.Wait()
+		if _, err := e.svc.WaitPlan(context.Background(), created.ID); err != nil {
+			t.Fatal(err)
+		}
 		plan := "/api/v1/market-plans/" + created.ID
 		var v market.PlanView
 		e.send(http.MethodGet, plan, "u-planner", nil, http.StatusOK, &v)

@@ -18,7 +18,6 @@ func TestOpenAPIRoutes(t *testing.T) {
 	srv := NewServer(store, nil, Config{})
 	// The market planner registers its routes when installed; include them.
 	mkt := market.NewService(store, market.Config{})
-	defer mkt.Close()
 	srv.SetMarket(mkt)
 	served := map[string]bool{}
 	for _, r := range srv.engine.Routes() {

@@ -133,7 +133,6 @@ var routeRoles = map[string]string{
 func fullEnv(t *testing.T, store data.Store) *testEnv {
 	e := newTestEnv(t, store)
 	svc := market.NewService(e.store, market.Config{Options: market.Options{MaxIterations: 100, TimeLimit: time.Second}})
-	t.Cleanup(svc.Close)
 	e.srv.SetMarket(svc)
 	e.srv.SetWeb(fstest.MapFS{
 		"index.html": {Data: []byte("<!doctype html><title>x</title>")},

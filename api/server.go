@@ -43,6 +43,9 @@ type Config struct {
 	TrustedProxies []string
 	// Now returns the current time; tests may fix it (default time.Now).
 	Now func() time.Time
+	// QueueRetryAfter is the Retry-After of a 429 for a full job queue
+	// (default 30 s; cmd sets the queue's own).
+	QueueRetryAfter time.Duration
 }
 
 func (c Config) withDefaults() Config {
@@ -63,6 +66,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Now == nil {
 		c.Now = time.Now
+	}
+	if c.QueueRetryAfter <= 0 {
+		c.QueueRetryAfter = 30 * time.Second
 	}
 	return c
 }

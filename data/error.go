@@ -32,6 +32,8 @@ const (
 	// Internal is a failure of the system itself (database down, bug) [500].
 	// Its message must not be shown to users.
 	Internal
+	// Busy means a bounded queue is full: try again later [429].
+	Busy
 )
 
 var kindNames = [...]string{
@@ -42,6 +44,7 @@ var kindNames = [...]string{
 	Forbidden:    "forbidden",
 	Unauthorized: "unauthorized",
 	Internal:     "internal",
+	Busy:         "busy",
 }
 
 // String returns the snake_case name of k, used as the "code" in API errors.
@@ -63,6 +66,20 @@ type Error struct {
 	Field   string
 	Message string
 	Err     error
+	// ID names the record the error points at, when there is one: for a
+	// Conflict with a run already in flight, that run.
+	ID string
+}
+
+// ErrorID returns the ID of the first *Error in err's chain that has one.
+func ErrorID(err error) string {
+	for err != nil {
+		if de, ok := err.(*Error); ok && de.ID != "" {
+			return de.ID
+		}
+		err = errors.Unwrap(err)
+	}
+	return ""
 }
 
 // Error formats e as "op: field: message: cause", omitting empty parts.

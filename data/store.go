@@ -20,6 +20,9 @@ import "context"
 //     slices for "no rows" (an empty slice instead);
 //   - times written by the store are UTC.
 type Store interface {
+	// RunStore keeps the state of queued work (data/run.go).
+	RunStore
+
 	// Ping checks that the database answers (for /readyz).
 	Ping(ctx context.Context) error
 	// Seeded reports whether the county reference data (townships and

@@ -15,6 +15,8 @@ import (
 
 	"github.com/yingjing/xunhui/api"
 	"github.com/yingjing/xunhui/data"
+	"github.com/yingjing/xunhui/jobs"
+	"github.com/yingjing/xunhui/jobs/jobstest"
 	"github.com/yingjing/xunhui/data/seed"
 	"github.com/yingjing/xunhui/data/sqlite/sqlitetest"
 	"github.com/yingjing/xunhui/optimizer/circuit"
@@ -70,11 +72,12 @@ func TestBrowser(t *testing.T) {
 	coord := addUser(t, store, data.User{ID: "e2e-coord", Name: "乡镇协调员", Role: data.UserTownshipCoordinator, TownshipID: town})
 
 	srv := api.NewServer(store, nil, api.Config{})
-	cir := circuit.NewService(store, circuit.Config{TimeLimit: 3 * time.Second})
-	defer cir.Close()
+	q := jobstest.Start(t, store, jobs.Config{}, nil)
+	cir := circuit.NewService(store, circuit.Config{TimeLimit: 3 * time.Second, Queue: q})
+	jobstest.Handle(cir, data.RunCircuitPlan, data.RunCircuitReplan)(q)
 	srv.SetCircuit(cir)
-	mkt := market.NewService(store, market.Config{})
-	defer mkt.Close()
+	mkt := market.NewService(store, market.Config{Queue: q})
+	jobstest.Handle(mkt, data.RunMarketPlan)(q)
 	srv.SetMarket(mkt)
 	srv.SetWeb(web.FS, api.WebConfig{})
 	if err := srv.Open("127.0.0.1:0"); err != nil {

@@ -74,7 +74,6 @@ func runMarketPlan(ctx context.Context, args []string, stdout, stderr io.Writer)
 	}
 	defer store.Close()
 	svc := market.NewService(store, market.Config{Options: opt})
-	defer svc.Close()
 	cli := market.Actor{UserID: "cli", Role: data.UserAdmin}
 	v, err := svc.Plan(ctx, cli, *from, *to)
 	if err != nil {

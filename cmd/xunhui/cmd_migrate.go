@@ -10,6 +10,7 @@ import (
 	"github.com/yingjing/xunhui/data"
 	"github.com/yingjing/xunhui/data/postgres"
 	"github.com/yingjing/xunhui/data/sqlite"
+	"github.com/yingjing/xunhui/jobs"
 )
 
 func init() {
@@ -72,6 +73,11 @@ func openStoreConfig(ctx context.Context, c storeConfig, logw io.Writer) (data.S
 	}
 	for _, a := range applied {
 		fmt.Fprintf(logw, "migrated %s: %s\n", c.describe(), a)
+	}
+	// River's own tables (river_job, river_leader, …) come with ours.
+	if err := jobs.Migrate(ctx, s); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("migrate %s: %w", c.describe(), err)
 	}
 	return s, nil
 }

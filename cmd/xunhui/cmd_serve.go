@@ -12,9 +12,7 @@ import (
 
 	"github.com/yingjing/xunhui/api"
 	"github.com/yingjing/xunhui/data/seed"
-	"github.com/yingjing/xunhui/geo/sources"
-	"github.com/yingjing/xunhui/optimizer/circuit"
-	"github.com/yingjing/xunhui/optimizer/market"
+	"github.com/yingjing/xunhui/jobs"
 	"github.com/yingjing/xunhui/scheduler"
 	"github.com/yingjing/xunhui/scheduler/pglock"
 	"github.com/yingjing/xunhui/scheduler/planjobs"
@@ -68,6 +66,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	shutdown := fs.Duration("shutdown-timeout", 20*time.Second, "how long to let in-flight requests finish on SIGTERM/SIGINT")
 	seedEmpty := fs.Bool("seed-if-empty", false, "load the county geography and SAMPLE data when the database holds none (same as `xunhui seed --if-empty`)")
 	noScheduler := fs.Bool("no-scheduler", false, "do not run the recurring jobs (another replica runs them)")
+	work := addWorkFlags(fs, 1)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -105,26 +104,14 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		logger.Warn("created admin user with a new token (printed on stdout)", "user", api.AdminUserID)
 	}
 
-	srv := api.NewServer(s, logger, api.Config{})
-	// Travel times for the planners and POST /api/v1/vrp: the road graph
-	// (XUNHUI_OSM), OSRM (OSRM_URL) or the mountain estimate, with the
-	// store as matrix cache; see docs/geo.md.
-	geoOpts, err := sources.OptionsFromEnv()
+	pl, err := openPlanners(ctx, s, work, logger)
 	if err != nil {
 		return err
 	}
-	geoOpts.Cache = storeMatrixCache{s: s}
-	travel, err := sources.Open(ctx, geoOpts)
-	if err != nil {
-		return fmt.Errorf("travel times: %w", err)
-	}
-	logger.Info("travel times", "source", travel.Name())
-	srv.SetVRPMatrix(geoMatrix(travel))
-	cir := circuit.NewService(s, circuit.Config{Source: travel, Logger: logger})
-	defer cir.Close()
+	srv := api.NewServer(s, logger, api.Config{QueueRetryAfter: pl.queue.RetryAfter()})
+	srv.SetVRPMatrix(geoMatrix(pl.travel))
+	cir, mkt := pl.cir, pl.mkt
 	srv.SetCircuit(cir)
-	mkt := market.NewService(s, market.Config{Travel: travel, Logger: logger})
-	defer mkt.Close()
 	srv.SetMarket(mkt)
 	srv.SetWeb(web.FS, api.WebConfig{TileURL: os.Getenv("XUNHUI_TILE_URL")}) // browser app at / (docs/web.md)
 
@@ -152,6 +139,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		go func() { jobsDone <- sched.Run(jobCtx) }()
 	}
 
+	// Workers (--workers N) take plans from the queue, whichever replica
+	// accepted them; --workers 0 makes an API-only replica.
+	if err := pl.queue.Start(ctx); err != nil {
+		return err
+	}
+	defer stopQueue(pl.queue, *shutdown, logger)
 	if err := srv.Open(*addr); err != nil {
 		return err
 	}
@@ -180,4 +173,14 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	logger.Info("stopped")
 	return nil
+}
+
+// stopQueue lets running plans finish for at most grace, then stops them
+// (each keeps its best plan so far).
+func stopQueue(q *jobs.Queue, grace time.Duration, logger *slog.Logger) {
+	ctx, cancel := context.WithTimeout(context.Background(), grace)
+	defer cancel()
+	if err := q.Stop(ctx); err != nil {
+		logger.Warn("job queue stopped with an error", "error", err)
+	}
 }

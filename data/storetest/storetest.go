@@ -57,6 +57,7 @@ func Run(t *testing.T, newStore Factory) {
 		{"PlanVersionsClaims", testPlanVersionsClaims},
 		{"DryRun", testDryRun},
 		{"TextParity", testTextParity},
+		{"Runs", testRuns},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -10,6 +10,8 @@ import (
 	"github.com/yingjing/xunhui/data"
 	"github.com/yingjing/xunhui/data/seed"
 	"github.com/yingjing/xunhui/data/sqlite/sqlitetest"
+	"github.com/yingjing/xunhui/jobs"
+	"github.com/yingjing/xunhui/jobs/jobstest"
 )
 
 // editFixture plans a seeded week and returns the service and the draft.
@@ -22,9 +24,10 @@ func editFixture(t *testing.T) (*Service, data.PlanDetail, context.Context) {
 		t.Fatal(err)
 	}
 	now := week.Time().Add(-3 * 24 * time.Hour)
-	svc := NewService(store, Config{MaxIterations: 200, Threads: 1, Now: func() time.Time { return now }})
-	t.Cleanup(svc.Close)
-	v, err := svc.Start(week, week.AddDays(4), "planner")
+	q := jobstest.Start(t, store, jobs.Config{}, nil)
+	svc := NewService(store, Config{MaxIterations: 200, Threads: 1, Now: func() time.Time { return now }, Queue: q})
+	jobstest.Handle(svc, data.RunCircuitPlan)(q)
+	v, err := svc.Start(ctx, week, week.AddDays(4), "planner")
 	if err != nil {
 		t.Fatal(err)
 	}

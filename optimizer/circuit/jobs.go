@@ -20,7 +20,7 @@ func (s *Service) WeeklyDraft(ctx context.Context) (string, map[string]any, erro
 	for mon.Weekday() != time.Monday {
 		mon = mon.AddDays(1)
 	}
-	v, err := s.Start(mon, mon.AddDays(4), "scheduler")
+	v, err := s.Start(ctx, mon, mon.AddDays(4), "scheduler")
 	if err != nil {
 		return "", nil, err
 	}

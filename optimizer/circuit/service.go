@@ -2,9 +2,6 @@ package circuit
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"errors"
 	"fmt"
 	"log/slog"
 	"sort"
@@ -15,18 +12,18 @@ import (
 
 	"github.com/yingjing/xunhui/data"
 	"github.com/yingjing/xunhui/geo"
-	"github.com/yingjing/xunhui/optimizer/vrp"
 )
 
-// RunStatus is the state of a planning run.
-type RunStatus string
+// RunStatus is the state of a planning run (data.RunStatus).
+type RunStatus = data.RunStatus
 
 // Run statuses.
 const (
-	Queued  RunStatus = "queued"
-	Running RunStatus = "running"
-	Done    RunStatus = "done"
-	Failed  RunStatus = "failed"
+	Queued    = data.RunQueued
+	Running   = data.RunRunning
+	Done      = data.RunDone
+	Failed    = data.RunFailed
+	Cancelled = data.RunCancelled
 )
 
 // Config tunes a Service. Zero fields take the defaults in the comments.
@@ -48,42 +45,26 @@ type Config struct {
 	// OnFinish, when set, is called after every run with its status
 	// ("done", "failed", "stopped") and wall time (e.g. for metrics).
 	OnFinish func(status string, elapsed time.Duration)
+	// Queue runs the plans durably (package jobs, on River); without it
+	// Start and Replan answer Unavailable.
+	Queue data.RunQueue
 }
 
-// Service runs circuit plans for the API: asynchronously, one at a time
-// (the machine is small), at most one queued or running plan per
-// overlapping horizon, results saved as draft plans in the store.
+// Service runs circuit plans for the API as runs on a durable queue (at
+// most one queued or running plan per overlapping horizon), results saved
+// as draft plans in the store. Run state lives in the store, so every
+// replica answers for every run (runs.go).
 type Service struct {
 	store data.Store
 	cfg   Config
-	ctx   context.Context
-	stop  context.CancelFunc
-	sem   chan struct{}
-	wg    sync.WaitGroup
 
-	mu   sync.Mutex
-	runs map[string]*run
+	mu sync.Mutex // guards cfg.OnFinish
 
 	// sources caches the travel source of plan versions for route sheets.
 	sources sourceCache
 }
 
-type run struct {
-	id, by     string
-	from, to   data.Date
-	baseline   string
-	status     RunStatus
-	err        string
-	progress   []Point
-	started    time.Time
-	finished   time.Time
-	cancel     context.CancelFunc
-	stopped    bool
-	replanNow  time.Time
-	lastReport time.Time
-}
-
-// NewService returns a Service over store. Close it to stop running plans.
+// NewService returns a Service over store; its runs go to cfg.Queue.
 func NewService(store data.Store, cfg Config) *Service {
 	if cfg.TimeLimit <= 0 {
 		cfg.TimeLimit = 10 * time.Second
@@ -100,14 +81,7 @@ func NewService(store data.Store, cfg Config) *Service {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	return &Service{store: store, cfg: cfg, ctx: ctx, stop: cancel, sem: make(chan struct{}, 1), runs: map[string]*run{}}
-}
-
-// Close stops every run (keeping what they found) and waits for them.
-func (s *Service) Close() {
-	s.stop()
-	s.wg.Wait()
+	return &Service{store: store, cfg: cfg}
 }
 
 // SetOnFinish installs Config.OnFinish; call it before the first run.
@@ -149,160 +123,6 @@ type View struct {
 	NeedsReplan []AffectedVisit `json:"needs_replan,omitempty"`
 }
 
-func newID() string {
-	b := make([]byte, 8)
-	_, _ = rand.Read(b)
-	return "P-" + hex.EncodeToString(b)
-}
-
-// Start queues a plan for the horizon from–to by user by. Errors: Invalid
-// for a bad horizon, Conflict when a plan of an overlapping horizon is
-// queued or running.
-func (s *Service) Start(from, to data.Date, by string) (View, error) {
-	return s.start(from, to, by, "", time.Time{})
-}
-
-// Replan queues a re-plan of plan id as of now (zero = the service's now):
-// stops before now and locked stops stay, the rest is re-planned with the
-// current staff and request pool, moving as few stops as possible. The
-// result is a new draft plan whose summary lists the moves. Errors:
-// NotFound, Conflict (a run for the week is active).
-func (s *Service) Replan(ctx context.Context, id string, now time.Time, by string) (View, error) {
-	d, err := s.store.GetPlan(ctx, id)
-	if err != nil {
-		return View{}, err
-	}
-	if d.Plan.Kind != data.PlanCircuit {
-		return View{}, data.Errorf(data.NotFound, "no circuit plan %s", id)
-	}
-	if now.IsZero() {
-		now = s.cfg.Now()
-	}
-	return s.start(d.Plan.From, d.Plan.To, by, id, now)
-}
-
-func (s *Service) start(from, to data.Date, by, baseline string, now time.Time) (View, error) {
-	if _, err := Days(from, to); err != nil {
-		return View{}, &data.Error{Kind: data.Invalid, Field: "to", Message: strings.TrimPrefix(err.Error(), ErrHorizon.Error()+": ")}
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, r := range s.runs {
-		if (r.status == Queued || r.status == Running) && r.from <= to && from <= r.to {
-			return View{}, &data.Error{Kind: data.Conflict, Message: fmt.Sprintf("plan %s for %s–%s is still %s; wait for it or stop it (DELETE)", r.id, r.from, r.to, r.status)}
-		}
-	}
-	// Finished runs live in the store; forget them after an hour.
-	for id, r := range s.runs {
-		if (r.status == Done || r.status == Failed) && time.Since(r.finished) > time.Hour {
-			delete(s.runs, id)
-		}
-	}
-	ctx, cancel := context.WithCancel(s.ctx)
-	r := &run{id: newID(), by: by, from: from, to: to, baseline: baseline, status: Queued, cancel: cancel, replanNow: now}
-	s.runs[r.id] = r
-	s.wg.Add(1)
-	go s.execute(ctx, r)
-	return s.viewLocked(r), nil
-}
-
-func (s *Service) execute(ctx context.Context, r *run) {
-	defer s.wg.Done()
-	defer r.cancel()
-	select {
-	case s.sem <- struct{}{}:
-	case <-ctx.Done():
-		s.finish(r, errors.New("stopped before it started"))
-		return
-	}
-	defer func() { <-s.sem }()
-	s.mu.Lock()
-	r.status, r.started = Running, time.Now()
-	s.mu.Unlock()
-	err := s.plan(ctx, r)
-	s.finish(r, err)
-}
-
-func (s *Service) finish(r *run, err error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	r.finished = time.Now()
-	if f := s.cfg.OnFinish; f != nil && !r.started.IsZero() {
-		st := "done"
-		switch {
-		case err != nil:
-			st = "failed"
-		case r.stopped:
-			st = "stopped"
-		}
-		defer f(st, r.finished.Sub(r.started))
-	}
-	if err != nil {
-		r.status, r.err = Failed, err.Error()
-		s.cfg.Logger.Warn("circuit plan failed", slog.String("plan", r.id), slog.Any("error", err))
-		return
-	}
-	r.status = Done
-}
-
-func (s *Service) plan(ctx context.Context, r *run) error {
-	// Reads and writes must not be cut by a stop request: only the search is.
-	bg := context.WithoutCancel(ctx)
-	var base *Baseline
-	var extra []string
-	if r.baseline != "" {
-		d, err := s.store.GetPlan(bg, r.baseline)
-		if err != nil {
-			return fmt.Errorf("load baseline: %w", err)
-		}
-		base = &Baseline{Plan: d}
-		extra = planRequestIDs(d)
-	}
-	snap, err := LoadSnapshot(bg, s.store, extra)
-	if err != nil {
-		return err
-	}
-	now := s.cfg.Now()
-	if !r.replanNow.IsZero() {
-		now = r.replanNow
-	}
-	t0 := time.Now()
-	res, err := Plan(ctx, snap, Options{From: r.from, To: r.to, Source: s.cfg.Source, TimeLimit: s.cfg.TimeLimit,
-		MaxIterations: s.cfg.MaxIterations, Seed: s.cfg.Seed, Threads: s.cfg.Threads, Now: now, Baseline: base,
-		Observer: func(p vrp.Progress) {
-			s.mu.Lock()
-			defer s.mu.Unlock()
-			pt := Point{ElapsedSec: time.Since(t0).Seconds(), Cost: p.Cost, Served: p.Served, Iteration: p.Iteration}
-			if n := len(r.progress); n > 0 && r.progress[n-1].Cost == p.Cost && r.progress[n-1].Served == p.Served && time.Since(r.lastReport) < 5*time.Second {
-				return
-			}
-			if len(r.progress) < 500 {
-				r.progress = append(r.progress, pt)
-				r.lastReport = time.Now()
-			}
-		}})
-	if err != nil {
-		return err
-	}
-	if err := Check(snap, checkedPart(res.Detail, base, data.DateOf(now)), res.Travel); err != nil {
-		return fmt.Errorf("plan failed the independent check: %w", err)
-	}
-	s.mu.Lock()
-	r.stopped = ctx.Err() != nil
-	prog := append([]Point(nil), r.progress...)
-	s.mu.Unlock()
-	sum, _ := ParseSummary(res.Summary())
-	sum.Progress = prog
-	res.Detail.Plan.ID = r.id
-	res.Detail.Plan.CreatedBy = r.by
-	res.Detail.Plan.Summary = sum.Map()
-	if err := s.store.CreatePlan(bg, &res.Detail); err != nil {
-		return fmt.Errorf("save plan: %w", err)
-	}
-	s.cfg.Logger.Info("circuit plan done", slog.String("plan", r.id), slog.Int("served", res.Stats.Served), slog.Int("unserved", res.Stats.Unserved))
-	return nil
-}
-
 // checkedPart drops the days before today from a re-plan (history: a staff
 // member's leave entered afterwards must not fail the check of days already
 // travelled; re-planning never changes them); everything else is checked.
@@ -318,114 +138,6 @@ func checkedPart(d data.PlanDetail, base *Baseline, today data.Date) data.PlanDe
 		}
 	}
 	return out
-}
-
-func planRequestIDs(d data.PlanDetail) []string {
-	var ids []string
-	for _, it := range d.Itineraries {
-		for _, st := range it.Stops {
-			ids = append(ids, st.RequestIDs...)
-		}
-	}
-	return ids
-}
-
-// Stop cancels a queued or running plan; a running search stops and its
-// best plan so far is saved. Errors: NotFound, Conflict if already finished.
-func (s *Service) Stop(ctx context.Context, id string) (View, error) {
-	s.mu.Lock()
-	r, ok := s.runs[id]
-	if ok && (r.status == Queued || r.status == Running) {
-		r.stopped = true
-		r.cancel()
-		v := s.viewLocked(r)
-		s.mu.Unlock()
-		return v, nil
-	}
-	s.mu.Unlock()
-	if _, err := s.Get(ctx, id); err != nil {
-		return View{}, err
-	}
-	return View{}, data.Errorf(data.Conflict, "plan %s is not running", id)
-}
-
-// Wait blocks until run id is finished or ctx is done (for tests and the CLI).
-func (s *Service) Wait(ctx context.Context, id string) (View, error) {
-	for {
-		v, err := s.Get(ctx, id)
-		if err != nil || v.Status == Done || v.Status == Failed {
-			return v, err
-		}
-		select {
-		case <-ctx.Done():
-			return v, ctx.Err()
-		case <-time.After(50 * time.Millisecond):
-		}
-	}
-}
-
-func (s *Service) viewLocked(r *run) View {
-	v := View{ID: r.id, Status: r.status, Error: r.err, From: r.from, To: r.to, Stopped: r.stopped, Baseline: r.baseline,
-		Progress: append([]Point{}, r.progress...), Itineraries: []data.Itinerary{}, Unassigned: []Unassigned{}}
-	if !r.started.IsZero() {
-		t := r.started.UTC()
-		v.StartedAt = &t
-	}
-	if !r.finished.IsZero() {
-		t := r.finished.UTC()
-		v.FinishedAt = &t
-	}
-	return v
-}
-
-// Get returns the status of run id and, once done, its plan. Plans made
-// before a restart are read from the store (status done). NotFound when
-// there is no such circuit plan.
-func (s *Service) Get(ctx context.Context, id string) (View, error) {
-	s.mu.Lock()
-	r, ok := s.runs[id]
-	var v View
-	if ok {
-		v = s.viewLocked(r)
-	}
-	s.mu.Unlock()
-	if ok && v.Status != Done {
-		return v, nil
-	}
-	d, err := s.store.GetPlan(ctx, id)
-	if err != nil {
-		return View{}, err
-	}
-	if d.Plan.Kind != data.PlanCircuit {
-		return View{}, data.Errorf(data.NotFound, "no circuit plan %s", id)
-	}
-	if !ok {
-		v = View{ID: id, Status: Done, From: d.Plan.From, To: d.Plan.To, Progress: []Point{}}
-	}
-	sum, err := ParseSummary(d.Plan.Summary)
-	if err != nil {
-		return View{}, err
-	}
-	if len(v.Progress) == 0 && sum.Progress != nil {
-		v.Progress = sum.Progress
-	}
-	v.Baseline = sum.Stats.BaselinePID
-	p := d.Plan
-	v.Plan = &p
-	v.Itineraries = d.Itineraries
-	if v.Itineraries == nil {
-		v.Itineraries = []data.Itinerary{}
-	}
-	v.Unassigned = sum.Unassigned
-	if v.Unassigned == nil {
-		v.Unassigned = []Unassigned{}
-	}
-	st := sum.Stats
-	v.Stats, v.Loads, v.Moves = &st, sum.Loads, sum.Moves
-	if v.NeedsReplan, err = s.ReplanNeed(ctx, d); err != nil {
-		return View{}, err
-	}
-	return v, nil
 }
 
 // Explanation is per unassigned request its reason, per team its load, and

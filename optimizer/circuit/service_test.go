@@ -9,6 +9,8 @@ import (
 	"github.com/yingjing/xunhui/data"
 	"github.com/yingjing/xunhui/data/seed"
 	"github.com/yingjing/xunhui/data/sqlite/sqlitetest"
+	"github.com/yingjing/xunhui/jobs"
+	"github.com/yingjing/xunhui/jobs/jobstest"
 )
 
 // TestServiceJobs runs the scheduled jobs against a seeded store: the weekly
@@ -21,8 +23,9 @@ func TestServiceJobs(t *testing.T) {
 		t.Fatal(err)
 	}
 	now := week.Time().Add(-3 * 24 * time.Hour) // the Friday before
-	svc := NewService(store, Config{MaxIterations: 50, Threads: 1, Now: func() time.Time { return now }})
-	defer svc.Close()
+	q := jobstest.Start(t, store, jobs.Config{}, nil)
+	svc := NewService(store, Config{MaxIterations: 50, Threads: 1, Now: func() time.Time { return now }, Queue: q})
+	jobstest.Handle(svc, data.RunCircuitPlan, data.RunCircuitReplan)(q)
 	if sum, _, err := svc.DailyReplan(ctx); err != nil || !strings.Contains(sum, "no published") {
 		t.Fatalf("DailyReplan without a plan = %q, %v", sum, err)
 	}

@@ -3,6 +3,8 @@ package circuit
 import (
 	"encoding/json"
 	"fmt"
+
+	"github.com/yingjing/xunhui/data"
 )
 
 // Summary is what a circuit plan stores in data.Plan.Summary: the figures,
@@ -20,12 +22,7 @@ type Summary struct {
 }
 
 // Point is one progress sample of a run: best cost and served count over time.
-type Point struct {
-	ElapsedSec float64 `json:"elapsed_seconds"`
-	Cost       int64   `json:"cost"`
-	Served     int     `json:"served"`
-	Iteration  int     `json:"iteration"`
-}
+type Point = data.RunPoint
 
 // Summary returns r's summary as the JSON object stored with the plan.
 func (r *Result) Summary() map[string]any {

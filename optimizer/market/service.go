@@ -20,6 +20,8 @@ const (
 	RunRunning = "running"
 	RunDone    = "done"
 	RunFailed  = "failed"
+	// RunCancelled: stopped before it started (DELETE on a queued run).
+	RunCancelled = "cancelled"
 )
 
 // MaxHorizonDays is the longest horizon a plan may cover.
@@ -40,6 +42,9 @@ type Config struct {
 	Now func() time.Time
 	// Logger receives run failures [discarded].
 	Logger *slog.Logger
+	// Queue runs StartPlan's plans durably (package jobs, on River);
+	// without it StartPlan fails.
+	Queue data.RunQueue
 }
 
 // Service is the market-day planner behind the API (and the scheduler):
@@ -52,11 +57,8 @@ type Service struct {
 
 	observe func(d time.Duration, status string)
 
-	mu     sync.Mutex // serialises writes to one plan (runs and adjustments)
-	locks  map[string]*sync.Mutex
-	wg     sync.WaitGroup
-	ctx    context.Context
-	cancel context.CancelFunc
+	mu    sync.Mutex // serialises writes to one plan (runs and adjustments)
+	locks map[string]*sync.Mutex
 }
 
 // NewService returns a Service over store.
@@ -76,8 +78,7 @@ func NewService(store data.Store, cfg Config) *Service {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	return &Service{store: store, cfg: cfg, locks: map[string]*sync.Mutex{}, ctx: ctx, cancel: cancel}
+	return &Service{store: store, cfg: cfg, locks: map[string]*sync.Mutex{}}
 }
 
 // Observe installs f, called after every solve with its wall time and
@@ -85,14 +86,39 @@ func NewService(store data.Store, cfg Config) *Service {
 // Call it before the first plan.
 func (s *Service) Observe(f func(d time.Duration, status string)) { s.observe = f }
 
-// Close cancels running plans and waits for them to stop.
-func (s *Service) Close() {
-	s.cancel()
-	s.wg.Wait()
+// Wait blocks until no market plan run is queued or running, on any
+// worker (for tests; at most 5 minutes).
+func (s *Service) Wait() {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	for ctx.Err() == nil {
+		act, err := s.store.ListRuns(ctx, data.RunFilter{Kind: data.RunMarketPlan, Active: true, Limit: 1})
+		if err != nil || len(act) == 0 {
+			return
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
 }
 
-// Wait blocks until no plan run is in progress (for tests and shutdown).
-func (s *Service) Wait() { s.wg.Wait() }
+// WaitPlan blocks until plan id's run is finished or ctx ends (for tests
+// and the command line) and returns the plan as an admin sees it.
+func (s *Service) WaitPlan(ctx context.Context, id string) (PlanView, error) {
+	admin := Actor{UserID: "wait", Role: data.UserAdmin}
+	for {
+		v, err := s.GetPlan(ctx, admin, id)
+		if err != nil || (v.Status != RunQueued && v.Status != RunRunning) {
+			return v, err
+		}
+		select {
+		case <-ctx.Done():
+			return v, ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
 
 func (s *Service) planLock(id string) *sync.Mutex {
 	s.mu.Lock()
@@ -248,27 +274,48 @@ func (s *Service) SetBookingStatus(ctx context.Context, a Actor, id string, stat
 // MaxHorizonDays) and returns its id at once; the run continues in the
 // background (see GetPlan for its status). Errors: Invalid naming "from" or
 // "to"; Forbidden unless admin or county planner.
+//
+// The plan runs on the queue (any worker process); a second plan of the
+// same dates while one is in flight is a Conflict whose ID names the
+// first; a full queue is Busy.
 func (s *Service) StartPlan(ctx context.Context, a Actor, from, to string) (string, error) {
-	id, err := s.createPlan(ctx, a, from, to)
+	f, t, err := checkHorizon(a, from, to)
 	if err != nil {
 		return "", err
 	}
-	s.wg.Add(1)
-	go func() {
-		defer s.wg.Done()
-		s.run(s.ctx, id)
-	}()
-	return id, nil
+	if s.cfg.Queue == nil {
+		return "", fmt.Errorf("market: no job queue configured")
+	}
+	r := data.Run{ID: data.NewID("P"), Kind: data.RunMarketPlan, From: f, To: t, CreatedBy: a.UserID}
+	err = s.cfg.Queue.Enqueue(ctx, &r, func(ctx context.Context) error {
+		_, err := s.storePlan(ctx, r.ID, a, f, t)
+		return err
+	})
+	if err != nil {
+		return "", err
+	}
+	return r.ID, nil
+}
+
+// Execute is the queue's handler for market plan runs: it solves plan
+// r.ID from scratch and stores the result; a failure is returned (and also
+// recorded in the plan).
+func (s *Service) Execute(ctx context.Context, r data.Run, _ func(data.RunPoint)) error {
+	return s.run(ctx, r.ID)
 }
 
 // Plan plans from–to like StartPlan but waits for the result, running
 // under ctx (for the scheduler and the command line).
 func (s *Service) Plan(ctx context.Context, a Actor, from, to string) (PlanView, error) {
-	id, err := s.createPlan(ctx, a, from, to)
+	f, t, err := checkHorizon(a, from, to)
 	if err != nil {
 		return PlanView{}, err
 	}
-	s.run(ctx, id)
+	id, err := s.storePlan(ctx, "", a, f, t)
+	if err != nil {
+		return PlanView{}, err
+	}
+	_ = s.run(ctx, id) // a failure is recorded in the plan
 	return s.GetPlan(context.WithoutCancel(ctx), a, id)
 }
 
@@ -293,27 +340,32 @@ func (s *Service) RollMonth(ctx context.Context) (string, map[string]any, error)
 		len(v.Desks), v.Stats.Bookings-len(v.Uncovered), v.Stats.Bookings), out, nil
 }
 
-// createPlan validates the horizon and stores a queued draft plan.
-func (s *Service) createPlan(ctx context.Context, a Actor, from, to string) (string, error) {
+// checkHorizon checks the caller and the horizon of a new plan.
+func checkHorizon(a Actor, from, to string) (data.Date, data.Date, error) {
 	if a.Role != data.UserAdmin && a.Role != data.UserCountyPlanner {
-		return "", forbidden("only planners may start a market plan")
+		return "", "", forbidden("only planners may start a market plan")
 	}
 	f, err := data.ParseDate(from)
 	if err != nil {
-		return "", data.FieldError("from", "%q is not a date YYYY-MM-DD", from)
+		return "", "", data.FieldError("from", "%q is not a date YYYY-MM-DD", from)
 	}
 	t, err := data.ParseDate(to)
 	if err != nil {
-		return "", data.FieldError("to", "%q is not a date YYYY-MM-DD", to)
+		return "", "", data.FieldError("to", "%q is not a date YYYY-MM-DD", to)
 	}
 	if t < f {
-		return "", data.FieldError("to", "%s is before from %s", t, f)
+		return "", "", data.FieldError("to", "%s is before from %s", t, f)
 	}
 	if n := int(t.Time().Sub(f.Time()).Hours()/24) + 1; n > MaxHorizonDays {
-		return "", data.FieldError("to", "horizon of %d days exceeds %d", n, MaxHorizonDays)
+		return "", "", data.FieldError("to", "horizon of %d days exceeds %d", n, MaxHorizonDays)
 	}
+	return f, t, nil
+}
+
+// storePlan stores a queued draft plan (id "" = a new one).
+func (s *Service) storePlan(ctx context.Context, id string, a Actor, f, t data.Date) (string, error) {
 	ex := extras{Run: RunQueued, Changes: []Change{{At: s.cfg.Now().UTC(), By: a.UserID, Op: "create", Detail: fmt.Sprintf("plan %s–%s", f, t)}}}
-	d := data.PlanDetail{Plan: data.Plan{Kind: data.PlanMarket, From: f, To: t, CreatedBy: a.UserID, Summary: ex.summary()},
+	d := data.PlanDetail{Plan: data.Plan{ID: id, Kind: data.PlanMarket, From: f, To: t, CreatedBy: a.UserID, Summary: ex.summary()},
 		Itineraries: []data.Itinerary{}, Desks: []data.Desk{}}
 	if err := s.store.CreatePlan(ctx, &d); err != nil {
 		return "", data.WithOp("market.StartPlan", err)
@@ -321,27 +373,28 @@ func (s *Service) createPlan(ctx context.Context, a Actor, from, to string) (str
 	return d.Plan.ID, nil
 }
 
-// run solves plan id from scratch and stores the result.
-func (s *Service) run(ctx context.Context, id string) {
+// run solves plan id from scratch and stores the result; it returns the
+// solve's failure (also recorded in the plan) or a store error.
+func (s *Service) run(ctx context.Context, id string) error {
 	l := s.planLock(id)
 	l.Lock()
 	defer l.Unlock()
 	d, err := s.store.GetPlan(ctx, id)
 	if err != nil {
 		s.cfg.Logger.Error("market plan run", slog.String("plan", id), slog.Any("error", err))
-		return
+		return err
 	}
 	ex := extrasOf(d.Plan)
-	ex.Run = RunRunning
+	ex.Run, ex.Error = RunRunning, ""
 	d.Plan.Summary = ex.summary()
 	if err := s.store.ReplacePlan(ctx, &d); err != nil {
 		s.cfg.Logger.Error("market plan run", slog.String("plan", id), slog.Any("error", err))
-		return
+		return err
 	}
-	err = s.solveInto(ctx, &d, &ex, s.cfg.Options)
-	if err != nil {
-		ex.Run, ex.Error = RunFailed, data.ErrorMessage(err)
-		s.cfg.Logger.Error("market plan run", slog.String("plan", id), slog.Any("error", err))
+	serr := s.solveInto(ctx, &d, &ex, s.cfg.Options)
+	if serr != nil {
+		ex.Run, ex.Error = RunFailed, data.ErrorMessage(serr)
+		s.cfg.Logger.Error("market plan run", slog.String("plan", id), slog.Any("error", serr))
 		d.Desks = []data.Desk{}
 	} else {
 		ex.Run = RunDone
@@ -349,7 +402,26 @@ func (s *Service) run(ctx context.Context, id string) {
 	d.Plan.Summary = ex.summary()
 	if err := s.store.ReplacePlan(context.WithoutCancel(ctx), &d); err != nil {
 		s.cfg.Logger.Error("market plan save", slog.String("plan", id), slog.Any("error", err))
+		return err
 	}
+	return serr
+}
+
+// runState overlays the durable run state of plan id (when it has a run
+// that did not finish well: failed by its worker or the reconciler,
+// cancelled, or still queued or running) on status and reason.
+func (s *Service) runState(ctx context.Context, id string, status, reason *string) error {
+	r, err := s.store.GetRun(ctx, id)
+	if data.ErrorKind(err) == data.NotFound {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if r.Status != data.RunDone {
+		*status, *reason = string(r.Status), r.Error
+	}
+	return nil
 }
 
 // solveInto builds the problem for d's horizon (with ex's locks and d's
@@ -540,6 +612,9 @@ func (s *Service) GetPlan(ctx context.Context, a Actor, id string) (PlanView, er
 		return PlanView{}, &data.Error{Op: "market.GetPlan", Kind: data.NotFound, Message: "no market plan " + id}
 	}
 	v := view(d)
+	if err := s.runState(ctx, id, &v.Status, &v.Error); err != nil {
+		return PlanView{}, data.WithOp("market.GetPlan", err)
+	}
 	if a.Role == data.UserTownshipCoordinator {
 		v = v.Township(a.TownshipID)
 	}
@@ -571,6 +646,9 @@ func (s *Service) ListPlans(ctx context.Context, day data.Date, limit int) ([]Pl
 	out := make([]PlanHeader, 0, len(ps))
 	for _, p := range ps {
 		ex := extrasOf(p)
+		if err := s.runState(ctx, p.ID, &ex.Run, &ex.Error); err != nil {
+			return nil, data.WithOp("market.ListPlans", err)
+		}
 		out = append(out, PlanHeader{ID: p.ID, Status: ex.Run, Publication: p.Status, Version: p.Version, From: p.From, To: p.To,
 			CreatedBy: p.CreatedBy, UpdatedAt: p.UpdatedAt, Desks: ex.Desks, Uncovered: len(ex.Uncovered), Conflicts: len(ex.Conflicts)})
 	}

@@ -12,6 +12,8 @@ import (
 	"github.com/yingjing/xunhui/data"
 	"github.com/yingjing/xunhui/data/seed"
 	"github.com/yingjing/xunhui/data/sqlite/sqlitetest"
+	"github.com/yingjing/xunhui/jobs"
+	"github.com/yingjing/xunhui/jobs/jobstest"
 )
 
 // now is the fixed clock of the service tests (08:00 in the county).
@@ -30,9 +32,10 @@ func seeded(t *testing.T) (*Service, data.Store) {
 	if _, err := seed.Load(ctx, st, seed.Options{Requests: 50}); err != nil {
 		t.Fatalf("seed: %v", err)
 	}
-	svc := NewService(st, Config{Now: func() time.Time { return now },
+	q := jobstest.Start(t, st, jobs.Config{}, nil)
+	svc := NewService(st, Config{Now: func() time.Time { return now }, Queue: q,
 		Options: Options{MaxIterations: 20_000, TimeLimit: time.Minute}, ReplanIterations: 10_000})
-	t.Cleanup(svc.Close)
+	jobstest.Handle(svc, data.RunMarketPlan)(q)
 	return svc, st
 }
 
@@ -75,7 +78,9 @@ func TestServicePlanEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc.Wait()
+	if _, err := svc.WaitPlan(ctx, id); err != nil {
+		t.Fatal(err)
+	}
 	v, err := svc.GetPlan(ctx, planner, id)
 	if err != nil {
 		t.Fatal(err)
@@ -122,7 +127,9 @@ func planned(t *testing.T) (*Service, data.Store, PlanView) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc.Wait()
+	if _, err := svc.WaitPlan(ctx, id); err != nil {
+		t.Fatal(err)
+	}
 	v, err := svc.GetPlan(ctx, planner, id)
 	if err != nil || v.Status != RunDone {
 		t.Fatalf("plan: %v, status %s %s", err, v.Status, v.Error)

@@ -217,8 +217,9 @@ func takeSchema(t testing.TB, u string) string {
 	return schema
 }
 
-// recycleSchema empties every table of schema except schema_migrations and
-// offers it for reuse; on any error the schema is dropped instead.
+// recycleSchema empties every table of schema except the migration records
+// (ours: schema_migrations; River's: river_migration) and offers it for
+// reuse; on any error the schema is dropped instead.
 func recycleSchema(u, schema string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -227,7 +228,7 @@ func recycleSchema(u, schema string) {
 		return
 	}
 	defer c.Close(ctx)
-	rows, err := c.Query(ctx, `SELECT quote_ident(tablename) FROM pg_tables WHERE schemaname = $1 AND tablename <> 'schema_migrations'`, schema)
+	rows, err := c.Query(ctx, `SELECT quote_ident(tablename) FROM pg_tables WHERE schemaname = $1 AND tablename NOT IN ('schema_migrations', 'river_migration')`, schema)
 	var tables []string
 	if err == nil {
 		for rows.Next() {

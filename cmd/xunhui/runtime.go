@@ -1,0 +1,114 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/yingjing/xunhui/data"
+	"github.com/yingjing/xunhui/geo"
+	"github.com/yingjing/xunhui/geo/sources"
+	"github.com/yingjing/xunhui/jobs"
+	"github.com/yingjing/xunhui/optimizer/circuit"
+	"github.com/yingjing/xunhui/optimizer/market"
+)
+
+// workFlags configure the job queue and the planners of serve and worker.
+type workFlags struct {
+	workers     int
+	maxQueued   int
+	planLimit   time.Duration
+	jobTimeout  time.Duration
+	rescueAfter time.Duration
+	attempts    int
+	poll        time.Duration
+	reconcile   time.Duration
+}
+
+func envInt(name string, def int) int {
+	if v, err := strconv.Atoi(os.Getenv(name)); err == nil {
+		return v
+	}
+	return def
+}
+
+func envDuration(name string, def time.Duration) time.Duration {
+	if v, err := time.ParseDuration(os.Getenv(name)); err == nil {
+		return v
+	}
+	return def
+}
+
+// addWorkFlags registers the queue flags; workers is the default count.
+func addWorkFlags(fs *flag.FlagSet, workers int) *workFlags {
+	w := &workFlags{}
+	fs.IntVar(&w.workers, "workers", envInt("XUNHUI_WORKERS", workers), "plans this process works at once; 0 = API only (env XUNHUI_WORKERS)")
+	fs.IntVar(&w.maxQueued, "queue-max", envInt("XUNHUI_QUEUE_MAX", 50), "queued runs allowed per kind (circuit plan, re-plan, market plan); more answer 429 (env XUNHUI_QUEUE_MAX)")
+	fs.DurationVar(&w.planLimit, "plan-time-limit", envDuration("XUNHUI_PLAN_TIME_LIMIT", 10*time.Second), "search time of a circuit plan (env XUNHUI_PLAN_TIME_LIMIT)")
+	fs.DurationVar(&w.jobTimeout, "job-timeout", envDuration("XUNHUI_JOB_TIMEOUT", 0), "bound on one attempt of a run (default 6 × plan time limit, at least 1 min) (env XUNHUI_JOB_TIMEOUT)")
+	fs.DurationVar(&w.rescueAfter, "rescue-after", envDuration("XUNHUI_RESCUE_AFTER", 0), "a run whose worker died is retried after this long (default job timeout + 30 s) (env XUNHUI_RESCUE_AFTER)")
+	fs.IntVar(&w.attempts, "job-attempts", envInt("XUNHUI_JOB_ATTEMPTS", 2), "attempts per run (a rescue after a lost worker counts) (env XUNHUI_JOB_ATTEMPTS)")
+	fs.DurationVar(&w.poll, "job-poll", envDuration("XUNHUI_JOB_POLL", time.Second), "how often workers look for jobs, cancels and flush progress (env XUNHUI_JOB_POLL)")
+	fs.DurationVar(&w.reconcile, "reconcile-every", envDuration("XUNHUI_RECONCILE_EVERY", time.Minute), "how often runs whose job ended unfinished are failed (env XUNHUI_RECONCILE_EVERY)")
+	return w
+}
+
+// queueConfig derives the queue's timeouts from the plan time limit: a job
+// gets six times the search time (snapshot, matrix, check and save around
+// it), and River rescues it 30 s after that, so a run whose worker was
+// killed comes back within minutes with the defaults.
+func (w *workFlags) queueConfig(logger *slog.Logger) jobs.Config {
+	timeout := w.jobTimeout
+	if timeout <= 0 {
+		timeout = max(time.Minute, 6*w.planLimit)
+	}
+	rescue := w.rescueAfter
+	if rescue < timeout {
+		rescue = timeout + 30*time.Second
+	}
+	return jobs.Config{Workers: w.workers, MaxQueued: w.maxQueued, JobTimeout: timeout, RescueAfter: rescue,
+		MaxAttempts: w.attempts, PollInterval: w.poll, ReconcileEvery: w.reconcile, Logger: logger}
+}
+
+// planners are the planner services of a process and the queue they run on.
+type planners struct {
+	travel geo.Source
+	cir    *circuit.Service
+	mkt    *market.Service
+	queue  *jobs.Queue
+}
+
+// openPlanners opens the travel-time source, the job queue and the
+// planners, and registers the planners as the queue's handlers. Start the
+// queue with planners.queue.Start.
+func openPlanners(ctx context.Context, s data.Store, w *workFlags, logger *slog.Logger) (*planners, error) {
+	// Travel times for the planners and POST /api/v1/vrp: the road graph
+	// (XUNHUI_OSM), OSRM (OSRM_URL) or the mountain estimate, with the
+	// store as matrix cache; see docs/geo.md.
+	geoOpts, err := sources.OptionsFromEnv()
+	if err != nil {
+		return nil, err
+	}
+	geoOpts.Cache = storeMatrixCache{s: s}
+	travel, err := sources.Open(ctx, geoOpts)
+	if err != nil {
+		return nil, fmt.Errorf("travel times: %w", err)
+	}
+	logger.Info("travel times", "source", travel.Name())
+	q, err := jobs.Open(ctx, s, w.queueConfig(logger))
+	if err != nil {
+		return nil, err
+	}
+	p := &planners{travel: travel, queue: q,
+		cir: circuit.NewService(s, circuit.Config{Source: travel, Logger: logger, TimeLimit: w.planLimit, Queue: q}),
+		mkt: market.NewService(s, market.Config{Travel: travel, Logger: logger, Queue: q})}
+	q.Handle(data.RunCircuitPlan, p.cir.Execute)
+	q.Handle(data.RunCircuitReplan, p.cir.Execute)
+	q.Handle(data.RunMarketPlan, p.mkt.Execute)
+	logger.Info("job queue", "backend", q.Backend(), "workers", q.Workers())
+	return p, nil
+}
