@@ -15,10 +15,10 @@ import (
 
 	"github.com/yingjing/xunhui/api"
 	"github.com/yingjing/xunhui/data"
-	"github.com/yingjing/xunhui/jobs"
-	"github.com/yingjing/xunhui/jobs/jobstest"
 	"github.com/yingjing/xunhui/data/seed"
 	"github.com/yingjing/xunhui/data/sqlite/sqlitetest"
+	"github.com/yingjing/xunhui/jobs"
+	"github.com/yingjing/xunhui/jobs/jobstest"
 	"github.com/yingjing/xunhui/optimizer/circuit"
 	"github.com/yingjing/xunhui/optimizer/market"
 	"github.com/yingjing/xunhui/web"
