@@ -26,7 +26,7 @@ func editFixture(t *testing.T) (*Service, data.PlanDetail, context.Context) {
 	now := week.Time().Add(-3 * 24 * time.Hour)
 	q := jobstest.Start(t, store, jobs.Config{}, nil)
 	svc := NewService(store, Config{MaxIterations: 200, Threads: 1, Now: func() time.Time { return now }, Queue: q})
-	jobstest.Handle(svc, data.RunCircuitPlan)(q)
+	jobstest.Handle(svc, data.RunCircuitPlan, data.RunCircuitReplan)(q)
 	v, err := svc.Start(ctx, week, week.AddDays(4), "planner")
 	if err != nil {
 		t.Fatal(err)
