@@ -25,8 +25,9 @@
 // The objective is lexicographic: first serve the most priority-weighted
 // jobs (a job of priority p weighs 1+p), then minimise cost
 // (ObjectiveCost: fixed + travel costs, travel seconds by default) or the
-// total distance with the given fleet (ObjectiveDistance, the VRPTW
-// benchmark convention).
+// fixed costs plus the total distance with the given fleet
+// (ObjectiveDistance, the VRPTW benchmark convention). Options.Fleet puts
+// the number of used vehicles before the cost.
 //
 // Solve returns only feasible solutions; Check recomputes every route from
 // its visit order with a plain forward simulation, independent of the

@@ -104,3 +104,37 @@ func TestFleetReproducible(t *testing.T) {
 		})
 	}
 }
+
+// TestFixedCostsEveryObjective: fixed costs are paid per used vehicle
+// under both objectives: two jobs far apart go on two vehicles (40 against
+// 120) until a vehicle costs 1000, then on one (1120).
+func TestFixedCostsEveryObjective(t *testing.T) {
+	m := NewMatrix(3)
+	for i, row := range [][]int64{{0, 10, 10}, {10, 0, 100}, {10, 100, 0}} {
+		for j, v := range row {
+			m.Set(i, j, v)
+		}
+	}
+	for _, obj := range []Objective{ObjectiveCost, ObjectiveDistance} {
+		for _, tc := range []struct {
+			fixed  int64
+			routes int
+			cost   int64
+		}{{0, 2, 40}, {1000, 1, 1120}} {
+			p := &Problem{Durations: m, Jobs: []Job{{ID: "a", Location: 1}, {ID: "b", Location: 2}}}
+			for _, id := range []string{"x", "y"} {
+				p.Vehicles = append(p.Vehicles, Vehicle{ID: id, FixedCost: tc.fixed})
+			}
+			s, err := Solve(context.Background(), p, Options{Seed: 1, MaxIterations: 100, Objective: obj})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := Check(p, s); err != nil {
+				t.Fatal(err)
+			}
+			if len(s.Routes) != tc.routes || s.Cost != tc.cost {
+				t.Errorf("objective %v, fixed %d: %d routes cost %d, want %d routes cost %d", obj, tc.fixed, len(s.Routes), s.Cost, tc.routes, tc.cost)
+			}
+		}
+	}
+}

@@ -215,8 +215,8 @@ const (
 	ObjectiveCost Objective = iota
 	// ObjectiveDistance minimises the total of the Distances matrix (or
 	// the Durations matrix when Distances is absent) with the fleet given,
-	// ignoring fixed costs: the convention of the VRPTW benchmark
-	// literature.
+	// plus the vehicles' fixed costs (none in the VRPTW benchmarks, whose
+	// convention this is); per-hour and per-km rates are ignored.
 	ObjectiveDistance
 )
 

@@ -467,7 +467,7 @@ func (s *search) finish(v int, dur, tw, travel, metric int64, load []int64) eval
 func (s *search) routeCost(v int, travel, metric int64) int64 {
 	in := s.in
 	if in.obj == ObjectiveDistance {
-		return metric + in.vehicleCost
+		return in.p.Vehicles[v].FixedCost + metric + in.vehicleCost
 	}
 	veh := &in.p.Vehicles[v]
 	c := veh.FixedCost + in.vehicleCost

@@ -393,7 +393,7 @@ func overtimeCost(veh *Vehicle, obj Objective, dur int64) int64 {
 // down once per route.
 func routeCost(p *Problem, v int, obj Objective, travel, metric int64) int64 {
 	if obj == ObjectiveDistance {
-		return metric
+		return p.Vehicles[v].FixedCost + metric
 	}
 	veh := &p.Vehicles[v]
 	c := veh.FixedCost

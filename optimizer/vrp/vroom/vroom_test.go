@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -448,5 +449,30 @@ func TestGridLocations(t *testing.T) {
 				t.Fatalf("got %v (code %d), want code 2 naming %s: is not a [lon, lat] position", err, Code(err), tc.field)
 			}
 		})
+	}
+}
+
+// TestFixedCosts: costs.fixed is paid once per used vehicle and steers the
+// search: two jobs far apart are cheaper on two vehicles (40 against 120)
+// until each vehicle costs 1000 to use, then one vehicle serves both.
+func TestFixedCosts(t *testing.T) {
+	for _, tc := range []struct {
+		fixed        int
+		routes, cost int
+	}{{0, 2, 40}, {1000, 1, 1120}} {
+		in := fmt.Sprintf(`{"vehicles":[{"id":1,"start_index":0,"end_index":0,"costs":{"fixed":%d}},{"id":2,"start_index":0,"end_index":0,"costs":{"fixed":%d}}],
+			"jobs":[{"id":1,"location_index":1},{"id":2,"location_index":2}],
+			"matrices":{"car":{"durations":[[0,10,10],[10,0,100],[10,100,0]]}}}`, tc.fixed, tc.fixed)
+		out, err := SolveBytes(context.Background(), []byte(in), Options{MaxIterations: 100, Seed: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(out.Routes) != tc.routes || out.Summary.Cost != int64(tc.cost) {
+			t.Errorf("fixed %d: %d routes, cost %d; want %d routes, cost %d", tc.fixed, len(out.Routes), out.Summary.Cost, tc.routes, tc.cost)
+		}
+		b, _ := json.Marshal(out)
+		if err := verify([]byte(in), b, nil); err != nil {
+			t.Errorf("fixed %d: %v", tc.fixed, err)
+		}
 	}
 }
