@@ -5,10 +5,6 @@ import (
 	"time"
 )
 
-// fleetShare is the share of the budget (time or iterations) that fleet
-// mode spends removing routes before the cost search takes the rest.
-const fleetShare = 0.5
-
 // minimiseFleet is the fleet minimisation of SISR (Christiaens & Vanden
 // Berghe 2020, "Slack induction by string removals for vehicle routing
 // problems", Transp. Sci. 54(2), section 6): starting from a complete
@@ -57,8 +53,10 @@ func (s *search) minimiseFleet(ctx context.Context, cfg *runConfig, order []int3
 		}
 		s.ruin()
 		s.recreate()
-		s.rng.Shuffle(len(order), func(a, b int) { order[a], order[b] = order[b], order[a] })
-		s.localSearch(order)
+		if fleetLS {
+			s.rng.Shuffle(len(order), func(a, b int) { order[a], order[b] = order[b], order[a] })
+			s.localSearch(order)
+		}
 		n, sum := absent()
 		if n < curN || sum < curSum {
 			s.save(cur)

@@ -102,16 +102,22 @@ func (s *search) ruin() {
 	cbar := math.Min(avgRemoved, math.Max(1, 0.3*float64(in.nJobs)))
 	ksMax := math.Max(4*cbar/(1+lsMax)-1, 1)
 	ks := int(s.rng.Float64()*ksMax) + 1
-	if used > 1 && s.rng.Float64() < routeRemovalRate {
+	if used > 1 && !s.fixedFleet && s.rng.Float64() < routeRemovalRate {
 		s.removeRoute()
 		return
 	}
-	// seed: a random routed job
+	// seed: a random routed job; while the fleet is being cut, a random
+	// left-out job, so that strings go from the routes around it and make
+	// room where it is needed.
 	var seed int32
-	for {
-		seed = int32(s.rng.Intn(in.nJobs))
-		if s.routeOf[seed] >= 0 {
-			break
+	if s.fixedFleet && len(s.unassigned) > 0 && fleetSeedOut {
+		seed = s.unassigned[s.rng.Intn(len(s.unassigned))]
+	} else {
+		for {
+			seed = int32(s.rng.Intn(in.nJobs))
+			if s.routeOf[seed] >= 0 {
+				break
+			}
 		}
 	}
 	ruined := s.ruinedBuf[:0]

@@ -86,8 +86,12 @@ func (s *search) tryEmpty(u int32) bool {
 	return false
 }
 
-// emptyRoute returns the first route without jobs that u may use, or nil.
+// emptyRoute returns the first route without jobs that u may use, or nil
+// (always nil while the fleet phase keeps the used routes fixed).
 func (s *search) emptyRoute(u int32) *route {
+	if s.fixedFleet {
+		return nil
+	}
 	for _, r := range s.routes {
 		if r.nJobs == 0 && r.lockEnd == 1 && s.eligible(u, r.idx) {
 			return r

@@ -65,3 +65,14 @@ var lambdaScale = func() float64 {
 	}
 	return 1000
 }()
+
+var fleetShare = func() float64 {
+	if v, err := strconv.ParseFloat(os.Getenv("VRP_FLEETSHARE"), 64); err == nil {
+		return v
+	}
+	return 0.5
+}()
+
+var fleetLS = os.Getenv("VRP_FLEETLS") != "0"
+
+var fleetSeedOut = os.Getenv("VRP_FLEETSEED") != "0"
