@@ -1,6 +1,9 @@
 package api
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"slices"
@@ -65,6 +68,11 @@ type outcomeResult struct {
 	VisitID  string         `json:"visit_id"`
 	Outcome  string         `json:"outcome"`
 	Requests []data.Request `json:"requests"`
+	// RecordedAt and RecordedBy say when and by whom it was written; a
+	// replay (same Idempotency-Key) answers the first call's values.
+	RecordedAt time.Time `json:"recorded_at"`
+	RecordedBy string    `json:"recorded_by"`
+	Replayed   bool      `json:"replayed,omitempty"`
 }
 
 // slotsResult is the answer of GET /circuit-plans/{id}/slots.
@@ -121,7 +129,7 @@ func (s *Server) circuitRoutes(v1 *gin.RouterGroup) {
 		query:       []apiParam{qDate, qSheetFormat, qPlan}, response: circuit.Sheet{}, errors: []int{400, 403, 404, 503}}, s.teamItinerary)
 	s.handle(v1, http.MethodPost, "/visits/:id/outcome", opSpec{roles: allRoles, tag: "circuits",
 		summary:     "Record the outcome of a visit: done, nobody_home or follow_up (with note)",
-		description: "The visit id is the visit_id of an itinerary stop. Requests move to done, failed or follow_up with the note in their history; failed and follow-up requests return to the pool of the next plan.",
+		description: "The visit id is the visit_id of an itinerary stop. Requests move to done, failed or follow_up with the note in their history (who, when); failed and follow-up requests return to the pool of the next plan. All requests of the call change in one transaction or none do (the failing one is named by field request_ids[i]). With an `Idempotency-Key` header (≤ 200 bytes, per user) a repeat answers the first call's result (header Idempotent-Replayed: true) and writes nothing, on any replica; the same key with another body is 409.",
 		request:     outcomeInput{}, response: outcomeResult{}, errors: []int{403, 404, 409, 422, 503}}, s.visitOutcome)
 	s.circuitEditRoutes(v1)
 }
@@ -534,11 +542,31 @@ func (s *Server) visitOutcome(c *gin.Context) error {
 	if p.user.Role == data.UserTeamMember && !v.Published {
 		return notFound("no such visit in a published plan")
 	}
-	rs, err := svc.Record(ctx, v, in.Outcome, in.Note, in.RequestIDs, p.userID())
+	key := c.GetHeader("Idempotency-Key")
+	if len(key) > 200 {
+		return badRequest("Idempotency-Key", "the Idempotency-Key header is longer than 200 bytes")
+	}
+	rc, err := svc.Record(ctx, v, in.Outcome, in.Note, in.RequestIDs, p.userID(), key, outcomeFingerprint(vid, in))
 	if err != nil {
 		return err
 	}
-	s.logger.InfoContext(ctx, "visit outcome", "request_id", requestID(c), "visit", vid, "outcome", in.Outcome, "user", p.userID())
-	c.JSON(http.StatusOK, outcomeResult{VisitID: vid, Outcome: string(in.Outcome), Requests: rs})
+	if rc.Replayed {
+		c.Header("Idempotent-Replayed", "true")
+	}
+	s.logger.InfoContext(ctx, "visit outcome", "request_id", requestID(c), "visit", vid, "outcome", in.Outcome, "user", p.userID(),
+		"replayed", rc.Replayed)
+	c.JSON(http.StatusOK, outcomeResult{VisitID: vid, Outcome: string(in.Outcome), Requests: rc.Requests,
+		RecordedAt: rc.RecordedAt, RecordedBy: p.userID(), Replayed: rc.Replayed})
 	return nil
+}
+
+// outcomeFingerprint identifies an outcome call's content, so that an
+// Idempotency-Key reused for another call is refused.
+func outcomeFingerprint(vid string, in outcomeInput) string {
+	b, _ := json.Marshal(struct {
+		V string
+		I outcomeInput
+	}{vid, in}) // plain strings and slices: cannot fail
+	h := sha256.Sum256(b)
+	return hex.EncodeToString(h[:])
 }

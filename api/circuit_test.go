@@ -381,6 +381,30 @@ func testCircuitFlow(t *testing.T, e *testEnv, week data.Date) {
 			t.Errorf("outcome nobody_home: status %q history %+v %v", out.Requests[0].Status, hist, err)
 		}
 	}
+	// Idempotency-Key: a repeat replays the answer and writes nothing; the
+	// same key with another body is 409.
+	if len(sh.Stops) > 2 {
+		path := "/api/v1/visits/" + sh.Stops[2].VisitID + "/outcome"
+		body := map[string]string{"outcome": "follow_up", "note": "缺材料"}
+		code, _, b1 := e.do(http.MethodPost, path, "u-member", body, "Idempotency-Key", "phone-42")
+		var first, again outcomeResult
+		if code != http.StatusOK || json.Unmarshal(b1, &first) != nil || first.RecordedBy != "u-member" || first.RecordedAt.IsZero() {
+			t.Fatalf("keyed outcome: %d %s", code, b1)
+		}
+		h1, _ := e.store.RequestHistory(ctx, first.Requests[0].ID)
+		code, hdr, b2 := e.do(http.MethodPost, path, "u-member", body, "Idempotency-Key", "phone-42")
+		if code != http.StatusOK || hdr.Get("Idempotent-Replayed") != "true" || json.Unmarshal(b2, &again) != nil ||
+			!again.RecordedAt.Equal(first.RecordedAt) || again.Requests[0].Version != first.Requests[0].Version {
+			t.Errorf("replayed outcome: %d %v %s, want the first answer %s", code, hdr, b2, b1)
+		}
+		if h2, _ := e.store.RequestHistory(ctx, first.Requests[0].ID); len(h2) != len(h1) {
+			t.Errorf("replay wrote %d history entries", len(h2)-len(h1))
+		}
+		code, _, b3 := e.do(http.MethodPost, path, "u-member", map[string]string{"outcome": "done"}, "Idempotency-Key", "phone-42")
+		if code != http.StatusConflict || errBody(t, b3).Field != "Idempotency-Key" {
+			t.Errorf("key reused for another body: %d %s, want 409", code, b3)
+		}
+	}
 	// A NUL in the note is refused at the edge, before any write, on both stores.
 	if code, _, out := e.do(http.MethodPost, "/api/v1/visits/"+sh.Stops[0].VisitID+"/outcome", "u-member", map[string]string{"outcome": "done", "note": "a\x00"}); code != http.StatusBadRequest || errBody(t, out).Field != "note" {
 		t.Errorf("NUL in outcome note: status %d %s, want 400 naming note", code, out)

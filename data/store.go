@@ -143,6 +143,13 @@ type Store interface {
 	// version. Conflict if c.Version is stale; NotFound if absent; Invalid
 	// (field priority) outside 1–5.
 	SetRequestPriority(ctx context.Context, c PriorityChange) (Request, error)
+	// RecordOutcome records a visit's outcome for all its requests in one
+	// transaction (see OutcomeRecord): all change or none (the first failing
+	// request is named by field request_ids[i]); idempotent by
+	// o.IdempotencyKey per user, the key and the answer stored in the same
+	// transaction. Invalid for bad input, NotFound for an unknown request,
+	// Conflict for a forbidden change or a key reused for another call.
+	RecordOutcome(ctx context.Context, o OutcomeRecord) (OutcomeReceipt, error)
 	// RequestHistory returns the status history of a request, oldest first;
 	// NotFound if the request does not exist.
 	RequestHistory(ctx context.Context, id string) ([]StatusChange, error)

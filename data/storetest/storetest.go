@@ -55,6 +55,7 @@ func Run(t *testing.T, newStore Factory) {
 		{"Bookings", testBookings},
 		{"Absences", testAbsences},
 		{"PlanVersionsClaims", testPlanVersionsClaims},
+		{"RecordOutcome", testRecordOutcome},
 		{"DryRun", testDryRun},
 		{"TextParity", testTextParity},
 		{"Runs", testRuns},

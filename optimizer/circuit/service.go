@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -288,13 +289,13 @@ func (s *Service) FindVisit(ctx context.Context, id string) (Visit, error) {
 	return Visit{}, data.Errorf(data.NotFound, "no visit %s", id)
 }
 
-// Record stores the outcome of visit v for its requests (all of them, or
-// only ids when given): done → done; nobody_home → failed; follow_up →
-// follow_up (the note is kept in the request's history). Failed and
-// follow-up requests return to the pool of the next plan. It returns the
-// updated requests. Errors: Invalid (unknown outcome, request not on the
-// visit), Conflict (forbidden transition).
-func (s *Service) Record(ctx context.Context, v Visit, o Outcome, note string, ids []string, by string) ([]data.Request, error) {
+// Record records outcome o of visit v for its requests (ids; empty = all
+// of the visit's) in one transaction: all change or none. key (optional)
+// makes the call idempotent for user by: a repeat with the same
+// fingerprint replays the stored answer and writes nothing. Errors:
+// Invalid (bad outcome, a request not on the visit), NotFound, Conflict (a
+// forbidden change, a key reused for another call).
+func (s *Service) Record(ctx context.Context, v Visit, o Outcome, note string, ids []string, by, key, fingerprint string) (data.OutcomeReceipt, error) {
 	var to data.Status
 	switch o {
 	case OutcomeDone:
@@ -307,37 +308,20 @@ func (s *Service) Record(ctx context.Context, v Visit, o Outcome, note string, i
 	case OutcomeFollowUp:
 		to = data.StatusFollowUp
 	default:
-		return nil, data.FieldError("outcome", "%q is not done, nobody_home or follow_up", o)
+		return data.OutcomeReceipt{}, data.FieldError("outcome", "%q is not done, nobody_home or follow_up", o)
 	}
 	if len(ids) == 0 {
 		ids = v.Stop.RequestIDs
 	}
-	prefix := fmt.Sprintf("visit %s %s %s: ", v.PlanID, v.TeamID, v.Date)
-	var out []data.Request
-	for _, id := range ids {
-		found := false
-		for _, x := range v.Stop.RequestIDs {
-			found = found || x == id
+	for i, id := range ids {
+		if !slices.Contains(v.Stop.RequestIDs, id) {
+			return data.OutcomeReceipt{}, data.FieldError(fmt.Sprintf("request_ids[%d]", i), "request %s is not on this visit", id)
 		}
-		if !found {
-			return out, data.FieldError("request_ids", "request %s is not on this visit", id)
-		}
-		r, err := s.store.GetRequest(ctx, id)
-		if err != nil {
-			return out, err
-		}
-		if !data.CanTransition(r.Status, to) && data.CanTransition(r.Status, data.StatusPlanned) && data.CanTransition(data.StatusPlanned, to) {
-			if r, err = s.store.TransitionRequest(ctx, data.RequestTransition{ID: id, Version: r.Version, To: data.StatusPlanned, By: by, Note: prefix + "visited"}); err != nil {
-				return out, err
-			}
-		}
-		r, err = s.store.TransitionRequest(ctx, data.RequestTransition{ID: id, Version: r.Version, To: to, By: by, Note: strings.TrimSpace(prefix + string(o) + " " + note)})
-		if err != nil {
-			return out, err
-		}
-		out = append(out, r)
 	}
-	return out, nil
+	vid := VisitID(v.PlanID, v.TeamID, v.Date, v.Stop.Seq)
+	return s.store.RecordOutcome(ctx, data.OutcomeRecord{VisitID: vid, RequestIDs: ids, To: to, By: by,
+		Note:           strings.TrimSpace(fmt.Sprintf("visit %s %s %s: %s %s", v.PlanID, v.TeamID, v.Date, o, note)),
+		IdempotencyKey: key, Fingerprint: fingerprint})
 }
 
 // CurrentPlan returns the newest circuit plan covering date that has an

@@ -498,46 +498,54 @@ func (s *Store) TransitionRequest(ctx context.Context, t data.RequestTransition)
 	if t.To.NeedsReason() && strings.TrimSpace(t.Note) == "" {
 		return out, data.WithOp(op, data.FieldError("note", "a reason is required to mark a request %s", t.To))
 	}
-	err := s.tx(ctx, op, func(tx Tx) error {
-		var from string
-		var version int64
-		var seq int
-		err := tx.QueryRow(ctx, `SELECT status, version FROM requests WHERE id = $1`, t.ID).Scan(&from, &version)
-		if data.ErrorKind(err) == data.NotFound {
-			return notFound("request", t.ID)
-		}
-		if err != nil {
-			return err
-		}
-		if version != t.Version {
-			return versionConflict("request", t.ID, version, t.Version)
-		}
-		if !data.CanTransition(data.Status(from), t.To) {
-			return &data.Error{Kind: data.Conflict, Field: "to", Message: fmt.Sprintf("cannot go from %s to %s", from, t.To)}
-		}
-		now := s.now()
-		n, err := tx.Exec(ctx, `UPDATE requests SET status = $3, version = version + 1, updated_at = $4
-			WHERE id = $1 AND version = $2`, t.ID, t.Version, string(t.To), now)
-		if err != nil {
-			return err
-		}
-		if n == 0 { // changed between our read and our write
-			return checkVersion(ctx, tx, "requests", "request", t.ID, t.Version)
-		}
-		if err := tx.QueryRow(ctx, `SELECT count(*) FROM request_history WHERE request_id = $1`, t.ID).Scan(&seq); err != nil {
-			return err
-		}
-		by := t.By
-		if by == "" {
-			by = "system"
-		}
-		if err := insertHistory(ctx, tx, t.ID, seq, data.StatusChange{At: now, By: by, From: data.Status(from), To: t.To, Note: t.Note}); err != nil {
-			return err
-		}
-		out, err = getRequest(ctx, tx, t.ID)
+	err := s.tx(ctx, op, func(tx Tx) (err error) {
+		out, err = transitionTx(ctx, tx, t, s.now())
 		return err
 	})
 	return out, err
+}
+
+// transitionTx changes a request's status within tx (version-checked unless
+// t.Version < 0), appending to its history.
+func transitionTx(ctx context.Context, tx Tx, t data.RequestTransition, now time.Time) (data.Request, error) {
+	var from string
+	var version int64
+	var seq int
+	err := tx.QueryRow(ctx, `SELECT status, version FROM requests WHERE id = $1`, t.ID).Scan(&from, &version)
+	if data.ErrorKind(err) == data.NotFound {
+		return data.Request{}, notFound("request", t.ID)
+	}
+	if err != nil {
+		return data.Request{}, err
+	}
+	if t.Version < 0 {
+		t.Version = version
+	}
+	if version != t.Version {
+		return data.Request{}, versionConflict("request", t.ID, version, t.Version)
+	}
+	if !data.CanTransition(data.Status(from), t.To) {
+		return data.Request{}, &data.Error{Kind: data.Conflict, Field: "to", Message: fmt.Sprintf("cannot go from %s to %s", from, t.To)}
+	}
+	n, err := tx.Exec(ctx, `UPDATE requests SET status = $3, version = version + 1, updated_at = $4
+		WHERE id = $1 AND version = $2`, t.ID, t.Version, string(t.To), now)
+	if err != nil {
+		return data.Request{}, err
+	}
+	if n == 0 { // changed between our read and our write
+		return data.Request{}, checkVersion(ctx, tx, "requests", "request", t.ID, t.Version)
+	}
+	if err := tx.QueryRow(ctx, `SELECT count(*) FROM request_history WHERE request_id = $1`, t.ID).Scan(&seq); err != nil {
+		return data.Request{}, err
+	}
+	by := t.By
+	if by == "" {
+		by = "system"
+	}
+	if err := insertHistory(ctx, tx, t.ID, seq, data.StatusChange{At: now, By: by, From: data.Status(from), To: t.To, Note: t.Note}); err != nil {
+		return data.Request{}, err
+	}
+	return getRequest(ctx, tx, t.ID)
 }
 
 // closedConflict is the answer to a change of a withdrawn, cancelled or
