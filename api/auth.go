@@ -84,6 +84,10 @@ func (s *Server) authenticate() gin.HandlerFunc {
 		}
 		p := &principal{user: u, token: t}
 		c.Request = c.Request.WithContext(context.WithValue(c.Request.Context(), ctxPrincipal, p))
+		if err := s.tokenLimit(c); err != nil {
+			s.fail(c, err)
+			return
+		}
 		c.Next()
 	}
 }

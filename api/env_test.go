@@ -84,10 +84,16 @@ func newTestEnv(t *testing.T, store data.Store) *testEnv {
 // opens (to install planners).
 func newTestEnvWith(t *testing.T, store data.Store, setup func(*Server)) *testEnv {
 	t.Helper()
+	return newTestEnvConfig(t, store, Config{}, setup)
+}
+
+// newTestEnvConfig is newTestEnvWith with a server configuration.
+func newTestEnvConfig(t *testing.T, store data.Store, cfg Config, setup func(*Server)) *testEnv {
+	t.Helper()
 	ctx := context.Background()
 	seedFixture(t, ctx, store)
 	logs := &syncBuffer{}
-	srv := NewServer(store, newTestLogger(logs), Config{})
+	srv := NewServer(store, newTestLogger(logs), cfg)
 	if setup != nil {
 		setup(srv)
 	}

@@ -26,6 +26,7 @@ const (
 	codeInternal             = "internal"               // 500: details are logged, never returned
 	codeUnavailable          = "unavailable"            // 503: store not reachable (readyz)
 	codeQueueFull            = "queue_full"             // 429: too many queued runs of a kind; see Retry-After
+	codeTooManyRequests      = "too_many_requests"      // 429: over a rate limit (Retry-After says when to retry)
 )
 
 // httpError is an error the API returns as is: status, code, message and

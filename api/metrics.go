@@ -34,6 +34,9 @@ type Metrics struct {
 	// in seconds, labelled by planner name (e.g. "circuit", "market", "vrp")
 	// and outcome status (e.g. "ok", "time_limit", "error").
 	SolveSeconds *prometheus.HistogramVec
+	// RateLimited counts requests answered 429, by limit ("token",
+	// "address", "failed_auth").
+	RateLimited *prometheus.CounterVec
 }
 
 // NewMetrics returns a Metrics with a fresh registry holding the HTTP
@@ -64,9 +67,14 @@ func NewMetrics() *Metrics {
 			// Solves run from milliseconds (tiny problems) to minutes.
 			Buckets: []float64{0.01, 0.05, 0.1, 0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600},
 		}, []string{"planner", "status"}),
+		RateLimited: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: "xunhui",
+			Name:      "rate_limited_total",
+			Help:      "Requests answered 429, by limit: token, address or failed_auth.",
+		}, []string{"limit"}),
 	}
 	m.Registry.MustRegister(
-		m.Requests, m.Duration, m.Errors, m.SolveSeconds,
+		m.Requests, m.Duration, m.Errors, m.SolveSeconds, m.RateLimited,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)

@@ -64,7 +64,8 @@ func joinPath(base, p string) string {
 // logged and counted as a 500.
 func (s *Server) routes() {
 	e := s.engine
-	e.Use(requestIDMiddleware(), s.accessLog(), s.metrics.middleware(), securityHeaders(), s.recovery(), s.inputGuard())
+	e.Use(requestIDMiddleware(), s.accessLog(), s.metrics.middleware(), securityHeaders(), s.recovery(),
+		s.addressLimit(), s.authFailLimit(), s.inputGuard())
 	e.NoRoute(func(c *gin.Context) {
 		s.fail(c, &httpError{Status: http.StatusNotFound, Code: codeNotFound, noRoute: true,
 			Message: "no such endpoint: " + truncate(strings.ToValidUTF8(c.Request.URL.Path, "?"), 200)})

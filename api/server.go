@@ -46,6 +46,10 @@ type Config struct {
 	// QueueRetryAfter is the Retry-After of a 429 for a full job queue
 	// (default 30 s; cmd sets the queue's own).
 	QueueRetryAfter time.Duration
+	// RateLimits bounds request rates per token, per address and of failed
+	// sign-ins (429 with Retry-After); nil turns every limit off. `xunhui
+	// serve` sets DefaultRateLimits, adjusted by its flags.
+	RateLimits *RateLimits
 }
 
 func (c Config) withDefaults() Config {
@@ -81,6 +85,7 @@ type Server struct {
 	logger  *slog.Logger
 	cfg     Config
 	metrics *Metrics
+	limits  *limiter
 	engine  *gin.Engine
 	spec    *openAPIDoc
 
@@ -112,6 +117,9 @@ func NewServer(store data.Store, logger *slog.Logger, cfg Config) *Server {
 		spec:    newOpenAPIDoc(),
 
 		solveSlots: make(chan struct{}, MaxConcurrentSolves),
+	}
+	if s.cfg.RateLimits != nil {
+		s.limits = newLimiter(*s.cfg.RateLimits, s.cfg.Now)
 	}
 	s.engine = gin.New()
 	s.engine.HandleMethodNotAllowed = true

@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -67,6 +69,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	seedEmpty := fs.Bool("seed-if-empty", false, "load the county geography and SAMPLE data when the database holds none (same as `xunhui seed --if-empty`)")
 	noScheduler := fs.Bool("no-scheduler", false, "do not run the recurring jobs (another replica runs them)")
 	work := addWorkFlags(fs, 1)
+	def := api.DefaultRateLimits()
+	ratePerToken := fs.String("rate-per-token", envOr("XUNHUI_RATE_PER_TOKEN", fmt.Sprint(def.PerToken)), "requests per second per bearer token, bursts of 3x; 0 = no limit (env XUNHUI_RATE_PER_TOKEN)")
+	ratePerAddr := fs.String("rate-per-address", envOr("XUNHUI_RATE_PER_ADDRESS", fmt.Sprint(def.PerAddress)), "requests per second per client address, bursts of 3x; 0 = no limit (env XUNHUI_RATE_PER_ADDRESS)")
+	authFails := fs.String("auth-failures-per-minute", envOr("XUNHUI_AUTH_FAILURES_PER_MINUTE", fmt.Sprint(def.FailedAuthPerMinute)), "failed sign-ins (401 answers) per minute per client address before 429; 0 = no limit (env XUNHUI_AUTH_FAILURES_PER_MINUTE)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -75,6 +81,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return errUsage
 	}
 	logger, err := newLogger(stderr, *logFormat, *logLevel)
+	if err != nil {
+		return err
+	}
+	limits, err := rateLimits(*ratePerToken, *ratePerAddr, *authFails)
 	if err != nil {
 		return err
 	}
@@ -108,7 +118,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	srv := api.NewServer(s, logger, api.Config{QueueRetryAfter: pl.queue.RetryAfter()})
+	srv := api.NewServer(s, logger, api.Config{QueueRetryAfter: pl.queue.RetryAfter(), RateLimits: &limits})
 	srv.SetVRPMatrix(geoMatrix(pl.travel))
 	cir, mkt := pl.cir, pl.mkt
 	srv.SetCircuit(cir)
@@ -183,4 +193,26 @@ func stopQueue(q *jobs.Queue, grace time.Duration, logger *slog.Logger) {
 	if err := q.Stop(ctx); err != nil {
 		logger.Warn("job queue stopped with an error", "error", err)
 	}
+}
+
+// rateLimits parses the three rate flags (numbers >= 0) into api.RateLimits;
+// bursts are 3x the per-second rates and the whole per-minute allowance of
+// failed sign-ins.
+func rateLimits(perToken, perAddr, authFails string) (api.RateLimits, error) {
+	var out api.RateLimits
+	for _, f := range []struct {
+		name string
+		val  string
+		dst  *float64
+	}{{"rate-per-token", perToken, &out.PerToken}, {"rate-per-address", perAddr, &out.PerAddress}, {"auth-failures-per-minute", authFails, &out.FailedAuthPerMinute}} {
+		v, err := strconv.ParseFloat(strings.TrimSpace(f.val), 64)
+		if err != nil || v < 0 || math.IsInf(v, 0) || math.IsNaN(v) {
+			return out, fmt.Errorf("--%s %q: want a number >= 0", f.name, f.val)
+		}
+		*f.dst = v
+	}
+	out.TokenBurst = int(math.Ceil(3 * out.PerToken))
+	out.AddressBurst = int(math.Ceil(3 * out.PerAddress))
+	out.FailedAuthBurst = int(math.Ceil(out.FailedAuthPerMinute))
+	return out, nil
 }
