@@ -96,6 +96,20 @@ func TestRateLimits(t *testing.T) {
 			t.Errorf("after the allowance is used again: %d, want 429", code)
 		}
 	})
+	t.Run("sign-in endpoint", func(t *testing.T) {
+		e := newTestEnvConfig(t, storeFactories[0].open(t), Config{Now: clock.now,
+			RateLimits: &RateLimits{FailedAuthPerMinute: 3, FailedAuthBurst: 3}}, nil)
+		wrong := map[string]string{"user_id": "u-coordA", "password": "not the password"}
+		for i := range 3 {
+			if code, _, body := e.do("POST", "/api/v1/auth/password", "", wrong); code != 401 {
+				t.Fatalf("wrong password %d: %d %s, want 401", i+1, code, body)
+			}
+		}
+		code, h, body := e.do("POST", "/api/v1/auth/password", "", wrong)
+		if wait := retryAfter(t, code, h, body); wait != 20*time.Second {
+			t.Errorf("Retry-After %v, want 20s at 3 failures a minute", wait)
+		}
+	})
 	t.Run("address", func(t *testing.T) {
 		e := newTestEnvConfig(t, storeFactories[0].open(t), Config{Now: clock.now,
 			RateLimits: &RateLimits{PerAddress: 1, AddressBurst: 5}}, nil)
