@@ -266,6 +266,18 @@ func (q *Queue) Stop(ctx context.Context) error {
 // e.g. the queued plan record; its error fails the run and is returned),
 // then inserts its River job.
 func (q *Queue) Enqueue(ctx context.Context, r *data.Run, prepare func(context.Context) error) error {
+	// A duplicate says more than a full queue: look for it first (CreateRun
+	// checks again, atomically).
+	act, err := q.store.ListRuns(ctx, data.RunFilter{Kind: r.Kind, Active: true, Limit: data.MaxLimit})
+	if err != nil {
+		return err
+	}
+	for _, a := range act {
+		if a.From == r.From && a.To == r.To {
+			return &data.Error{Kind: data.Conflict, ID: a.ID,
+				Message: fmt.Sprintf("run %s (%s %s–%s) is still %s; wait for it or stop it (DELETE)", a.ID, a.Kind, a.From, a.To, a.Status)}
+		}
+	}
 	n, err := q.store.CountRuns(ctx, r.Kind, data.RunQueued)
 	if err != nil {
 		return err

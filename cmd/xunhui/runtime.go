@@ -22,6 +22,7 @@ type workFlags struct {
 	workers     int
 	maxQueued   int
 	planLimit   time.Duration
+	marketIters int
 	jobTimeout  time.Duration
 	rescueAfter time.Duration
 	attempts    int
@@ -49,6 +50,7 @@ func addWorkFlags(fs *flag.FlagSet, workers int) *workFlags {
 	fs.IntVar(&w.workers, "workers", envInt("XUNHUI_WORKERS", workers), "plans this process works at once; 0 = API only (env XUNHUI_WORKERS)")
 	fs.IntVar(&w.maxQueued, "queue-max", envInt("XUNHUI_QUEUE_MAX", 50), "queued runs allowed per kind (circuit plan, re-plan, market plan); more answer 429 (env XUNHUI_QUEUE_MAX)")
 	fs.DurationVar(&w.planLimit, "plan-time-limit", envDuration("XUNHUI_PLAN_TIME_LIMIT", 10*time.Second), "search time of a circuit plan (env XUNHUI_PLAN_TIME_LIMIT)")
+	fs.IntVar(&w.marketIters, "market-iterations", envInt("XUNHUI_MARKET_ITERATIONS", 0), "cap on a market plan's local-search moves (default the planner's, 400 000; its time limit is 3 s) (env XUNHUI_MARKET_ITERATIONS)")
 	fs.DurationVar(&w.jobTimeout, "job-timeout", envDuration("XUNHUI_JOB_TIMEOUT", 0), "bound on one attempt of a run (default 6 × plan time limit, at least 1 min) (env XUNHUI_JOB_TIMEOUT)")
 	fs.DurationVar(&w.rescueAfter, "rescue-after", envDuration("XUNHUI_RESCUE_AFTER", 0), "a run whose worker died is retried after this long (default job timeout + 30 s) (env XUNHUI_RESCUE_AFTER)")
 	fs.IntVar(&w.attempts, "job-attempts", envInt("XUNHUI_JOB_ATTEMPTS", 2), "attempts per run (a rescue after a lost worker counts) (env XUNHUI_JOB_ATTEMPTS)")
@@ -105,7 +107,7 @@ func openPlanners(ctx context.Context, s data.Store, w *workFlags, logger *slog.
 	}
 	p := &planners{travel: travel, queue: q,
 		cir: circuit.NewService(s, circuit.Config{Source: travel, Logger: logger, TimeLimit: w.planLimit, Queue: q}),
-		mkt: market.NewService(s, market.Config{Travel: travel, Logger: logger, Queue: q})}
+		mkt: market.NewService(s, market.Config{Travel: travel, Logger: logger, Queue: q, Options: market.Options{MaxIterations: w.marketIters}})}
 	q.Handle(data.RunCircuitPlan, p.cir.Execute)
 	q.Handle(data.RunCircuitReplan, p.cir.Execute)
 	q.Handle(data.RunMarketPlan, p.mkt.Execute)
