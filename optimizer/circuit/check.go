@@ -78,6 +78,7 @@ func Violations(snap *Snapshot, d data.PlanDetail, tr *Travel) []Violation {
 		reqs[snap.Requests[i].ID] = &snap.Requests[i]
 	}
 	seen := map[string]string{}
+	seenEnd := map[string]visitEnd{}
 	for _, it := range d.Itineraries {
 		t, ok := snap.team(it.TeamID)
 		if !ok && is(RuleTeam) {
@@ -103,10 +104,13 @@ func Violations(snap *Snapshot, d data.PlanDetail, tr *Travel) []Violation {
 			}
 			need := 0
 			for _, id := range st.RequestIDs {
-				if where, dup := seen[id]; dup && isR(RuleDuplicate, id) {
+				// A request may be visited again after an earlier visit that
+				// left it open (nobody home, follow-up): a re-plan's history.
+				if where, dup := seen[id]; dup && !(reqs[id] != nil && openStatus(reqs[id].Status) && visitedBefore(seenEnd[id], it.Date, st.Start)) && isR(RuleDuplicate, id) {
 					bad(it, st.Seq, "request %s already served at %s", id, where)
 				}
 				seen[id] = fmt.Sprintf("%s %s stop %d", it.TeamID, it.Date, st.Seq)
+				seenEnd[id] = visitEnd{it.Date, st.Depart}
 				r := reqs[id]
 				if r == nil && isR(RuleRequest, id) {
 					bad(it, st.Seq, "request %s is not in the snapshot", id)
@@ -217,4 +221,15 @@ func inWindows(r data.Request, date data.Date, from, to int) bool {
 		}
 	}
 	return false
+}
+
+// visitEnd is when a visit ended: its date and departure minute.
+type visitEnd struct {
+	date   data.Date
+	depart int
+}
+
+// visitedBefore reports whether e ended before minute start of date.
+func visitedBefore(e visitEnd, date data.Date, start int) bool {
+	return e.date < date || (e.date == date && e.depart <= start)
 }

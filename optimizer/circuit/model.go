@@ -159,11 +159,11 @@ type vehicle struct {
 	noBreak  bool
 }
 
+// shiftStart is when the vehicle's day may start: the team's shift start,
+// or later when re-planning mid-day (startMin: now, or the end of the kept
+// part of the day).
 func (v *vehicle) shiftStart() int {
-	if v.start != nil {
-		return max(v.team.DayStart, v.startMin)
-	}
-	return v.team.DayStart
+	return max(v.team.DayStart, v.startMin)
 }
 
 func (v *vehicle) origin() data.Point {

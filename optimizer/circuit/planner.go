@@ -47,7 +47,14 @@ type Options struct {
 	Observer func(vrp.Progress)
 	// Baseline, when set, makes this a re-plan of an existing plan.
 	Baseline *Baseline
+	// Tolerance bounds how far (minutes) a re-plan may move a kept visit's
+	// start on its day; 0 = DefaultTolerance. A visit that cannot stay
+	// within it moves (to another time, team or day) and is reported.
+	Tolerance int
 }
+
+// DefaultTolerance is the default re-plan tolerance of a kept visit's start, minutes.
+const DefaultTolerance = 60
 
 // Baseline is the plan being re-planned: stops before Now (or Locked) stay
 // as they are; the others are pinned to their team and day when still
@@ -99,6 +106,11 @@ type Move struct {
 	FromDate  data.Date `json:"from_date"`
 	ToTeam    string    `json:"to_team,omitempty"`
 	ToDate    data.Date `json:"to_date,omitempty"`
+	// Minutes is how far the visit's start moved when it kept its team and
+	// day (0 otherwise).
+	Minutes int `json:"minutes,omitempty"`
+	// Reason is the unassigned code of a dropped visit (ToTeam empty).
+	Reason Code `json:"reason,omitempty"`
 }
 
 // Stats are the figures of a run.
@@ -118,6 +130,14 @@ type Stats struct {
 	Moved       int     `json:"moved_requests,omitempty"`
 	Kept        int     `json:"kept_requests,omitempty"`
 	MovedStops  int     `json:"moved_stops,omitempty"`
+	// Dropped counts published visits left out (each with a reason);
+	// MinutesMoved sums and MaxMinutesMoved bounds the start shifts of the
+	// visits kept on their team-day; Revisits counts open requests of past
+	// stops (nobody home, follow-up, no outcome) planned again.
+	Dropped         int `json:"dropped_requests,omitempty"`
+	MinutesMoved    int `json:"minutes_moved,omitempty"`
+	MaxMinutesMoved int `json:"max_minutes_moved,omitempty"`
+	Revisits        int `json:"revisits,omitempty"`
 	Untouched   int     `json:"untouched_stops,omitempty"`
 	BaselinePID string  `json:"baseline_plan_id,omitempty"`
 }
@@ -190,8 +210,14 @@ func Plan(ctx context.Context, snap *Snapshot, opts Options) (*Result, error) {
 	fixed := map[string][]fixedStop{} // team|date -> fixed prefix
 	fixedReq := map[string]bool{}
 	oldPlace := map[string][2]string{} // request -> team, date
+	oldStart := map[string]int{}       // request -> start minute in the baseline
+	today, nowMin := data.DateOf(now), now.In(data.Local).Hour()*60+now.In(data.Local).Minute()
+	revisit := map[string]bool{}
 	if opts.Baseline != nil {
-		today, nowMin := data.DateOf(now), now.In(data.Local).Hour()*60+now.In(data.Local).Minute()
+		status := map[string]data.Status{}
+		for _, r := range snap.Requests {
+			status[r.ID] = r.Status
+		}
 		for _, it := range opts.Baseline.Plan.Itineraries {
 			for _, st := range it.Stops {
 				past := it.Date < today || (it.Date == today && st.Start < nowMin)
@@ -199,15 +225,27 @@ func Plan(ctx context.Context, snap *Snapshot, opts Options) (*Result, error) {
 					k := it.TeamID + "|" + string(it.Date)
 					fixed[k] = append(fixed[k], fixedStop{it.TeamID, it.Date, st})
 					for _, id := range st.RequestIDs {
+						// A past visit that left its request open (nobody
+						// home, follow-up, no outcome recorded) is history:
+						// the request is planned again, after now.
+						if past && !st.Locked && openStatus(status[id]) {
+							revisit[id] = true
+							continue
+						}
 						fixedReq[id] = true
 					}
 					continue
 				}
 				for _, id := range st.RequestIDs {
 					oldPlace[id] = [2]string{it.TeamID, string(it.Date)}
+					oldStart[id] = st.Start
 				}
 			}
 		}
+	}
+	tolerance := opts.Tolerance
+	if tolerance <= 0 {
+		tolerance = DefaultTolerance
 	}
 
 	// Vehicles: one per team and working day.
@@ -227,11 +265,12 @@ func Plan(ctx context.Context, snap *Snapshot, opts Options) (*Result, error) {
 				last := fs[len(fs)-1].stop
 				p := last.Location
 				v.start, v.startMin = &p, last.Depart
-				if opts.Baseline != nil && data.DateOf(now) == date {
-					v.startMin = max(v.startMin, now.In(data.Local).Hour()*60+now.In(data.Local).Minute())
-				}
 				// The break is taken in the fixed part when it fits there.
 				v.noBreak = breakInFixed(t, fs)
+			}
+			if date == today {
+				// Nothing today before now, from where the team is.
+				v.startMin = max(v.startMin, v.team.DayStart, nowMin)
 			}
 			vehicles = append(vehicles, v)
 		}
@@ -256,8 +295,8 @@ func Plan(ctx context.Context, snap *Snapshot, opts Options) (*Result, error) {
 	}
 	for i := range snap.Requests {
 		r := &snap.Requests[i]
-		if fixedReq[r.ID] || r.Status == data.StatusDone {
-			continue
+		if fixedReq[r.ID] || !openStatus(r.Status) {
+			continue // done, withdrawn, cancelled or merged: nothing to visit
 		}
 		in := analyze(snap, r, days, now)
 		infos = append(infos, in)
@@ -280,10 +319,17 @@ func Plan(ctx context.Context, snap *Snapshot, opts Options) (*Result, error) {
 		if in.code != "" || opts.Baseline == nil {
 			continue
 		}
-		// Stability: pin a re-planned request to its old team and day.
+		// Stability: pin a re-planned request to its old team and day,
+		// its start within the tolerance of the old one.
 		if old, ok := oldPlace[in.req.ID]; ok {
 			for _, vi := range in.vehicles {
 				if vehicles[vi].team.ID == old[0] && string(vehicles[vi].date) == old[1] {
+					d := vehicles[vi].day
+					near := intersect(in.presence[d], [][2]int{{oldStart[in.req.ID] - tolerance, oldStart[in.req.ID] + tolerance + in.service}})
+					if len(near) == 0 {
+						break
+					}
+					in.presence[d] = near
 					in.unpinned = in.vehicles
 					in.vehicles = []int{vi}
 					break
@@ -433,6 +479,7 @@ func Plan(ctx context.Context, snap *Snapshot, opts Options) (*Result, error) {
 	its := map[string]*data.Itinerary{}
 	served := map[string]*reqInfo{}
 	placed := map[string][2]string{}
+	startOf := map[string]int{}
 	for _, fs := range fixed {
 		for _, f := range fs {
 			k := f.team + "|" + string(f.date)
@@ -470,6 +517,7 @@ func Plan(ctx context.Context, snap *Snapshot, opts Options) (*Result, error) {
 				st.RequestIDs = append(st.RequestIDs, in.req.ID)
 				served[in.req.ID] = in
 				placed[in.req.ID] = [2]string{v.team.ID, string(v.date)}
+				startOf[in.req.ID] = st.Start
 				in.served = v.team.Level
 			}
 			it.Stops = append(it.Stops, st)
@@ -561,14 +609,31 @@ func Plan(ctx context.Context, snap *Snapshot, opts Options) (*Result, error) {
 	// Moves (re-planning).
 	if opts.Baseline != nil {
 		res.Stats.BaselinePID = opts.Baseline.Plan.Plan.ID
+		why := map[string]Code{}
+		for _, u := range res.Unassigned {
+			why[u.RequestID] = u.Code
+		}
 		for id, old := range oldPlace {
 			now, ok := placed[id]
 			if ok && now == old {
 				res.Stats.Kept++
+				if m := abs(startOf[id] - oldStart[id]); m > 0 {
+					res.Stats.MinutesMoved += m
+					res.Stats.MaxMinutesMoved = max(res.Stats.MaxMinutesMoved, m)
+					if m > tolerance {
+						res.Moves = append(res.Moves, Move{RequestID: id, FromTeam: old[0], FromDate: data.Date(old[1]), ToTeam: now[0], ToDate: data.Date(now[1]), Minutes: m})
+					}
+				}
 				continue
 			}
-			res.Moves = append(res.Moves, Move{RequestID: id, FromTeam: old[0], FromDate: data.Date(old[1]), ToTeam: now[0], ToDate: data.Date(now[1])})
+			mv := Move{RequestID: id, FromTeam: old[0], FromDate: data.Date(old[1]), ToTeam: now[0], ToDate: data.Date(now[1])}
+			if !ok {
+				mv.Reason = why[id]
+				res.Stats.Dropped++
+			}
+			res.Moves = append(res.Moves, mv)
 		}
+		res.Stats.Revisits = len(revisit)
 		sort.Slice(res.Moves, func(a, b int) bool { return res.Moves[a].RequestID < res.Moves[b].RequestID })
 		// Stops whose team-day still works are "untouched" by the change;
 		// count how many of them lost or changed a request.
@@ -1173,4 +1238,17 @@ func baselineRoutes(base data.PlanDetail, groups []group, vehicles []vehicle, p 
 		}
 	}
 	return out
+}
+
+// openStatus reports whether a request still needs a visit: not yet
+// visited (pending, planned), nobody home (failed) or follow-up.
+func openStatus(st data.Status) bool {
+	return st == data.StatusPending || st == data.StatusPlanned || st == data.StatusFailed || st == data.StatusFollowUp
+}
+
+func abs(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
 }

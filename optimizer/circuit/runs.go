@@ -121,7 +121,7 @@ func (s *Service) plan(ctx context.Context, r data.Run, report func(data.RunPoin
 	t0 := time.Now()
 	var prog []Point
 	res, err := Plan(ctx, snap, Options{From: r.From, To: r.To, Source: s.cfg.Source, TimeLimit: s.cfg.TimeLimit,
-		MaxIterations: s.cfg.MaxIterations, Seed: s.cfg.Seed, Threads: s.cfg.Threads, Now: now, Baseline: base,
+		MaxIterations: s.cfg.MaxIterations, Seed: s.cfg.Seed, Threads: s.cfg.Threads, Now: now, Baseline: base, Tolerance: s.cfg.Tolerance,
 		Observer: func(p vrp.Progress) {
 			pt := Point{ElapsedSec: time.Since(t0).Seconds(), Cost: p.Cost, Served: p.Served, Iteration: p.Iteration}
 			prog = append(prog, pt)

@@ -46,6 +46,9 @@ type Config struct {
 	// OnFinish, when set, is called after every run with its status
 	// ("done", "failed", "stopped") and wall time (e.g. for metrics).
 	OnFinish func(status string, elapsed time.Duration)
+	// Tolerance is how far (minutes) a re-plan may move a kept visit's
+	// start on its day (default DefaultTolerance, 60).
+	Tolerance int
 	// Queue runs the plans durably (package jobs, on River); without it
 	// Start and Replan answer Unavailable.
 	Queue data.RunQueue
