@@ -115,31 +115,31 @@ type Move struct {
 
 // Stats are the figures of a run.
 type Stats struct {
-	Requests    int     `json:"requests"`
-	Served      int     `json:"served"`
-	Unserved    int     `json:"unserved"`
-	Stops       int     `json:"stops"`
-	Jobs        int     `json:"jobs"`
-	Vehicles    int     `json:"vehicles"`
-	Cost        int64   `json:"cost"`
-	TravelMin   int     `json:"travel_minutes"`
-	Iterations  int     `json:"iterations"`
-	ElapsedSec  float64 `json:"elapsed_seconds"`
-	Source      string  `json:"source"`
-	Fixed       int     `json:"fixed_stops,omitempty"`
-	Moved       int     `json:"moved_requests,omitempty"`
-	Kept        int     `json:"kept_requests,omitempty"`
-	MovedStops  int     `json:"moved_stops,omitempty"`
+	Requests   int     `json:"requests"`
+	Served     int     `json:"served"`
+	Unserved   int     `json:"unserved"`
+	Stops      int     `json:"stops"`
+	Jobs       int     `json:"jobs"`
+	Vehicles   int     `json:"vehicles"`
+	Cost       int64   `json:"cost"`
+	TravelMin  int     `json:"travel_minutes"`
+	Iterations int     `json:"iterations"`
+	ElapsedSec float64 `json:"elapsed_seconds"`
+	Source     string  `json:"source"`
+	Fixed      int     `json:"fixed_stops,omitempty"`
+	Moved      int     `json:"moved_requests,omitempty"`
+	Kept       int     `json:"kept_requests,omitempty"`
+	MovedStops int     `json:"moved_stops,omitempty"`
 	// Dropped counts published visits left out (each with a reason);
 	// MinutesMoved sums and MaxMinutesMoved bounds the start shifts of the
 	// visits kept on their team-day; Revisits counts open requests of past
 	// stops (nobody home, follow-up, no outcome) planned again.
-	Dropped         int `json:"dropped_requests,omitempty"`
-	MinutesMoved    int `json:"minutes_moved,omitempty"`
-	MaxMinutesMoved int `json:"max_minutes_moved,omitempty"`
-	Revisits        int `json:"revisits,omitempty"`
-	Untouched   int     `json:"untouched_stops,omitempty"`
-	BaselinePID string  `json:"baseline_plan_id,omitempty"`
+	Dropped         int    `json:"dropped_requests,omitempty"`
+	MinutesMoved    int    `json:"minutes_moved,omitempty"`
+	MaxMinutesMoved int    `json:"max_minutes_moved,omitempty"`
+	Revisits        int    `json:"revisits,omitempty"`
+	Untouched       int    `json:"untouched_stops,omitempty"`
+	BaselinePID     string `json:"baseline_plan_id,omitempty"`
 }
 
 // Result is a planning result: the plan (header and itineraries, not yet
