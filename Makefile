@@ -11,7 +11,7 @@ JOBS    ?= 1
 NEIGHBOURS ?= 0
 SHARED  ?= ../shared
 
-.PHONY: all build run test test-short vet fmt bench bench-vrptw bench-vroom bench-geo bench-circuit bench-circuit-table bench-market bench-itinerary fuzz clean
+.PHONY: all build run test test-short vet fmt bench bench-vrptw bench-vroom bench-geo bench-circuit bench-circuit-table bench-market bench-itinerary bench-queue fuzz clean
 
 all: build
 
@@ -41,6 +41,11 @@ vet:
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')
+
+# Job queue overhead (River on SQLite and PostgreSQL): enqueue → start
+# latency and runs/s of trivial runs; figures in docs/scheduler.md.
+bench-queue:
+	$(GO) test ./jobs -run '^$$' -bench Queue -benchtime 200x
 
 # Go micro-benchmarks (evaluators, matrices, planners).
 bench:
