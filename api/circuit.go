@@ -482,6 +482,7 @@ func (s *Server) teamItinerary(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	noteSheet(c, sh)
 	name := fmt.Sprintf("%s-%s", sh.TeamID, date)
 	switch format {
 	case "geojson":

@@ -86,6 +86,7 @@ func (s *Server) teamWeek(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	noteSheet(c, w.Days...)
 	c.JSON(http.StatusOK, weekBody{Week: w, SyncedAt: synced})
 	return nil
 }

@@ -261,6 +261,11 @@ func (s *Server) listRequests(c *gin.Context) error {
 	if rs == nil {
 		rs = []data.Request{}
 	}
+	ids := make([]string, len(rs))
+	for i, r := range rs {
+		ids[i] = r.ID
+	}
+	noteAccess(c, "request", ids...)
 	c.JSON(http.StatusOK, listBody[data.Request]{Items: rs, Total: total, Limit: f.Limit, Offset: f.Offset})
 	return nil
 }
@@ -312,6 +317,7 @@ func (s *Server) createRequest(c *gin.Context) error {
 }
 
 func writeRequest(c *gin.Context, status int, r data.Request) {
+	noteAccess(c, "request", r.ID)
 	c.Header("ETag", strconv.Quote(strconv.FormatInt(r.Version, 10)))
 	c.JSON(status, r)
 }

@@ -211,6 +211,7 @@ func (m *marketAPI) book(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	noteAccess(c, "booking", b.ID)
 	c.JSON(http.StatusCreated, b)
 	return nil
 }
@@ -249,6 +250,11 @@ func (m *marketAPI) listBookings(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	ids := make([]string, len(bs))
+	for i, b := range bs {
+		ids[i] = b.ID
+	}
+	noteAccess(c, "booking", ids...)
 	c.JSON(http.StatusOK, listBody[data.Booking]{Items: bs, Total: len(bs)})
 	return nil
 }

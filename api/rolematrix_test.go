@@ -74,6 +74,7 @@ var routeRoles = map[string]string{
 	"PATCH /api/v1/users/:id":       "a",
 	"GET /api/v1/users/:id/tokens":  "a",
 	"POST /api/v1/users/:id/tokens": "a",
+	"GET /api/v1/access-trail":      "a",
 	"DELETE /api/v1/tokens/:id":     "a",
 
 	"POST /api/v1/vrp": "ap",

@@ -65,7 +65,7 @@ func joinPath(base, p string) string {
 func (s *Server) routes() {
 	e := s.engine
 	e.Use(requestIDMiddleware(), s.accessLog(), s.metrics.middleware(), securityHeaders(), s.recovery(),
-		s.addressLimit(), s.authFailLimit(), s.inputGuard())
+		s.addressLimit(), s.authFailLimit(), s.inputGuard(), s.accessTrail())
 	e.NoRoute(func(c *gin.Context) {
 		s.fail(c, &httpError{Status: http.StatusNotFound, Code: codeNotFound, noRoute: true,
 			Message: "no such endpoint: " + truncate(strings.ToValidUTF8(c.Request.URL.Path, "?"), 200)})
@@ -198,6 +198,7 @@ func (s *Server) routes() {
 		request: vrpProblem{}, response: vrpSolution{}, errors: []int{403, 502, 503}}, s.solveVRP)
 	s.scheduleRoutes(v1)
 	s.circuitRoutes(v1)
+	s.trailRoutes(v1)
 	s.calendarRoutes(v1)
 	s.fieldRoutes(v1)
 }

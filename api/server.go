@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -50,6 +51,9 @@ type Config struct {
 	// sign-ins (429 with Retry-After); nil turns every limit off. `xunhui
 	// serve` sets DefaultRateLimits, adjusted by its flags.
 	RateLimits *RateLimits
+	// TrailRetention is how long access-trail entries are kept (default
+	// DefaultTrailRetention; negative: forever).
+	TrailRetention time.Duration
 }
 
 func (c Config) withDefaults() Config {
@@ -71,6 +75,9 @@ func (c Config) withDefaults() Config {
 	if c.Now == nil {
 		c.Now = time.Now
 	}
+	if c.TrailRetention == 0 {
+		c.TrailRetention = DefaultTrailRetention
+	}
 	if c.QueueRetryAfter <= 0 {
 		c.QueueRetryAfter = 30 * time.Second
 	}
@@ -86,8 +93,10 @@ type Server struct {
 	cfg     Config
 	metrics *Metrics
 	limits  *limiter
-	engine  *gin.Engine
-	spec    *openAPIDoc
+	// trailPurged is the Unix second of the last access-trail purge.
+	trailPurged atomic.Int64
+	engine      *gin.Engine
+	spec        *openAPIDoc
 
 	sched      *scheduler.Scheduler
 	vrpMatrix  vroom.MatrixFunc

@@ -1,6 +1,9 @@
 package data
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // Store is the persistence contract of Xunhui. Two adapters implement it:
 // data/postgres (production, pgx) and data/sqlite (embedded default); both
@@ -281,6 +284,16 @@ type Store interface {
 	AbandonJobRun(ctx context.Context, id, reason string) error
 	// ListJobRuns returns job runs, newest first.
 	ListJobRuns(ctx context.Context, f JobRunFilter) ([]JobRun, error)
+
+	// RecordAccess appends an entry to the access trail, assigning ID and
+	// At (if zero). Invalid when UserID, Action or Kind is empty.
+	RecordAccess(ctx context.Context, r *AccessRecord) error
+	// ListAccess returns trail entries matching f, newest first, and the
+	// number of matches.
+	ListAccess(ctx context.Context, f AccessFilter) ([]AccessRecord, int, error)
+	// PurgeAccess deletes trail entries older than before and returns how
+	// many it deleted (retention).
+	PurgeAccess(ctx context.Context, before time.Time) (int64, error)
 	// LastJobSlot returns the greatest Slot of a job's runs that are not
 	// abandoned, or "" if there is none.
 	LastJobSlot(ctx context.Context, job string) (string, error)

@@ -72,6 +72,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	def := api.DefaultRateLimits()
 	ratePerToken := fs.String("rate-per-token", envOr("XUNHUI_RATE_PER_TOKEN", fmt.Sprint(def.PerToken)), "requests per second per bearer token, bursts of 3x; 0 = no limit (env XUNHUI_RATE_PER_TOKEN)")
 	ratePerAddr := fs.String("rate-per-address", envOr("XUNHUI_RATE_PER_ADDRESS", fmt.Sprint(def.PerAddress)), "requests per second per client address, bursts of 3x; 0 = no limit (env XUNHUI_RATE_PER_ADDRESS)")
+	trailDays := fs.Int("trail-retention-days", envInt("XUNHUI_TRAIL_RETENTION_DAYS", 3*365), "days the access trail (who read or changed household records) is kept; 0 = forever (env XUNHUI_TRAIL_RETENTION_DAYS)")
 	authFails := fs.String("auth-failures-per-minute", envOr("XUNHUI_AUTH_FAILURES_PER_MINUTE", fmt.Sprint(def.FailedAuthPerMinute)), "failed sign-ins (401 answers) per minute per client address before 429; 0 = no limit (env XUNHUI_AUTH_FAILURES_PER_MINUTE)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -118,7 +119,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	srv := api.NewServer(s, logger, api.Config{QueueRetryAfter: pl.queue.RetryAfter(), RateLimits: &limits})
+	srv := api.NewServer(s, logger, api.Config{QueueRetryAfter: pl.queue.RetryAfter(), RateLimits: &limits, TrailRetention: trailRetention(*trailDays)})
 	srv.SetVRPMatrix(geoMatrix(pl.travel))
 	cir, mkt := pl.cir, pl.mkt
 	srv.SetCircuit(cir)
@@ -215,4 +216,12 @@ func rateLimits(perToken, perAddr, authFails string) (api.RateLimits, error) {
 	out.AddressBurst = int(math.Ceil(3 * out.PerAddress))
 	out.FailedAuthBurst = int(math.Ceil(out.FailedAuthPerMinute))
 	return out, nil
+}
+
+// trailRetention converts --trail-retention-days (0 or less: forever).
+func trailRetention(days int) time.Duration {
+	if days <= 0 {
+		return -1
+	}
+	return time.Duration(days) * 24 * time.Hour
 }

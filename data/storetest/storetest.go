@@ -58,6 +58,7 @@ func Run(t *testing.T, newStore Factory) {
 		{"RecordOutcome", testRecordOutcome},
 		{"DryRun", testDryRun},
 		{"TextParity", testTextParity},
+		{"AccessTrail", testAccessTrail},
 		{"Runs", testRuns},
 	}
 	for _, tc := range tests {
@@ -1265,5 +1266,63 @@ func testTextParity(t *testing.T, s data.Store) {
 	must(t, err)
 	if total != 0 {
 		t.Fatalf("refused requests were written: total %d", total)
+	}
+}
+
+// testAccessTrail: entries round-trip with their ids, filter by user,
+// record, kind, action and time, page newest first, and purge by age.
+func testAccessTrail(t *testing.T, s data.Store) {
+	base := time.Date(2026, 12, 1, 8, 0, 0, 0, time.UTC)
+	mk := func(min int, user string, action data.AccessAction, ids ...string) data.AccessRecord {
+		r := data.AccessRecord{At: base.Add(time.Duration(min) * time.Minute), UserID: user, Role: data.UserTownshipCoordinator,
+			Action: action, Method: "GET", Route: "/api/v1/requests/:id", Kind: "request", RecordIDs: ids, Status: 200, RequestID: "rid"}
+		must(t, s.RecordAccess(ctx, &r))
+		if r.ID == "" {
+			t.Fatal("no id assigned")
+		}
+		return r
+	}
+	mk(0, "u-a", data.AccessRead, "R-1")
+	mk(1, "u-a", data.AccessRead, "R-2", "R-1", "R-2") // duplicates collapse
+	mk(2, "u-b", data.AccessChange, "R-2")
+	mustKind(t, s.RecordAccess(ctx, &data.AccessRecord{Action: data.AccessRead, Kind: "request"}), data.Invalid)
+	mustKind(t, s.RecordAccess(ctx, &data.AccessRecord{UserID: "u", Action: "peek", Kind: "request"}), data.Invalid)
+
+	all, total, err := s.ListAccess(ctx, data.AccessFilter{})
+	must(t, err)
+	if total != 3 || len(all) != 3 || all[0].UserID != "u-b" || !all[0].At.Equal(base.Add(2*time.Minute)) ||
+		!slices.Equal(all[1].RecordIDs, []string{"R-1", "R-2"}) || all[2].Route != "/api/v1/requests/:id" {
+		t.Fatalf("ListAccess = %+v (total %d)", all, total)
+	}
+	for _, tc := range []struct {
+		f    data.AccessFilter
+		want int
+	}{
+		{data.AccessFilter{UserID: "u-a"}, 2},
+		{data.AccessFilter{RecordID: "R-1"}, 2},
+		{data.AccessFilter{RecordID: "R-2"}, 2},
+		{data.AccessFilter{RecordID: "R-_"}, 0},
+		{data.AccessFilter{Action: data.AccessChange}, 1},
+		{data.AccessFilter{Kind: "booking"}, 0},
+		{data.AccessFilter{From: base.Add(time.Minute)}, 2},
+		{data.AccessFilter{To: base.Add(time.Minute)}, 1},
+	} {
+		_, n, err := s.ListAccess(ctx, tc.f)
+		must(t, err)
+		if n != tc.want {
+			t.Errorf("ListAccess(%+v) total %d, want %d", tc.f, n, tc.want)
+		}
+	}
+	page, total, _ := s.ListAccess(ctx, data.AccessFilter{Limit: 1, Offset: 1})
+	if total != 3 || len(page) != 1 || page[0].UserID != "u-a" || len(page[0].RecordIDs) != 2 {
+		t.Fatalf("page 2 = %+v", page)
+	}
+	n, err := s.PurgeAccess(ctx, base.Add(90*time.Second))
+	must(t, err)
+	if n != 2 {
+		t.Fatalf("purged %d, want 2", n)
+	}
+	if _, total, _ := s.ListAccess(ctx, data.AccessFilter{RecordID: "R-1"}); total != 0 {
+		t.Fatalf("purged entries still listed by record: %d", total)
 	}
 }

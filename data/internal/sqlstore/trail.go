@@ -1,0 +1,156 @@
+package sqlstore
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/yingjing/xunhui/data"
+)
+
+// RecordAccess implements data.Store.
+func (s *Store) RecordAccess(ctx context.Context, r *data.AccessRecord) error {
+	const op = "store.RecordAccess"
+	switch {
+	case r.UserID == "":
+		return data.WithOp(op, data.FieldError("user_id", "is required"))
+	case r.Action != data.AccessRead && r.Action != data.AccessChange:
+		return data.WithOp(op, data.FieldError("action", "%q is not read or change", r.Action))
+	case r.Kind == "":
+		return data.WithOp(op, data.FieldError("kind", "is required"))
+	}
+	c := *r
+	if c.ID == "" {
+		c.ID = data.NewID("AT")
+	}
+	if c.At.IsZero() {
+		c.At = s.now()
+	}
+	c.At = c.At.UTC().Truncate(time.Microsecond)
+	ids := uniqueIDs(c.RecordIDs)
+	err := s.tx(ctx, op, func(tx Tx) error {
+		if _, err := tx.Exec(ctx, `INSERT INTO access_trail (id, at, user_id, role, action, method, route, kind, n, status, request_id)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+			c.ID, c.At, c.UserID, string(c.Role), string(c.Action), c.Method, c.Route, c.Kind, len(ids), c.Status, c.RequestID); err != nil {
+			return err
+		}
+		for _, id := range ids {
+			if _, err := tx.Exec(ctx, `INSERT INTO access_trail_ids (trail_id, record_id) VALUES ($1, $2)`, c.ID, id); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err == nil {
+		c.RecordIDs = ids
+		*r = c
+	}
+	return err
+}
+
+func uniqueIDs(ids []string) []string {
+	seen := make(map[string]bool, len(ids))
+	out := make([]string, 0, len(ids))
+	for _, id := range ids {
+		if id != "" && !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// ListAccess implements data.Store.
+func (s *Store) ListAccess(ctx context.Context, f data.AccessFilter) ([]data.AccessRecord, int, error) {
+	var where []string
+	var args []any
+	add := func(cond string, v any) {
+		args = append(args, v)
+		where = append(where, fmt.Sprintf(cond, len(args)))
+	}
+	if f.UserID != "" {
+		add("t.user_id = $%d", f.UserID)
+	}
+	if f.Kind != "" {
+		add("t.kind = $%d", f.Kind)
+	}
+	if f.Action != "" {
+		add("t.action = $%d", string(f.Action))
+	}
+	if !f.From.IsZero() {
+		add("t.at >= $%d", f.From.UTC())
+	}
+	if !f.To.IsZero() {
+		add("t.at < $%d", f.To.UTC())
+	}
+	if f.RecordID != "" {
+		add("EXISTS (SELECT 1 FROM access_trail_ids x WHERE x.trail_id = t.id AND x.record_id = $%d)", f.RecordID)
+	}
+	cond := ""
+	if len(where) > 0 {
+		cond = " WHERE " + strings.Join(where, " AND ")
+	}
+	out := []data.AccessRecord{}
+	total := 0
+	err := s.tx(ctx, "store.ListAccess", func(tx Tx) error {
+		if err := tx.QueryRow(ctx, `SELECT count(*) FROM access_trail t`+cond, args...).Scan(&total); err != nil {
+			return err
+		}
+		q := `SELECT t.id, t.at, t.user_id, t.role, t.action, t.method, t.route, t.kind, t.status, t.request_id
+			FROM access_trail t` + cond + fmt.Sprintf(` ORDER BY t.at DESC, t.id DESC LIMIT $%d OFFSET $%d`, len(args)+1, len(args)+2)
+		rows, err := tx.Query(ctx, q, append(args, limit(f.Limit), max(f.Offset, 0))...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var r data.AccessRecord
+			var role, action string
+			if err := rows.Scan(&r.ID, &r.At, &r.UserID, &role, &action, &r.Method, &r.Route, &r.Kind, &r.Status, &r.RequestID); err != nil {
+				return err
+			}
+			r.Role, r.Action, r.RecordIDs = data.UserRole(role), data.AccessAction(action), []string{}
+			out = append(out, r)
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		rows.Close()
+		for i := range out {
+			ids, err := tx.Query(ctx, `SELECT record_id FROM access_trail_ids WHERE trail_id = $1 ORDER BY record_id`, out[i].ID)
+			if err != nil {
+				return err
+			}
+			for ids.Next() {
+				var id string
+				if err := ids.Scan(&id); err != nil {
+					ids.Close()
+					return err
+				}
+				out[i].RecordIDs = append(out[i].RecordIDs, id)
+			}
+			err = ids.Err()
+			ids.Close()
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return out, total, err
+}
+
+// PurgeAccess implements data.Store.
+func (s *Store) PurgeAccess(ctx context.Context, before time.Time) (int64, error) {
+	var n int64
+	err := s.tx(ctx, "store.PurgeAccess", func(tx Tx) error {
+		if _, err := tx.Exec(ctx, `DELETE FROM access_trail_ids WHERE trail_id IN (SELECT id FROM access_trail WHERE at < $1)`, before.UTC()); err != nil {
+			return err
+		}
+		var err error
+		n, err = tx.Exec(ctx, `DELETE FROM access_trail WHERE at < $1`, before.UTC())
+		return err
+	})
+	return n, err
+}
