@@ -95,6 +95,8 @@ var routeRoles = map[string]string{
 	"GET /api/v1/circuit-plans/:id/explanation": "apc",
 	"GET /api/v1/circuit-plans/:id/slots":       "apc",
 	"POST /api/v1/circuit-plans/:id/edits":      "ap",
+	"GET /api/v1/ledgers.xlsx":                  "apc",
+	"POST /api/v1/ledgers.xlsx":                 "apc",
 	"POST /api/v1/circuit-plans/:id/edits/undo": "ap",
 	"GET /api/v1/circuit-plans/:id/edits":       "ap",
 	"GET /api/v1/teams/:id/itinerary":           "apcm",

@@ -171,6 +171,8 @@ func (s *Server) routes() {
 		description: "Each candidate lists its reasons: same_phone, same_name, same_items. Withdrawn, cancelled and merged requests are not candidates.",
 		response:    listBody[duplicateCandidate]{}, errors: []int{403, 404}}, s.requestDuplicates)
 
+	s.ledgerRoutes(v1)
+
 	// Access management.
 	s.handle(v1, http.MethodGet, "/users", opSpec{roles: adminOnly, tag: "access",
 		summary: "List users", response: listBody[data.User]{}, errors: []int{403}}, s.listUsers)

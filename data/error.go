@@ -192,13 +192,22 @@ func ErrorMessage(err error) string {
 // JSON arrays: the 1-based element index), else the 1-based position of the
 // record in the batch.
 type RowError struct {
+	// Sheet is the workbook sheet of the row (Excel imports only).
+	Sheet  string `json:"sheet,omitempty"`
 	Line   int    `json:"line"`
 	Field  string `json:"field,omitempty"`
 	Reason string `json:"reason"`
 }
 
-// Error formats r as "line N: field: reason".
+// Error formats r as "line N: field: reason", or "SHEET:ROW: field: reason"
+// for a workbook row.
 func (r RowError) Error() string {
+	if r.Sheet != "" {
+		if r.Field != "" {
+			return fmt.Sprintf("%s:%d: %s: %s", r.Sheet, r.Line, r.Field, r.Reason)
+		}
+		return fmt.Sprintf("%s:%d: %s", r.Sheet, r.Line, r.Reason)
+	}
 	if r.Field != "" {
 		return fmt.Sprintf("line %d: %s: %s", r.Line, r.Field, r.Reason)
 	}

@@ -283,6 +283,13 @@ func (r Request) ValidateNew(today Date) error {
 	return nil
 }
 
+// SaveResult counts what Store.SaveRequests did.
+type SaveResult struct {
+	Created   int `json:"created"`
+	Updated   int `json:"updated"`
+	Unchanged int `json:"unchanged"`
+}
+
 // RequestTransition asks the store to move a request to another status.
 type RequestTransition struct {
 	// ID is the request.

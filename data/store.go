@@ -115,6 +115,14 @@ type Store interface {
 	// as CreateRequest, deadline included, plus duplicate ids within the
 	// batch); any bad row rejects the whole batch with an ImportError.
 	ImportRequests(ctx context.Context, rs []Request, by string) error
+	// SaveRequests writes a ledger workbook's rows in one transaction: a row
+	// without id, or with an id not stored, is created (the checks of
+	// ImportRequests); a row with a stored id must carry the version it was
+	// exported at and updates the editable fields (UpdateRequest's checks,
+	// closed requests refused) with a history entry by by; rows equal to
+	// the stored request are left alone. Any bad row rejects the whole
+	// batch with an ImportError by 1-based position.
+	SaveRequests(ctx context.Context, rs []Request, by string) (SaveResult, error)
 	// GetRequest returns one request with its history; NotFound if absent.
 	GetRequest(ctx context.Context, id string) (Request, error)
 	// ListRequests returns one page of requests matching f, with history,

@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/yingjing/xunhui/data"
+	"github.com/yingjing/xunhui/data/ledger"
 	"github.com/yingjing/xunhui/data/seed"
 	"github.com/yingjing/xunhui/optimizer/market"
 )
@@ -20,7 +21,7 @@ import (
 func init() {
 	register(command{
 		name:    "import",
-		summary: "import villages|staff|items|requests|absences|calendars from FILE.csv or FILE.json (all or nothing)",
+		summary: "import villages|staff|items|requests|absences|calendars from FILE.csv or FILE.json, or ledgers from FILE.xlsx (all or nothing)",
 		run:     runImport,
 	})
 }
@@ -33,6 +34,9 @@ KIND is one of:
   items     CSV id,name,category,kind,lowest_level,mode,duration_min,skill[,source]
   requests  CSV ledger,name,phone,village_id,items[,id,address,lon,lat,groups,priority,visit_windows,deadline,summary]
   absences  CSV staff_id,from,reason[,to,kind,id] (kind leave|sick|training|other; to defaults to from)
+  ledgers   the three ledgers as one Excel workbook FILE.xlsx (sheets 代办事项, 民生诉求, 困难问题, as
+            GET /api/v1/ledgers.xlsx exports them): new rows are created, rows with 编号 and 版本 edit
+            that request; errors are reported as FILE:SHEET:ROW: field: reason
   calendars township market calendars: CSV township_id,cycle,start,end[,place,special_days]
             (cycle lunar:1,15 | solar:1,4,7 | every:5@2026-01-03 | weekdays:tue,sat; hours HH:MM;
             special_days "lunar:01-15 元宵灯会; solar:2026-10-01 国庆物资交流会")
@@ -57,6 +61,8 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	kind, file := pos[0], pos[1]
 	switch kind {
 	case "villages", "staff", "items", "requests", "absences", "calendars":
+	case "ledgers":
+		return importLedgers(ctx, *cfg, file, *by, stdout, stderr)
 	default:
 		fmt.Fprintf(stderr, "xunhui import: unknown kind %q\n", kind)
 		fs.Usage()
@@ -95,6 +101,42 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	fmt.Fprintf(stdout, "imported %d %s from %s into %s\n", n, kind, file, cfg.describe())
 	return nil
+}
+
+// importLedgers reads a ledger workbook and saves its rows all or nothing
+// (data.Store.SaveRequests), reporting every bad row as FILE:SHEET:ROW.
+func importLedgers(ctx context.Context, cfg storeConfig, file, by string, stdout, stderr io.Writer) error {
+	fh, err := os.Open(file)
+	if err != nil {
+		return err
+	}
+	defer fh.Close()
+	b, err := ledger.Parse(fh)
+	rows := data.RowErrors(err)
+	if err != nil && rows == nil {
+		return err
+	}
+	if err == nil && len(b.Bad) == 0 {
+		s, err := openStoreConfig(ctx, cfg, stdout)
+		if err != nil {
+			return err
+		}
+		defer s.Close()
+		res, err := s.SaveRequests(ctx, b.Records, by)
+		if err == nil {
+			fmt.Fprintf(stdout, "ledgers from %s: %d created, %d updated, %d unchanged (%s)\n", file, res.Created, res.Updated, res.Unchanged, cfg.describe())
+			return nil
+		}
+		if rows = data.RowErrors(err); rows == nil {
+			return err
+		}
+		b.Relabel(err)
+	}
+	rows = append(rows, b.Bad...)
+	for _, r := range rows {
+		fmt.Fprintf(stderr, "%s:%s\n", file, r.Error())
+	}
+	return fmt.Errorf("%d bad row(s) in %s; nothing imported", len(rows), file)
 }
 
 // parseInterleaved parses flags that may come before, between or after the

@@ -45,6 +45,7 @@ func Run(t *testing.T, newStore Factory) {
 		{"RequestWithdraw", testRequestWithdraw},
 		{"RequestMerge", testRequestMerge},
 		{"ImportRequests", testImportRequests},
+		{"SaveRequests", testSaveRequests},
 		{"Plans", testPlans},
 		{"PlanScoping", testPlanScoping},
 		{"TeamSchedule", testTeamSchedule},
@@ -776,6 +777,51 @@ func testRequestMerge(t *testing.T, s data.Store) {
 	mustKind(t, err, data.Conflict) // merged is final
 	if got, _ := s.GetRequest(ctx, dup.ID); got.DuplicateOf != keep.ID {
 		t.Fatalf("stored duplicate_of = %q", got.DuplicateOf)
+	}
+}
+
+// testSaveRequests: a ledger workbook's rows create, edit (at the exported
+// version) or leave alone requests, all or nothing.
+func testSaveRequests(t *testing.T, s data.Store) {
+	fixture(t, s)
+	a, b := newRequest(V1, "MA-01"), newRequest(V2, "MA-01")
+	must(t, s.CreateRequest(ctx, &a))
+	must(t, s.CreateRequest(ctx, &b))
+	ea := a
+	ea.Priority, ea.ItemIDs = 5, []string{"MA-01", "SI-01"}
+	c := newRequest(V3, "SI-01")
+	res, err := s.SaveRequests(ctx, []data.Request{ea, b, c}, "u-9")
+	must(t, err)
+	if res != (data.SaveResult{Created: 1, Updated: 1, Unchanged: 1}) {
+		t.Fatalf("result %+v", res)
+	}
+	got, _ := s.GetRequest(ctx, a.ID)
+	if got.Priority != 5 || got.Version != 2 || len(got.ItemIDs) != 2 || got.History[len(got.History)-1].By != "u-9" {
+		t.Fatalf("edited %+v", got)
+	}
+	if gb, _ := s.GetRequest(ctx, b.ID); gb.Version != 1 {
+		t.Fatalf("unchanged row bumped the version to %d", gb.Version)
+	}
+	// Stale version, a bad new row and a closed request: all reported, nothing written.
+	stale := ea
+	stale.Summary = "again"
+	bad := newRequest("511822101299", "MA-01")
+	_, err = s.TransitionRequest(ctx, data.RequestTransition{ID: b.ID, Version: 1, To: data.StatusWithdrawn, Note: "重复"})
+	must(t, err)
+	closed := b
+	closed.Version, closed.Summary = 2, "edit"
+	d := newRequest(V1, "MA-01")
+	_, err = s.SaveRequests(ctx, []data.Request{stale, bad, closed, d}, "u-9")
+	mustKind(t, err, data.Invalid)
+	var lines []string
+	for _, r := range data.RowErrors(err) {
+		lines = append(lines, fmt.Sprintf("%d %s", r.Line, r.Field))
+	}
+	if want := []string{"1 version", "2 household.village_id", "3 status"}; !slices.Equal(lines, want) {
+		t.Fatalf("bad rows %v, want %v", lines, want)
+	}
+	if _, total, _ := s.ListRequests(ctx, data.RequestFilter{}); total != 3 {
+		t.Fatalf("a rejected batch wrote: %d requests", total)
 	}
 }
 

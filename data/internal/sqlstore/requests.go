@@ -456,24 +456,7 @@ func (s *Store) UpdateRequest(ctx context.Context, r *data.Request) error {
 		if r.Deadline != "" && string(r.Deadline) != oldDeadline && r.Deadline < s.today() {
 			return data.FieldError("deadline", "%s is before today (%s)", r.Deadline, s.today())
 		}
-		var lon, lat float64
-		if r.Household.Location != nil {
-			lon, lat = r.Household.Location.Lon, r.Household.Location.Lat
-		}
-		n, err := tx.Exec(ctx, `UPDATE requests SET ledger = $3, hh_name = $4, hh_phone = $5, village_id = $6,
-			township_id = $7, hh_address = $8, has_location = $9, hh_lon = $10, hh_lat = $11, priority = $12,
-			visit_windows = $13, deadline = $14, summary = $15, version = version + 1, updated_at = $16
-			WHERE id = $1 AND version = $2`,
-			r.ID, r.Version, string(r.Ledger), r.Household.Name, r.Household.Phone, r.Household.VillageID,
-			data.TownshipOf(r.Household.VillageID), r.Household.Address, r.Household.Location != nil, lon, lat,
-			r.Priority, toJSON(nonNil(r.VisitWindows)), string(r.Deadline), r.Summary, s.now())
-		if err != nil {
-			return err
-		}
-		if n == 0 {
-			return checkVersion(ctx, tx, "requests", "request", r.ID, r.Version)
-		}
-		if err := writeRequestLists(ctx, tx, r); err != nil {
+		if err := updateEditable(ctx, tx, r, s.now()); err != nil {
 			return err
 		}
 		got, err := getRequest(ctx, tx, r.ID)
@@ -483,6 +466,29 @@ func (s *Store) UpdateRequest(ctx context.Context, r *data.Request) error {
 		*r = got
 		return nil
 	})
+}
+
+// updateEditable writes the editable fields of r (items and groups
+// included) if r.Version is current, bumping the version.
+func updateEditable(ctx context.Context, tx Tx, r *data.Request, now time.Time) error {
+	var lon, lat float64
+	if r.Household.Location != nil {
+		lon, lat = r.Household.Location.Lon, r.Household.Location.Lat
+	}
+	n, err := tx.Exec(ctx, `UPDATE requests SET ledger = $3, hh_name = $4, hh_phone = $5, village_id = $6,
+		township_id = $7, hh_address = $8, has_location = $9, hh_lon = $10, hh_lat = $11, priority = $12,
+		visit_windows = $13, deadline = $14, summary = $15, version = version + 1, updated_at = $16
+		WHERE id = $1 AND version = $2`,
+		r.ID, r.Version, string(r.Ledger), r.Household.Name, r.Household.Phone, r.Household.VillageID,
+		data.TownshipOf(r.Household.VillageID), r.Household.Address, r.Household.Location != nil, lon, lat,
+		r.Priority, toJSON(nonNil(r.VisitWindows)), string(r.Deadline), r.Summary, now)
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return checkVersion(ctx, tx, "requests", "request", r.ID, r.Version)
+	}
+	return writeRequestLists(ctx, tx, r)
 }
 
 // TransitionRequest implements data.Store.
