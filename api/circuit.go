@@ -109,7 +109,9 @@ func (s *Server) circuitRoutes(v1 *gin.RouterGroup) {
 		summary: "Stop a queued or running plan early (from any replica), keeping the best plan found", response: circuit.View{},
 		errors: []int{404, 409, 503}}, s.stopCircuitPlan)
 	s.handle(v1, http.MethodPost, "/circuit-plans/:id/publish", opSpec{roles: planners, tag: "circuits",
-		summary: "Publish a finished draft plan; its requests become planned", request: publishInput{}, response: data.Plan{},
+		summary:     "Publish a finished draft plan; its requests become planned; answers the diff against the version it supersedes",
+		description: "Published plans are immutable. When a published circuit plan already covers part of the period, `supersedes` must name it (409 otherwise); that plan becomes superseded and its staff claims pass to this one. A person-day another published plan (e.g. a market desk) claims is 409. The answer is the plan header plus `diff`: per team-day the requests added, removed and moved (with minutes).",
+		request:     publishInput{}, response: circuit.Published{},
 		errors: []int{404, 409, 503}}, s.publishCircuitPlan)
 	s.handle(v1, http.MethodPost, "/circuit-plans/:id/replan", opSpec{roles: planners, tag: "circuits",
 		summary:     "Re-plan the rest of a plan's horizon (staff on leave, urgent requests)",

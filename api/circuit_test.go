@@ -519,7 +519,21 @@ func testCircuitFlow(t *testing.T, e *testEnv, week data.Date) {
 	// Publishing the re-plan must name the version it supersedes; it then
 	// returns the requests it left out to the pool.
 	post("/api/v1/circuit-plans/"+nv.ID+"/publish", "u-planner", nil, http.StatusConflict, nil)
-	post("/api/v1/circuit-plans/"+nv.ID+"/publish", "u-planner", map[string]string{"supersedes": v.ID}, http.StatusOK, nil)
+	var rpub circuit.Published
+	post("/api/v1/circuit-plans/"+nv.ID+"/publish", "u-planner", map[string]string{"supersedes": v.ID}, http.StatusOK, &rpub)
+	if rpub.Status != data.PlanPublished || rpub.Diff.Supersedes != v.ID || rpub.Diff.Added+rpub.Diff.Removed == 0 || len(rpub.Diff.TeamDays) == 0 {
+		t.Errorf("publish answer = %+v, want the diff against %s with the dropped team's visits", rpub, v.ID)
+	}
+	for _, td := range rpub.Diff.TeamDays {
+		if td.Date < wed && (len(td.Added) > 0 || len(td.Removed) > 0) {
+			t.Errorf("diff changes the past: %+v", td)
+		}
+	}
+	var old circuit.View
+	e.getJSON("/api/v1/circuit-plans/"+v.ID, "u-planner", http.StatusOK, &old)
+	if old.Plan.Status != data.PlanSuperseded || old.Plan.SupersededBy != nv.ID {
+		t.Errorf("old version after publish: %+v", old.Plan)
+	}
 	for _, m := range nv.Moves {
 		if m.ToTeam != "" {
 			continue

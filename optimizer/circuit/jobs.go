@@ -14,11 +14,27 @@ import (
 
 // WeeklyDraft plans next week (the Monday after today to Friday) as a draft
 // and waits for it. When ctx ends first, the run is stopped and its best
-// plan so far is saved.
+// plan so far is saved. A week that already has a published circuit plan
+// is left alone (the job never drafts over, nor publishes, a published
+// week) unless Config.DraftOverPublished is set; even then it only drafts
+// a new version, which a planner publishes with supersedes.
 func (s *Service) WeeklyDraft(ctx context.Context) (string, map[string]any, error) {
 	mon := data.DateOf(s.cfg.Now()).AddDays(1)
 	for mon.Weekday() != time.Monday {
 		mon = mon.AddDays(1)
+	}
+	if !s.cfg.DraftOverPublished {
+		for d := mon; d <= mon.AddDays(4); d = d.AddDays(1) {
+			ps, err := s.store.ListPlans(ctx, data.PlanFilter{Kind: data.PlanCircuit, Status: data.PlanPublished, Overlaps: d, Limit: 1})
+			if err != nil {
+				return "", nil, err
+			}
+			if len(ps) > 0 {
+				return fmt.Sprintf("week %s–%s already has published plan %s: no draft (set DraftOverPublished to draft a new version)",
+						mon, mon.AddDays(4), ps[0].ID),
+					map[string]any{"skipped": true, "published_plan_id": ps[0].ID, "from": mon, "to": mon.AddDays(4)}, nil
+			}
+		}
 	}
 	v, err := s.Start(ctx, mon, mon.AddDays(4), "scheduler")
 	if err != nil {

@@ -49,6 +49,9 @@ type Config struct {
 	// Tolerance is how far (minutes) a re-plan may move a kept visit's
 	// start on its day (default DefaultTolerance, 60).
 	Tolerance int
+	// DraftOverPublished lets the weekly-draft job draft a new version of a
+	// week that already has a published plan (default: it skips the week).
+	DraftOverPublished bool
 	// Queue runs the plans durably (package jobs, on River); without it
 	// Start and Replan answer Unavailable.
 	Queue data.RunQueue
@@ -177,23 +180,43 @@ func (s *Service) Explain(ctx context.Context, id string) (Explanation, error) {
 	return e, nil
 }
 
-// Publish publishes a finished plan (version 0 = the current one) and marks
-// its requests planned. Errors: NotFound, Conflict (stale version, still
-// running).
-func (s *Service) Publish(ctx context.Context, id string, version int64, supersedes, by string) (data.Plan, error) {
+// Published is the answer of Publish: the published header and what it
+// changes against the version it supersedes.
+type Published struct {
+	data.Plan
+	Diff PlanDiff `json:"diff"`
+}
+
+// Publish publishes a finished draft (version 0 = the current one) and marks
+// its requests planned. When a published plan already covers part of the
+// period, supersedes must name it (Conflict otherwise); the answer's Diff
+// lists the visits added, removed and moved per team-day. Errors:
+// NotFound, Conflict (stale version, still running, not a draft,
+// supersedes missing or wrong, a person-day claimed by another plan).
+func (s *Service) Publish(ctx context.Context, id string, version int64, supersedes, by string) (Published, error) {
 	v, err := s.Get(ctx, id)
 	if err != nil {
-		return data.Plan{}, err
+		return Published{}, err
 	}
 	if v.Status != Done {
-		return data.Plan{}, data.Errorf(data.Conflict, "plan %s is %s", id, v.Status)
+		return Published{}, data.Errorf(data.Conflict, "plan %s is %s", id, v.Status)
 	}
 	if version == 0 {
 		version = v.Plan.Version
 	}
+	var old *data.PlanDetail
+	if supersedes != "" {
+		o, err := s.store.GetPlan(ctx, supersedes)
+		if err != nil && data.ErrorKind(err) != data.NotFound {
+			return Published{}, err
+		}
+		if err == nil {
+			old = &o
+		}
+	}
 	p, err := s.store.PublishPlan(ctx, data.Publication{ID: id, Version: version, Supersedes: supersedes})
 	if err != nil {
-		return data.Plan{}, err
+		return Published{}, err
 	}
 	for _, it := range v.Itineraries {
 		for _, st := range it.Stops {
@@ -228,7 +251,7 @@ func (s *Service) Publish(ctx context.Context, id string, version int64, superse
 			}
 		}
 	}
-	return p, nil
+	return Published{Plan: p, Diff: Diff(old, data.PlanDetail{Plan: p, Itineraries: v.Itineraries})}, nil
 }
 
 // VisitID names stop seq of team's itinerary on date in plan: the id of

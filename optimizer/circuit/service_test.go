@@ -40,6 +40,15 @@ func TestServiceJobs(t *testing.T) {
 	if _, err := svc.Publish(ctx, id, 0, "", "test"); err != nil {
 		t.Fatal(err)
 	}
+	// Fired again, the weekly draft leaves the published week alone.
+	before, _ := store.ListPlans(ctx, data.PlanFilter{Kind: data.PlanCircuit})
+	sum, out, err = svc.WeeklyDraft(ctx)
+	if err != nil || out["skipped"] != true || out["published_plan_id"] != id {
+		t.Fatalf("WeeklyDraft over a published week = %q %v %v", sum, out, err)
+	}
+	if after, _ := store.ListPlans(ctx, data.PlanFilter{Kind: data.PlanCircuit}); len(after) != len(before) {
+		t.Fatalf("WeeklyDraft over a published week made a plan: %d → %d", len(before), len(after))
+	}
 	now = week.Time().Add(26 * time.Hour) // Tuesday 02:00
 	sum, out, err = svc.DailyReplan(ctx)
 	if err != nil || !strings.Contains(sum, "re-plan of "+id) {
