@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/yingjing/xunhui/data/sqlite/sqlitetest"
+	"github.com/yingjing/xunhui/handoff"
 	"github.com/yingjing/xunhui/optimizer/market"
 )
 
@@ -19,6 +20,7 @@ func TestOpenAPIRoutes(t *testing.T) {
 	// The market planner registers its routes when installed; include them.
 	mkt := market.NewService(store, market.Config{})
 	srv.SetMarket(mkt)
+	srv.SetHandoffs(handoff.New(store, nil))
 	served := map[string]bool{}
 	for _, r := range srv.engine.Routes() {
 		p, _ := openAPIPath(r.Path)

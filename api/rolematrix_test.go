@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/yingjing/xunhui/data"
+	"github.com/yingjing/xunhui/handoff"
 	"github.com/yingjing/xunhui/optimizer/market"
 )
 
@@ -131,6 +132,12 @@ var routeRoles = map[string]string{
 	"POST /api/v1/users/:id/signin-codes":                           "ap",
 	"PUT /api/v1/users/:id/password":                                "a",
 	"GET /api/v1/market-plans/:id/afternoons":                       "ap",
+
+	"GET /api/v1/handoffs":              "apc",
+	"POST /api/v1/handoffs":             "apc",
+	"GET /api/v1/handoffs/:id":          "apc",
+	"POST /api/v1/handoffs/:id/forward": "apc",
+	"POST /api/v1/handoffs/:id/result":  "apc",
 }
 
 // fullEnv is a testEnv whose server also serves the optional parts (market
@@ -139,6 +146,7 @@ func fullEnv(t *testing.T, store data.Store) *testEnv {
 	e := newTestEnv(t, store)
 	svc := market.NewService(e.store, market.Config{Options: market.Options{MaxIterations: 100, TimeLimit: time.Second}})
 	e.srv.SetMarket(svc)
+	e.srv.SetHandoffs(handoff.New(e.store, nil))
 	e.srv.SetWeb(fstest.MapFS{
 		"index.html": {Data: []byte("<!doctype html><title>x</title>")},
 		"app.js":     {Data: []byte("export {}")},

@@ -77,6 +77,13 @@ type ServiceItem struct {
 	// Sample is true for invented catalogue entries (the SAMPLE catalogue);
 	// false for items imported from the county's official list.
 	Sample bool `json:"sample"`
+	// List is the service list the item is on: general (通用, the default),
+	// personalised (个性化) or cross_level (跨层级).
+	List ServiceList `json:"list,omitempty"`
+	// HandledAt is the level that decides the item when it is above the
+	// level that accepted it (a hand-off chain, 代办转办); empty: decided
+	// where accepted. Required for cross_level items.
+	HandledAt Level `json:"handled_at,omitempty"`
 }
 
 // Validate checks it; errors are Invalid and name the field.
@@ -104,6 +111,15 @@ func (it ServiceItem) Validate() error {
 	}
 	if !it.Skill.Valid() {
 		return FieldError("skill", "%q is not a skill name ([a-z][a-z0-9_]*)", it.Skill)
+	}
+	if !it.List.Valid() {
+		return FieldError("list", "%q is not general, personalised or cross_level", it.List)
+	}
+	if it.HandledAt != "" && !it.HandledAt.Valid() {
+		return FieldError("handled_at", "%q is not county, township or village", it.HandledAt)
+	}
+	if it.List == ListCrossLevel && it.HandledAt == "" {
+		return FieldError("handled_at", "a cross_level item needs the level that handles it")
 	}
 	return nil
 }

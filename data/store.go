@@ -88,6 +88,19 @@ type Store interface {
 	// DeleteMarketException removes the exception of a township on a date;
 	// NotFound if absent.
 	DeleteMarketException(ctx context.Context, townshipID string, date Date) error
+	// CreateHandoff stores a new hand-off chain (id "H-…" when empty) for an
+	// existing request and item; TownshipID is taken from the request.
+	// Errors: Invalid (naming the field), Conflict (duplicate id).
+	CreateHandoff(ctx context.Context, h *Handoff) error
+	// GetHandoff returns one hand-off; NotFound if missing.
+	GetHandoff(ctx context.Context, id string) (Handoff, error)
+	// ListHandoffs returns the hand-offs matching f, oldest first.
+	ListHandoffs(ctx context.Context, f HandoffFilter) ([]Handoff, error)
+	// UpdateHandoff writes h's stages, status and delivery request if
+	// h.Version is the stored one (Conflict otherwise), and, when delivery
+	// is not nil, creates that request (the delivery visit) in the same
+	// transaction and records its id in h.DeliveryRequestID.
+	UpdateHandoff(ctx context.Context, h *Handoff, delivery *Request) error
 	// MarketCalendar returns a township's cycle and exceptions; NotFound if
 	// the township has no cycle.
 	MarketCalendar(ctx context.Context, townshipID string) (MarketCycle, []MarketException, error)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/yingjing/xunhui/api"
 	"github.com/yingjing/xunhui/data/seed"
+	"github.com/yingjing/xunhui/handoff"
 	"github.com/yingjing/xunhui/jobs"
 	"github.com/yingjing/xunhui/scheduler"
 	"github.com/yingjing/xunhui/scheduler/pglock"
@@ -124,6 +125,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	cir, mkt := pl.cir, pl.mkt
 	srv.SetCircuit(cir)
 	srv.SetMarket(mkt)
+	srv.SetHandoffs(handoff.New(s, nil))                                     // 代办转办 chains (docs/api.md)
 	srv.SetWeb(web.FS, api.WebConfig{TileURL: os.Getenv("XUNHUI_TILE_URL")}) // browser app at / (docs/web.md)
 
 	jobsDone := make(chan error, 1)

@@ -275,11 +275,13 @@ func lineError(line int, err error) data.RowError {
 }
 
 // ParseItemsCSV reads catalogue rows
-// "id,name,category,kind,lowest_level,mode,duration_min,skill[,source]";
-// source "SAMPLE" marks a sample item. Every bad line is in Batch.Bad.
+// "id,name,category,kind,lowest_level,mode,duration_min,skill[,source,list,handled_at]";
+// source "SAMPLE" marks a sample item; list is general (default),
+// personalised or cross_level, handled_at the level that decides a
+// cross-level item. Every bad line is in Batch.Bad.
 func ParseItemsCSV(r io.Reader) (Batch[data.ServiceItem], error) {
 	var b Batch[data.ServiceItem]
-	t, err := readTable(r, []string{"id", "name", "category", "kind", "lowest_level", "mode", "duration_min", "skill"}, []string{"source"})
+	t, err := readTable(r, []string{"id", "name", "category", "kind", "lowest_level", "mode", "duration_min", "skill"}, []string{"source", "list", "handled_at"})
 	if err != nil {
 		return b, err
 	}
@@ -292,7 +294,8 @@ func ParseItemsCSV(r io.Reader) (Batch[data.ServiceItem], error) {
 		}
 		it := data.ServiceItem{ID: t.get(i, "id"), Name: t.get(i, "name"), Category: data.Category(t.get(i, "category")),
 			Kind: t.get(i, "kind"), LowestLevel: data.Level(t.get(i, "lowest_level")), Mode: data.Mode(t.get(i, "mode")),
-			DurationMin: dur, Skill: data.Skill(t.get(i, "skill")), Sample: strings.EqualFold(t.get(i, "source"), SampleSource)}
+			DurationMin: dur, Skill: data.Skill(t.get(i, "skill")), Sample: strings.EqualFold(t.get(i, "source"), SampleSource),
+			List: data.ServiceList(t.get(i, "list")), HandledAt: data.Level(t.get(i, "handled_at"))}
 		b.add(t.lines[i], it, data.ServiceItem.Validate)
 	}
 	return b, nil

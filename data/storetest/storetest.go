@@ -36,6 +36,7 @@ func Run(t *testing.T, newStore Factory) {
 		{"VillageLocations", testVillageLocations},
 		{"CatalogueStaffTeams", testCatalogueStaffTeams},
 		{"Market", testMarket},
+		{"Handoffs", testHandoffs},
 		{"RequestCreate", testRequestCreate},
 		{"RequestInvalid", testRequestInvalid},
 		{"RequestList", testRequestList},
@@ -1371,4 +1372,65 @@ func testAccessTrail(t *testing.T, s data.Store) {
 	if _, total, _ := s.ListAccess(ctx, data.AccessFilter{RecordID: "R-1"}); total != 0 {
 		t.Fatalf("purged entries still listed by record: %d", total)
 	}
+}
+
+// testHandoffs: the list attributes of items round-trip; a hand-off chain
+// is created for a request, updated under its version, and its delivery
+// request is created in the same transaction (nothing written on conflict).
+func testHandoffs(t *testing.T, s data.Store) {
+	fixture(t, s)
+	must(t, s.PutServiceItems(ctx, []data.ServiceItem{{ID: "LC-02", Name: "林木采伐许可(跨层级)", Category: data.CatLicences, Kind: "approval",
+		LowestLevel: data.LevelTownship, Mode: data.ModeIntakeProxy, DurationMin: 30, Skill: data.SkillForestry, List: data.ListCrossLevel, HandledAt: data.LevelCounty}}))
+	it, err := s.GetServiceItem(ctx, "LC-02")
+	must(t, err)
+	if it.List != data.ListCrossLevel || it.HandledAt != data.LevelCounty {
+		t.Fatalf("item lists = %q %q", it.List, it.HandledAt)
+	}
+	err = s.PutServiceItems(ctx, []data.ServiceItem{{ID: "LC-03", Name: "x", Category: data.CatLicences, Kind: "approval",
+		LowestLevel: data.LevelTownship, Mode: data.ModeIntakeProxy, DurationMin: 30, Skill: data.SkillForestry, List: data.ListCrossLevel}})
+	mustKind(t, err, data.Invalid)
+
+	r := newRequest(V3, "LC-02")
+	must(t, s.CreateRequest(ctx, &r))
+	day := data.DateOf(time.Now())
+	h := data.Handoff{RequestID: r.ID, ItemID: "LC-02", AcceptedVia: data.AcceptMarketDesk, AcceptedOn: day, Status: data.HandoffOpen,
+		Stages: []data.HandoffStage{{Level: data.LevelTownship, Holder: "赶集日服务台", From: day, Due: day.AddDays(3)}}}
+	must(t, s.CreateHandoff(ctx, &h))
+	if h.ID == "" || h.Version != 1 || h.TownshipID != T2 {
+		t.Fatalf("created %+v", h)
+	}
+	bad := h
+	bad.ID, bad.RequestID = "", "R-nope"
+	mustKind(t, s.CreateHandoff(ctx, &bad), data.Invalid)
+
+	h.Stages[0].Done = day
+	h.Stages = append(h.Stages, data.HandoffStage{Level: data.LevelCounty, Holder: "县林业局", From: day, Due: day.AddDays(10)})
+	must(t, s.UpdateHandoff(ctx, &h, nil))
+	stale := h
+	stale.Version = 1
+	d := newRequest(V3, "LC-02")
+	mustKind(t, s.UpdateHandoff(ctx, &stale, &d), data.Conflict)
+	if _, total, _ := s.ListRequests(ctx, data.RequestFilter{}); total != 1 {
+		t.Fatalf("a conflicting update wrote its delivery request: %d requests", total)
+	}
+	h.Status = data.HandoffDelivering
+	must(t, s.UpdateHandoff(ctx, &h, &d))
+	if h.Version != 3 || h.DeliveryRequestID == "" || h.DeliveryRequestID != d.ID {
+		t.Fatalf("after delivery %+v (delivery %s)", h, d.ID)
+	}
+	got, err := s.GetHandoff(ctx, h.ID)
+	must(t, err)
+	if got.Status != data.HandoffDelivering || len(got.Stages) != 2 || got.Stages[1].Holder != "县林业局" || got.DeliveryRequestID != d.ID {
+		t.Fatalf("GetHandoff = %+v", got)
+	}
+	hs, err := s.ListHandoffs(ctx, data.HandoffFilter{TownshipID: T2})
+	must(t, err)
+	if len(hs) != 1 {
+		t.Fatalf("ListHandoffs(T2) = %d", len(hs))
+	}
+	if hs, _ := s.ListHandoffs(ctx, data.HandoffFilter{TownshipID: T1}); len(hs) != 0 {
+		t.Fatalf("ListHandoffs(T1) = %d", len(hs))
+	}
+	_, err = s.GetHandoff(ctx, "H-nope")
+	mustKind(t, err, data.NotFound)
 }

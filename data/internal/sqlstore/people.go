@@ -7,11 +7,11 @@ import (
 	"github.com/yingjing/xunhui/data"
 )
 
-const itemCols = `id, name, category, kind, lowest_level, mode, duration_min, skill, sample`
+const itemCols = `id, name, category, kind, lowest_level, mode, duration_min, skill, sample, service_list, handled_at`
 
 func scanItem(r Row) (data.ServiceItem, error) {
 	var it data.ServiceItem
-	err := r.Scan(&it.ID, &it.Name, &it.Category, &it.Kind, &it.LowestLevel, &it.Mode, &it.DurationMin, &it.Skill, &it.Sample)
+	err := r.Scan(&it.ID, &it.Name, &it.Category, &it.Kind, &it.LowestLevel, &it.Mode, &it.DurationMin, &it.Skill, &it.Sample, &it.List, &it.HandledAt)
 	return it, err
 }
 
@@ -65,11 +65,12 @@ func (s *Store) PutServiceItems(ctx context.Context, items []data.ServiceItem) e
 	}
 	return s.tx(ctx, op, func(tx Tx) error {
 		for _, it := range items {
-			if _, err := tx.Exec(ctx, `INSERT INTO service_items (`+itemCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+			if _, err := tx.Exec(ctx, `INSERT INTO service_items (`+itemCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
 				ON CONFLICT (id) DO UPDATE SET name = excluded.name, category = excluded.category, kind = excluded.kind,
 				lowest_level = excluded.lowest_level, mode = excluded.mode, duration_min = excluded.duration_min,
-				skill = excluded.skill, sample = excluded.sample`,
-				it.ID, it.Name, string(it.Category), it.Kind, string(it.LowestLevel), string(it.Mode), it.DurationMin, string(it.Skill), it.Sample); err != nil {
+				skill = excluded.skill, sample = excluded.sample, service_list = excluded.service_list, handled_at = excluded.handled_at`,
+				it.ID, it.Name, string(it.Category), it.Kind, string(it.LowestLevel), string(it.Mode), it.DurationMin, string(it.Skill), it.Sample,
+				string(it.List), string(it.HandledAt)); err != nil {
 				return err
 			}
 		}
