@@ -13,6 +13,8 @@ import (
 	"github.com/yingjing/xunhui/data"
 	"github.com/yingjing/xunhui/data/seed"
 	"github.com/yingjing/xunhui/handoff"
+	"github.com/yingjing/xunhui/jobs"
+	"github.com/yingjing/xunhui/jobs/jobstest"
 	"github.com/yingjing/xunhui/optimizer/circuit"
 )
 
@@ -52,15 +54,18 @@ func testHandoffChain(t *testing.T, store data.Store) {
 	}
 	clock := &handoffClock{t: week.Time().Add(-48*time.Hour + 9*time.Hour)}
 	srv := NewServer(store, newTestLogger(&syncBuffer{}), Config{})
-	cir := circuit.NewService(store, circuit.Config{MaxIterations: 300, TimeLimit: 20 * time.Second, Threads: 1,
-		Now: func() time.Time { return week.Time().Add(-48 * time.Hour) }})
+	cfg := circuit.Config{MaxIterations: 300, TimeLimit: 20 * time.Second, Threads: 1,
+		Now: func() time.Time { return week.Time().Add(-48 * time.Hour) }}
+	q := jobstest.Start(t, store, jobs.Config{}, nil)
+	cfg.Queue = q
+	cir := circuit.NewService(store, cfg)
+	jobstest.Handle(cir, data.RunCircuitPlan, data.RunCircuitReplan)(q)
 	srv.SetCircuit(cir)
 	srv.SetHandoffs(handoff.New(store, clock.now))
 	if err := srv.Open("127.0.0.1:0"); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		cir.Close()
 		c, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		_ = srv.Close(c)

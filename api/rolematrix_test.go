@@ -121,8 +121,6 @@ var routeRoles = map[string]string{
 	"GET /api/v1/market-plans/:id/staff/:staff":                     "apcm",
 	"GET /api/v1/market-plans/:id/staff/:staff/calendar.ics":        "apcm",
 	"GET /api/v1/teams/:id/week":                                    "apcm",
-	"GET /api/v1/townships/:id/market-calendar":                     "apcm",
-	"PUT /api/v1/townships/:id/market-calendar":                     "apc",
 	"POST /api/v1/auth/code":                                        "public",
 	"POST /api/v1/auth/password":                                    "public",
 	"POST /api/v1/auth/renew":                                       "apcm",
