@@ -599,9 +599,7 @@ func renderBench(cfg benchConfig, rows []benchRow) section {
 	if cfg.opts.neighbours > 0 {
 		title += fmt.Sprintf(", %d neighbours", cfg.opts.neighbours)
 	}
-	if cfg.opts.stall == 0 {
-		title += ", no early stop"
-	} else if cfg.opts.stall != defaultStall {
+	if cfg.opts.stall != defaultStall {
 		title += fmt.Sprintf(", early stop at a %g stall", cfg.opts.stall)
 	}
 	if cfg.instances != nil {

@@ -294,9 +294,10 @@ type Options struct {
 	Fleet bool
 }
 
-// DefaultStall is the Options.Stall of the VROOM interface and the
-// benchmark commands: on Solomon's C instances it stops a 1 s search after
-// a fifth to a third of it with the same costs (docs/solver.md).
+// DefaultStall is the Options.Stall of the VROOM interface (`xunhui vrp`,
+// POST /api/v1/vrp): on Solomon's C instances it stops a 1 s search after
+// about a tenth of it with the same costs; on some R and RC instances it
+// stops on an early plateau at a cost (docs/solver.md, "Stopping early").
 const DefaultStall = 0.8
 
 // Temperature is an annealing schedule; see Options.Temperature. Both
