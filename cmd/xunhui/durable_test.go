@@ -343,3 +343,30 @@ func readEvents(t *testing.T, url string) string {
 	b, _ := io.ReadAll(resp.Body)
 	return string(b)
 }
+
+// TestAPIOnlyReplicaAndWorker: `serve --workers 0` only accepts plans; a
+// separate `xunhui worker` process on the same PostgreSQL database runs
+// them, and the API replica reports the result.
+func TestAPIOnlyReplicaAndWorker(t *testing.T) {
+	if testing.Short() {
+		t.Skip("subprocess test")
+	}
+	store := []string{"--database-url", pgtest.NewDatabase(t)}
+	api := startProc(t, serveArgs(store, "--workers", "0")...)
+	week := seed.NextMonday(data.Today())
+	var v runState
+	if code, body := api.call(http.MethodPost, "/api/v1/circuit-plans", map[string]string{"from": string(week), "to": string(week.AddDays(4))}, &v); code != http.StatusAccepted {
+		t.Fatalf("POST: %d %s", code, body)
+	}
+	time.Sleep(time.Second)
+	if s := api.waitState("/api/v1/circuit-plans/"+v.ID, time.Second, func(runState) bool { return true }); s.Status != "queued" {
+		t.Fatalf("with no worker anywhere the plan is %s, want queued", s.Status)
+	}
+	w := startProc(t, append(append([]string{"worker", "--workers", "1", "--log-format", "text"}, store...), shortLimits...)...)
+	if s := api.waitState("/api/v1/circuit-plans/"+v.ID, 60*time.Second, isFinal); s.Status != "done" {
+		t.Fatalf("plan %s %q", s.Status, s.Error)
+	}
+	if !strings.Contains(w.logs.String(), `msg="run started" run=`+v.ID) {
+		t.Errorf("the worker process did not run the plan:\n%s", tail(w.logs.String(), 2000))
+	}
+}
