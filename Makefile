@@ -80,6 +80,8 @@ bench-market:
 
 # Short runs of every fuzz target that needs no database (longer: FUZZTIME=5m).
 FUZZTIME ?= 20s
+# Requests per store of the differential store test (make test runs 400).
+DIFF_N ?= 5000
 fuzz:
 	$(GO) test ./scheduler/calendar -run '^$$' -fuzz FuzzParseCycle -fuzztime $(FUZZTIME)
 	$(GO) test ./scheduler -run '^$$' -fuzz FuzzParseSpec -fuzztime $(FUZZTIME)
@@ -91,6 +93,8 @@ fuzz:
 	$(GO) test ./optimizer/vrp -run '^$$' -fuzz FuzzSolve -fuzztime $(FUZZTIME)
 	$(GO) test ./data -run '^$$' -fuzz FuzzValidate -fuzztime $(FUZZTIME)
 	$(GO) test ./api -run '^$$' -fuzz FuzzDecodeRequestCreate -fuzztime $(FUZZTIME)
+	XUNHUI_DIFF_FUZZ_N=$(DIFF_N) $(GO) test ./api -run '^TestDifferentialStores$$' -count=1 -v | grep -E 'differential corpus|FAIL|ok'
+
 
 clean:
 	rm -rf bin
