@@ -1,8 +1,14 @@
 package api
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -87,6 +93,40 @@ func (s *Server) teamWeek(c *gin.Context) error {
 		return err
 	}
 	noteSheet(c, w.Days...)
-	c.JSON(http.StatusOK, weekBody{Week: w, SyncedAt: synced})
+	return writeWeek(c, weekBody{Week: w, SyncedAt: synced})
+}
+
+// writeWeek answers a week with a validator of its content (synced_at
+// aside): a phone that already has this week gets 304 and no body; the body
+// is gzipped when the phone accepts it (a week is mostly repeated keys).
+func writeWeek(c *gin.Context, wb weekBody) error {
+	content, err := json.Marshal(wb.Week)
+	if err != nil {
+		return err
+	}
+	sum := sha256.Sum256(content)
+	etag := `"w-` + hex.EncodeToString(sum[:12]) + `"`
+	h := c.Writer.Header()
+	h.Set("ETag", etag)
+	h.Set("Vary", "Accept-Encoding")
+	if inm := c.GetHeader("If-None-Match"); inm != "" && strings.Contains(inm, etag) {
+		c.Status(http.StatusNotModified)
+		return nil
+	}
+	body, err := json.Marshal(wb)
+	if err != nil {
+		return err
+	}
+	if len(body) > 1024 && strings.Contains(c.GetHeader("Accept-Encoding"), "gzip") {
+		var buf bytes.Buffer
+		zw := gzip.NewWriter(&buf)
+		_, _ = zw.Write(body)
+		if err := zw.Close(); err != nil {
+			return err
+		}
+		h.Set("Content-Encoding", "gzip")
+		body = buf.Bytes()
+	}
+	c.Data(http.StatusOK, "application/json; charset=utf-8", body)
 	return nil
 }

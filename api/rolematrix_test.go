@@ -37,6 +37,7 @@ var routeRoles = map[string]string{
 	"GET /readyz":              "public",
 	"GET /":                    "public",
 	"GET /app/*file":           "public",
+	"GET /field/*file":         "public",
 	"GET /metrics":             "a",
 	"GET /api/v1/me":           "apcm",
 	"GET /api/v1/openapi.json": "apcm",

@@ -76,6 +76,7 @@ func (s *Server) SetWeb(fsys fs.FS, cfg WebConfig) {
 			}
 			return serveFile(c, name)
 		})
+	s.fieldWeb(fsys, csp)
 	v1 := s.engine.Group("/api/v1", s.authenticate())
 	s.handle(v1, http.MethodPut, "/villages/:id/location", opSpec{roles: planners, tag: "geography",
 		summary:     "Correct a village's position (planners, from the map page)",
