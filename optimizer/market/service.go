@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 	"unicode/utf8"
@@ -702,6 +703,10 @@ type Adjustment struct {
 	Reason string `json:"reason,omitempty"`
 	// Version, when > 0, must be the plan's current version.
 	Version int64 `json:"version,omitempty"`
+	// Confirm (swap, planners only) accepts the listed consequences of a
+	// swap that takes a person from another township's desk or leaves a
+	// desk empty; without it such a swap is refused.
+	Confirm bool `json:"confirm,omitempty"`
 }
 
 // Adjust applies a coordinator's adjustment to a draft plan and re-plans:
@@ -806,6 +811,9 @@ func (s *Service) Adjust(ctx context.Context, a Actor, id string, adj Adjustment
 		if _, err := s.store.GetStaff(ctx, adj.WithStaffID); err != nil {
 			return PlanView{}, data.FieldError("with_staff_id", "unknown staff %s", adj.WithStaffID)
 		}
+		if err := swapGuard(a, adj, swapConsequences(d.Desks, adj)); err != nil {
+			return PlanView{}, err
+		}
 		ids := []string{}
 		for _, x := range dk.StaffIDs {
 			if x == adj.StaffID {
@@ -846,14 +854,85 @@ func (s *Service) Adjust(ctx context.Context, a Actor, id string, adj Adjustment
 	ex.Changes = append(ex.Changes, ch)
 	opt := s.cfg.Options
 	opt.MaxIterations = s.cfg.ReplanIterations
+	before := slices.Clone(d.Desks)
 	if err := s.solveInto(ctx, &d, &ex, opt); err != nil {
 		return PlanView{}, data.WithOp(op, err)
+	}
+	if adj.Op == "swap" {
+		// The re-plan must not empty a desk or change another township's
+		// desk behind the coordinator's back either.
+		if err := swapGuard(a, adj, deskEffects(before, d.Desks, adj)); err != nil {
+			return PlanView{}, err
+		}
 	}
 	d.Plan.Summary = ex.summary()
 	if err := s.store.ReplacePlan(ctx, &d); err != nil {
 		return PlanView{}, data.WithOp(op, err)
 	}
 	return view(d), nil
+}
+
+// swapConsequences lists what swapping adj.WithStaffID in would do to the
+// other desks of that day in the current plan: the person leaves another
+// township's desk, and that desk may be left empty.
+func swapConsequences(desks []data.Desk, adj Adjustment) []string {
+	var out []string
+	for _, dk := range desks {
+		if dk.Date != adj.Date || dk.TownshipID == adj.TownshipID || !slices.Contains(dk.StaffIDs, adj.WithStaffID) {
+			continue
+		}
+		c := fmt.Sprintf("%s leaves the desk of township %s on %s", adj.WithStaffID, dk.TownshipID, dk.Date)
+		if len(dk.StaffIDs) == 1 {
+			c += ", leaving it empty"
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// deskEffects lists the desks of adj's day that a re-plan emptied, or
+// changed in another township than adj's.
+func deskEffects(before, after []data.Desk, adj Adjustment) []string {
+	type key struct {
+		town string
+		date data.Date
+	}
+	now := map[key][]string{}
+	for _, dk := range after {
+		now[key{dk.TownshipID, dk.Date}] = dk.StaffIDs
+	}
+	var out []string
+	for _, dk := range before {
+		if dk.Date != adj.Date || len(dk.StaffIDs) == 0 {
+			continue
+		}
+		got := now[key{dk.TownshipID, dk.Date}]
+		switch {
+		case len(got) == 0:
+			out = append(out, fmt.Sprintf("the desk of township %s on %s would be left empty (was %s)", dk.TownshipID, dk.Date, strings.Join(dk.StaffIDs, ", ")))
+		case dk.TownshipID != adj.TownshipID && !slices.Equal(got, dk.StaffIDs):
+			out = append(out, fmt.Sprintf("the desk of township %s on %s would change from %s to %s", dk.TownshipID, dk.Date, strings.Join(dk.StaffIDs, ", "), strings.Join(got, ", ")))
+		}
+	}
+	return out
+}
+
+// swapGuard refuses a swap with consequences (Conflict, field
+// with_staff_id, listing them), unless a planner confirmed it. A township
+// coordinator can never change another township's desk.
+func swapGuard(a Actor, adj Adjustment, consequences []string) error {
+	if len(consequences) == 0 {
+		return nil
+	}
+	if adj.Confirm && a.Role != data.UserTownshipCoordinator {
+		return nil
+	}
+	how := "a county planner may confirm it (confirm: true)"
+	if a.Role != data.UserTownshipCoordinator {
+		how = "send confirm: true to accept this"
+	}
+	return &data.Error{Kind: data.Conflict, Field: "with_staff_id",
+		Message: "swap refused: " + strings.Join(consequences, "; ") + "; " + how}
 }
 
 // Publish publishes a finished draft plan (version must be current, or 0
