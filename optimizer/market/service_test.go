@@ -238,10 +238,22 @@ func TestAdjustLocksSwapsConflicts(t *testing.T) {
 		}
 	})
 
-	// Swap: the person at b comes to a (and is locked there).
+	// Swap: the person at b comes to a (and is locked there). Taking them
+	// from b's desk is refused for a's coordinator, even confirmed; a
+	// planner confirms it.
 	x := b.StaffIDs[0]
 	before := assignments(v)
-	v2, err := svc.Adjust(ctx, coordA, v.ID, Adjustment{Op: "swap", TownshipID: a.TownshipID, Date: a.Date, StaffID: a.StaffIDs[0], WithStaffID: x})
+	swap := Adjustment{Op: "swap", TownshipID: a.TownshipID, Date: a.Date, StaffID: a.StaffIDs[0], WithStaffID: x}
+	for _, confirm := range []bool{false, true} {
+		swap.Confirm = confirm
+		if _, err := svc.Adjust(ctx, coordA, v.ID, swap); data.ErrorKind(err) != data.Conflict || !strings.Contains(err.Error(), "leaves the desk of township "+b.TownshipID) {
+			t.Fatalf("coordinator's swap taking %s from %s (confirm %v): %v, want Conflict naming it", x, b.TownshipID, confirm, err)
+		}
+	}
+	if _, err := svc.Adjust(ctx, planner, v.ID, Adjustment{Op: "swap", TownshipID: a.TownshipID, Date: a.Date, StaffID: a.StaffIDs[0], WithStaffID: x}); data.ErrorKind(err) != data.Conflict {
+		t.Fatalf("planner's unconfirmed swap: %v, want Conflict", err)
+	}
+	v2, err := svc.Adjust(ctx, planner, v.ID, swap)
 	if err != nil {
 		t.Fatalf("swap: %v", err)
 	}
@@ -268,8 +280,8 @@ func TestAdjustLocksSwapsConflicts(t *testing.T) {
 		t.Errorf("swap changed %d assignments; want only the few it forces", changed)
 	}
 	last := v2.Changes[len(v2.Changes)-1]
-	if last.By != "u-coordA" || last.Op != "swap" {
-		t.Errorf("last change = %+v, want swap by u-coordA", last)
+	if last.By != "u-planner" || last.Op != "swap" {
+		t.Errorf("last change = %+v, want swap by u-planner", last)
 	}
 
 	// Conflict: coordinator B locks x at b too; a's earlier lock wins.
