@@ -67,3 +67,29 @@ func FuzzCycleJSON(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseSpecialDay checks that the special-day parser never panics (the
+// calendar library panics on days that do not exist, so the parser must
+// catch them first), that its errors are *FieldError values, and that the
+// text form round-trips and its occurrences in a year can be listed.
+func FuzzParseSpecialDay(f *testing.F) {
+	for _, s := range []string{"lunar:01-15", "lunar:2025-L06-15", "lunar:2025-12-30", "solar:02-29",
+		"solar:2026-10-01", "lunar:L13-01", "lunar:2099-12-30", "solar:-", "lunar:0000-01-01"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, on string) {
+		s, err := ParseSpecialDay(on, "会")
+		if err != nil {
+			if _, ok := AsFieldError(err); !ok {
+				t.Fatalf("ParseSpecialDay(%q) error %v is not a *FieldError", on, err)
+			}
+			return
+		}
+		back, err := ParseSpecialDay(s.String(), "会")
+		if err != nil || back != s {
+			t.Fatalf("ParseSpecialDay(%q).String() = %q reparses to %+v, %v", on, s.String(), back, err)
+		}
+		y := max(s.Year, 2026)
+		s.Occurrences(NewDate(y, 1, 1), NewDate(y, 12, 31))
+	})
+}
