@@ -93,7 +93,6 @@ func operationalWeek(t *testing.T, store data.Store) {
 	}
 	wed := week.AddDays(2)
 
-
 	// All or nothing: a visit whose second request cannot take the outcome changes nothing.
 	multi := ""
 	for _, it := range published1.Itineraries {
