@@ -163,6 +163,21 @@ for (const width of [1280, 360]) {
       await page.waitForFunction(() => document.querySelector('#cir-status') && !document.querySelector('#cir-publish'));
       const m = await memberFor();
       TOK.member = m.token; memberDate = m.date;
+      // Leave entered after publishing marks the published plan for re-planning.
+      {
+        const pub = (await apiAs(TOK.planner, 'GET', '/circuit-plans?status=published&limit=1')).body.items[0];
+        const pv = (await apiAs(TOK.planner, 'GET', '/circuit-plans/' + pub.id)).body;
+        const its = pv.itineraries.filter((it) => it.stops.length > 0 && (it.staff_ids || []).length > 0 && it.date !== m.date);
+        const it = its[its.length - 1];
+        const sid = it.staff_ids[0];
+        const ab = await apiAs(TOK.planner, 'POST', '/absences', { staff_id: sid, from: it.date, reason: '病假 (测试)', kind: 'sick' });
+        check(ab.status === 201 || ab.status === 200, `absence recorded: ${ab.status} ${JSON.stringify(ab.body).slice(0, 200)}`);
+        await page.goto(`${BASE}/#/circuits?plan=${pub.id}`);
+        await ready(page, 'circuits');
+        await page.waitForSelector('#cir-needs-replan');
+        check((await page.textContent('#cir-needs-replan')).includes(it.date), 'the published plan is marked for re-planning on the leave day');
+        await shot(page, 'circuits-needs-replan', width);
+      }
       // Re-plan the published week and see what moved.
       await page.click('#cir-replan');
       await page.waitForSelector('#cir-moves', { timeout: 120000 });

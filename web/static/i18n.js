@@ -30,6 +30,8 @@ const dict = {
   'cir.now': ['从此日起', 'From day'], 'cir.moves': ['变动', 'What moved'], 'cir.published': ['已发布', 'Published'],
   'cir.draft': ['草稿', 'Draft'], 'cir.workmin': ['工作 分钟', 'Work min'], 'cir.travelmin': ['路程 分钟', 'Travel min'],
   'cir.nomoves': ['没有变动', 'Nothing moved'], 'cir.open': ['打开', 'Open'],
+  'cir.needsreplan': ['需要重新排程', 'Needs re-planning'],
+  'cir.needsreplanhelp': ['发布后登记了请假或缺勤，以下走访的人员当天不在岗。请点击“重新排程”。', 'Leave or absence was entered after publishing: the people of these visits are away that day. Use Re-plan.'],
   'code.no_skill': ['无具备技能的服务队', 'No team has the skills'], 'code.no_day_before_deadline': ['期限前无工作日', 'No working day before the deadline'],
   'code.hours_never_match': ['可上门时间不匹配', 'Visiting hours never match'], 'code.too_far': ['路程太远', 'Too far'],
   'code.capacity': ['本周已排满', 'Week full'], 'code.bad_data': ['数据有误', 'Bad data'],

@@ -79,6 +79,16 @@ async function showPlan(body, id, planner) {
     } }, t('cir.replan')));
     body.append(tools);
   }
+  // A published plan whose people are now away (leave entered after publishing) needs a re-plan.
+  if ((v.needs_replan || []).length) {
+    const staff = await byId('staff');
+    const ul = h('ul', {});
+    for (const a of v.needs_replan.slice(0, 50)) {
+      ul.append(h('li', {}, `${(teams.get(a.team_id) || {}).name || a.team_id} ${a.date} · ${(staff.get(a.staff_id) || {}).name || a.staff_id} · ${a.request_ids.join(', ')}`));
+    }
+    body.append(h('section', { class: 'card conflicts', id: 'cir-needs-replan', role: 'status' },
+      h('h2', {}, `${t('cir.needsreplan')} (${v.needs_replan.length})`), h('p', {}, t('cir.needsreplanhelp')), ul));
+  }
   // Moves of a re-plan.
   const moves = (plan.summary && plan.summary.moves) || v.moves;
   if (moves) {
