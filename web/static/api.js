@@ -16,7 +16,14 @@ export class ApiError extends Error {
 export async function api(path, { method = 'GET', body, raw = false } = {}) {
   const headers = { Authorization: 'Bearer ' + token() };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
-  const res = await fetch('/api/v1' + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  let res;
+  // A 429 names how long to wait (Retry-After, seconds): wait it out a few times before giving up.
+  for (let attempt = 0; ; attempt++) {
+    res = await fetch('/api/v1' + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    if (res.status !== 429 || attempt >= 3) break;
+    const wait = Math.min(10, Math.max(1, Number(res.headers.get('Retry-After')) || 1));
+    await new Promise((r) => setTimeout(r, wait * 1000));
+  }
   if (res.status === 401 && path !== '/me') { setToken(''); location.hash = '#/signin'; }
   if (!res.ok) { let b = null; try { b = await res.json(); } catch { /* not JSON */ } throw new ApiError(res.status, b); }
   if (raw) return res.text();
