@@ -125,11 +125,21 @@ type nilWriter struct{}
 
 func (nilWriter) Write(p []byte) (int, error) { return len(p), nil }
 
+// DefaultCSP is the Content-Security-Policy of every response that does not
+// set its own (the web page sets a self-only one): nothing may load or run
+// but inline style (the printable sheets and posters carry a <style>
+// block). No script at all, inline or not, so an HTML answer (itinerary
+// sheet, poster, an error) cannot run anything injected into it.
+const DefaultCSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+
 // securityHeaders sets headers that cost nothing and stop browsers from
-// sniffing JSON as HTML or caching personal data.
+// sniffing JSON as HTML, running script in any page, or caching personal
+// data.
 func securityHeaders() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		h := c.Writer.Header()
+		h.Set("Content-Security-Policy", DefaultCSP)
+		h.Set("Referrer-Policy", "no-referrer")
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Cache-Control", "no-store")
 		h.Set("X-Frame-Options", "DENY")

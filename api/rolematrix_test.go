@@ -298,3 +298,33 @@ func outOfScopeLikeMissing(t *testing.T, e *testEnv) {
 		t.Fatalf("only %d request routes checked", n/2)
 	}
 }
+
+// TestCSPEverywhere: every response of every registered route (pages,
+// sheets, posters, JSON, errors) carries a Content-Security-Policy that
+// allows no inline script and no script from anywhere else.
+func TestCSPEverywhere(t *testing.T) {
+	e := fullEnv(t, storeFactories[0].open(t))
+	for _, r := range e.srv.engine.Routes() {
+		if r.Method != http.MethodGet {
+			continue
+		}
+		path := samplePath(r.Path)
+		_, h, _ := e.do(r.Method, path, "u-admin", nil)
+		csp := h.Get("Content-Security-Policy")
+		if csp == "" {
+			t.Errorf("GET %s: no Content-Security-Policy", path)
+			continue
+		}
+		script := ""
+		for _, d := range strings.Split(csp, ";") {
+			d = strings.TrimSpace(d)
+			if strings.HasPrefix(d, "script-src ") || (script == "" && strings.HasPrefix(d, "default-src ")) {
+				script = d
+			}
+		}
+		if script == "" || strings.Contains(script, "'unsafe-inline'") || strings.Contains(script, "*") ||
+			strings.Contains(script, "'unsafe-eval'") || strings.Contains(script, "data:") {
+			t.Errorf("GET %s: script policy %q in %q is not strict", path, script, csp)
+		}
+	}
+}
