@@ -120,7 +120,7 @@ func BenchmarkReplanWednesday(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		res, err := Plan(context.Background(), &dropped, Options{From: "2026-11-30", To: "2026-12-04", TimeLimit: 2500 * time.Millisecond,
-			Threads: 2, Seed: benchSeed(), Now: wed.Time(), Baseline: &Baseline{Plan: base.Detail}})
+			Threads: 2, Seed: benchSeed(), Now: wed.Time(), Baseline: &Baseline{Plan: base.Detail}, Tolerance: benchTolerance()})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -155,6 +155,17 @@ func BenchmarkReplanWednesday(b *testing.B) {
 		b.ReportMetric(float64(res.Stats.Served), "served")
 		b.ReportMetric(float64(res.Stats.Unserved), "unserved")
 		b.ReportMetric(float64(res.Stats.Moved), "moved-requests")
+		b.ReportMetric(float64(res.Stats.Kept), "kept-requests")
+		b.ReportMetric(float64(res.Stats.Dropped), "dropped-requests")
+		b.ReportMetric(float64(res.Stats.MinutesMoved), "minutes-moved")
+		b.ReportMetric(float64(res.Stats.MaxMinutesMoved), "max-minutes-moved")
 		b.StartTimer()
 	}
+}
+
+// benchTolerance is the re-plan tolerance of the benchmark, minutes
+// (CIRCUIT_BENCH_TOLERANCE, default DefaultTolerance).
+func benchTolerance() int {
+	n, _ := strconv.Atoi(os.Getenv("CIRCUIT_BENCH_TOLERANCE"))
+	return n
 }
