@@ -172,6 +172,7 @@ func (s *Server) routes() {
 		response:    listBody[duplicateCandidate]{}, errors: []int{403, 404}}, s.requestDuplicates)
 
 	s.ledgerRoutes(v1)
+	s.peopleWriteRoutes(v1)
 
 	// Access management.
 	s.handle(v1, http.MethodGet, "/users", opSpec{roles: adminOnly, tag: "access",
