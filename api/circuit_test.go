@@ -368,6 +368,26 @@ func testCircuitFlow(t *testing.T, e *testEnv, week data.Date) {
 		t.Errorf("member starting a plan: status %d, want 403", code)
 	}
 
+	// Another team's visit answers exactly like a missing one (issue 22).
+	checkedOther := false
+	for _, it := range v.Itineraries {
+		if it.TeamID == first.TeamID || len(it.Stops) == 0 {
+			continue
+		}
+		other := fmt.Sprintf("%s~%s~%s~1", v.ID, it.TeamID, it.Date)
+		missing := fmt.Sprintf("%s~%s~%s~99", v.ID, it.TeamID, it.Date)
+		c1, _, b1 := e.do(http.MethodPost, "/api/v1/visits/"+other+"/outcome", "u-member", map[string]string{"outcome": "done"}, "X-Request-ID", "same")
+		c2, _, b2 := e.do(http.MethodPost, "/api/v1/visits/"+missing+"/outcome", "u-member", map[string]string{"outcome": "done"}, "X-Request-ID", "same")
+		if c1 != http.StatusNotFound || c2 != c1 || strings.ReplaceAll(string(b1), other, missing) != string(b2) {
+			t.Errorf("another team's visit %d %s, a missing one %d %s: want the same 404", c1, b1, c2, b2)
+		}
+		checkedOther = true
+		break
+	}
+	if !checkedOther {
+		t.Error("the plan has no other team's visit to check")
+	}
+
 	// Outcomes: done for the first visit, nobody home for the second.
 	var out outcomeResult
 	post("/api/v1/visits/"+sh.Stops[0].VisitID+"/outcome", "u-member", map[string]string{"outcome": "done"}, http.StatusOK, &out)
