@@ -83,3 +83,55 @@ func TestPlanAroundClaimsAndAbsences(t *testing.T) {
 		t.Errorf("statutoryRest: National Day must rest, its adjusted Saturday must not")
 	}
 }
+
+// TestBookingNeedsADesk: once a plan is published, a booking for a market
+// day on which it has no desk for the township is refused (409 on date), not
+// accepted silently; a day with a desk still takes bookings.
+func TestBookingNeedsADesk(t *testing.T) {
+	svc, st, v := planned(t)
+	ctx := context.Background()
+	if _, err := svc.Publish(ctx, planner, v.ID, 0, ""); err != nil {
+		t.Fatal(err)
+	}
+	desk := map[[2]string]bool{}
+	for _, d := range v.Desks {
+		desk[[2]string{d.TownshipID, string(d.Date)}] = len(d.StaffIDs) > 0
+	}
+	ts, _ := st.ListTownships(ctx)
+	tried := [2]int{}
+	for _, tw := range ts {
+		days, err := svc.MarketDays(ctx, tw.ID, "2026-12-01", "2026-12-31")
+		if err != nil {
+			t.Fatal(err)
+		}
+		vs, _ := st.ListVillages(ctx, tw.ID)
+		for _, md := range days {
+			has := desk[[2]string{tw.ID, string(md.Date)}]
+			if tried[boolIdx(has)] > 0 || len(vs) == 0 {
+				continue
+			}
+			tried[boolIdx(has)]++
+			_, err := svc.Book(ctx, planner, tw.ID, string(md.Date), BookingInput{ItemID: "CA-04",
+				Household: data.Household{Name: "王大妈 (SAMPLE)", Phone: "13900001111", VillageID: vs[0].ID}})
+			switch {
+			case has && err != nil:
+				t.Errorf("booking for %s %s (desk staffed): %v", tw.ID, md.Date, err)
+			case !has && (data.ErrorKind(err) != data.Conflict || data.ErrorField(err) != "date"):
+				t.Errorf("booking for %s %s (no desk): %v, want Conflict on date", tw.ID, md.Date, err)
+			}
+		}
+	}
+	if tried[0] == 0 || tried[1] == 0 {
+		t.Logf("tried days without / with a desk: %v", tried)
+	}
+	if tried[0] == 0 {
+		t.Skip("every market day of December has a desk in the published plan")
+	}
+}
+
+func boolIdx(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}

@@ -194,6 +194,9 @@ func (s *Service) Book(ctx context.Context, a Actor, tid, date string, in Bookin
 		}
 		return data.Booking{}, data.FieldError("date", "%s is not a market day of township %s%s", d, tid, hint)
 	}
+	if err := s.deskStaffed(ctx, tid, d); err != nil {
+		return data.Booking{}, err
+	}
 	if in.ItemID == "" {
 		return data.Booking{}, data.FieldError("item_id", "is required")
 	}
@@ -233,6 +236,34 @@ func (s *Service) Book(ctx context.Context, a Actor, tid, date string, in Bookin
 		return data.Booking{}, data.WithOp(op, err)
 	}
 	return b, nil
+}
+
+// deskStaffed refuses a booking for a market day with no desk: a published
+// market plan covers the day but has no desk for the township, or no plan
+// does and the day is a statutory holiday (nobody is on duty).
+func (s *Service) deskStaffed(ctx context.Context, tid string, d data.Date) error {
+	ps, err := s.store.ListPlans(ctx, data.PlanFilter{Kind: data.PlanMarket, Status: data.PlanPublished, Overlaps: d, Limit: 1})
+	if err != nil {
+		return err
+	}
+	if len(ps) == 0 {
+		if statutoryRest(d) {
+			return &data.Error{Kind: data.Conflict, Field: "date",
+				Message: fmt.Sprintf("%s is a statutory holiday: no desk is staffed at the market of %s unless a published plan puts one there", d, tid)}
+		}
+		return nil
+	}
+	p, err := s.store.GetPlan(ctx, ps[0].ID)
+	if err != nil {
+		return err
+	}
+	for _, dk := range p.Desks {
+		if dk.TownshipID == tid && dk.Date == d && len(dk.StaffIDs) > 0 {
+			return nil
+		}
+	}
+	return &data.Error{Kind: data.Conflict, Field: "date",
+		Message: fmt.Sprintf("published market plan %s has no desk at the market of %s on %s: the coordinator must add one (new plan version) before bookings are taken", p.Plan.ID, tid, d)}
 }
 
 // Bookings lists bookings matching f; a coordinator sees only their township.
