@@ -143,11 +143,14 @@ for (let i = 0; i < 3; i++) {
   await hh.locator(`button[data-outcome="${outcomes[i]}"]`).click();
 }
 await page.waitForSelector('#queue');
-check((await page.textContent('#queue')).includes('3'), 'three outcomes queued');
+// The queue count is updated after IndexedDB answers: wait for it (bounded) instead of reading at once.
+const queueShows = (n) => page.waitForFunction((k) => (document.querySelector('#queue')?.textContent || '').includes(k), String(n), { timeout: 10000 }).then(() => true, () => false);
+check(await queueShows(3), 'three outcomes queued');
 // Undo within the window, then record again.
 await page.locator(`.hh[data-request="${picked[0]}"] button:has-text("撤销")`).click();
-check((await page.textContent('#queue')).includes('2'), 'undo takes an outcome out of the queue');
+check(await queueShows(2), 'undo takes an outcome out of the queue');
 await page.locator(`.hh[data-request="${picked[0]}"] button[data-outcome="done"]`).click();
+check(await queueShows(3), 'recorded again after undo: three outcomes queued');
 await page.screenshot({ path: join(SHOTS, 'field-offline-queued-360.png') });
 
 // 4. Close and reopen offline: still queued.
@@ -156,7 +159,7 @@ page = await context.newPage();
 watch(page, 'field-reopened');
 await page.goto(BASE + '/field/');
 await ready(page, 'day');
-check((await page.textContent('#queue')).includes('3'), 'reopened offline: three outcomes still queued');
+check(await queueShows(3), 'reopened offline: three outcomes still queued');
 check(await page.getAttribute(`button[data-date="${DAY}"]`, 'aria-pressed') === 'true', 'reopened on the day last shown');
 
 // 5. Online, with the first upload's answer lost after the server applied it.

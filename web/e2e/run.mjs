@@ -102,8 +102,14 @@ async function editFlow(page, width) {
   await pin.click();
   await page.click('#ed-pin');
   await page.waitForSelector(`button.visit.pinned[data-req="${pinReq}"]`);
+  // The draft being edited came from a re-plan and already shows #cir-moves: wait for the
+  // page to move to the new run and for that run's moves, not for the old ones.
+  const before = await page.inputValue('#cir-plan');
   await page.click('#cir-replan');
-  await page.waitForSelector('#cir-moves', { timeout: 120000 });
+  await page.waitForFunction((old) => {
+    const sel = document.querySelector('#cir-plan');
+    return sel && sel.value !== old && document.querySelector('#cir-moves') && document.querySelector('#cir-board');
+  }, before, { timeout: 120000 });
   await ready(page, 'circuits');
   check(await page.locator(`button.visit.pinned[data-req="${pinReq}"]`).count() === 1, 'the pinned visit holds after re-planning');
   await shot(page, 'edit-pinned-replan', width);
