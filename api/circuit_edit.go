@@ -63,15 +63,9 @@ func (s *Server) editCircuitPlan(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	q, err := query(c, "dry_run")
+	dry, err := dryRunParam(c)
 	if err != nil {
 		return err
-	}
-	dry := false
-	if v := q.Get("dry_run"); v != "" {
-		if dry, err = strconv.ParseBool(v); err != nil {
-			return badRequest("dry_run", "dry_run must be true or false")
-		}
 	}
 	var in editInput
 	if err := decodeJSON(c.Writer, c.Request, s.cfg.MaxBodyBytes, &in); err != nil {

@@ -271,15 +271,9 @@ func (s *Server) listRequests(c *gin.Context) error {
 }
 
 func (s *Server) createRequest(c *gin.Context) error {
-	q, err := query(c, "dry_run")
+	dry, err := dryRunParam(c)
 	if err != nil {
 		return err
-	}
-	dry := false
-	if v := q.Get("dry_run"); v != "" {
-		if dry, err = strconv.ParseBool(v); err != nil {
-			return badRequest("dry_run", "dry_run must be true or false")
-		}
 	}
 	var in requestInput
 	if err := decodeJSON(c.Writer, c.Request, s.cfg.MaxBodyBytes, &in); err != nil {

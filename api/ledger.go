@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"net/http"
-	"strconv"
 
 	"github.com/gin-gonic/gin"
 
@@ -83,15 +82,9 @@ func (s *Server) exportLedgers(c *gin.Context) error {
 }
 
 func (s *Server) importLedgers(c *gin.Context) error {
-	q, err := query(c, "dry_run")
+	dry, err := dryRunParam(c)
 	if err != nil {
 		return err
-	}
-	dry := false
-	if v := q.Get("dry_run"); v != "" {
-		if dry, err = strconv.ParseBool(v); err != nil {
-			return badRequest("dry_run", "dry_run must be true or false")
-		}
 	}
 	b, err := ledger.Parse(c.Request.Body)
 	if err != nil {

@@ -68,3 +68,21 @@ func intParam(q url.Values, name string, def, lo, hi int) (int, error) {
 	}
 	return n, nil
 }
+
+// dryRunParam reads the only query parameter of the validate-only writes,
+// dry_run (true/false, default false); any other parameter is a 400.
+func dryRunParam(c *gin.Context) (bool, error) {
+	q, err := query(c, "dry_run")
+	if err != nil {
+		return false, err
+	}
+	v := q.Get("dry_run")
+	if v == "" {
+		return false, nil
+	}
+	dry, err := strconv.ParseBool(v)
+	if err != nil {
+		return false, badRequest("dry_run", "dry_run must be true or false")
+	}
+	return dry, nil
+}
