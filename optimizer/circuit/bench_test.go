@@ -3,6 +3,7 @@ package circuit
 import (
 	"context"
 	"os"
+	"slices"
 	"strconv"
 	"testing"
 	"time"
@@ -103,6 +104,25 @@ func BenchmarkReplanWednesday(b *testing.B) {
 		st := dropped.Staff[id]
 		st.Leave = []data.DateRange{{From: wed, To: "2026-12-04"}}
 		dropped.Staff[id] = st
+	}
+	// The teams worked Monday and Tuesday and recorded every outcome as done
+	// (a re-plan plans again any past visit left open: with no outcomes at
+	// all it would re-plan two days of work that was in fact done).
+	visited := map[string]bool{}
+	for _, it := range base.Detail.Itineraries {
+		if it.Date < wed {
+			for _, st := range it.Stops {
+				for _, id := range st.RequestIDs {
+					visited[id] = true
+				}
+			}
+		}
+	}
+	dropped.Requests = slices.Clone(snap.Requests)
+	for i := range dropped.Requests {
+		if visited[dropped.Requests[i].ID] {
+			dropped.Requests[i].Status = data.StatusDone
+		}
 	}
 	untouched := map[string][2]string{} // request -> team, date on untouched stops
 	stops := 0
