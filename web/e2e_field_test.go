@@ -28,19 +28,7 @@ import (
 // outcomes on the server), a conflict after a re-plan, axe, installability
 // and the transfer budget. The figures are written to web/e2e/field-report.json.
 func TestFieldBrowser(t *testing.T) {
-	chromium := os.Getenv("XUNHUI_CHROMIUM")
-	if chromium == "" {
-		chromium = "/usr/bin/chromium"
-	}
-	node, err := exec.LookPath("node")
-	switch {
-	case err != nil:
-		browserMissing(t, "node not found")
-	case !exists(chromium):
-		browserMissing(t, chromium+" not found")
-	case !exists(filepath.Join("e2e", "node_modules", "playwright-core", "package.json")) || !exists(filepath.Join("e2e", "node_modules", "axe-core", "axe.min.js")):
-		browserMissing(t, "web/e2e/node_modules (playwright-core, axe-core) missing")
-	}
+	node, chromium := needBrowser(t, "playwright-core/package.json", "axe-core/axe.min.js")
 	ctx := context.Background()
 	store := sqlitetest.New(t)
 	if _, err := seed.Load(ctx, store, seed.Options{}); err != nil {
@@ -109,7 +97,7 @@ func TestFieldBrowser(t *testing.T) {
 		"XH_REPORT="+report)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
-	err = cmd.Run()
+	err := cmd.Run()
 	t.Logf("field.mjs output:\n%s", out.String())
 	if err != nil {
 		t.Fatalf("field browser test failed: %v", err)

@@ -26,6 +26,30 @@ import (
 
 // browserMissing skips the test loudly, or fails it when the CI demands a
 // browser (XUNHUI_REQUIRE_BROWSER=1).
+// needBrowser returns node and the Chromium binary for the browser tests,
+// or reports them missing (browserMissing) when node, Chromium or one of
+// the given files under web/e2e/node_modules is absent.
+func needBrowser(t *testing.T, modules ...string) (node, chromium string) {
+	t.Helper()
+	chromium = os.Getenv("XUNHUI_CHROMIUM")
+	if chromium == "" {
+		chromium = "/usr/bin/chromium"
+	}
+	node, err := exec.LookPath("node")
+	if err != nil {
+		browserMissing(t, "node not found")
+	}
+	if !exists(chromium) {
+		browserMissing(t, chromium+" not found")
+	}
+	for _, m := range modules {
+		if !exists(filepath.Join("e2e", "node_modules", m)) {
+			browserMissing(t, "web/e2e/node_modules/"+m+" missing")
+		}
+	}
+	return node, chromium
+}
+
 func browserMissing(t *testing.T, why string) {
 	t.Helper()
 	msg := "BROWSER TESTS NOT RUN: " + why + " (install: apt-get install chromium; npm ci --prefix web/e2e)"
@@ -42,19 +66,7 @@ func browserMissing(t *testing.T, why string) {
 // with an outcome, a coordinator's market-day adjustment, each at 1280 and
 // 360 px with no horizontal overflow; screenshots in web/e2e/screenshots.
 func TestBrowser(t *testing.T) {
-	chromium := os.Getenv("XUNHUI_CHROMIUM")
-	if chromium == "" {
-		chromium = "/usr/bin/chromium"
-	}
-	node, err := exec.LookPath("node")
-	switch {
-	case err != nil:
-		browserMissing(t, "node not found")
-	case !exists(chromium):
-		browserMissing(t, chromium+" not found")
-	case !exists(filepath.Join("e2e", "node_modules", "playwright-core", "package.json")):
-		browserMissing(t, "web/e2e/node_modules/playwright-core missing")
-	}
+	node, chromium := needBrowser(t, "playwright-core/package.json")
 
 	ctx := context.Background()
 	store := sqlitetest.New(t)
