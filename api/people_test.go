@@ -32,10 +32,29 @@ func TestStaffTeamWrites(t *testing.T) {
 		// A new skill and a shorter Friday.
 		st.Skills = append(st.Skills, data.SkillMedicalSecurity)
 		st.Availability = data.WorkingWeek(9*60, 12*60)
+		if code, _, body = e.do(http.MethodPut, "/api/v1/staff/ST-NEW", "u-planner", st); code != http.StatusPreconditionRequired {
+			t.Errorf("edit staff without a version: %d %s, want 428", code, body)
+		}
+		st.Version = got.Version
 		code, _, body = e.do(http.MethodPut, "/api/v1/staff/ST-NEW", "u-planner", st)
 		if code != 200 || json.Unmarshal(body, &got) != nil || !slices.Contains(got.Skills, data.SkillMedicalSecurity) || got.Availability[0].To != 12*60 {
 			t.Fatalf("edit staff: %d %s", code, body)
 		}
+		if got.Version != st.Version+1 {
+			t.Errorf("version after edit = %d, want %d", got.Version, st.Version+1)
+		}
+		// A second editor who read the old version does not overwrite the first.
+		stale := st
+		stale.Phone = "13800000000"
+		if code, _, body = e.do(http.MethodPut, "/api/v1/staff/ST-NEW", "u-planner", stale); code != http.StatusConflict || errBody(t, body).Field != "version" {
+			t.Errorf("stale staff edit: %d %s, want 409 naming version", code, body)
+		}
+		var now data.Staff
+		e.getJSON("/api/v1/staff/ST-NEW", "u-planner", 200, &now)
+		if now.Phone != "" || now.Version != got.Version {
+			t.Errorf("after the stale edit: phone %q version %d, want unchanged (\"\", %d)", now.Phone, now.Version, got.Version)
+		}
+		st.Version = got.Version
 		bad := st
 		bad.Role = "wizard"
 		if code, _, body = e.do(http.MethodPut, "/api/v1/staff/ST-NEW", "u-planner", bad); code != http.StatusUnprocessableEntity || errBody(t, body).Field != "role" {
@@ -48,9 +67,14 @@ func TestStaffTeamWrites(t *testing.T) {
 		var tm data.Team
 		e.getJSON("/api/v1/teams/"+teamA, "u-planner", 200, &tm)
 		tm.MemberIDs = append(tm.MemberIDs, "ST-NEW")
+		read := tm
 		code, _, body = e.do(http.MethodPut, "/api/v1/teams/"+teamA, "u-planner", tm)
-		if code != 200 || json.Unmarshal(body, &tm) != nil || !slices.Contains(tm.MemberIDs, "ST-NEW") {
+		if code != 200 || json.Unmarshal(body, &tm) != nil || !slices.Contains(tm.MemberIDs, "ST-NEW") || tm.Version != read.Version+1 {
 			t.Fatalf("add member: %d %s", code, body)
+		}
+		read.MemberIDs = read.MemberIDs[:1]
+		if code, _, body = e.do(http.MethodPut, "/api/v1/teams/"+teamA, "u-planner", read); code != http.StatusConflict || errBody(t, body).Field != "version" {
+			t.Errorf("stale team edit: %d %s, want 409 naming version", code, body)
 		}
 		tm.MemberIDs = append(tm.MemberIDs, "ST-GHOST")
 		if code, _, body = e.do(http.MethodPut, "/api/v1/teams/"+teamA, "u-planner", tm); code != http.StatusUnprocessableEntity {

@@ -182,6 +182,10 @@ type Staff struct {
 	MaxDaysPerWeek int `json:"max_days_per_week,omitempty"`
 	// Sample is true for invented staff (SAMPLE data).
 	Sample bool `json:"sample"`
+	// Version increases by one on every write. A write that sends the
+	// version it read is refused (Conflict) when someone wrote in between;
+	// 0 writes unconditionally (imports, seed).
+	Version int64 `json:"version"`
 }
 
 // Validate checks s; errors are Invalid and name the field.
@@ -285,6 +289,8 @@ type Team struct {
 	Red bool `json:"red"`
 	// Sample is true for invented teams (SAMPLE data).
 	Sample bool `json:"sample"`
+	// Version increases by one on every write; see Staff.Version.
+	Version int64 `json:"version"`
 }
 
 // Validate checks t (not that members exist); errors are Invalid.

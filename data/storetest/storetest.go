@@ -334,6 +334,8 @@ func testCatalogueStaffTeams(t *testing.T, s data.Store) {
 	if !slices.Equal(team.MemberIDs, []string{"ST-2", "ST-1"}) {
 		t.Fatalf("members after update = %v", team.MemberIDs)
 	}
+	testStaffTeamVersions(t, s, team)
+	team, _ = s.GetTeam(ctx, "T-CTY-1")
 	bad := team
 	bad.MemberIDs = []string{"ST-404"}
 	err = s.PutTeams(ctx, []data.Team{bad})
@@ -343,6 +345,43 @@ func testCatalogueStaffTeams(t *testing.T, s data.Store) {
 	}
 	_, err = s.GetTeam(ctx, "nope")
 	mustKind(t, err, data.NotFound)
+}
+
+// testStaffTeamVersions: a write that sends the version it read is refused
+// (Conflict, nothing changed) once someone else wrote; version 0 (imports)
+// writes unconditionally; every write bumps the version.
+func testStaffTeamVersions(t *testing.T, s data.Store, team data.Team) {
+	st, err := s.GetStaff(ctx, "ST-1")
+	must(t, err)
+	if st.Version < 1 {
+		t.Fatalf("staff version = %d, want ≥ 1", st.Version)
+	}
+	first, second := st, st
+	first.Department = "甲"
+	must(t, s.PutStaff(ctx, []data.Staff{first}))
+	second.Department = "乙"
+	mustKind(t, s.PutStaff(ctx, []data.Staff{second}), data.Conflict)
+	got, _ := s.GetStaff(ctx, "ST-1")
+	if got.Department != "甲" || got.Version != st.Version+1 {
+		t.Fatalf("after a stale write: department %q version %d, want 甲 and %d", got.Department, got.Version, st.Version+1)
+	}
+	imported := st
+	imported.Version, imported.Department = 0, "丙"
+	must(t, s.PutStaff(ctx, []data.Staff{imported}))
+	if got, _ = s.GetStaff(ctx, "ST-1"); got.Department != "丙" || got.Version != st.Version+2 {
+		t.Fatalf("after an import: department %q version %d, want 丙 and %d", got.Department, got.Version, st.Version+2)
+	}
+	ghost := st
+	ghost.ID = "ST-GHOST"
+	mustKind(t, s.PutStaff(ctx, []data.Staff{ghost}), data.NotFound)
+
+	stale := team
+	must(t, s.PutTeams(ctx, []data.Team{team}))
+	stale.Name = "旧"
+	mustKind(t, s.PutTeams(ctx, []data.Team{stale}), data.Conflict)
+	if got, _ := s.GetTeam(ctx, team.ID); got.Name == "旧" || got.Version != team.Version+1 {
+		t.Fatalf("team after a stale write = %+v, want version %d and the old name", got, team.Version+1)
+	}
 }
 
 func testMarket(t *testing.T, s data.Store) {

@@ -78,13 +78,18 @@ func (s *Store) PutServiceItems(ctx context.Context, items []data.ServiceItem) e
 	})
 }
 
-const staffCols = `id, name, role, skills, department, home_code, home_point_id, phone, party_member, service_star, availability, leave_ranges, sample, max_days_per_week`
+// staffWriteCols are the staff columns a write sets; staffCols adds the
+// version the store keeps.
+const (
+	staffWriteCols = `id, name, role, skills, department, home_code, home_point_id, phone, party_member, service_star, availability, leave_ranges, sample, max_days_per_week`
+	staffCols      = staffWriteCols + `, version`
+)
 
 func scanStaff(r Row) (data.Staff, error) {
 	var st data.Staff
 	var skills, avail, leave string
 	if err := r.Scan(&st.ID, &st.Name, &st.Role, &skills, &st.Department, &st.HomeCode, &st.HomePointID, &st.Phone,
-		&st.PartyMember, &st.ServiceStar, &avail, &leave, &st.Sample, &st.MaxDaysPerWeek); err != nil {
+		&st.PartyMember, &st.ServiceStar, &avail, &leave, &st.Sample, &st.MaxDaysPerWeek, &st.Version); err != nil {
 		return st, err
 	}
 	if err := fromJSON(skills, &st.Skills); err != nil {
@@ -171,16 +176,19 @@ func (s *Store) PutStaff(ctx context.Context, ss []data.Staff) error {
 			return err
 		}
 		for _, st := range ss {
+			if err := expectVersion(ctx, tx, "staff", "staff", st.ID, st.Version); err != nil {
+				return err
+			}
 			if st.Skills == nil {
 				st.Skills = []data.Skill{}
 			}
-			if _, err := tx.Exec(ctx, `INSERT INTO staff (`+staffCols+`, township_id)
+			if _, err := tx.Exec(ctx, `INSERT INTO staff (`+staffWriteCols+`, township_id)
 				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
 				ON CONFLICT (id) DO UPDATE SET name = excluded.name, role = excluded.role, skills = excluded.skills,
 				department = excluded.department, home_code = excluded.home_code, home_point_id = excluded.home_point_id,
 				phone = excluded.phone, party_member = excluded.party_member, service_star = excluded.service_star,
 				availability = excluded.availability, leave_ranges = excluded.leave_ranges, sample = excluded.sample,
-				max_days_per_week = excluded.max_days_per_week, township_id = excluded.township_id`,
+				max_days_per_week = excluded.max_days_per_week, township_id = excluded.township_id, version = staff.version + 1`,
 				st.ID, st.Name, string(st.Role), toJSON(st.Skills), st.Department, st.HomeCode, st.HomePointID, st.Phone,
 				st.PartyMember, st.ServiceStar, toJSON(nonNil(st.Availability)), toJSON(nonNil(st.Leave)), st.Sample,
 				st.MaxDaysPerWeek, data.TownshipOf(st.HomeCode)); err != nil {
@@ -191,6 +199,27 @@ func (s *Store) PutStaff(ctx context.Context, ss []data.Staff) error {
 	})
 }
 
+// expectVersion checks a version-guarded write of one record: want 0 is an
+// unguarded upsert (imports, seed); want > 0 must be the stored version
+// (NotFound when the record does not exist, Conflict when it moved on).
+func expectVersion(ctx context.Context, tx Tx, table, what, id string, want int64) error {
+	if want == 0 {
+		return nil
+	}
+	var have int64
+	err := tx.QueryRow(ctx, `SELECT version FROM `+table+` WHERE id = $1`, id).Scan(&have)
+	if data.ErrorKind(err) == data.NotFound {
+		return notFound(what, id)
+	}
+	if err != nil {
+		return err
+	}
+	if have != want {
+		return versionConflict(what, id, have, want)
+	}
+	return nil
+}
+
 func nonNil[T any](s []T) []T {
 	if s == nil {
 		return []T{}
@@ -198,12 +227,17 @@ func nonNil[T any](s []T) []T {
 	return s
 }
 
-const teamCols = `id, name, level, home_code, home_point_id, travel_mode, day_start, day_end, lunch_start, lunch_end, red, sample`
+// teamWriteCols are the team columns a write sets; teamCols adds the
+// version the store keeps.
+const (
+	teamWriteCols = `id, name, level, home_code, home_point_id, travel_mode, day_start, day_end, lunch_start, lunch_end, red, sample`
+	teamCols      = teamWriteCols + `, version`
+)
 
 func scanTeam(r Row) (data.Team, error) {
 	var t data.Team
 	err := r.Scan(&t.ID, &t.Name, &t.Level, &t.HomeCode, &t.HomePointID, &t.TravelMode, &t.DayStart, &t.DayEnd,
-		&t.LunchStart, &t.LunchEnd, &t.Red, &t.Sample)
+		&t.LunchStart, &t.LunchEnd, &t.Red, &t.Sample, &t.Version)
 	return t, err
 }
 
@@ -309,11 +343,14 @@ func (s *Store) PutTeams(ctx context.Context, ts []data.Team) error {
 			return err
 		}
 		for _, t := range ts {
-			if _, err := tx.Exec(ctx, `INSERT INTO teams (`+teamCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+			if err := expectVersion(ctx, tx, "teams", "team", t.ID, t.Version); err != nil {
+				return err
+			}
+			if _, err := tx.Exec(ctx, `INSERT INTO teams (`+teamWriteCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
 				ON CONFLICT (id) DO UPDATE SET name = excluded.name, level = excluded.level, home_code = excluded.home_code,
 				home_point_id = excluded.home_point_id, travel_mode = excluded.travel_mode, day_start = excluded.day_start,
 				day_end = excluded.day_end, lunch_start = excluded.lunch_start, lunch_end = excluded.lunch_end,
-				red = excluded.red, sample = excluded.sample`,
+				red = excluded.red, sample = excluded.sample, version = teams.version + 1`,
 				t.ID, t.Name, string(t.Level), t.HomeCode, t.HomePointID, string(t.TravelMode), t.DayStart, t.DayEnd,
 				t.LunchStart, t.LunchEnd, t.Red, t.Sample); err != nil {
 				return err
