@@ -36,7 +36,7 @@ type Config struct {
 	JobTimeout time.Duration
 	// RescueAfter is how long a job may stay running before River rescues
 	// it as stuck (its worker died): the next attempt starts from scratch
-	// [JobTimeout + 30 s; never below JobTimeout].
+	// [JobTimeout + RescueMargin; never below JobTimeout].
 	RescueAfter time.Duration
 	// MaxAttempts is how often a run is tried (a rescue counts) [2].
 	MaxAttempts int
@@ -65,7 +65,7 @@ func (c *Config) defaults() {
 		c.JobTimeout = 5 * time.Minute
 	}
 	if c.RescueAfter < c.JobTimeout {
-		c.RescueAfter = c.JobTimeout + 30*time.Second
+		c.RescueAfter = c.JobTimeout + RescueMargin
 	}
 	if c.MaxAttempts <= 0 {
 		c.MaxAttempts = 2
@@ -175,7 +175,7 @@ func Open(ctx context.Context, store data.Store, cfg Config) (*Queue, error) {
 		Logger:               cfg.Logger.With("component", "river"),
 		// Retry a failed attempt soon: attempts fail only when a worker
 		// died or panicked, and the run should come back in minutes.
-		RetryPolicy: fixedRetry{after: time.Second},
+		RetryPolicy: fixedRetry{after: retryDelay},
 	}
 	if b.name() == "sqlite" {
 		// No LISTEN/NOTIFY: poll, not faster than the fetch interval.
@@ -208,6 +208,36 @@ func sanitizeID(s string) string {
 		}
 	}
 	return string(b)
+}
+
+// RescueMargin is the default RescueAfter beyond JobTimeout: the time a
+// worker whose attempt timed out has to save its best plan and finish the
+// run before River may take the job for dead.
+const RescueMargin = 15 * time.Second
+
+// River's own maintenance intervals (river@v0.51 internal/maintenance;
+// not configurable): the rescuer looks for stuck jobs every
+// riverRescuerInterval and the job scheduler makes due retries available
+// every riverSchedulerInterval. RecoveryHorizon adds them up.
+const (
+	riverRescuerInterval   = 30 * time.Second
+	riverSchedulerInterval = 5 * time.Second
+	retryDelay             = time.Second
+)
+
+// RecoveryHorizon is the longest a run can stay queued or running after
+// its worker was killed, provided some worker process is up again within
+// RescueAfter: River rescues the job once it has been running RescueAfter
+// (its rescuer looks every 30 s), retries it a second later (its scheduler
+// looks every 5 s), a worker polls for it within PollInterval, and the new
+// attempt ends within JobTimeout, done or failed with a reason. With the
+// last attempt used up instead, the reconciler fails the run within
+// ReconcileEvery of the rescue, which is shorter with the defaults.
+func (c Config) RecoveryHorizon() time.Duration {
+	c.defaults()
+	retried := c.RescueAfter + riverRescuerInterval + retryDelay + riverSchedulerInterval + c.PollInterval + c.JobTimeout
+	reconciled := c.RescueAfter + riverRescuerInterval + c.ReconcileEvery
+	return max(retried, reconciled)
 }
 
 type fixedRetry struct{ after time.Duration }

@@ -52,7 +52,7 @@ func addWorkFlags(fs *flag.FlagSet, workers int) *workFlags {
 	fs.DurationVar(&w.planLimit, "plan-time-limit", envDuration("XUNHUI_PLAN_TIME_LIMIT", 10*time.Second), "search time of a circuit plan (env XUNHUI_PLAN_TIME_LIMIT)")
 	fs.IntVar(&w.marketIters, "market-iterations", envInt("XUNHUI_MARKET_ITERATIONS", 0), "cap on a market plan's local-search moves (default the planner's, 400 000; its time limit is 3 s) (env XUNHUI_MARKET_ITERATIONS)")
 	fs.DurationVar(&w.jobTimeout, "job-timeout", envDuration("XUNHUI_JOB_TIMEOUT", 0), "bound on one attempt of a run (default 6 × plan time limit, at least 1 min) (env XUNHUI_JOB_TIMEOUT)")
-	fs.DurationVar(&w.rescueAfter, "rescue-after", envDuration("XUNHUI_RESCUE_AFTER", 0), "a run whose worker died is retried after this long (default job timeout + 30 s) (env XUNHUI_RESCUE_AFTER)")
+	fs.DurationVar(&w.rescueAfter, "rescue-after", envDuration("XUNHUI_RESCUE_AFTER", 0), "a run whose worker died is retried after this long (default job timeout + 15 s) (env XUNHUI_RESCUE_AFTER)")
 	fs.IntVar(&w.attempts, "job-attempts", envInt("XUNHUI_JOB_ATTEMPTS", 2), "attempts per run (a rescue after a lost worker counts) (env XUNHUI_JOB_ATTEMPTS)")
 	fs.DurationVar(&w.poll, "job-poll", envDuration("XUNHUI_JOB_POLL", time.Second), "how often workers look for jobs, cancels and flush progress (env XUNHUI_JOB_POLL)")
 	fs.DurationVar(&w.reconcile, "reconcile-every", envDuration("XUNHUI_RECONCILE_EVERY", time.Minute), "how often runs whose job ended unfinished are failed (env XUNHUI_RECONCILE_EVERY)")
@@ -61,8 +61,9 @@ func addWorkFlags(fs *flag.FlagSet, workers int) *workFlags {
 
 // queueConfig derives the queue's timeouts from the plan time limit: a job
 // gets six times the search time (snapshot, matrix, check and save around
-// it), and River rescues it 30 s after that, so a run whose worker was
-// killed comes back within minutes with the defaults.
+// it), and River rescues it jobs.RescueMargin (15 s) after that, so a run
+// whose worker was killed is finished within Config.RecoveryHorizon (under
+// 3 minutes with the defaults; TestDefaultRecoveryHorizon).
 func (w *workFlags) queueConfig(logger *slog.Logger) jobs.Config {
 	timeout := w.jobTimeout
 	if timeout <= 0 {
@@ -70,7 +71,7 @@ func (w *workFlags) queueConfig(logger *slog.Logger) jobs.Config {
 	}
 	rescue := w.rescueAfter
 	if rescue < timeout {
-		rescue = timeout + 30*time.Second
+		rescue = timeout + jobs.RescueMargin
 	}
 	return jobs.Config{Workers: w.workers, MaxQueued: w.maxQueued, JobTimeout: timeout, RescueAfter: rescue,
 		MaxAttempts: w.attempts, PollInterval: w.poll, ReconcileEvery: w.reconcile, Logger: logger}
@@ -101,7 +102,8 @@ func openPlanners(ctx context.Context, s data.Store, w *workFlags, logger *slog.
 		return nil, fmt.Errorf("travel times: %w", err)
 	}
 	logger.Info("travel times", "source", travel.Name())
-	q, err := jobs.Open(ctx, s, w.queueConfig(logger))
+	cfg := w.queueConfig(logger)
+	q, err := jobs.Open(ctx, s, cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -111,6 +113,6 @@ func openPlanners(ctx context.Context, s data.Store, w *workFlags, logger *slog.
 	q.Handle(data.RunCircuitPlan, p.cir.Execute)
 	q.Handle(data.RunCircuitReplan, p.cir.Execute)
 	q.Handle(data.RunMarketPlan, p.mkt.Execute)
-	logger.Info("job queue", "backend", q.Backend(), "workers", q.Workers())
+	logger.Info("job queue", "backend", q.Backend(), "workers", q.Workers(), "recovery_horizon", cfg.RecoveryHorizon().String())
 	return p, nil
 }
