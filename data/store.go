@@ -101,6 +101,20 @@ type Store interface {
 	// is not nil, creates that request (the delivery visit) in the same
 	// transaction and records its id in h.DeliveryRequestID.
 	UpdateHandoff(ctx context.Context, h *Handoff, delivery *Request) error
+	// ImportClosures stores new road closures and walk-only villages (ids
+	// "CL-…" when empty), all or nothing: every bad record (invalid, unknown
+	// village, duplicate or existing id) is reported by position in an
+	// ImportError. The records get their ids, versions and timestamps.
+	ImportClosures(ctx context.Context, cs []Closure, by string) error
+	// GetClosure returns one closure; NotFound if missing.
+	GetClosure(ctx context.Context, id string) (Closure, error)
+	// ListClosures returns the closures matching f, ordered by id.
+	ListClosures(ctx context.Context, f ClosureFilter) ([]Closure, error)
+	// UpdateClosure replaces a closure if c.Version is the stored one
+	// (Conflict otherwise; NotFound if missing) and bumps the version.
+	UpdateClosure(ctx context.Context, c *Closure) error
+	// DeleteClosure removes a closure if version is the stored one (or 0).
+	DeleteClosure(ctx context.Context, id string, version int64) error
 	// MarketCalendar returns a township's cycle and exceptions; NotFound if
 	// the township has no cycle.
 	MarketCalendar(ctx context.Context, townshipID string) (MarketCycle, []MarketException, error)

@@ -37,6 +37,7 @@ func Run(t *testing.T, newStore Factory) {
 		{"CatalogueStaffTeams", testCatalogueStaffTeams},
 		{"Market", testMarket},
 		{"Handoffs", testHandoffs},
+		{"Closures", testClosures},
 		{"RequestCreate", testRequestCreate},
 		{"RequestInvalid", testRequestInvalid},
 		{"RequestList", testRequestList},
