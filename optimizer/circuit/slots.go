@@ -77,15 +77,15 @@ func Suggest(ctx context.Context, snap *Snapshot, d data.PlanDetail, req data.Re
 	if in.code != "" {
 		return []Slot{}, in.code, nil
 	}
-	its := map[string]data.Itinerary{}
+	its := map[TeamDay]data.Itinerary{}
 	for _, it := range d.Itineraries {
-		its[it.TeamID+"|"+string(it.Date)] = it
+		its[TeamDay{it.TeamID, it.Date}] = it
 	}
 	var out []Slot
 	cands := append(append([]int{}, in.vehicles...), in.up...)
 	for _, vi := range cands {
 		v := &vehicles[vi]
-		it, ok := its[v.team.ID+"|"+string(v.date)]
+		it, ok := its[TeamDay{v.team.ID, v.date}]
 		if !ok {
 			it = data.Itinerary{TeamID: v.team.ID, Date: v.date}
 		}
