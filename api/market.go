@@ -103,6 +103,10 @@ func (m *marketAPI) routes(v1 *gin.RouterGroup) {
 		summary:     "Status, desks, uncovered bookings, conflicts, locks and change log of a market plan",
 		description: "status: queued, running, done or failed; publication: draft or published. Township coordinators see only their township.",
 		response:    market.PlanView{}, errors: []int{404}}, m.getPlan)
+	s.handle(v1, http.MethodDelete, "/market-plans/:id", opSpec{roles: planners, tag: "market",
+		summary:     "Stop a queued or running market plan early (from any replica), keeping the best plan found",
+		description: "A queued plan is cancelled at once; a running search stops within the queue's poll interval and its best plan so far is saved (status done, stopped_early true, stats.search_status cancelled). Answers 202 with the plan as it is now; a plan not queued or running is 409.",
+		response:    market.PlanView{}, status: http.StatusAccepted, errors: []int{403, 404, 409}}, m.stopPlan)
 	s.handle(v1, http.MethodPost, "/market-plans/:id/adjustments", opSpec{roles: writers, tag: "market",
 		summary: "Adjust a draft plan: lock, unlock, swap a person, add or cancel a market day; re-plans at once",
 		description: "Locks are kept and the rest changes as little as it must; a person needed in two places is reported in conflicts, never dropped silently. " +
@@ -333,6 +337,19 @@ func (m *marketAPI) plan(c *gin.Context) (market.PlanView, error) {
 		return market.PlanView{}, err
 	}
 	return m.svc.GetPlan(c.Request.Context(), marketActor(c), id)
+}
+
+func (m *marketAPI) stopPlan(c *gin.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	v, err := m.svc.Stop(c.Request.Context(), marketActor(c), id)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusAccepted, v)
+	return nil
 }
 
 func (m *marketAPI) getPlan(c *gin.Context) error {

@@ -40,6 +40,12 @@ func eachMarketStore(t *testing.T, f func(t *testing.T, e *marketEnv)) {
 
 func newMarketEnv(t *testing.T, store data.Store) *marketEnv {
 	t.Helper()
+	return newMarketEnvWith(t, store, market.Options{MaxIterations: 20_000, TimeLimit: time.Minute})
+}
+
+// newMarketEnvWith is newMarketEnv with the planner's search options.
+func newMarketEnvWith(t *testing.T, store data.Store, opts market.Options) *marketEnv {
+	t.Helper()
 	ctx := context.Background()
 	if _, err := seed.Load(ctx, store, seed.Options{Requests: 30}); err != nil {
 		t.Fatalf("seed: %v", err)
@@ -47,7 +53,7 @@ func newMarketEnv(t *testing.T, store data.Store) *marketEnv {
 	now := func() time.Time { return marketNow }
 	q := jobstest.Start(t, store, jobs.Config{}, nil)
 	svc := market.NewService(store, market.Config{Now: now, Queue: q,
-		Options: market.Options{MaxIterations: 20_000, TimeLimit: time.Minute}, ReplanIterations: 10_000})
+		Options: opts, ReplanIterations: 10_000})
 	jobstest.Handle(svc, data.RunMarketPlan)(q)
 	logs := &syncBuffer{}
 	srv := NewServer(store, newTestLogger(logs), Config{Now: now})

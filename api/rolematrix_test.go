@@ -118,6 +118,7 @@ var routeRoles = map[string]string{
 	"POST /api/v1/market-plans":                                     "ap",
 	"GET /api/v1/market-plans":                                      "apcm",
 	"GET /api/v1/market-plans/:id":                                  "apcm",
+	"DELETE /api/v1/market-plans/:id":                               "ap",
 	"POST /api/v1/market-plans/:id/adjustments":                     "apc",
 	"POST /api/v1/market-plans/:id/publish":                         "ap",
 	"GET /api/v1/market-plans/:id/townships/:township":              "apcm",

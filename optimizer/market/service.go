@@ -442,18 +442,44 @@ func (s *Service) run(ctx context.Context, id string) error {
 // runState overlays the durable run state of plan id (when it has a run
 // that did not finish well: failed by its worker or the reconciler,
 // cancelled, or still queued or running) on status and reason.
-func (s *Service) runState(ctx context.Context, id string, status, reason *string) error {
+func (s *Service) runState(ctx context.Context, id string, status, reason *string) (data.Run, error) {
 	r, err := s.store.GetRun(ctx, id)
 	if data.ErrorKind(err) == data.NotFound {
-		return nil
+		return data.Run{}, nil
 	}
 	if err != nil {
-		return err
+		return r, err
 	}
 	if r.Status != data.RunDone {
 		*status, *reason = string(r.Status), r.Error
 	}
-	return nil
+	return r, nil
+}
+
+// Stop stops a queued or running market plan from any replica, like
+// DELETE of a circuit plan: a queued plan is cancelled at once; a running
+// search sees the flag within the queue's poll interval, stops and keeps
+// the best plan found (status done, stopped_early, search_status
+// "cancelled"). Errors: Forbidden unless admin or county planner;
+// NotFound; Conflict when the plan is not queued or running.
+func (s *Service) Stop(ctx context.Context, a Actor, id string) (PlanView, error) {
+	const op = "market.Stop"
+	if a.Role != data.UserAdmin && a.Role != data.UserCountyPlanner {
+		return PlanView{}, forbidden("only planners may stop a market plan")
+	}
+	if _, err := s.GetPlan(ctx, a, id); err != nil {
+		return PlanView{}, err
+	}
+	if s.cfg.Queue == nil {
+		return PlanView{}, data.WithOp(op, data.Errorf(data.Conflict, "plan %s is not running", id))
+	}
+	if _, err := s.cfg.Queue.Cancel(ctx, id); err != nil {
+		if data.ErrorKind(err) == data.NotFound {
+			err = data.Errorf(data.Conflict, "plan %s is not running", id)
+		}
+		return PlanView{}, data.WithOp(op, err)
+	}
+	return s.GetPlan(ctx, a, id)
 }
 
 // solveInto builds the problem for d's horizon (with ex's locks and d's
@@ -508,6 +534,10 @@ type PlanView struct {
 	Status string `json:"status"`
 	// Error says why a run failed.
 	Error string `json:"error,omitempty"`
+	// StoppedEarly is true once a DELETE asked a queued or running plan to
+	// stop: a running search stops and keeps the best plan found
+	// (stats.search_status "cancelled"); a queued one is cancelled.
+	StoppedEarly bool `json:"stopped_early,omitempty"`
 	// Publication is draft or published; Version the optimistic-concurrency
 	// version to send with adjustments and publication.
 	Publication data.PlanStatus `json:"publication"`
@@ -644,9 +674,11 @@ func (s *Service) GetPlan(ctx context.Context, a Actor, id string) (PlanView, er
 		return PlanView{}, &data.Error{Op: "market.GetPlan", Kind: data.NotFound, Message: "no market plan " + id}
 	}
 	v := view(d)
-	if err := s.runState(ctx, id, &v.Status, &v.Error); err != nil {
+	r, err := s.runState(ctx, id, &v.Status, &v.Error)
+	if err != nil {
 		return PlanView{}, data.WithOp("market.GetPlan", err)
 	}
+	v.StoppedEarly = r.Stopped || r.CancelRequested
 	if a.Role == data.UserTownshipCoordinator {
 		v = v.Township(a.TownshipID)
 	}
@@ -678,7 +710,7 @@ func (s *Service) ListPlans(ctx context.Context, day data.Date, limit int) ([]Pl
 	out := make([]PlanHeader, 0, len(ps))
 	for _, p := range ps {
 		ex := extrasOf(p)
-		if err := s.runState(ctx, p.ID, &ex.Run, &ex.Error); err != nil {
+		if _, err := s.runState(ctx, p.ID, &ex.Run, &ex.Error); err != nil {
 			return nil, data.WithOp("market.ListPlans", err)
 		}
 		out = append(out, PlanHeader{ID: p.ID, Status: ex.Run, Publication: p.Status, Version: p.Version, From: p.From, To: p.To,
