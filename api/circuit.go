@@ -103,14 +103,15 @@ func (s *Server) circuitRoutes(v1 *gin.RouterGroup) {
 		response:    circuit.View{}, errors: []int{404, 503}}, s.getCircuitPlan)
 	s.handle(v1, http.MethodGet, "/circuit-plans/:id/events", opSpec{roles: planReaders, tag: "circuits",
 		summary:     "Progress of a plan as server-sent events (text/event-stream)",
-		description: "Events `progress` (data: {status, elapsed_seconds, cost, served, iteration}) while the plan runs, then one `done`, `failed` or `cancelled` event (data: {id, status, error, stopped_early}); the stream then ends. Served by any replica from the stored run state. Poll GET /circuit-plans/{id} instead if you prefer.",
+		description: "Events `progress` (data: {status, elapsed_seconds, cost, served, iteration, time_limit_seconds}) while the plan runs, then one `done`, `failed` or `cancelled` event (data: {id, status, error, stopped_early}); the stream then ends. Served by any replica from the stored run state. Poll GET /circuit-plans/{id} instead if you prefer.",
 		contentType: "text/event-stream", errors: []int{404, 503}}, s.circuitPlanEvents)
 	s.handle(v1, http.MethodDelete, "/circuit-plans/:id", opSpec{roles: planners, tag: "circuits",
 		summary: "Stop a queued or running plan early (from any replica), keeping the best plan found", response: circuit.View{},
 		errors: []int{404, 409, 503}}, s.stopCircuitPlan)
 	s.handle(v1, http.MethodPost, "/circuit-plans/:id/publish", opSpec{roles: planners, tag: "circuits",
 		summary:     "Publish a finished draft plan; its requests become planned; answers the diff against the version it supersedes",
-		description: "Published plans are immutable. When a published circuit plan already covers part of the period, `supersedes` must name it (409 otherwise); that plan becomes superseded and its staff claims pass to this one. A person-day another published plan (e.g. a market desk) claims is 409. The answer is the plan header plus `diff`: per team-day the requests added, removed and moved (with minutes).",
+		description: "Published plans are immutable. When a published circuit plan already covers part of the period, `supersedes` must name it (409 otherwise); that plan becomes superseded and its staff claims pass to this one. A person-day another published plan (e.g. a market desk) claims is 409. The answer is the plan header plus `diff`: per team-day the requests added, removed and moved (with minutes). With dry_run=true nothing is written: the answer is the diff publishing would give, against `supersedes` or, when that is empty, the newest published plan overlapping the period (named in diff.supersedes, to pass on when confirming).",
+		query:       []apiParam{{Name: "dry_run", In: "query", Description: "preview the diff only (true/false)", Schema: &jsonSchema{Type: "boolean"}}},
 		request:     publishInput{}, response: circuit.Published{},
 		errors: []int{404, 409, 503}}, s.publishCircuitPlan)
 	s.handle(v1, http.MethodPost, "/circuit-plans/:id/replan", opSpec{roles: planners, tag: "circuits",
@@ -315,7 +316,7 @@ func (s *Server) circuitPlanEvents(c *gin.Context) error {
 	for {
 		for ; sent < len(v.Progress); sent++ {
 			p := v.Progress[sent]
-			c.SSEvent("progress", gin.H{"status": v.Status, "elapsed_seconds": p.ElapsedSec, "cost": p.Cost, "served": p.Served, "iteration": p.Iteration})
+			c.SSEvent("progress", gin.H{"status": v.Status, "elapsed_seconds": p.ElapsedSec, "cost": p.Cost, "served": p.Served, "iteration": p.Iteration, "time_limit_seconds": v.TimeLimitSec})
 		}
 		if !v.Status.Active() {
 			c.SSEvent(string(v.Status), gin.H{"id": v.ID, "status": v.Status, "error": v.Error, "stopped_early": v.Stopped})
@@ -352,9 +353,21 @@ func (s *Server) publishCircuitPlan(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	dry, err := dryRunParam(c)
+	if err != nil {
+		return err
+	}
 	var in publishInput
 	if err := decodeOptionalJSON(c, s.cfg.MaxBodyBytes, &in); err != nil {
 		return err
+	}
+	if dry {
+		p, err := svc.PreviewPublish(c.Request.Context(), id, in.Version, in.Supersedes)
+		if err != nil {
+			return err
+		}
+		c.JSON(http.StatusOK, p)
+		return nil
 	}
 	p, err := svc.Publish(c.Request.Context(), id, in.Version, in.Supersedes, mustPrincipal(c).userID())
 	if err != nil {

@@ -285,6 +285,29 @@ func testCircuitFlow(t *testing.T, e *testEnv, week data.Date) {
 		}
 	}
 
+	// A dry run previews the diff and writes nothing: against no published
+	// plan every visit is added. A stale version is 409; a coordinator 403.
+	var pre circuit.Published
+	post("/api/v1/circuit-plans/"+v.ID+"/publish?dry_run=true", "u-planner", map[string]int64{"version": v.Plan.Version}, http.StatusOK, &pre)
+	visitCount := 0
+	for _, it := range v.Itineraries {
+		for _, st := range it.Stops {
+			visitCount += len(st.RequestIDs)
+		}
+	}
+	if pre.Status != data.PlanDraft || pre.Diff.Supersedes != "" || pre.Diff.Added != visitCount || pre.Diff.Removed != 0 || pre.Diff.Moved != 0 {
+		t.Errorf("publish preview = status %q supersedes %q +%d -%d ~%d, want draft, none, +%d -0 ~0",
+			pre.Status, pre.Diff.Supersedes, pre.Diff.Added, pre.Diff.Removed, pre.Diff.Moved, visitCount)
+	}
+	if r, err := e.store.GetRequest(ctx, v.Itineraries[0].Stops[0].RequestIDs[0]); err != nil || r.Status == data.StatusPlanned {
+		t.Errorf("a dry run changed request %s: %q %v", r.ID, r.Status, err)
+	}
+	post("/api/v1/circuit-plans/"+v.ID+"/publish?dry_run=true", "u-planner", map[string]int64{"version": v.Plan.Version + 7}, http.StatusConflict, nil)
+	post("/api/v1/circuit-plans/"+v.ID+"/publish?dry_run=maybe", "u-planner", nil, http.StatusBadRequest, nil)
+	if code, _, _ := e.do(http.MethodPost, "/api/v1/circuit-plans/"+v.ID+"/publish?dry_run=true", "u-coord", nil); code != http.StatusForbidden {
+		t.Errorf("coordinator previewing a publication: status %d, want 403", code)
+	}
+
 	// Publish: requests on the plan become planned.
 	var pub data.Plan
 	post("/api/v1/circuit-plans/"+v.ID+"/publish", "u-planner", nil, http.StatusOK, &pub)
@@ -539,10 +562,19 @@ func testCircuitFlow(t *testing.T, e *testEnv, week data.Date) {
 	// Publishing the re-plan must name the version it supersedes; it then
 	// returns the requests it left out to the pool.
 	post("/api/v1/circuit-plans/"+nv.ID+"/publish", "u-planner", nil, http.StatusConflict, nil)
+	// The preview finds the published version by itself and answers the
+	// same diff that publishing then gives.
+	var rpre circuit.Published
+	post("/api/v1/circuit-plans/"+nv.ID+"/publish?dry_run=true", "u-planner", nil, http.StatusOK, &rpre)
+	post("/api/v1/circuit-plans/"+nv.ID+"/publish?dry_run=true", "u-planner", map[string]string{"supersedes": nv.ID}, http.StatusConflict, nil)
 	var rpub circuit.Published
 	post("/api/v1/circuit-plans/"+nv.ID+"/publish", "u-planner", map[string]string{"supersedes": v.ID}, http.StatusOK, &rpub)
 	if rpub.Status != data.PlanPublished || rpub.Diff.Supersedes != v.ID || rpub.Diff.Added+rpub.Diff.Removed == 0 || len(rpub.Diff.TeamDays) == 0 {
 		t.Errorf("publish answer = %+v, want the diff against %s with the dropped team's visits", rpub, v.ID)
+	}
+	if rpre.Diff.Supersedes != v.ID || rpre.Diff.Added != rpub.Diff.Added || rpre.Diff.Removed != rpub.Diff.Removed ||
+		rpre.Diff.Moved != rpub.Diff.Moved || len(rpre.Diff.TeamDays) != len(rpub.Diff.TeamDays) {
+		t.Errorf("preview diff %+v differs from the published diff %+v", rpre.Diff, rpub.Diff)
 	}
 	for _, td := range rpub.Diff.TeamDays {
 		if td.Date < wed && (len(td.Added) > 0 || len(td.Removed) > 0) {

@@ -231,6 +231,7 @@ func (s *Service) Get(ctx context.Context, id string) (View, error) {
 	if haveRun {
 		v = runView(r)
 		if r.Status != data.RunDone {
+			v.TimeLimitSec = s.cfg.TimeLimit.Seconds()
 			return v, nil
 		}
 	}

@@ -116,6 +116,9 @@ type View struct {
 	Progress   []Point    `json:"progress"`
 	StartedAt  *time.Time `json:"started_at,omitempty"`
 	FinishedAt *time.Time `json:"finished_at,omitempty"`
+	// TimeLimitSec is the search's time limit in seconds while the run is
+	// queued or running, so that a progress bar can show elapsed / limit.
+	TimeLimitSec float64 `json:"time_limit_seconds,omitempty"`
 	// Plan is the saved plan header (draft or published), once done.
 	Plan *data.Plan `json:"plan,omitempty"`
 	// Itineraries and Unassigned are the plan's content, once done.
@@ -252,6 +255,63 @@ func (s *Service) Publish(ctx context.Context, id string, version int64, superse
 		}
 	}
 	return Published{Plan: p, Diff: Diff(old, data.PlanDetail{Plan: p, Itineraries: v.Itineraries})}, nil
+}
+
+// PreviewPublish answers what Publish would, writing nothing: the draft's
+// header and its diff against the published plan it would replace. With
+// supersedes empty that is the newest published circuit plan overlapping
+// the period (named in Diff.Supersedes, so that the confirmation can pass
+// it on). Errors: NotFound, Conflict (still running, not a draft, stale
+// version, supersedes not a published plan).
+func (s *Service) PreviewPublish(ctx context.Context, id string, version int64, supersedes string) (Published, error) {
+	v, err := s.Get(ctx, id)
+	if err != nil {
+		return Published{}, err
+	}
+	if v.Status != Done {
+		return Published{}, data.Errorf(data.Conflict, "plan %s is %s", id, v.Status)
+	}
+	if v.Plan.Status != data.PlanDraft {
+		return Published{}, data.Errorf(data.Conflict, "plan %s is %s, not a draft", id, v.Plan.Status)
+	}
+	if version != 0 && version != v.Plan.Version {
+		return Published{}, &data.Error{Kind: data.Conflict, Field: "version",
+			Message: fmt.Sprintf("plan %s is at version %d, not %d: reload it", id, v.Plan.Version, version)}
+	}
+	old, err := s.publishedToReplace(ctx, v, supersedes)
+	if err != nil {
+		return Published{}, err
+	}
+	return Published{Plan: *v.Plan, Diff: Diff(old, data.PlanDetail{Plan: *v.Plan, Itineraries: v.Itineraries})}, nil
+}
+
+// publishedToReplace is the published circuit plan named by supersedes, or
+// the newest one overlapping v's period when supersedes is empty (nil when
+// there is none).
+func (s *Service) publishedToReplace(ctx context.Context, v View, supersedes string) (*data.PlanDetail, error) {
+	if supersedes == "" {
+		ps, err := s.store.ListPlans(ctx, data.PlanFilter{Kind: data.PlanCircuit, Status: data.PlanPublished, Limit: data.MaxLimit})
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range ps {
+			if p.ID != v.ID && p.From <= v.To && p.To >= v.From {
+				supersedes = p.ID
+				break
+			}
+		}
+		if supersedes == "" {
+			return nil, nil
+		}
+	}
+	o, err := s.store.GetPlan(ctx, supersedes)
+	if data.ErrorKind(err) == data.NotFound || (err == nil && (o.Plan.Kind != data.PlanCircuit || o.Plan.Status != data.PlanPublished)) {
+		return nil, &data.Error{Kind: data.Conflict, Field: "supersedes", Message: fmt.Sprintf("%s is not a published circuit plan", supersedes)}
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &o, nil
 }
 
 // VisitID names stop seq of team's itinerary on date in plan: the id of

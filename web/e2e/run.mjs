@@ -132,7 +132,12 @@ async function session(width, who) {
 async function ready(page, name) { await page.waitForSelector(`main[data-ready="${name}"]`); }
 async function shot(page, name, width) {
   const sw = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
-  check(sw[0] <= sw[1], `${name}@${width}: horizontal overflow: scrollWidth ${sw[0]} > innerWidth ${sw[1]}`);
+  if (sw[0] > sw[1]) {
+    // Name the widest elements, so that the failure says what to fix.
+    const wide = await page.evaluate((w) => [...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > w)
+      .slice(0, 5).map((e) => `${e.tagName.toLowerCase()}${e.id ? '#' + e.id : ''}.${[...e.classList].join('.')} right=${Math.round(e.getBoundingClientRect().right)}`), sw[1]);
+    check(false, `${name}@${width}: horizontal overflow: scrollWidth ${sw[0]} > innerWidth ${sw[1]}: ${wide.join(', ')}`);
+  }
   await page.screenshot({ path: join(SHOTS, `${name}-${width}.png`) });
   steps++;
   console.log(`ok ${name}@${width} (scrollWidth ${sw[0]}/${sw[1]})`);
@@ -166,6 +171,7 @@ for (const width of [1280, 360]) {
       await page.waitForSelector('#cir-board', { timeout: 120000 });
       await shot(page, 'circuits-draft', width);
       await page.click('#cir-publish');
+      await page.click('#cir-confirm-publish'); // the confirmation shows the diff first
       await page.waitForFunction(() => document.querySelector('#cir-status') && !document.querySelector('#cir-publish'));
       const m = await memberFor();
       TOK.member = m.token; memberDate = m.date;

@@ -38,3 +38,33 @@ export function qs(o) {
   const s = p.toString();
   return s ? '?' + s : '';
 }
+
+/**
+ * events reads the server-sent events of path (fetch, so that the Bearer header goes out; EventSource
+ * cannot send it) and calls onEvent(name, data) for each; resolves when the stream ends.
+ */
+export async function events(path, onEvent, signal) {
+  const res = await fetch('/api/v1' + path, { headers: { Authorization: 'Bearer ' + token(), Accept: 'text/event-stream' }, signal });
+  if (!res.ok || !res.body) { let b = null; try { b = await res.json(); } catch { /* not JSON */ } throw new ApiError(res.status, b); }
+  const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+  let buf = '';
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    buf += value;
+    let cut;
+    while ((cut = buf.indexOf('\n\n')) >= 0) {
+      const chunk = buf.slice(0, cut); buf = buf.slice(cut + 2);
+      let name = 'message', data = '';
+      for (const line of chunk.split('\n')) {
+        const i = line.indexOf(':');
+        if (i < 0) continue;
+        const k = line.slice(0, i), v = line.slice(i + 1).replace(/^ /, '');
+        if (k === 'event') name = v; else if (k === 'data') data += (data ? '\n' : '') + v;
+      }
+      let parsed = data;
+      try { parsed = JSON.parse(data); } catch { /* plain text */ }
+      onEvent(name, parsed);
+    }
+  }
+}

@@ -1,9 +1,11 @@
-// Weekly circuits: start a plan, watch progress, teams × days board, unassigned, loads, publish, re-plan.
-import { api, qs } from './api.js';
+// Weekly circuits: start a plan, watch its progress (events), the teams × days timeline with filters,
+// unassigned requests, loads, publish after seeing the diff, re-plan.
+import { api, qs, events } from './api.js';
 import { t } from './i18n.js';
-import { h, clear, today, nextMonday, addDays, dayRange, hm, field, select, showError, toast } from './util.js';
+import { h, clear, today, nextMonday, addDays, dayRange, field, select, showError, toast } from './util.js';
 import { ctx, byId, go } from './app.js';
 import { editor } from './plan-edit.js';
+import { timeline, filterBar, applyFilter, requestMatches } from './board.js';
 
 export async function render(main, params) {
   const planner = ['admin', 'county_planner'].includes(ctx.me.role);
@@ -40,45 +42,25 @@ export async function render(main, params) {
 async function showPlan(body, id, planner) {
   let v = await api('/circuit-plans/' + encodeURIComponent(id));
   if (v.status === 'queued' || v.status === 'running') {
-    const bar = h('progress', { max: 100, value: 0, id: 'cir-progress' });
-    const info = h('p', { class: 'muted' });
-    body.append(h('section', { class: 'card' }, h('h2', {}, t('cir.progress')), bar, info));
-    const started = Date.now();
-    while (v.status === 'queued' || v.status === 'running') {
-      await new Promise((r) => setTimeout(r, 800));
-      if (!body.isConnected) return; // the user went elsewhere
-      v = await api('/circuit-plans/' + encodeURIComponent(id));
-      const p = (v.progress || []).at(-1);
-      const el = p ? p.elapsed_seconds : (Date.now() - started) / 1000;
-      bar.value = Math.min(99, el * 10); // default time limit 10 s
-      info.textContent = p ? `${t('cir.served')}: ${p.served} · ${t('cir.cost')}: ${p.cost} · ${t('cir.elapsed')}: ${el.toFixed(1)}` : v.status;
-    }
+    await follow(body, id, v);
+    if (!body.isConnected) return; // the user went elsewhere
+    clear(body);
+    body.append(h('p', { class: 'muted', id: 'cir-loading', role: 'status' }, t('common.loading')));
+    v = await api('/circuit-plans/' + encodeURIComponent(id));
     clear(body);
   }
   if (v.status === 'failed') { showError(body, { message: v.error || 'failed' }); return; }
   const plan = v.plan || {};
-  const teams = await byId('teams');
-  const villages = await byId('villages');
+  const loading = h('p', { class: 'muted', id: 'cir-loading', role: 'status' }, t('common.loading'));
+  body.append(loading);
+  const [teams, villages, townships, requests] = await Promise.all([byId('teams'), byId('villages'), byId('townships'), planRequests()]);
+  loading.remove();
+  const ref = { teams, villages, townships };
   const st = v.stats || {};
   const status = h('p', { class: 'summary', id: 'cir-status' }, h('strong', {}, t(plan.status === 'published' ? 'cir.published' : 'cir.draft')),
     ` · ${plan.from} – ${plan.to} · ${t('cir.served')} ${st.served ?? '?'} / ${st.requests ?? '?'} · ${t('cir.travelmin')} ${st.travel_minutes ?? '?'}`);
   body.append(status);
-  if (planner) {
-    const tools = h('div', { class: 'toolbar' });
-    if (plan.status === 'draft') {
-      tools.append(h('button', { type: 'button', class: 'primary', id: 'cir-publish', onclick: async (e) => {
-        e.target.disabled = true;
-        try { await api(`/circuit-plans/${encodeURIComponent(id)}/publish`, { method: 'POST', body: { version: plan.version } }); toast(t('cir.published')); go('circuits', { plan: id, t: Date.now() }); }
-        catch (err) { e.target.disabled = false; toast(err.message, true); }
-      } }, t('cir.publish')));
-    }
-    const now = h('input', { type: 'date', value: today() > plan.from ? today() : plan.from, id: 'cir-now' });
-    tools.append(field(t('cir.now'), now), h('button', { type: 'button', id: 'cir-replan', onclick: async () => {
-      try { const r = await api(`/circuit-plans/${encodeURIComponent(id)}/replan`, { method: 'POST', body: { now: now.value } }); go('circuits', { plan: r.id }); }
-      catch (err) { toast(err.message, true); }
-    } }, t('cir.replan')));
-    body.append(tools);
-  }
+  if (planner) body.append(tools(v, id));
   // A published plan whose people are now away (leave entered after publishing) needs a re-plan.
   if ((v.needs_replan || []).length) {
     const staff = await byId('staff');
@@ -104,37 +86,18 @@ async function showPlan(body, id, planner) {
   // Hand edits of a draft (planners).
   const ed = planner && plan.status === 'draft' ? editor(v, teams, villages) : null;
   if (ed) body.append(ed.box);
-  // Teams × days board (scrolls sideways inside its box on a phone).
+  // Teams × days as a timeline (scrolls sideways inside its box on a phone), with filters and search.
   const days = dayRange(plan.from || v.from, plan.to || v.to);
-  const byTeam = new Map();
-  for (const it of v.itineraries || []) {
-    if (!byTeam.has(it.team_id)) byTeam.set(it.team_id, new Map());
-    byTeam.get(it.team_id).set(it.date, it);
-  }
-  const table = h('table', { class: 'board', id: 'cir-board' });
-  table.append(h('thead', {}, h('tr', {}, h('th', {}, t('common.team')), days.map((d) => h('th', {}, d.slice(5))))));
-  const tb = h('tbody');
-  for (const [team, perDay] of [...byTeam].sort((a, b) => a[0].localeCompare(b[0]))) {
-    const tr = h('tr', {}, h('th', {}, (teams.get(team) || {}).name || team));
-    for (const d of days) {
-      const it = perDay.get(d);
-      const td = h('td');
-      if (it) {
-        const ol = h('ol', { class: 'mini' });
-        for (const s of it.stops) {
-          const label = `${hm(s.arrival)} ${(villages.get(s.village_id) || {}).short_name || s.village_id}${s.request_ids.length > 1 ? ' ×' + s.request_ids.length : ''}${s.locked ? ' 📌' : ''}`;
-          ol.append(h('li', {}, ed ? h('button', { type: 'button', class: 'visit' + (s.locked ? ' pinned' : ''), 'data-req': s.request_ids.join(','),
-            onclick: () => { ed.pick({ team, date: d, seq: s.seq, stop: s }); ed.box.scrollIntoView({ block: 'nearest' }); } }, label)
-            : h('span', { class: s.locked ? 'pinned' : null }, label)));
-        }
-        td.append(h('a', { href: `#/day?team=${encodeURIComponent(team)}&date=${d}`, class: 'small' }, t('cir.open')), ol);
-      }
-      tr.append(td);
-    }
-    tb.append(tr);
-  }
-  table.append(tb);
-  body.append(h('section', { class: 'card' }, h('h2', {}, t('cir.board')), h('div', { class: 'scroll' }, table)));
+  const board = timeline(v, days, ref, ed);
+  const un = unassignedList(v, ref, requests, ed);
+  const apply = (f) => {
+    const [shown, total] = applyFilter(board, f, requests);
+    const left = un.filter(f);
+    bar.count.textContent = `${t('flt.shown')} ${shown} / ${total} · ${t('cir.unassigned')} ${left}`;
+  };
+  const bar = filterBar({ ...ref }, board.rows.map((r) => r.team), apply);
+  body.append(h('section', { class: 'card', id: 'cir-board-card' }, h('h2', {}, t('cir.board')), bar.el,
+    h('div', { class: 'scroll board-box', tabindex: 0, role: 'region', 'aria-label': t('cir.board') }, board.el)));
   // Loads.
   const loads = (v.loads || []).filter((l) => l.stops > 0).sort((a, b) => b.work_minutes - a.work_minutes);
   if (loads.length) {
@@ -146,25 +109,147 @@ async function showPlan(body, id, planner) {
     body.append(h('section', { class: 'card' }, h('h2', {}, t('cir.loads')), h('p', { class: 'muted small' }, `${t('cir.workmin')} / ${t('cir.travelmin')}`), ul));
     widen(ul);
   }
-  // Unassigned with reasons.
-  // Visits a planner removed come first: they are the ones to place again.
+  body.append(un.el);
+  apply(bar.read());
+  body.dataset.rendered = String(performance.now());
+}
+
+// follow shows the run's progress as its events arrive (server-sent events), until it ends.
+async function follow(body, id, v) {
+  const limit = v.time_limit_seconds || 10;
+  const bar = h('progress', { max: 100, value: 0, id: 'cir-progress', 'aria-label': t('cir.progress') });
+  const info = h('p', { class: 'muted', id: 'cir-progress-info', role: 'status' }, t('cir.queued'));
+  body.append(h('section', { class: 'card' }, h('h2', {}, t('cir.progress')), bar, info));
+  const ctl = new AbortController();
+  const show = (p) => {
+    bar.value = Math.min(99, Math.round(100 * p.elapsed_seconds / limit));
+    bar.dataset.events = String(Number(bar.dataset.events || 0) + 1);
+    info.textContent = `${t('cir.served')}: ${p.served} · ${t('cir.cost')}: ${p.cost} · ${t('cir.iteration')}: ${p.iteration} · ${t('cir.elapsed')}: ${p.elapsed_seconds.toFixed(1)} / ${limit}`;
+  };
+  try {
+    await events(`/circuit-plans/${encodeURIComponent(id)}/events`, (name, d) => {
+      if (!body.isConnected) { ctl.abort(); return; }
+      if (name === 'progress') show(d);
+      else { bar.value = 100; info.textContent = t('cir.finished'); }
+    }, ctl.signal);
+  } catch (err) {
+    if (ctl.signal.aborted) return;
+    // The stream broke (proxy, network): fall back to asking for the state.
+    for (let w = await api('/circuit-plans/' + encodeURIComponent(id)); w.status === 'queued' || w.status === 'running'; w = await api('/circuit-plans/' + encodeURIComponent(id))) {
+      if (!body.isConnected) return;
+      const p = (w.progress || []).at(-1);
+      if (p) show(p);
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+}
+
+// tools: publish (after a confirmation showing the diff) and re-plan.
+function tools(v, id) {
+  const plan = v.plan;
+  const box = h('div', { class: 'toolbar' });
+  if (plan.status === 'draft') {
+    box.append(h('button', { type: 'button', class: 'primary', id: 'cir-publish', onclick: (e) => confirmPublish(e.target, id, plan) }, t('cir.publish')));
+  }
+  const now = h('input', { type: 'date', value: today() > plan.from ? today() : plan.from, id: 'cir-now' });
+  box.append(field(t('cir.now'), now), h('button', { type: 'button', id: 'cir-replan', onclick: async (e) => {
+    e.target.disabled = true; e.target.setAttribute('aria-busy', 'true');
+    try { const r = await api(`/circuit-plans/${encodeURIComponent(id)}/replan`, { method: 'POST', body: { now: now.value } }); go('circuits', { plan: r.id }); }
+    catch (err) { e.target.disabled = false; e.target.removeAttribute('aria-busy'); toast(err.message, true); }
+  } }, t('cir.replan')));
+  return box;
+}
+
+// confirmPublish asks the server what publishing would change (dry run), shows the diff against the
+// published version it replaces, and publishes only when the planner confirms.
+async function confirmPublish(btn, id, plan) {
+  btn.disabled = true; btn.setAttribute('aria-busy', 'true');
+  const path = `/circuit-plans/${encodeURIComponent(id)}/publish`;
+  let pre;
+  try { pre = await api(path + '?dry_run=true', { method: 'POST', body: { version: plan.version } }); }
+  catch (err) { btn.disabled = false; btn.removeAttribute('aria-busy'); toast(err.message + (err.requestId ? ` [${err.requestId}]` : ''), true); return; }
+  const [teams] = await Promise.all([byId('teams')]);
+  const d = pre.diff;
+  const msg = h('div');
+  const dlg = h('dialog', { id: 'cir-confirm', 'aria-labelledby': 'cir-confirm-h' });
+  const close = () => { dlg.close(); dlg.remove(); btn.disabled = false; btn.removeAttribute('aria-busy'); };
+  const ul = h('ul', { class: 'diff', id: 'cir-diff' });
+  for (const td of d.team_days.slice(0, 60)) {
+    const parts = [];
+    if (td.added && td.added.length) parts.push(`+${td.added.length} ${t('diff.added')}`);
+    if (td.removed && td.removed.length) parts.push(`−${td.removed.length} ${t('diff.removed')}`);
+    if (td.moved && td.moved.length) parts.push(`${td.moved.length} ${t('diff.moved')}`);
+    ul.append(h('li', {}, `${(teams.get(td.team_id) || {}).name || td.team_id} ${td.date.slice(5)}: ${parts.join(' · ')}`));
+  }
+  if (d.team_days.length > 60) ul.append(h('li', { class: 'muted' }, `… ${d.team_days.length - 60}`));
+  dlg.append(h('h2', { id: 'cir-confirm-h' }, t('cir.confirmtitle')),
+    h('p', {}, d.supersedes ? `${t('cir.replaces')} ${d.supersedes}` : t('cir.first')),
+    h('p', { class: 'summary', id: 'cir-diff-sum' }, `+${d.added} ${t('diff.added')} · −${d.removed} ${t('diff.removed')} · ${d.moved} ${t('diff.moved')}`),
+    ul, msg,
+    h('div', { class: 'toolbar' },
+      h('button', { type: 'button', class: 'primary', id: 'cir-confirm-publish', onclick: async (e) => {
+        e.target.disabled = true; clear(msg);
+        try {
+          await api(path, { method: 'POST', body: { version: plan.version, supersedes: d.supersedes || undefined } });
+          close(); toast(t('cir.published')); go('circuits', { plan: id, t: Date.now() });
+        } catch (err) { e.target.disabled = false; showError(msg, err); }
+      } }, t('cir.confirm')),
+      h('button', { type: 'button', id: 'cir-confirm-cancel', onclick: close }, t('common.cancel'))));
+  document.body.append(dlg);
+  dlg.addEventListener('cancel', close);
+  dlg.showModal();
+}
+
+// planRequests loads the caller's requests (for the ledger, status and household-name filters).
+async function planRequests() {
+  const m = new Map();
+  for (let off = 0, page = 0; page < 20; page++) {
+    const r = await api('/requests' + qs({ limit: 1000, offset: off || undefined }));
+    for (const x of r.items) m.set(x.id, x);
+    off += r.items.length;
+    if (r.items.length < 1000 || off >= r.total) break;
+  }
+  return m;
+}
+
+// unassignedList lists the requests the plan leaves out with their reasons in words (a planner's
+// removals first) and, on a draft, one-click slot suggestions; filter(f) narrows it and returns the count.
+function unassignedList(v, ref, requests, ed) {
   const un = [...(v.unassigned || [])].sort((a, b) => (b.code === 'removed') - (a.code === 'removed'));
   const sec = h('section', { class: 'card' }, h('h2', {}, `${t('cir.unassigned')} (${un.length})`));
   const counts = {};
   for (const u of un) counts[u.code] = (counts[u.code] || 0) + 1;
   sec.append(h('p', {}, Object.entries(counts).map(([c, n]) => h('span', { class: 'tag' }, `${t('code.' + c)}: ${n}`))));
   const ul = h('ul', { class: 'unassigned', id: 'cir-unassigned' });
-  for (const u of un.slice(0, 100)) {
-    const li = h('li', { 'data-req': u.request_id, 'data-code': u.code }, h('a', { href: `#/requests?id=${encodeURIComponent(u.request_id)}` }, u.request_id), ` · ${t('code.' + u.code)} — ${u.detail || ''} `);
+  const items = [];
+  for (const u of un) {
+    const r = requests.get(u.request_id);
+    const town = r ? (ref.villages.get(r.village_id) || {}).township_id || '' : '';
+    const who = r && r.household ? r.household.name : '';
+    const li = h('li', { 'data-req': u.request_id, 'data-code': u.code }, h('a', { href: `#/requests?id=${encodeURIComponent(u.request_id)}` }, u.request_id),
+      who ? ` ${who}` : '', ' · ', h('strong', {}, t('code.' + u.code)), u.detail ? h('span', { class: 'muted small' }, ` (${u.detail})`) : '', ' ');
     if (ed) {
       const where = h('span', { class: 'slots' });
       li.append(h('button', { type: 'button', class: 'suggest', onclick: () => ed.suggest(u.request_id, where) }, t('ed.suggest')), where);
     }
     ul.append(li);
+    items.push({ li, id: u.request_id, r, town });
   }
-  if (un.length > 100) ul.append(h('li', { class: 'muted' }, `… ${un.length - 100}`));
+  const more = h('li', { class: 'muted', id: 'cir-unassigned-more' });
+  ul.append(more);
   sec.append(ul);
-  body.append(sec);
+  const filter = (f) => {
+    let n = 0;
+    for (const x of items) {
+      const ok = (!f.town || x.town === f.town) && requestMatches(x.id, x.r, f);
+      if (ok) n++;
+      x.li.hidden = !ok || n > 100;
+    }
+    more.hidden = n <= 100;
+    more.textContent = `… ${n - 100}`;
+    return n;
+  };
+  return { el: sec, filter };
 }
 
 // widen sets bar widths through CSSOM (the CSP forbids inline style attributes).
