@@ -71,6 +71,14 @@ var routeRoles = map[string]string{
 	"POST /api/v1/absences/:id/cancel": "apc",
 	"GET /api/v1/staff-calendar":       "apcm",
 
+	"GET /api/v1/closures":         "apcm",
+	"GET /api/v1/closures.geojson": "apcm",
+	"POST /api/v1/closures":        "ap",
+	"POST /api/v1/closures/import": "ap",
+	"GET /api/v1/closures/:id":     "apcm",
+	"PUT /api/v1/closures/:id":     "ap",
+	"DELETE /api/v1/closures/:id":  "ap",
+
 	"GET /api/v1/users":             "a",
 	"POST /api/v1/users":            "a",
 	"PATCH /api/v1/users/:id":       "a",

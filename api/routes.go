@@ -203,5 +203,6 @@ func (s *Server) routes() {
 	s.circuitRoutes(v1)
 	s.trailRoutes(v1)
 	s.calendarRoutes(v1)
+	s.closureRoutes(v1)
 	s.fieldRoutes(v1)
 }

@@ -1,6 +1,9 @@
 package data
 
-import "testing"
+import (
+	"encoding/json"
+	"testing"
+)
 
 func TestClosureValidate(t *testing.T) {
 	th := &Point{Lon: 102.62, Lat: 29.775}
@@ -63,6 +66,57 @@ func TestClosureActiveOn(t *testing.T) {
 	for _, tc := range tests {
 		if got := tc.c.ActiveOn(tc.d); got != tc.want {
 			t.Errorf("%s–%s ActiveOn(%s) = %v, want %v", tc.c.From, tc.c.To, tc.d, got, tc.want)
+		}
+	}
+}
+
+func TestParseClosuresGeoJSON(t *testing.T) {
+	good := `{"type":"FeatureCollection","features":[
+ {"type":"Feature","geometry":{"type":"LineString","coordinates":[[102.70,29.78],[102.71,29.781,1200]]},
+  "properties":{"name":"G108 塌方","reason":"雨季","from":"06-01","to":"09-30","yearly":true,"stroke":"#f00"}},
+ {"type":"Feature","id":"CL-w","geometry":{"type":"Point","coordinates":[102.62,29.775]},
+  "properties":{"name":"民主村","village_id":"511822207200","walk_minutes":40,"from":"2026-12-01","to":"2027-02-28"}}]}`
+	cs, err := ParseClosuresGeoJSON([]byte(good))
+	if err != nil {
+		t.Fatalf("parse: %v", err)
+	}
+	if len(cs) != 2 || cs[0].Kind != ClosedRoad || len(cs[0].Line) != 2 || !cs[0].Yearly ||
+		cs[1].Kind != FootOnly || cs[1].ID != "CL-w" || cs[1].Trailhead == nil || cs[1].Trailhead.Lon != 102.62 || cs[1].WalkMinutes != 40 {
+		t.Fatalf("parsed = %+v", cs)
+	}
+	// Round trip through the encoder.
+	fc := ClosureCollection{Type: "FeatureCollection"}
+	for _, c := range cs {
+		fc.Features = append(fc.Features, ClosureToFeature(c, "民主村", "2026-12-05"))
+	}
+	b, _ := json.Marshal(fc)
+	back, err := ParseClosuresGeoJSON(b)
+	if err != nil || len(back) != 2 || back[1].WalkMinutes != 40 || back[0].Line[1] != cs[0].Line[1] {
+		t.Fatalf("round trip = %+v, %v", back, err)
+	}
+
+	bad := `{"type":"FeatureCollection","features":[
+ {"type":"Feature","geometry":{"type":"LineString","coordinates":[[102.70,29.78]]},"properties":{"name":"a","from":"2026-01-01","to":"2026-01-02"}},
+ {"type":"Feature","geometry":{"type":"Point","coordinates":[102.62,29.775]},"properties":{"name":"b","village_id":"511822207200","walk_minutes":0,"from":"2026-01-01","to":"2026-01-02"}},
+ {"type":"Feature","geometry":{"type":"Polygon","coordinates":[]},"properties":{"name":"c","from":"2026-01-01","to":"2026-01-02"}},
+ {"type":"Feature","geometry":{"type":"LineString","coordinates":[[102.70,29.78],[116.4,39.9]]},"properties":{"name":"d","from":"2026-01-01","to":"2026-01-02"}},
+ {"type":"Feature","geometry":{"type":"Point","coordinates":[102.62,29.775]},"properties":{"kind":"road","name":"e","from":"2026-01-01","to":"2026-01-02"}},
+ {"type":"Feature","geometry":{"type":"LineString","coordinates":[[102.70,29.78],[102.71,29.78]]},"properties":{"name":"ok","from":"2026-01-01","to":"2026-01-02"}}]}`
+	_, err = ParseClosuresGeoJSON([]byte(bad))
+	rows := RowErrors(err)
+	want := []string{"features[0].geometry.coordinates", "features[1].properties.walk_minutes", "features[2].geometry.type",
+		"features[3].geometry.coordinates[1]", "features[4].properties.kind"}
+	if len(rows) != len(want) {
+		t.Fatalf("rows = %+v, want %d", rows, len(want))
+	}
+	for i, w := range want {
+		if rows[i].Field != w || rows[i].Line != i+1 {
+			t.Errorf("row %d = %+v, want line %d field %s", i, rows[i], i+1, w)
+		}
+	}
+	for _, s := range []string{`[]`, `{"type":"Feature"}`, `{"type":"FeatureCollection","features":[]}`, `{`} {
+		if _, err := ParseClosuresGeoJSON([]byte(s)); ErrorKind(err) != Invalid {
+			t.Errorf("parse(%s) = %v, want Invalid", s, err)
 		}
 	}
 }

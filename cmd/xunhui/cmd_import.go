@@ -21,7 +21,7 @@ import (
 func init() {
 	register(command{
 		name:    "import",
-		summary: "import villages|staff|items|requests|absences|calendars from FILE.csv or FILE.json, or ledgers from FILE.xlsx (all or nothing)",
+		summary: "import villages|staff|items|requests|absences|calendars|closures from FILE.csv or FILE.json, or ledgers from FILE.xlsx (all or nothing)",
 		run:     runImport,
 	})
 }
@@ -40,6 +40,9 @@ KIND is one of:
   calendars township market calendars: CSV township_id,cycle,start,end[,place,special_days]
             (cycle lunar:1,15 | solar:1,4,7 | every:5@2026-01-03 | weekdays:tue,sat; hours HH:MM;
             special_days "lunar:01-15 元宵灯会; solar:2026-10-01 国庆物资交流会")
+  closures  road closures and walk-only villages: a GeoJSON FeatureCollection FILE.geojson, a
+            LineString per closed road, a Point (trailhead) per walk-only village (see docs/geo.md);
+            errors are reported as FILE:N: features[N-1].field: reason
 or a JSON array of the same records (see docs/data.md). FILE "-" reads stdin (give --format).
 Every bad line is reported; nothing is written unless all lines are good.`
 
@@ -60,7 +63,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	kind, file := pos[0], pos[1]
 	switch kind {
-	case "villages", "staff", "items", "requests", "absences", "calendars":
+	case "villages", "staff", "items", "requests", "absences", "calendars", "closures":
 	case "ledgers":
 		return importLedgers(ctx, *cfg, file, *by, stdout, stderr)
 	default:
@@ -71,6 +74,9 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	f := strings.ToLower(*format)
 	if f == "" {
 		f = strings.TrimPrefix(strings.ToLower(filepath.Ext(file)), ".")
+	}
+	if f == "geojson" {
+		f = "json"
 	}
 	if f != "csv" && f != "json" {
 		return fmt.Errorf("cannot tell the format of %q: name it .csv or .json, or give --format", file)
@@ -161,6 +167,8 @@ func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
 // nothing is written.
 func importFile(ctx context.Context, s data.Store, kind, format, crs, by string, in io.Reader) (int, error) {
 	switch kind {
+	case "closures":
+		return importClosures(ctx, s, by, in)
 	case "villages":
 		var b seed.Batch[data.VillageLocation]
 		var err error
@@ -274,4 +282,26 @@ func write[T any](ctx context.Context, b seed.Batch[T], parseErr error, put func
 func wgs84FromGCJ02(p data.Point) data.Point {
 	w := geo.GCJ02ToWGS84(orb.Point{p.Lon, p.Lat})
 	return data.Point{Lon: w[0], Lat: w[1]}
+}
+
+// importClosures reads a GeoJSON FeatureCollection of closures and stores
+// them all or nothing; bad features are numbered as in the file (1-based).
+func importClosures(ctx context.Context, s data.Store, by string, in io.Reader) (int, error) {
+	body, err := io.ReadAll(io.LimitReader(in, 64<<20))
+	if err != nil {
+		return 0, err
+	}
+	cs, err := data.ParseClosuresGeoJSON(body)
+	if err != nil {
+		return 0, err
+	}
+	if err := s.ImportClosures(ctx, cs, by); err != nil {
+		if rows := data.RowErrors(err); rows != nil {
+			for i := range rows {
+				rows[i].Field = fmt.Sprintf("features[%d].properties.%s", rows[i].Line-1, rows[i].Field)
+			}
+		}
+		return 0, err
+	}
+	return len(cs), nil
 }

@@ -1,0 +1,135 @@
+package api
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/yingjing/xunhui/data"
+)
+
+// TestClosuresAPI: a planner imports a GeoJSON file of closures (a bad
+// feature rejects the whole file, naming feature and field), adds, edits
+// under its version and removes one; every role reads them, as JSON and as
+// GeoJSON for the map, filtered by the day of travel.
+func TestClosuresAPI(t *testing.T) {
+	eachStore(t, func(t *testing.T, e *testEnv) {
+		file := fmt.Sprintf(`{"type":"FeatureCollection","features":[
+ {"type":"Feature","geometry":{"type":"LineString","coordinates":[[102.80,29.80],[102.81,29.805]]},
+  "properties":{"name":"县道塌方","reason":"雨季塌方","from":"06-01","to":"09-30","yearly":true}},
+ {"type":"Feature","geometry":{"type":"Point","coordinates":[102.805,29.80]},
+  "properties":{"name":"乙一村 冬季","village_id":%q,"walk_minutes":35,"from":"12-01","to":"02-28","yearly":true}}]}`, vB1)
+		bad := strings.Replace(strings.Replace(file, `"walk_minutes":35`, `"walk_minutes":0`, 1), `[[102.80,29.80],`, `[`, 1)
+		code, _, body := e.do(http.MethodPost, "/api/v1/closures/import", "u-planner", bad)
+		var rej struct {
+			Rows []data.RowError `json:"rows"`
+		}
+		_ = json.Unmarshal(body, &rej)
+		if code != http.StatusUnprocessableEntity || len(rej.Rows) != 2 || rej.Rows[0].Field != "features[0].geometry.coordinates" ||
+			rej.Rows[1].Field != "features[1].properties.walk_minutes" || rej.Rows[1].Line != 2 {
+			t.Fatalf("bad import = %d %s", code, body)
+		}
+		unknown := strings.Replace(file, vB1, "511822102299", 1)
+		code, _, body = e.do(http.MethodPost, "/api/v1/closures/import", "u-planner", unknown)
+		_ = json.Unmarshal(body, &rej)
+		if code != http.StatusUnprocessableEntity || len(rej.Rows) != 1 || rej.Rows[0].Field != "features[1].properties.village_id" {
+			t.Fatalf("unknown village import = %d %s", code, body)
+		}
+		if code, _, _ := e.do(http.MethodPost, "/api/v1/closures/import", "u-coordA", file); code != http.StatusForbidden {
+			t.Fatalf("coordinator import = %d, want 403", code)
+		}
+		code, _, body = e.do(http.MethodPost, "/api/v1/closures/import?dry_run=true", "u-planner", file)
+		if code != http.StatusCreated {
+			t.Fatalf("dry run = %d %s", code, body)
+		}
+		var list struct {
+			Items []data.Closure `json:"items"`
+		}
+		getList := func(path string) []data.Closure {
+			t.Helper()
+			code, _, body := e.do(http.MethodGet, path, "u-memberA", nil)
+			if code != http.StatusOK {
+				t.Fatalf("GET %s = %d %s", path, code, body)
+			}
+			list.Items = nil
+			if err := json.Unmarshal(body, &list); err != nil {
+				t.Fatal(err)
+			}
+			return list.Items
+		}
+		if n := len(getList("/api/v1/closures")); n != 0 {
+			t.Fatalf("a dry run or rejected import left %d closures", n)
+		}
+		code, _, body = e.do(http.MethodPost, "/api/v1/closures/import", "u-planner", file)
+		if code != http.StatusCreated {
+			t.Fatalf("import = %d %s", code, body)
+		}
+		if got := getList("/api/v1/closures?on=2026-07-01"); len(got) != 1 || got[0].Kind != data.ClosedRoad || len(got[0].Line) != 2 {
+			t.Fatalf("closures on 2026-07-01 = %+v", got)
+		}
+		winter := getList("/api/v1/closures?on=2027-01-05&kind=foot_only")
+		if len(winter) != 1 || winter[0].WalkMinutes != 35 || winter[0].Trailhead == nil || winter[0].CreatedBy != "u-planner" {
+			t.Fatalf("closures on 2027-01-05 = %+v", winter)
+		}
+		if code, _, _ := e.do(http.MethodGet, "/api/v1/closures?on=2027-13-01", "u-planner", nil); code != http.StatusBadRequest {
+			t.Fatalf("bad on = %d", code)
+		}
+
+		code, hdr, body := e.do(http.MethodGet, "/api/v1/closures.geojson?on=2027-01-05", "u-coordB", nil)
+		var fc data.ClosureCollection
+		if code != http.StatusOK || !strings.HasPrefix(hdr.Get("Content-Type"), "application/geo+json") || json.Unmarshal(body, &fc) != nil {
+			t.Fatalf("geojson = %d %s %s", code, hdr.Get("Content-Type"), body)
+		}
+		kinds := map[string]bool{}
+		for _, f := range fc.Features {
+			kinds[f.Geometry.Type] = *f.Properties.ActiveOn
+			if f.Geometry.Type == "Point" && f.Properties.VillageName != "乙一村" {
+				t.Errorf("trailhead feature names village %q", f.Properties.VillageName)
+			}
+		}
+		if len(fc.Features) != 2 || kinds["LineString"] || !kinds["Point"] {
+			t.Fatalf("geojson features = %s", body)
+		}
+
+		// One closure by POST, edit under its version, delete.
+		in := map[string]any{"kind": "road", "name": "桥梁维修", "line": []data.Point{{Lon: 102.81, Lat: 29.81}, {Lon: 102.82, Lat: 29.81}},
+			"from": "2026-03-02", "to": "2026-03-04"}
+		code, _, body = e.do(http.MethodPost, "/api/v1/closures", "u-planner", in)
+		var cl data.Closure
+		if code != http.StatusCreated || json.Unmarshal(body, &cl) != nil || cl.Version != 1 {
+			t.Fatalf("create = %d %s", code, body)
+		}
+		in["walk_minutes"] = 10
+		if code, _, body := e.do(http.MethodPost, "/api/v1/closures", "u-planner", in); code != http.StatusUnprocessableEntity || !strings.Contains(string(body), `"field":"walk_minutes"`) {
+			t.Fatalf("road with walk minutes = %d %s", code, body)
+		}
+		delete(in, "walk_minutes")
+		in["to"] = "2026-03-06"
+		path := "/api/v1/closures/" + cl.ID
+		if code, _, _ := e.do(http.MethodPut, path, "u-planner", in); code != http.StatusPreconditionRequired {
+			t.Fatalf("PUT without version = %d, want 428", code)
+		}
+		if code, _, _ := e.do(http.MethodPut, path, "u-planner", in, "If-Match", `"7"`); code != http.StatusConflict {
+			t.Fatalf("PUT stale = %d, want 409", code)
+		}
+		code, _, body = e.do(http.MethodPut, path, "u-planner", in, "If-Match", `"1"`)
+		if code != http.StatusOK || json.Unmarshal(body, &cl) != nil || cl.To != "2026-03-06" || cl.Version != 2 {
+			t.Fatalf("PUT = %d %s", code, body)
+		}
+		if code, _, _ := e.do(http.MethodDelete, path, "u-coordA", nil); code != http.StatusForbidden {
+			t.Fatalf("coordinator DELETE = %d", code)
+		}
+		if code, _, _ := e.do(http.MethodDelete, path+"?version=1", "u-planner", nil); code != http.StatusConflict {
+			t.Fatalf("stale DELETE = %d", code)
+		}
+		if code, _, body := e.do(http.MethodDelete, path+"?version="+strconv.Itoa(int(cl.Version)), "u-planner", nil); code != http.StatusNoContent {
+			t.Fatalf("DELETE = %d %s", code, body)
+		}
+		if code, _, _ := e.do(http.MethodGet, path, "u-planner", nil); code != http.StatusNotFound {
+			t.Fatalf("GET deleted = %d", code)
+		}
+	})
+}
