@@ -66,7 +66,7 @@ func (n *Network) Graph(mode geo.Mode) (*Graph, error) {
 	if !ok {
 		return nil, fmt.Errorf("roadgraph: unknown mode %q", mode)
 	}
-	n.once[mi].Do(func() { n.graphs[mi] = n.buildGraph(mode, mi) })
+	n.once[mi].Do(func() { n.graphs[mi] = n.buildGraph(mode, mi, nil) })
 	return n.graphs[mi], nil
 }
 
@@ -84,12 +84,17 @@ func msFor(lenM float64, kmh float32) uint32 {
 	return uint32(ms)
 }
 
-func (n *Network) buildGraph(mode geo.Mode, mi int) *Graph {
+// buildGraph builds the graph of mode without the segments marked in skip
+// (nil: none), the closed roads of geo.RoadCloser.
+func (n *Network) buildGraph(mode geo.Mode, mi int, skip []bool) *Graph {
 	g := &Graph{net: n, mode: mode}
 	nn := len(n.coords)
 	deg := make([]int32, nn+1)
 	rdeg := make([]int32, nn+1)
-	for _, s := range n.segs {
+	for si, s := range n.segs {
+		if skip != nil && skip[si] {
+			continue
+		}
 		a := n.attrs[s.attr]
 		// Ford nodes are closed to motorbikes: no edge touches them.
 		if mi == iMoto && (n.ford[s.u] || n.ford[s.v]) {

@@ -39,6 +39,12 @@ type Source struct {
 	// coming back unreachable. OSRM uses 1000. When no such road is within
 	// MaxSnapM the nearest road of any size is used.
 	MainComponentNodes int
+
+	// closed, skip and cg are set by WithoutRoads: the closed roads, the
+	// network segments they close and the graphs built without them.
+	closed []geo.ClosedRoad
+	skip   []bool
+	cg     *closedGraphs
 }
 
 // NewSource returns a Source on net with default settings.
@@ -52,7 +58,11 @@ func (s *Source) Name() string { return geo.SourceRoadGraph }
 // junction (see anchor.node), so that matrices cached before that fix are
 // not reused.
 func (s *Source) Fingerprint() string {
-	return fmt.Sprintf("%s|snap=%g|access=%g|main=%d|attach=node", s.Net.Fingerprint(), s.maxSnap(), s.accessKmh(), s.MainComponentNodes)
+	fp := fmt.Sprintf("%s|snap=%g|access=%g|main=%d|attach=node", s.Net.Fingerprint(), s.maxSnap(), s.accessKmh(), s.MainComponentNodes)
+	if len(s.closed) > 0 {
+		fp += "|" + geo.ClosedFingerprint(s.closed) + fmt.Sprintf("|tol=%d", ClosureTolM)
+	}
+	return fp
 }
 
 func (s *Source) maxSnap() float64 {
@@ -195,7 +205,7 @@ func (s *Source) Matrix(ctx context.Context, locs []geo.Location, mode geo.Mode)
 	if err := geo.CheckLocations(locs); err != nil {
 		return nil, fmt.Errorf("roadgraph: %w", err)
 	}
-	g, err := s.Net.Graph(mode)
+	g, err := s.graph(mode)
 	if err != nil {
 		return nil, err
 	}
@@ -300,7 +310,7 @@ var ErrNoRoute = errors.New("no route")
 // when a point is too far from a road and with ErrNoRoute when two stops are
 // not connected.
 func (s *Source) Route(ctx context.Context, mode geo.Mode, pts []orb.Point) ([]geo.Leg, error) {
-	g, err := s.Net.Graph(mode)
+	g, err := s.graph(mode)
 	if err != nil {
 		return nil, err
 	}
