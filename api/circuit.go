@@ -207,8 +207,9 @@ func (s *Server) listCircuitPlans(c *gin.Context) error {
 		return err
 	}
 	for i := range ps {
-		if st, ok := ps[i].Summary["stats"]; ok {
-			ps[i].Summary = map[string]any{"stats": st}
+		// A list carries the figures only, not the per-request parts.
+		if c := ps[i].Summary.Circuit(); ps[i].Summary != nil {
+			ps[i].Summary = &data.PlanSummary{CircuitSummary: &data.CircuitSummary{Stats: c.Stats}}
 		}
 	}
 	if ps == nil {

@@ -54,9 +54,9 @@ type Plan struct {
 	// CreatedAt and UpdatedAt are set by the store (UTC).
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
-	// Summary holds planner figures (objective, counts, solver status...)
-	// as a JSON object; values must be JSON-encodable.
-	Summary map[string]any `json:"summary,omitempty"`
+	// Summary holds the planner's figures and logs (nil: none); only the
+	// part of the plan's kind may be set.
+	Summary *PlanSummary `json:"summary,omitempty"`
 }
 
 // Validate checks p's header fields; errors are Invalid.
@@ -80,6 +80,9 @@ func (p Plan) Validate() error {
 	}
 	if p.CreatedBy == "" {
 		return FieldError("created_by", "is required")
+	}
+	if err := p.Summary.validate(p.Kind); err != nil {
+		return err
 	}
 	if p.Summary != nil {
 		if _, err := json.Marshal(p.Summary); err != nil {

@@ -89,7 +89,10 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
-		return enc.Encode(map[string]any{"plan": res.Detail, "summary": res.Summary()})
+		return enc.Encode(struct {
+			Plan    data.PlanDetail   `json:"plan"`
+			Summary *data.PlanSummary `json:"summary"`
+		}{res.Detail, res.Summary()})
 	}
 	st := res.Stats
 	fmt.Fprintf(stdout, "circuit plan %s–%s%s: %d requests, %d served, %d left; %d stops on %d team-days; travel %d min; cost %d; %d iterations in %.1f s; travel times: %s; independent check: ok\n",

@@ -906,7 +906,8 @@ func planFixture(t *testing.T, s data.Store) (data.PlanDetail, []string) {
 	}
 	d := data.PlanDetail{
 		Plan: data.Plan{Kind: data.PlanCircuit, From: "2026-12-07", To: "2026-12-11", CreatedBy: "planner",
-			Summary: map[string]any{"objective": 1234.5, "unserved": 1}},
+			Summary: &data.PlanSummary{CircuitSummary: &data.CircuitSummary{Stats: data.CircuitStats{Cost: 1234, Unserved: 1},
+				Unassigned: []data.UnassignedRequest{{RequestID: "R-x", Code: "capacity", Priority: 3}}}}},
 		Itineraries: []data.Itinerary{
 			{TeamID: "T-CTY-1", Date: "2026-12-08", Stops: []data.Stop{
 				{Seq: 1, VillageID: V3, RequestIDs: []string{ids[0]}, Location: data.Point{Lon: 102.63, Lat: 29.78}, Arrival: 570, Start: 570, Depart: 600, TravelSeconds: 1800},
@@ -929,7 +930,7 @@ func testPlans(t *testing.T, s data.Store) {
 	got, err := s.GetPlan(ctx, d.Plan.ID)
 	must(t, err)
 	if len(got.Itineraries) != 2 || len(got.Itineraries[0].Stops) != 2 || !got.Itineraries[0].Stops[1].Locked ||
-		got.Itineraries[0].Stops[1].Start != 620 || got.Plan.Summary["objective"] != 1234.5 || got.Itineraries[0].ReturnSeconds != 2000 {
+		got.Itineraries[0].Stops[1].Start != 620 || got.Plan.Summary.Circuit().Stats.Cost != 1234 || len(got.Plan.Summary.Circuit().Unassigned) != 1 || got.Plan.Summary.MarketSummary != nil || got.Itineraries[0].ReturnSeconds != 2000 {
 		t.Fatalf("GetPlan = %+v", got)
 	}
 	// Market plan with desks.
@@ -953,7 +954,7 @@ func testPlans(t *testing.T, s data.Store) {
 	// Replace content with the current version; a stale one conflicts.
 	stale := got
 	got.Itineraries = got.Itineraries[:1]
-	got.Plan.Summary = map[string]any{"objective": 1000.0}
+	got.Plan.Summary = &data.PlanSummary{CircuitSummary: &data.CircuitSummary{Stats: data.CircuitStats{Cost: 1000}}}
 	must(t, s.ReplacePlan(ctx, &got))
 	if got.Plan.Version != 2 {
 		t.Fatalf("version after replace = %d", got.Plan.Version)
@@ -989,11 +990,19 @@ func testPlans(t *testing.T, s data.Store) {
 	bad.Itineraries[0].Date = "2026-12-20"
 	mustKind(t, s.CreatePlan(ctx, &bad), data.Invalid)
 	nan := data.PlanDetail{Plan: data.Plan{Kind: data.PlanCircuit, From: "2026-12-07", To: "2026-12-11", CreatedBy: "p",
-		Summary: map[string]any{"gap": math.NaN()}}}
+		Summary: &data.PlanSummary{CircuitSummary: &data.CircuitSummary{Stats: data.CircuitStats{ElapsedSec: math.NaN()}}}}}
 	err = s.CreatePlan(ctx, &nan)
 	mustKind(t, err, data.Invalid)
 	if data.ErrorField(err) != "summary" {
 		t.Fatalf("NaN summary: field %q", data.ErrorField(err))
+	}
+	// A circuit plan has no market summary.
+	mixed := data.PlanDetail{Plan: data.Plan{Kind: data.PlanCircuit, From: "2026-12-07", To: "2026-12-11", CreatedBy: "p",
+		Summary: &data.PlanSummary{MarketSummary: &data.MarketSummary{Run: "done"}}}}
+	err = s.CreatePlan(ctx, &mixed)
+	mustKind(t, err, data.Invalid)
+	if data.ErrorField(err) != "summary" {
+		t.Fatalf("market summary on a circuit plan: field %q", data.ErrorField(err))
 	}
 
 	// A published plan is history: neither replaced nor deleted.

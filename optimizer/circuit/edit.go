@@ -10,8 +10,8 @@ import (
 	"github.com/yingjing/xunhui/data"
 )
 
-// EditOp names a planner's hand edit of a draft circuit plan.
-type EditOp string
+// EditOp is data.PlanEditOp (the plan summary is one type shared by both planners, the store and the API).
+type EditOp = data.PlanEditOp
 
 // Edit operations.
 const (
@@ -26,21 +26,8 @@ const (
 // Removed is the reason code of a request whose visit a planner removed by hand.
 const Removed Code = "removed"
 
-// Edit is one hand edit. TeamID, Date and Seq locate the visit (move,
-// remove, pin, unpin); RequestID names the request to assign; ToTeamID,
-// ToDate and ToSeq say where it goes (move, assign): an empty ToTeamID or
-// ToDate keeps the visit's own, ToSeq is the 1-based position in the target
-// day (0 = at the end).
-type Edit struct {
-	Op        EditOp    `json:"op"`
-	TeamID    string    `json:"team_id,omitempty"`
-	Date      data.Date `json:"date,omitempty"`
-	Seq       int       `json:"seq,omitempty"`
-	RequestID string    `json:"request_id,omitempty"`
-	ToTeamID  string    `json:"to_team_id,omitempty"`
-	ToDate    data.Date `json:"to_date,omitempty"`
-	ToSeq     int       `json:"to_seq,omitempty"`
-}
+// Edit is data.PlanEdit (the plan summary is one type shared by both planners, the store and the API).
+type Edit = data.PlanEdit
 
 // Evaluation is what an edit does to the plan, computed with the same
 // re-timing and independent check as slot suggestions: whether every rule
@@ -57,25 +44,8 @@ type Evaluation struct {
 	Routes             []data.Itinerary `json:"routes"`
 }
 
-// EditRecord is one applied edit in a plan's edit log (kept in the plan
-// summary): who, when, what it changed, and the changed routes as they were
-// before, which is what undo restores.
-type EditRecord struct {
-	N                  int              `json:"n"`
-	Edit               Edit             `json:"edit"`
-	By                 string           `json:"by"`
-	At                 time.Time        `json:"at"`
-	TravelDeltaSeconds int              `json:"travel_delta_seconds"`
-	Before             []data.Itinerary `json:"before"`
-	// UnassignedAdded are the requests the edit made unassigned;
-	// UnassignedRemoved the unassigned entries it placed.
-	UnassignedAdded   []Unassigned `json:"unassigned_added,omitempty"`
-	UnassignedRemoved []Unassigned `json:"unassigned_removed,omitempty"`
-	// Undone is set when a later undo reverted this edit; Of is the edit an
-	// undo record reverted.
-	Undone bool `json:"undone,omitempty"`
-	Of     int  `json:"of,omitempty"`
-}
+// EditRecord is data.PlanEditRecord (the plan summary is one type shared by both planners, the store and the API).
+type EditRecord = data.PlanEditRecord
 
 // routeKey identifies a team's day.
 type routeKey struct {
@@ -556,10 +526,7 @@ func (s *Service) EditPlan(ctx context.Context, id string, version int64, e Edit
 	if dryRun {
 		return res, nil
 	}
-	sum, err := ParseSummary(d.Plan.Summary)
-	if err != nil {
-		return EditResult{}, err
-	}
+	sum := d.Plan.Summary.Circuit()
 	rec.By, rec.At = by, now.UTC()
 	rec.UnassignedAdded, rec.UnassignedRemoved = unassignedChange(e, d, out, by, sum.Unassigned)
 	sum.Unassigned = applyUnassigned(sum.Unassigned, rec.UnassignedAdded, rec.UnassignedRemoved)
@@ -631,7 +598,7 @@ func (s *Service) saveEdited(ctx context.Context, d *data.PlanDetail, sum Summar
 	}
 	sum.Stats.Unserved = len(sum.Unassigned)
 	sum.Loads = loads(snap, days, d.Itineraries)
-	d.Plan.Summary = sum.Map()
+	d.Plan.Summary = planSummary(sum)
 	return s.store.ReplacePlan(ctx, d)
 }
 
@@ -644,10 +611,7 @@ func (s *Service) UndoEdit(ctx context.Context, id string, version int64, by str
 	if err != nil {
 		return EditResult{}, err
 	}
-	sum, err := ParseSummary(d.Plan.Summary)
-	if err != nil {
-		return EditResult{}, err
-	}
+	sum := d.Plan.Summary.Circuit()
 	last := -1
 	for i := len(sum.Edits) - 1; i >= 0; i-- {
 		if sum.Edits[i].Edit.Op != EditUndo && !sum.Edits[i].Undone {
@@ -698,10 +662,7 @@ func (s *Service) Edits(ctx context.Context, id string) ([]EditRecord, error) {
 	if d.Plan.Kind != data.PlanCircuit {
 		return nil, data.Errorf(data.NotFound, "no circuit plan %s", id)
 	}
-	sum, err := ParseSummary(d.Plan.Summary)
-	if err != nil {
-		return nil, err
-	}
+	sum := d.Plan.Summary.Circuit()
 	if sum.Edits == nil {
 		return []EditRecord{}, nil
 	}

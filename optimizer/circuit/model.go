@@ -10,9 +10,8 @@ import (
 	"github.com/yingjing/xunhui/data"
 )
 
-// Code is a reason code for a request left out of a plan. Codes are only
-// ever appended.
-type Code string
+// Code is data.ReasonCode (the plan summary is one type shared by both planners, the store and the API).
+type Code = data.ReasonCode
 
 // Reason codes (see docs/circuit.md).
 const (

@@ -60,84 +60,20 @@ type Baseline struct {
 	Plan data.PlanDetail
 }
 
-// Unassigned is a request left for a later plan.
-type Unassigned struct {
-	RequestID string `json:"request_id"`
-	Code      Code   `json:"code"`
-	Detail    string `json:"detail,omitempty"`
-	Priority  int    `json:"priority"`
-}
+// Unassigned is data.UnassignedRequest (the plan summary is one type shared by both planners, the store and the API).
+type Unassigned = data.UnassignedRequest
 
-// Decision records how level routing placed a request.
-type Decision struct {
-	RequestID string `json:"request_id"`
-	// Level is the lowest level that can handle every item.
-	Level data.Level `json:"level"`
-	// ServedBy is the level of the team that got the request ("" when unserved).
-	ServedBy data.Level `json:"served_by,omitempty"`
-	// Mode is home_visit (特殊情况不出门) or service_point (village room).
-	Mode     string `json:"mode"`
-	Priority int    `json:"priority"`
-	Reason   string `json:"reason"`
-}
+// Decision is data.LevelDecision (the plan summary is one type shared by both planners, the store and the API).
+type Decision = data.LevelDecision
 
-// Load is one team's work in a plan.
-type Load struct {
-	TeamID         string     `json:"team_id"`
-	Level          data.Level `json:"level"`
-	Days           int        `json:"days"`
-	WorkingDays    int        `json:"working_days"`
-	Stops          int        `json:"stops"`
-	Requests       int        `json:"requests"`
-	WorkMinutes    int        `json:"work_minutes"`
-	TravelMinutes  int        `json:"travel_minutes"`
-	ServiceMinutes int        `json:"service_minutes"`
-	// Utilisation is WorkMinutes over the shift minutes of the working days.
-	Utilisation float64 `json:"utilisation"`
-}
+// Load is data.TeamLoad (the plan summary is one type shared by both planners, the store and the API).
+type Load = data.TeamLoad
 
-// Move is a request whose team or day changed in a re-plan.
-type Move struct {
-	RequestID string    `json:"request_id"`
-	FromTeam  string    `json:"from_team"`
-	FromDate  data.Date `json:"from_date"`
-	ToTeam    string    `json:"to_team,omitempty"`
-	ToDate    data.Date `json:"to_date,omitempty"`
-	// Minutes is how far the visit's start moved when it kept its team and
-	// day (0 otherwise).
-	Minutes int `json:"minutes,omitempty"`
-	// Reason is the unassigned code of a dropped visit (ToTeam empty).
-	Reason Code `json:"reason,omitempty"`
-}
+// Move is data.VisitMove (the plan summary is one type shared by both planners, the store and the API).
+type Move = data.VisitMove
 
-// Stats are the figures of a run.
-type Stats struct {
-	Requests   int     `json:"requests"`
-	Served     int     `json:"served"`
-	Unserved   int     `json:"unserved"`
-	Stops      int     `json:"stops"`
-	Jobs       int     `json:"jobs"`
-	Vehicles   int     `json:"vehicles"`
-	Cost       int64   `json:"cost"`
-	TravelMin  int     `json:"travel_minutes"`
-	Iterations int     `json:"iterations"`
-	ElapsedSec float64 `json:"elapsed_seconds"`
-	Source     string  `json:"source"`
-	Fixed      int     `json:"fixed_stops,omitempty"`
-	Moved      int     `json:"moved_requests,omitempty"`
-	Kept       int     `json:"kept_requests,omitempty"`
-	MovedStops int     `json:"moved_stops,omitempty"`
-	// Dropped counts published visits left out (each with a reason);
-	// MinutesMoved sums and MaxMinutesMoved bounds the start shifts of the
-	// visits kept on their team-day; Revisits counts open requests of past
-	// stops (nobody home, follow-up, no outcome) planned again.
-	Dropped         int    `json:"dropped_requests,omitempty"`
-	MinutesMoved    int    `json:"minutes_moved,omitempty"`
-	MaxMinutesMoved int    `json:"max_minutes_moved,omitempty"`
-	Revisits        int    `json:"revisits,omitempty"`
-	Untouched       int    `json:"untouched_stops,omitempty"`
-	BaselinePID     string `json:"baseline_plan_id,omitempty"`
-}
+// Stats is data.CircuitStats (the plan summary is one type shared by both planners, the store and the API).
+type Stats = data.CircuitStats
 
 // Result is a planning result: the plan (header and itineraries, not yet
 // saved), the requests left out with their reasons, the level-routing

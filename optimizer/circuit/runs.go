@@ -133,14 +133,14 @@ func (s *Service) plan(ctx context.Context, r data.Run, report func(data.RunPoin
 	if err := Check(snap, checkedPart(res.Detail, base, data.DateOf(now)), res.Travel); err != nil {
 		return fmt.Errorf("plan failed the independent check: %w", err)
 	}
-	sum, _ := ParseSummary(res.Summary())
+	sum := res.Summary().Circuit()
 	if len(prog) > data.MaxRunPoints {
 		prog = prog[len(prog)-data.MaxRunPoints:]
 	}
 	sum.Progress = prog
 	res.Detail.Plan.ID = r.ID
 	res.Detail.Plan.CreatedBy = r.CreatedBy
-	res.Detail.Plan.Summary = sum.Map()
+	res.Detail.Plan.Summary = planSummary(sum)
 	if err := s.store.CreatePlan(bg, &res.Detail); err != nil {
 		return fmt.Errorf("save plan: %w", err)
 	}
@@ -245,10 +245,7 @@ func (s *Service) Get(ctx context.Context, id string) (View, error) {
 	if !haveRun {
 		v = View{ID: id, Status: Done, From: d.Plan.From, To: d.Plan.To, Progress: []Point{}}
 	}
-	sum, err := ParseSummary(d.Plan.Summary)
-	if err != nil {
-		return View{}, err
-	}
+	sum := d.Plan.Summary.Circuit()
 	if len(v.Progress) == 0 && sum.Progress != nil {
 		v.Progress = sum.Progress
 	}

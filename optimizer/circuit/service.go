@@ -172,10 +172,7 @@ func (s *Service) Explain(ctx context.Context, id string) (Explanation, error) {
 	if v.Status != Done {
 		return Explanation{}, data.Errorf(data.Conflict, "plan %s is %s", id, v.Status)
 	}
-	sum, err := ParseSummary(v.Plan.Summary)
-	if err != nil {
-		return Explanation{}, err
-	}
+	sum := v.Plan.Summary.Circuit()
 	e := Explanation{PlanID: id, Unassigned: sum.Unassigned, Loads: sum.Loads, Decisions: sum.Decisions, Moves: sum.Moves, Stats: sum.Stats, Warnings: sum.Warnings}
 	if e.Unassigned == nil {
 		e.Unassigned = []Unassigned{}

@@ -265,9 +265,7 @@ func (c *sourceCache) get(ctx context.Context, store data.Store, p data.Plan) (s
 	if err != nil {
 		return "", fmt.Errorf("plan %s summary: %w", p.ID, err)
 	}
-	if sum, err := ParseSummary(d.Plan.Summary); err == nil {
-		src = sum.Stats.Source
-	}
+	src = d.Plan.Summary.Circuit().Stats.Source
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.m == nil || len(c.m) >= sourceCacheSize {

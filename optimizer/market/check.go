@@ -176,7 +176,7 @@ func Check(p *Problem, sol *Solution) error {
 	for _, d := range days {
 		c.FairnessSq += d * d
 	}
-	c.Total = c.total(opt.Weights)
+	c.Total = costTotal(&c, opt.Weights)
 	if c != sol.Cost {
 		bad("cost: recomputed %+v, reported %+v", c, sol.Cost)
 	}

@@ -212,22 +212,8 @@ type groupCount struct {
 	count int
 }
 
-// Conflict reports a request the plan cannot honour, e.g. one person locked
-// at two desks on one day. Conflicts are reported, never dropped silently.
-type Conflict struct {
-	// Kind is "two_places" (a person locked at two desks on one day),
-	// "unavailable" (locked on a day off or on leave), "over_week" (the lock
-	// exceeds the person's days per week) or "desk_full" (more than MaxStaff).
-	Kind string `json:"kind"`
-	// StaffID is the person; Date the day; TownshipID the desk whose lock
-	// could not be honoured; Other the desk that keeps the person, if any.
-	StaffID    string    `json:"staff_id"`
-	Date       data.Date `json:"date"`
-	TownshipID string    `json:"township_id"`
-	Other      string    `json:"other_township_id,omitempty"`
-	// Message explains it in words.
-	Message string `json:"message"`
-}
+// Conflict is data.DeskConflict (the plan summary is one type shared by both planners, the store and the API).
+type Conflict = data.DeskConflict
 
 // Prepare validates p and derives the solver's tables. It returns an Invalid
 // *data.Error naming the offending field. Solve calls it; calling it again

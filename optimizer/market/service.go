@@ -2,7 +2,6 @@ package market
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -397,7 +396,7 @@ func checkHorizon(a Actor, from, to string) (data.Date, data.Date, error) {
 // storePlan stores a queued draft plan (id "" = a new one).
 func (s *Service) storePlan(ctx context.Context, id string, a Actor, f, t data.Date) (string, error) {
 	ex := extras{Run: RunQueued, Changes: []Change{{At: s.cfg.Now().UTC(), By: a.UserID, Op: "create", Detail: fmt.Sprintf("plan %s–%s", f, t)}}}
-	d := data.PlanDetail{Plan: data.Plan{ID: id, Kind: data.PlanMarket, From: f, To: t, CreatedBy: a.UserID, Summary: ex.summary()},
+	d := data.PlanDetail{Plan: data.Plan{ID: id, Kind: data.PlanMarket, From: f, To: t, CreatedBy: a.UserID, Summary: planSummary(ex)},
 		Itineraries: []data.Itinerary{}, Desks: []data.Desk{}}
 	if err := s.store.CreatePlan(ctx, &d); err != nil {
 		return "", data.WithOp("market.StartPlan", err)
@@ -418,7 +417,7 @@ func (s *Service) run(ctx context.Context, id string) error {
 	}
 	ex := extrasOf(d.Plan)
 	ex.Run, ex.Error = RunRunning, ""
-	d.Plan.Summary = ex.summary()
+	d.Plan.Summary = planSummary(ex)
 	if err := s.store.ReplacePlan(ctx, &d); err != nil {
 		s.cfg.Logger.Error("market plan run", slog.String("plan", id), slog.Any("error", err))
 		return err
@@ -431,7 +430,7 @@ func (s *Service) run(ctx context.Context, id string) error {
 	} else {
 		ex.Run = RunDone
 	}
-	d.Plan.Summary = ex.summary()
+	d.Plan.Summary = planSummary(ex)
 	if err := s.store.ReplacePlan(context.WithoutCancel(ctx), &d); err != nil {
 		s.cfg.Logger.Error("market plan save", slog.String("plan", id), slog.Any("error", err))
 		return err
@@ -574,80 +573,31 @@ type Stats struct {
 	SolveMillis  int64  `json:"solve_ms"`
 }
 
-// UncoveredBooking is a booking no present person can handle, and why.
-type UncoveredBooking struct {
-	BookingID  string    `json:"booking_id"`
-	TownshipID string    `json:"township_id"`
-	Date       data.Date `json:"date"`
-	ItemID     string    `json:"item_id"`
-	// Reason is not_market_day, no_one_available, desk_locked, desk_full or staff_needed_elsewhere.
-	Reason  string `json:"reason"`
-	Message string `json:"message"`
+// UncoveredBooking is data.UncoveredBooking (the plan summary is one type shared by both planners, the store and the API).
+type UncoveredBooking = data.UncoveredBooking
+
+// MissedWeek is data.MissedWeek (the plan summary is one type shared by both planners, the store and the API).
+type MissedWeek = data.MissedWeek
+
+// LockRecord is data.DeskLock (the plan summary is one type shared by both planners, the store and the API).
+type LockRecord = data.DeskLock
+
+// Change is data.MarketChange (the plan summary is one type shared by both planners, the store and the API).
+type Change = data.MarketChange
+
+// extras is what a market plan keeps in its summary (data.MarketSummary:
+// the plan summary is one type shared by both planners, the stores and the
+// API).
+type extras = data.MarketSummary
+
+// planSummary wraps a market plan's extras for data.Plan.Summary.
+func planSummary(ex extras) *data.PlanSummary {
+	return &data.PlanSummary{MarketSummary: &ex}
 }
 
-// MissedWeek is a township-week with fewer desks than its target.
-type MissedWeek struct {
-	TownshipID string `json:"township_id"`
-	// Week is the first day of the ISO week inside the plan's horizon.
-	Week   data.Date `json:"week"`
-	Target int       `json:"target"`
-	Held   int       `json:"held"`
-	// Reason is no_one_available (every market day that week on which
-	// anybody works has a desk) or staff_needed_elsewhere.
-	Reason string `json:"reason"`
-}
-
-// LockRecord is a desk a coordinator fixed.
-type LockRecord struct {
-	TownshipID string    `json:"township_id"`
-	Date       data.Date `json:"date"`
-	StaffIDs   []string  `json:"staff_ids"`
-	By         string    `json:"by"`
-	At         time.Time `json:"at"`
-}
-
-// Change is one entry of a plan's change log.
-type Change struct {
-	At         time.Time `json:"at"`
-	By         string    `json:"by"`
-	Op         string    `json:"op"`
-	TownshipID string    `json:"township_id,omitempty"`
-	Date       data.Date `json:"date,omitempty"`
-	StaffIDs   []string  `json:"staff_ids,omitempty"`
-	Detail     string    `json:"detail,omitempty"`
-}
-
-// extras is what a market plan keeps in Plan.Summary.
-type extras struct {
-	Run          string             `json:"run"`
-	Error        string             `json:"error,omitempty"`
-	Uncovered    []UncoveredBooking `json:"uncovered"`
-	Conflicts    []Conflict         `json:"conflicts"`
-	Missed       []MissedWeek       `json:"missed_targets"`
-	Locks        []LockRecord       `json:"locks"`
-	Changes      []Change           `json:"changes"`
-	Cost         Cost               `json:"cost"`
-	Bookings     int                `json:"bookings"`
-	Coverable    int                `json:"coverable"`
-	Staff        int                `json:"staff"`
-	Slots        int                `json:"slots"`
-	Desks        int                `json:"desks"`
-	Iterations   int                `json:"iterations"`
-	SearchStatus string             `json:"search_status,omitempty"`
-	SolveMillis  int64              `json:"solve_ms"`
-}
-
-func (ex extras) summary() map[string]any {
-	b, _ := json.Marshal(ex)
-	m := map[string]any{}
-	_ = json.Unmarshal(b, &m)
-	return m
-}
-
+// extrasOf returns the market part of p's summary, its lists never nil.
 func extrasOf(p data.Plan) extras {
-	var ex extras
-	b, _ := json.Marshal(p.Summary)
-	_ = json.Unmarshal(b, &ex)
+	ex := p.Summary.Market()
 	ex.Uncovered, ex.Conflicts, ex.Locks, ex.Changes = nonNil(ex.Uncovered), nonNil(ex.Conflicts), nonNil(ex.Locks), nonNil(ex.Changes)
 	ex.Missed = nonNil(ex.Missed)
 	return ex
@@ -928,7 +878,7 @@ func (s *Service) Adjust(ctx context.Context, a Actor, id string, adj Adjustment
 			return PlanView{}, err
 		}
 	}
-	d.Plan.Summary = ex.summary()
+	d.Plan.Summary = planSummary(ex)
 	if err := s.store.ReplacePlan(ctx, &d); err != nil {
 		return PlanView{}, data.WithOp(op, err)
 	}
@@ -1026,7 +976,7 @@ func (s *Service) Publish(ctx context.Context, a Actor, id string, version int64
 	}
 	// Log the publication first (one more version), then publish it.
 	ex.Changes = append(ex.Changes, Change{At: s.cfg.Now().UTC(), By: a.UserID, Op: "publish"})
-	d.Plan.Summary = ex.summary()
+	d.Plan.Summary = planSummary(ex)
 	if err := s.store.ReplacePlan(ctx, &d); err != nil {
 		return PlanView{}, data.WithOp(op, err)
 	}

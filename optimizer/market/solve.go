@@ -6,6 +6,8 @@ import (
 	"math/rand"
 	"slices"
 	"time"
+
+	"github.com/yingjing/xunhui/data"
 )
 
 // Solution is a staffing plan for a Problem.
@@ -61,18 +63,11 @@ const (
 	ReasonDeskFull       = "desk_full"              // the desk already has MaxStaff people, none with the skill
 )
 
-// Cost is the objective of a solution, term by term, and the weighted total.
-type Cost struct {
-	Uncovered  int64 `json:"uncovered"`   // bookings without a present skill
-	Missed     int64 `json:"missed"`      // desks missing from weekly targets
-	Shortfall  int64 `json:"shortfall"`   // people missing from wanted desk sizes
-	Changes    int64 `json:"changes"`     // assignments added or removed against Previous
-	TravelMin  int64 `json:"travel_min"`  // round-trip travel, minutes
-	FairnessSq int64 `json:"fairness_sq"` // Σ (market days per person)²
-	Total      int64 `json:"total"`       // weighted sum
-}
+// Cost is data.MarketCost (the plan summary is one type shared by both planners, the store and the API).
+type Cost = data.MarketCost
 
-func (c *Cost) total(w Weights) int64 {
+// costTotal is c's weighted sum under w.
+func costTotal(c *Cost, w Weights) int64 {
 	return w.Uncovered*c.Uncovered + w.Missed*c.Missed + w.Shortfall*c.Shortfall +
 		w.Change*c.Changes + w.Travel*c.TravelMin + w.Fairness*c.FairnessSq
 }
@@ -153,7 +148,7 @@ func newState(p *Problem) *state {
 			st.add(x, s)
 		}
 	}
-	st.tot = st.c.total(st.w)
+	st.tot = costTotal(&st.c, st.w)
 	return st
 }
 
@@ -236,7 +231,7 @@ func (st *state) change(x, s int, add bool) {
 	st.c.Uncovered += int64(st.unc[s] - oldU)
 	st.c.Shortfall += int64(st.slotShort(s) - oldS)
 	st.c.Missed += int64(st.freq(t, w) - oldF)
-	st.tot = st.c.total(st.w)
+	st.tot = costTotal(&st.c, st.w)
 	st.log = append(st.log, op{add: add, staff: x, slt: s})
 }
 
