@@ -11,7 +11,7 @@ JOBS    ?= 1
 NEIGHBOURS ?= 0
 SHARED  ?= ../shared
 
-.PHONY: all build run test test-short vet fmt bench bench-vrptw bench-vroom bench-geo bench-circuit bench-circuit-table bench-market bench-itinerary bench-queue fuzz clean
+.PHONY: all build run test test-short vet fmt bench bench-vrptw bench-vroom bench-geo bench-circuit bench-circuit-table bench-market bench-itinerary bench-queue bench-board fuzz clean
 
 all: build
 
@@ -103,3 +103,10 @@ clean:
 # planned SAMPLE county week for 10 s on each store (PostgreSQL from XUNHUI_TEST_DATABASE_URL).
 bench-itinerary:
 	$(GO) test ./api -run '^$$' -bench BenchmarkItineraryLoad -benchtime 1x -timeout 10m
+
+# First render of the weekly board with the 900-request week in headless Chromium (needs
+# `npm ci --prefix web/e2e` and /usr/bin/chromium): prints the five load times and writes
+# web/e2e/board-report.json; docs/web.md keeps the figures with the load average.
+bench-board:
+	uptime
+	$(GO) test ./web -run '^TestBoardBrowser$$' -count=1 -v -timeout 10m | grep -E 'first render|^(ok|FAIL|---)'

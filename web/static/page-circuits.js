@@ -173,7 +173,7 @@ async function confirmPublish(btn, id, plan) {
   const msg = h('div');
   const dlg = h('dialog', { id: 'cir-confirm', 'aria-labelledby': 'cir-confirm-h' });
   const close = () => { dlg.close(); dlg.remove(); btn.disabled = false; btn.removeAttribute('aria-busy'); };
-  const ul = h('ul', { class: 'diff', id: 'cir-diff' });
+  const ul = h('ul', { class: 'diff', id: 'cir-diff', tabindex: 0, 'aria-label': t('cir.confirmtitle') });
   for (const td of d.team_days.slice(0, 60)) {
     const parts = [];
     if (td.added && td.added.length) parts.push(`+${td.added.length} ${t('diff.added')}`);
@@ -224,7 +224,7 @@ function unassignedList(v, ref, requests, ed) {
   const items = [];
   for (const u of un) {
     const r = requests.get(u.request_id);
-    const town = r ? (ref.villages.get(r.village_id) || {}).township_id || '' : '';
+    const town = r && r.household ? (ref.villages.get(r.household.village_id) || {}).township_id || '' : '';
     const who = r && r.household ? r.household.name : '';
     const li = h('li', { 'data-req': u.request_id, 'data-code': u.code }, h('a', { href: `#/requests?id=${encodeURIComponent(u.request_id)}` }, u.request_id),
       who ? ` ${who}` : '', ' · ', h('strong', {}, t('code.' + u.code)), u.detail ? h('span', { class: 'muted small' }, ` (${u.detail})`) : '', ' ');
