@@ -22,6 +22,9 @@ import (
 type principal struct {
 	user  data.User
 	token data.Token
+	// gen is the store's generations read before anything else of the
+	// request: the key of every cached answer it uses.
+	gen data.Generations
 }
 
 func (p *principal) userID() string { return p.user.ID }
@@ -68,7 +71,12 @@ func (s *Server) authenticate() gin.HandlerFunc {
 			s.fail(c, unauthorized("invalid token"))
 			return
 		}
-		u, t, err := s.store.UserByTokenHash(c.Request.Context(), data.HashToken(tok))
+		gen, err := s.store.Generations(c.Request.Context())
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		u, t, err := s.tokenUser(c.Request.Context(), gen.Auth, data.HashToken(tok))
 		if err != nil {
 			if data.ErrorKind(err) == data.Unauthorized || data.ErrorKind(err) == data.NotFound {
 				c.Header("WWW-Authenticate", `Bearer realm="xunhui", error="invalid_token"`)
@@ -82,7 +90,7 @@ func (s *Server) authenticate() gin.HandlerFunc {
 			s.fail(c, unauthorized("invalid, expired or revoked token"))
 			return
 		}
-		p := &principal{user: u, token: t}
+		p := &principal{user: u, token: t, gen: gen}
 		c.Request = c.Request.WithContext(context.WithValue(c.Request.Context(), ctxPrincipal, p))
 		if err := s.tokenLimit(c); err != nil {
 			s.fail(c, err)
@@ -90,6 +98,23 @@ func (s *Server) authenticate() gin.HandlerFunc {
 		}
 		c.Next()
 	}
+}
+
+// tokenUser resolves a token hash at auth generation gen: from the token
+// cache when this generation already resolved it and it has not expired
+// since, else from the store. Unknown tokens are never cached (guessing
+// must not fill memory); the failed-sign-in limit bounds their cost.
+func (s *Server) tokenUser(ctx context.Context, gen int64, hash string) (data.User, data.Token, error) {
+	now := s.cfg.Now()
+	if e, ok := s.tokens.get(gen, hash); ok && !e.expired(now) {
+		return e.user, e.token, nil
+	}
+	u, t, err := s.store.UserByTokenHash(ctx, hash)
+	if err != nil {
+		return u, t, err
+	}
+	s.tokens.put(gen, hash, authEntry{user: u, token: t})
+	return u, t, nil
 }
 
 // requireRole answers 403 unless the caller has one of roles.

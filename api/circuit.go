@@ -493,12 +493,19 @@ func (s *Server) teamItinerary(c *gin.Context) error {
 	if err := s.teamAccess(ctx, p, id); err != nil {
 		return err
 	}
-	publishedOnly := p.user.Role == data.UserTeamMember
-	sh, err := svc.Itinerary(ctx, id, date, planID, publishedOnly)
+	key := answerKey{route: "itinerary", team: id, from: date, to: date, plan: planID, publishedOnly: p.user.Role == data.UserTeamMember}
+	a, err := s.scheduleAnswer(c, key, func() (*answer, error) {
+		sh, err := svc.Itinerary(ctx, id, date, planID, key.publishedOnly)
+		if err != nil {
+			return nil, err
+		}
+		return newAnswer(sh, circuit.Week{}, sh)
+	})
 	if err != nil {
 		return err
 	}
-	noteSheet(c, sh)
+	noteAccess(c, "request", a.ids...)
+	sh := a.sheet
 	name := fmt.Sprintf("%s-%s", sh.TeamID, date)
 	switch format {
 	case "geojson":
@@ -522,7 +529,7 @@ func (s *Server) teamItinerary(c *gin.Context) error {
 		c.Header("Content-Type", "text/html; charset=utf-8")
 		return sh.HTML(c.Writer)
 	default:
-		c.JSON(http.StatusOK, sh)
+		writeCached(c, a.etag, "application/json; charset=utf-8", a.json)
 	}
 	return nil
 }

@@ -93,6 +93,11 @@ type Server struct {
 	cfg     Config
 	metrics *Metrics
 	limits  *limiter
+	// tokens and answers are the caches of cache.go; trail batches the
+	// access-trail writes of concurrent requests.
+	tokens  *genCache[string, authEntry]
+	answers *genCache[answerKey, *answer]
+	trail   *trailBatcher
 	// trailPurged is the Unix second of the last access-trail purge.
 	trailPurged atomic.Int64
 	engine      *gin.Engine
@@ -126,7 +131,10 @@ func NewServer(store data.Store, logger *slog.Logger, cfg Config) *Server {
 		spec:    newOpenAPIDoc(),
 
 		solveSlots: make(chan struct{}, MaxConcurrentSolves),
+		tokens:     newGenCache[string, authEntry](maxCachedTokens),
+		answers:    newGenCache[answerKey, *answer](maxCachedAnswers),
 	}
+	s.trail = &trailBatcher{store: store}
 	if s.cfg.RateLimits != nil {
 		s.limits = newLimiter(*s.cfg.RateLimits, s.cfg.Now)
 	}

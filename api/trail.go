@@ -44,6 +44,11 @@ func noteAccess(c *gin.Context, kind string, ids ...string) {
 
 // noteSheet notes the requests of the households on itinerary sheets.
 func noteSheet(c *gin.Context, sheets ...circuit.Sheet) {
+	noteAccess(c, "request", sheetRequestIDs(sheets...)...)
+}
+
+// sheetRequestIDs lists the requests of the households on sheets.
+func sheetRequestIDs(sheets ...circuit.Sheet) []string {
 	ids := []string{}
 	for _, sh := range sheets {
 		for _, st := range sh.Stops {
@@ -52,7 +57,7 @@ func noteSheet(c *gin.Context, sheets ...circuit.Sheet) {
 			}
 		}
 	}
-	noteAccess(c, "request", ids...)
+	return ids
 }
 
 // householdKind returns the record kind of a route that reads or changes
@@ -74,7 +79,8 @@ func householdKind(route string) string {
 // household records it showed (reads: every list and sheet), when the
 // route has an :id under a household prefix (/requests/:id…, /bookings/:id…,
 // /visits/:id…), and for every successful write on a household route. A
-// failed write of the trail is logged (the answer has been sent).
+// failed write of the trail is logged (the answer has been written, but the
+// request ends only once its entry is durable: see trailBatcher).
 func (s *Server) accessTrail() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		c.Next()
@@ -106,7 +112,7 @@ func (s *Server) accessTrail() gin.HandlerFunc {
 		r := data.AccessRecord{At: s.cfg.Now(), UserID: p.userID(), Role: p.user.Role, Action: action,
 			Method: method, Route: route, Kind: kind, RecordIDs: ids, Status: status, RequestID: requestID(c)}
 		ctx := context.WithoutCancel(c.Request.Context())
-		if err := s.store.RecordAccess(ctx, &r); err != nil {
+		if err := s.trail.record(ctx, &r); err != nil {
 			s.logger.ErrorContext(ctx, "access trail not written", "request_id", r.RequestID, "route", route, "error", err)
 		}
 		s.maybePurgeTrail()

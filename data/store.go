@@ -320,9 +320,14 @@ type Store interface {
 	// ListJobRuns returns job runs, newest first.
 	ListJobRuns(ctx context.Context, f JobRunFilter) ([]JobRun, error)
 
-	// RecordAccess appends an entry to the access trail, assigning ID and
-	// At (if zero). Invalid when UserID, Action or Kind is empty.
-	RecordAccess(ctx context.Context, r *AccessRecord) error
+	// RecordAccess appends entries to the access trail in one transaction,
+	// assigning each its ID and At (if zero): all are durable when it
+	// returns nil, none when it fails. Invalid when an entry's UserID,
+	// Action or Kind is empty (field records[i].…).
+	RecordAccess(ctx context.Context, rs ...*AccessRecord) error
+
+	// Generations returns the store's change counters (see Generations).
+	Generations(ctx context.Context) (Generations, error)
 	// ListAccess returns trail entries matching f, newest first, and the
 	// number of matches.
 	ListAccess(ctx context.Context, f AccessFilter) ([]AccessRecord, int, error)
@@ -356,4 +361,19 @@ type StaffFilter struct {
 // transaction, and returns their names; it is safe to call on every start.
 type Migrator interface {
 	Migrate(ctx context.Context) (applied []string, err error)
+}
+
+// Generations are counters that the store raises in the same transaction
+// as every committed write of the tables behind them, whichever process
+// wrote: a value read before some data was read is never newer than that
+// data. Caches key on them: an entry made at generation g is valid exactly
+// while the counter still reads g.
+type Generations struct {
+	// Auth changes when users or tokens change (disabled, role or scope
+	// changed, token revoked, renewed or deleted); new tokens do not count.
+	Auth int64
+	// Data changes when anything a team's schedule shows changes: plans,
+	// itineraries, requests with their items and groups, staff, teams and
+	// members, villages, townships, service points and items, staff claims.
+	Data int64
 }

@@ -21,6 +21,7 @@ import (
 // dialect renders the shared migrations for PostgreSQL. Text columns use the
 // "C" collation so that ORDER BY id sorts bytewise, exactly like SQLite.
 var dialect = sqlstore.Dialect{
+	Name: "postgres",
 	Types: map[string]string{
 		"text":  `TEXT COLLATE "C"`,
 		"int":   "BIGINT",
@@ -81,6 +82,10 @@ func (d pgDB) Begin(ctx context.Context) (sqlstore.Tx, error) {
 		return nil, translate(err)
 	}
 	return pgTx{tx}, nil
+}
+
+func (d pgDB) QueryRow(ctx context.Context, q string, args ...any) sqlstore.Row {
+	return pgRow{d.pool.QueryRow(ctx, q, args...)}
 }
 
 func (d pgDB) Ping(ctx context.Context) error { return d.pool.Ping(ctx) }

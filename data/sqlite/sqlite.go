@@ -31,6 +31,7 @@ import (
 const DefaultPath = "xunhui.db"
 
 var dialect = sqlstore.Dialect{
+	Name: "sqlite",
 	Types: map[string]string{
 		"text":  "TEXT",
 		"int":   "INTEGER",
@@ -110,6 +111,15 @@ func (d sqlDB) Begin(ctx context.Context) (sqlstore.Tx, error) {
 		return nil, translate(err)
 	}
 	return sqlTx{tx, d.stmts}, nil
+}
+
+// QueryRow runs outside a transaction, so without BEGIN IMMEDIATE: a
+// plain read that does not take the write lock.
+func (d sqlDB) QueryRow(ctx context.Context, q string, args ...any) sqlstore.Row {
+	if st := d.stmts.get(q, true); st != nil {
+		return sqlRow{st.QueryRowContext(ctx, convertArgs(args)...)}
+	}
+	return sqlRow{d.db.QueryRowContext(ctx, q, convertArgs(args)...)}
 }
 
 func (d sqlDB) Ping(ctx context.Context) error { return d.db.PingContext(ctx) }

@@ -62,6 +62,8 @@ func Run(t *testing.T, newStore Factory) {
 		{"DryRun", testDryRun},
 		{"TextParity", testTextParity},
 		{"AccessTrail", testAccessTrail},
+		{"AccessBatch", testAccessBatch},
+		{"Generations", testGenerations},
 		{"Runs", testRuns},
 	}
 	for _, tc := range tests {

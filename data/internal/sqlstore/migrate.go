@@ -19,6 +19,10 @@ var migrations embed.FS
 
 // Dialect describes what differs between engines in the migrations.
 type Dialect struct {
+	// Name is the engine ("sqlite", "postgres"). A migration file named
+	// NNNN_what.<Name>.sql is applied only on that engine; NNNN_what.sql on
+	// every engine. Each version has one file per engine at most.
+	Name string
 	// Types maps the placeholders of migrations/*.sql ("text", "int",
 	// "float", "bool", "ts", "blob") to the engine's column types.
 	Types map[string]string
@@ -45,8 +49,14 @@ func Migrations(d Dialect) ([]Migration, error) {
 	}
 	sort.Strings(names)
 	var out []Migration
+	seen := map[int]string{}
 	for _, n := range names {
 		base := path.Base(n)
+		if parts := strings.Split(strings.TrimSuffix(base, ".sql"), "."); len(parts) == 2 && parts[1] != d.Name {
+			continue // another engine's file
+		} else if len(parts) > 2 {
+			return nil, fmt.Errorf("migration %s: name is NNNN_what.sql or NNNN_what.<engine>.sql", base)
+		}
 		num, _, ok := strings.Cut(base, "_")
 		v, err := strconv.Atoi(num)
 		if !ok || err != nil || v <= 0 {
@@ -63,6 +73,10 @@ func Migrations(d Dialect) ([]Migration, error) {
 		if i := strings.Index(sql, "{{"); i >= 0 {
 			return nil, fmt.Errorf("migration %s: unknown placeholder near %q", base, sql[i:min(len(sql), i+12)])
 		}
+		if prev, dup := seen[v]; dup {
+			return nil, fmt.Errorf("migration %s: version %d is also %s", base, v, prev)
+		}
+		seen[v] = base
 		out = append(out, Migration{Version: v, Name: base, SQL: sql})
 	}
 	return out, nil

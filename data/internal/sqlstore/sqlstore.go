@@ -26,6 +26,10 @@ import (
 type DB interface {
 	// Begin starts a read-write transaction.
 	Begin(ctx context.Context) (Tx, error)
+	// QueryRow runs one read outside any transaction (one round trip,
+	// no BEGIN/COMMIT): only for a single-statement read that needs no
+	// snapshot shared with another statement.
+	QueryRow(ctx context.Context, query string, args ...any) Row
 	// Ping checks the connection.
 	Ping(ctx context.Context) error
 	// Close releases the database.

@@ -9,44 +9,94 @@ import (
 	"github.com/yingjing/xunhui/data"
 )
 
-// RecordAccess implements data.Store.
-func (s *Store) RecordAccess(ctx context.Context, r *data.AccessRecord) error {
+// RecordAccess implements data.Store: the entries and their record ids go
+// in with a few multi-row INSERTs of fixed shapes (insertRows), in one
+// transaction, so that a group of entries from concurrent requests costs
+// one commit.
+func (s *Store) RecordAccess(ctx context.Context, rs ...*data.AccessRecord) error {
 	const op = "store.RecordAccess"
-	switch {
-	case r.UserID == "":
-		return data.WithOp(op, data.FieldError("user_id", "is required"))
-	case r.Action != data.AccessRead && r.Action != data.AccessChange:
-		return data.WithOp(op, data.FieldError("action", "%q is not read or change", r.Action))
-	case r.Kind == "":
-		return data.WithOp(op, data.FieldError("kind", "is required"))
+	cs := make([]data.AccessRecord, len(rs))
+	var entries, idRows [][]any
+	for i, r := range rs {
+		field := func(name string) string { return fmt.Sprintf("records[%d].%s", i, name) }
+		switch {
+		case r.UserID == "":
+			return data.WithOp(op, data.FieldError(field("user_id"), "is required"))
+		case r.Action != data.AccessRead && r.Action != data.AccessChange:
+			return data.WithOp(op, data.FieldError(field("action"), "%q is not read or change", r.Action))
+		case r.Kind == "":
+			return data.WithOp(op, data.FieldError(field("kind"), "is required"))
+		}
+		c := *r
+		if c.ID == "" {
+			c.ID = data.NewID("AT")
+		}
+		if c.At.IsZero() {
+			c.At = s.now()
+		}
+		c.At = c.At.UTC().Truncate(time.Microsecond)
+		c.RecordIDs = uniqueIDs(c.RecordIDs)
+		cs[i] = c
+		entries = append(entries, []any{c.ID, c.At, c.UserID, string(c.Role), string(c.Action), c.Method, c.Route, c.Kind,
+			len(c.RecordIDs), c.Status, c.RequestID})
+		for _, id := range c.RecordIDs {
+			idRows = append(idRows, []any{c.ID, id})
+		}
 	}
-	c := *r
-	if c.ID == "" {
-		c.ID = data.NewID("AT")
-	}
-	if c.At.IsZero() {
-		c.At = s.now()
-	}
-	c.At = c.At.UTC().Truncate(time.Microsecond)
-	ids := uniqueIDs(c.RecordIDs)
 	err := s.tx(ctx, op, func(tx Tx) error {
-		if _, err := tx.Exec(ctx, `INSERT INTO access_trail (id, at, user_id, role, action, method, route, kind, n, status, request_id)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-			c.ID, c.At, c.UserID, string(c.Role), string(c.Action), c.Method, c.Route, c.Kind, len(ids), c.Status, c.RequestID); err != nil {
+		if err := insertRows(ctx, tx, `INSERT INTO access_trail (id, at, user_id, role, action, method, route, kind, n, status, request_id) VALUES `, entries); err != nil {
 			return err
 		}
-		for _, id := range ids {
-			if _, err := tx.Exec(ctx, `INSERT INTO access_trail_ids (trail_id, record_id) VALUES ($1, $2)`, c.ID, id); err != nil {
-				return err
-			}
-		}
-		return nil
+		return insertRows(ctx, tx, `INSERT INTO access_trail_ids (trail_id, record_id) VALUES `, idRows)
 	})
 	if err == nil {
-		c.RecordIDs = ids
-		*r = c
+		for i := range rs {
+			*rs[i] = cs[i]
+		}
 	}
 	return err
+}
+
+// insertChunks are the row counts of the multi-row INSERTs of insertRows:
+// a few fixed shapes, so that prepared-statement caches (SQLite's, pgx's)
+// keep hitting whatever the number of rows.
+var insertChunks = []int{64, 8, 1}
+
+// insertRows inserts rows (all of the same width) with prefix ("INSERT
+// INTO t (a, b) VALUES "), at most len(rows)/64 + 14 statements.
+func insertRows(ctx context.Context, tx Tx, prefix string, rows [][]any) error {
+	for len(rows) > 0 {
+		n := insertChunks[len(insertChunks)-1]
+		for _, c := range insertChunks {
+			if len(rows) >= c {
+				n = c
+				break
+			}
+		}
+		width := len(rows[0])
+		var b strings.Builder
+		b.WriteString(prefix)
+		args := make([]any, 0, n*width)
+		for i, r := range rows[:n] {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteByte('(')
+			for j := range r {
+				if j > 0 {
+					b.WriteString(", ")
+				}
+				fmt.Fprintf(&b, "$%d", len(args)+j+1)
+			}
+			b.WriteByte(')')
+			args = append(args, r...)
+		}
+		if _, err := tx.Exec(ctx, b.String(), args...); err != nil {
+			return err
+		}
+		rows = rows[n:]
+	}
+	return nil
 }
 
 func uniqueIDs(ids []string) []string {

@@ -1,0 +1,46 @@
+-- 0251 (SQLite): the triggers that raise the generations of 0250. SQLite
+-- has one writer at a time, so a row trigger inside the write costs no
+-- lock ordering trouble; the bump commits or rolls back with the write.
+CREATE TRIGGER gen_plans_insert AFTER INSERT ON plans BEGIN UPDATE generations SET data = data + 1 WHERE id = 1; END;
+CREATE TRIGGER gen_plans_update AFTER UPDATE ON plans BEGIN UPDATE generations SET data = data + 1 WHERE id = 1; END;
+CREATE TRIGGER gen_plans_delete AFTER DELETE ON plans BEGIN UPDATE generations SET data = data + 1 WHERE id = 1; END;
+CREATE TRIGGER gen_itineraries_insert AFTER INSERT ON itineraries BEGIN UPDATE generations SET data = data + 1 WHERE id = 1; END;
+CREATE TRIGGER gen_itineraries_update AFTER UPDATE ON itineraries BEGIN UPDATE generations SET data = data + 1 WHERE id = 1; END;
+CREATE TRIGGER gen_itineraries_delete AFTER DELETE ON itineraries BEGIN UPDATE generations SET data = data + 1 WHERE id = 1; END;
+CREATE TRIGGER gen_requests_insert AFTER INSERT ON requests BEGIN UPDATE generations SET data = data + 1 WHERE id = 1; END;
+CREATE TRIGGER gen_requests_update AFTER UPDATE ON requests BEGIN UPDATE generations SET data = data + 1 WHERE id = 1; END;
+CREATE TRIGGER gen_requests_delete AFTER DELETE ON requests BEGIN UPDATE generations SET data = data + 1 WHERE id = 1; END;
+CREATE TRIGGER gen_request_items_insert AFTER INSERT ON request_items BEGIN UPDATE generations SET data = data + 1 WHERE id = 1; END;
+CREATE TRIGGER gen_request_items_update AFTER UPDATE ON request_items BEGIN UPDATE generations SET data = data + 1 WHERE id = 1; END;
+CREATE TRIGGER gen_request_items_delete AFTER DELETE ON request_items BEGIN UPDATE generations SET data = data + 1 WHERE id = 1; END;
+CREATE TRIGGER gen_request_groups_insert AFTER INSERT ON request_groups BEGIN UPDATE generations SET data = data + 1 WHERE id = 1; END;
+CREATE TRIGGER gen_request_groups_update AFTER UPDATE ON request_groups BEGIN UPDATE generations SET data = data + 1 WHERE id = 1; END;
+CREATE TRIGGER gen_request_groups_delete AFTER DELETE ON request_groups BEGIN UPDATE generations SET data = data + 1 WHERE id = 1; END;
+CREATE TRIGGER gen_staff_insert AFTER INSERT ON staff BEGIN UPDATE generations SET data = data + 1 WHERE id = 1; END;
+CREATE TRIGGER gen_staff_update AFTER UPDATE ON staff BEGIN UPDATE generations SET data = data + 1 WHERE id = 1; END;
+CREATE TRIGGER gen_staff_delete AFTER DELETE ON staff BEGIN UPDATE generations SET data = data + 1 WHERE id = 1; END;
+CREATE TRIGGER gen_teams_insert AFTER INSERT ON teams BEGIN UPDATE generations SET data = data + 1 WHERE id = 1; END;
+CREATE TRIGGER gen_teams_update AFTER UPDATE ON teams BEGIN UPDATE generations SET data = data + 1 WHERE id = 1; END;
+CREATE TRIGGER gen_teams_delete AFTER DELETE ON teams BEGIN UPDATE generations SET data = data + 1 WHERE id = 1; END;
+CREATE TRIGGER gen_team_members_insert AFTER INSERT ON team_members BEGIN UPDATE generations SET data = data + 1 WHERE id = 1; END;
+CREATE TRIGGER gen_team_members_update AFTER UPDATE ON team_members BEGIN UPDATE generations SET data = data + 1 WHERE id = 1; END;
+CREATE TRIGGER gen_team_members_delete AFTER DELETE ON team_members BEGIN UPDATE generations SET data = data + 1 WHERE id = 1; END;
+CREATE TRIGGER gen_villages_insert AFTER INSERT ON villages BEGIN UPDATE generations SET data = data + 1 WHERE id = 1; END;
+CREATE TRIGGER gen_villages_update AFTER UPDATE ON villages BEGIN UPDATE generations SET data = data + 1 WHERE id = 1; END;
+CREATE TRIGGER gen_villages_delete AFTER DELETE ON villages BEGIN UPDATE generations SET data = data + 1 WHERE id = 1; END;
+CREATE TRIGGER gen_service_points_insert AFTER INSERT ON service_points BEGIN UPDATE generations SET data = data + 1 WHERE id = 1; END;
+CREATE TRIGGER gen_service_points_update AFTER UPDATE ON service_points BEGIN UPDATE generations SET data = data + 1 WHERE id = 1; END;
+CREATE TRIGGER gen_service_points_delete AFTER DELETE ON service_points BEGIN UPDATE generations SET data = data + 1 WHERE id = 1; END;
+CREATE TRIGGER gen_service_items_insert AFTER INSERT ON service_items BEGIN UPDATE generations SET data = data + 1 WHERE id = 1; END;
+CREATE TRIGGER gen_service_items_update AFTER UPDATE ON service_items BEGIN UPDATE generations SET data = data + 1 WHERE id = 1; END;
+CREATE TRIGGER gen_service_items_delete AFTER DELETE ON service_items BEGIN UPDATE generations SET data = data + 1 WHERE id = 1; END;
+CREATE TRIGGER gen_townships_insert AFTER INSERT ON townships BEGIN UPDATE generations SET data = data + 1 WHERE id = 1; END;
+CREATE TRIGGER gen_townships_update AFTER UPDATE ON townships BEGIN UPDATE generations SET data = data + 1 WHERE id = 1; END;
+CREATE TRIGGER gen_townships_delete AFTER DELETE ON townships BEGIN UPDATE generations SET data = data + 1 WHERE id = 1; END;
+CREATE TRIGGER gen_staff_claims_insert AFTER INSERT ON staff_claims BEGIN UPDATE generations SET data = data + 1 WHERE id = 1; END;
+CREATE TRIGGER gen_staff_claims_update AFTER UPDATE ON staff_claims BEGIN UPDATE generations SET data = data + 1 WHERE id = 1; END;
+CREATE TRIGGER gen_staff_claims_delete AFTER DELETE ON staff_claims BEGIN UPDATE generations SET data = data + 1 WHERE id = 1; END;
+CREATE TRIGGER gen_users_update AFTER UPDATE ON users BEGIN UPDATE generations SET auth = auth + 1 WHERE id = 1; END;
+CREATE TRIGGER gen_users_delete AFTER DELETE ON users BEGIN UPDATE generations SET auth = auth + 1 WHERE id = 1; END;
+CREATE TRIGGER gen_tokens_update AFTER UPDATE ON tokens BEGIN UPDATE generations SET auth = auth + 1 WHERE id = 1; END;
+CREATE TRIGGER gen_tokens_delete AFTER DELETE ON tokens BEGIN UPDATE generations SET auth = auth + 1 WHERE id = 1; END;
