@@ -101,8 +101,9 @@ clean:
 
 # Field reads under load: 32 concurrent clients read itineraries (and 7-day weeks) of the
 # planned SAMPLE county week for 10 s on each store (PostgreSQL from XUNHUI_TEST_DATABASE_URL).
+# Writes docs/itinerary-bench.md (figures, load average, conditions).
 bench-itinerary:
-	$(GO) test ./api -run '^$$' -bench BenchmarkItineraryLoad -benchtime 1x -timeout 10m
+	XUNHUI_BENCH_OUT=$(CURDIR)/docs/itinerary-bench.md $(GO) test ./api -run '^$$' -bench BenchmarkItineraryLoad -benchtime 1x -timeout 10m
 
 # First render of the weekly board with the 900-request week in headless Chromium (needs
 # `npm ci --prefix web/e2e` and /usr/bin/chromium): prints the five load times and writes

@@ -7,8 +7,10 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"runtime"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -29,9 +31,14 @@ import (
 // store. It reports reads/s and the p50/p99 latency seen by the clients.
 // Target (docs/api.md): ≥ 2 000 itinerary reads/s with p99 ≤ 20 ms on 2 cores.
 func BenchmarkItineraryLoad(b *testing.B) {
-	secs := 10.0
-	if v, err := strconv.ParseFloat(os.Getenv("XUNHUI_BENCH_SECONDS"), 64); err == nil && v > 0 {
-		secs = v
+	secs := benchSeconds()
+	table := benchTable{load0: loadAverage(), started: time.Now().UTC()}
+	if out := os.Getenv("XUNHUI_BENCH_OUT"); out != "" {
+		b.Cleanup(func() {
+			if err := table.write(out); err != nil {
+				b.Errorf("write %s: %v", out, err)
+			}
+		})
 	}
 	for _, sf := range storeFactories {
 		b.Run(sf.name, func(b *testing.B) {
@@ -40,6 +47,7 @@ func BenchmarkItineraryLoad(b *testing.B) {
 				b.Run(kind, func(b *testing.B) {
 					for range b.N {
 						r := loadRun(b, env, reads, kind, 32, time.Duration(secs*float64(time.Second)))
+						table.rows = append(table.rows, benchRow{store: sf.name, kind: kind, teams: benchTeams(reads), r: r})
 						b.ReportMetric(r.perSec, "reads/s")
 						b.ReportMetric(float64(r.p50.Microseconds())/1000, "p50-ms")
 						b.ReportMetric(float64(r.p99.Microseconds())/1000, "p99-ms")
@@ -54,6 +62,81 @@ func BenchmarkItineraryLoad(b *testing.B) {
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// benchTable is what `make bench-itinerary` writes (XUNHUI_BENCH_OUT): the
+// figures with the conditions they were taken in, so that a re-run on a
+// quiet machine replaces the table without editing anything by hand.
+type benchTable struct {
+	started time.Time
+	load0   string
+	rows    []benchRow
+}
+
+type benchRow struct {
+	store, kind string
+	teams       int
+	r           loadResult
+}
+
+func benchTeams(reads []benchRead) int {
+	seen := map[string]bool{}
+	for _, r := range reads {
+		seen[r.team] = true
+	}
+	return len(seen)
+}
+
+// loadAverage is the 1-, 5- and 15-minute load average (/proc/loadavg).
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "unknown"
+	}
+	return strings.Join(f[:3], " ")
+}
+
+func (t *benchTable) write(path string) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# Field reads under load (generated)\n\n")
+	fmt.Fprintf(&b, "Written by `make bench-itinerary` (BenchmarkItineraryLoad, api/bench_itinerary_test.go); do not edit:\n")
+	fmt.Fprintf(&b, "re-run it on a quiet machine to replace this table. Target (issue 19): at least 2 000 itinerary\n")
+	fmt.Fprintf(&b, "reads/s with p99 ≤ 20 ms, 32 concurrent clients, 2 cores.\n\n")
+	fmt.Fprintf(&b, "- Run: %s, %d CPUs (GOMAXPROCS %d), %s, %s s per run.\n", t.started.Format("2006-01-02 15:04 UTC"),
+		runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.Version(), strconv.FormatFloat(benchSeconds(), 'f', -1, 64))
+	fmt.Fprintf(&b, "- Load average (1, 5, 15 min) before: %s; after: %s. Above ~0.5 other work shared the cores and the\n", t.load0, loadAverage())
+	fmt.Fprintf(&b, "  reads/s and p99 are lower bounds; CPU per read holds whatever the load.\n")
+	fmt.Fprintf(&b, "- Setup: the SAMPLE county week (300 requests) planned and published; one member token per team with\n")
+	fmt.Fprintf(&b, "  stops (real bearer tokens, rate limiters on with limits the load never reaches), 32 keep-alive\n")
+	fmt.Fprintf(&b, "  clients over loopback HTTP, access trail on (every read leaves its entry before it ends).\n")
+	fmt.Fprintf(&b, "- CPU per read: process user+system time of server and clients together, divided by reads; the\n")
+	fmt.Fprintf(&b, "  PostgreSQL server's own processes are not counted.\n\n")
+	b.WriteString("| store | read | teams | reads | reads/s | p50 ms | p99 ms | CPU ms/read | errors | target |\n")
+	b.WriteString("|---|---|---:|---:|---:|---:|---:|---:|---:|---|\n")
+	for _, r := range t.rows {
+		target := "—"
+		if r.kind == "itinerary" {
+			target = "not met"
+			if r.r.perSec >= 2000 && r.r.p99 <= 20*time.Millisecond && r.r.errors == 0 {
+				target = "met"
+			}
+		}
+		fmt.Fprintf(&b, "| %s | %s | %d | %d | %.0f | %.2f | %.2f | %.3f | %d | %s |\n", r.store, r.kind, r.teams, r.r.n, r.r.perSec,
+			ms(r.r.p50), ms(r.r.p99), r.r.cpuPerRead, r.r.errors, target)
+	}
+	return os.WriteFile(path, []byte(b.String()), 0o644)
+}
+
+// benchSeconds is the length of one load run (XUNHUI_BENCH_SECONDS, default 10).
+func benchSeconds() float64 {
+	if v, err := strconv.ParseFloat(os.Getenv("XUNHUI_BENCH_SECONDS"), 64); err == nil && v > 0 {
+		return v
+	}
+	return 10
+}
 
 // benchRead is one team-day a client reads, with a member's token.
 type benchRead struct {
