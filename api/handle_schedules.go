@@ -105,7 +105,7 @@ func (s *Server) runJobNow(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.sched.RunNow(job); err != nil {
+	if err := s.sched.RunNow(c.Request.Context(), job); err != nil {
 		return schedulerError(err)
 	}
 	c.JSON(http.StatusAccepted, healthBody{Status: "started"})

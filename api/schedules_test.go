@@ -14,7 +14,7 @@ func TestSchedules(t *testing.T) {
 	if code, _, _ := e.do(http.MethodGet, "/api/v1/schedules", "u-planner", nil); code != http.StatusServiceUnavailable {
 		t.Errorf("no scheduler: status %d, want 503", code)
 	}
-	sched, err := scheduler.NewStandard(e.store, &scheduler.LocalLocker{}, scheduler.StandardFuncs{}, nil)
+	sched, err := scheduler.NewStandard(e.store, scheduler.StandardFuncs{}, scheduler.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -25,8 +25,8 @@
 //	           CancelAbsence, ListClaims (person-days of published plans)
 //	access     CreateUser, GetUser, ListUsers, UpdateUser, CreateToken,
 //	           UserByTokenHash, ListTokens, DeleteToken (tokens: NewToken, HashToken)
-//	cache/jobs GetMatrix, PutMatrix, DeleteMatrices, StartJobRun (claims a
-//	           (job, slot)), FinishJobRun, AbandonJobRun, ListJobRuns,
+//	cache/jobs GetMatrix, PutMatrix, DeleteMatrices, StartJobRun (records a
+//	           (job, slot) run), FinishJobRun, AbandonJobRun, ListJobRuns,
 //	           LastJobSlot, ListJobSchedules, PutJobSchedule, DeleteJobSchedule
 //
 // Wiring: sqlite.Open(ctx, path) and postgres.Open(ctx, url)

@@ -50,8 +50,6 @@ type Config struct {
 	Name string
 	// Logger receives queue events [discarded].
 	Logger *slog.Logger
-	// PeriodicJobs are recurring jobs to schedule (see Recurring).
-	PeriodicJobs []*river.PeriodicJob
 }
 
 func (c *Config) defaults() {
@@ -93,9 +91,10 @@ type Queue struct {
 	backend backend
 	river   engine
 
-	mu       sync.RWMutex
-	handlers map[data.RunKind]Handler
-	started  bool
+	mu        sync.RWMutex
+	handlers  map[data.RunKind]Handler
+	recurring RecurringHandler
+	started   bool
 }
 
 var _ data.RunQueue = (*Queue)(nil)
@@ -187,11 +186,12 @@ func Open(ctx context.Context, store data.Store, cfg Config) (*Queue, error) {
 		river.AddWorker(ws, &runWorker[CircuitReplanArgs]{q: q})
 		river.AddWorker(ws, &runWorker[MarketPlanArgs]{q: q})
 		river.AddWorker(ws, &reconcileWorker{q: q})
+		river.AddWorker(ws, &recurringWorker{q: q})
 		rc.Workers = ws
-		rc.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.Workers}}
-		rc.PeriodicJobs = append([]*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(cfg.ReconcileEvery),
+		rc.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.Workers}, QueueRecurring: {MaxWorkers: recurringWorkers}}
+		rc.PeriodicJobs = []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(cfg.ReconcileEvery),
 			func() (river.JobArgs, *river.InsertOpts) { return reconcileArgs{}, &river.InsertOpts{MaxAttempts: 1} },
-			&river.PeriodicJobOpts{ID: "reconcile", RunOnStart: true})}, cfg.PeriodicJobs...)
+			&river.PeriodicJobOpts{ID: "reconcile", RunOnStart: true})}
 	}
 	if q.river, err = b.client(rc); err != nil {
 		return nil, fmt.Errorf("jobs: river client: %w", err)

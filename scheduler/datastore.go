@@ -19,9 +19,10 @@ type JobStore interface {
 }
 
 // DataStore adapts a data.Store (PostgreSQL or SQLite) to RunStore and
-// ScheduleStore, so that job runs live in the store's job_runs table, whose
-// unique (job, slot) index over live runs gives exactly-once claims, and
-// GET /api/v1/job-runs can read them from either. Slots are stored as UTC
+// ScheduleStore, so that job runs live in the store's job_runs table (its
+// unique (job, slot) index over live runs is a safety net; River's unique
+// insert decides that a slot fires once) and GET /api/v1/job-runs reads
+// them on any process. Slots are stored as UTC
 // RFC 3339 strings; trigger, replica and summary travel in Output under the
 // keys "trigger", "replica" and "summary".
 type DataStore struct {
@@ -31,29 +32,32 @@ type DataStore struct {
 // slotKey is the data.JobRun.Slot of a slot time.
 func slotKey(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 
-// Claim implements RunStore.
-func (d DataStore) Claim(ctx context.Context, r *Run) error {
-	live, err := d.S.ListJobRuns(ctx, data.JobRunFilter{Job: r.Job, Limit: 1000})
+// Begin implements RunStore.
+func (d DataStore) Begin(ctx context.Context, r *Run) error {
+	key := slotKey(r.Slot)
+	runs, err := d.S.ListJobRuns(ctx, data.JobRunFilter{Job: r.Job, Limit: 1000})
 	if err != nil {
-		return fmt.Errorf("claim: list runs: %w", err)
+		return fmt.Errorf("begin run: list runs: %w", err)
 	}
-	for _, x := range live {
-		if x.Outcome != data.JobRunning {
+	for _, x := range runs {
+		if x.Slot != key || x.Outcome == data.JobAbandoned {
 			continue
 		}
-		// We hold the job lock, so the holder of this run lost it.
-		reason := fmt.Sprintf("abandoned: replica %v lost its lock mid-run", x.Output["replica"])
+		if x.Outcome != data.JobRunning {
+			return ErrSlotDone
+		}
+		reason := fmt.Sprintf("abandoned: the worker on %v died mid-run; River retried the slot", x.Output["replica"])
 		if err := d.S.AbandonJobRun(ctx, x.ID, reason); err != nil && data.ErrorKind(err) != data.Conflict {
-			return fmt.Errorf("claim: abandon run %s: %w", x.ID, err)
+			return fmt.Errorf("begin run: abandon run %s: %w", x.ID, err)
 		}
 	}
-	jr := data.JobRun{Job: r.Job, Slot: slotKey(r.Slot), Started: r.Started,
+	jr := data.JobRun{Job: r.Job, Slot: key, Started: r.Started,
 		Output: map[string]any{"trigger": string(r.Trigger), "replica": r.Replica}}
 	if err := d.S.StartJobRun(ctx, &jr); err != nil {
 		if data.ErrorKind(err) == data.Conflict {
 			return ErrSlotDone
 		}
-		return fmt.Errorf("claim: %w", err)
+		return fmt.Errorf("begin run: %w", err)
 	}
 	r.ID, r.Outcome = jr.ID, Running
 	return nil

@@ -40,7 +40,7 @@ func FuzzPutSchedules(f *testing.F) {
 		f.Add(s, "")
 	}
 	f.Fuzz(func(t *testing.T, body, job string) {
-		s := New(Options{Logger: quiet, Clock: NewFakeClock(time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC))})
+		s := New(Options{Logger: quiet, Clock: FixedClock{time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)}})
 		for _, j := range StandardJobs(StandardFuncs{}) {
 			if err := s.Register(j); err != nil {
 				t.Fatal(err)

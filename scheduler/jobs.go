@@ -3,7 +3,6 @@ package scheduler
 import (
 	"context"
 	"errors"
-	"log/slog"
 )
 
 // The standard jobs of Xunhui and their default schedules (Asia/Shanghai).
@@ -59,16 +58,17 @@ type ServeStore interface {
 	RequestStore
 }
 
-// NewStandard builds the scheduler of `xunhui serve`: runs and schedule
-// overrides in store (DataStore), locks from locker (pglock.NewLocker(url)
-// with PostgreSQL, &LocalLocker{} with the embedded store, where one process
-// runs jobs), and the four StandardJobs. A nil f.Escalation is filled with
-// Escalate on store (no notifier, DefaultEscalation), so that job runs even
-// before the planners are wired. Start it with go s.Run(ctx): Run returns
-// after a graceful shutdown once ctx is cancelled (SIGTERM).
-func NewStandard(store ServeStore, locker Locker, f StandardFuncs, logger *slog.Logger) (*Scheduler, error) {
+// NewStandard builds the scheduler of `xunhui serve` and `xunhui worker`:
+// runs and schedule overrides in store (DataStore, replacing o.Runs and
+// o.Schedules), firings on o.Queue (River periodic jobs; the elected
+// leader among the processes that work jobs inserts them), and the four
+// StandardJobs. A nil f.Escalation is filled with Escalate on store (no
+// notifier, DefaultEscalation), so that job runs even before the planners
+// are wired. Start it with Start, then go s.Watch(ctx) (or go s.Run(ctx)).
+func NewStandard(store ServeStore, f StandardFuncs, o Options) (*Scheduler, error) {
 	ds := DataStore{S: store}
-	s := New(Options{Locker: locker, Runs: ds, Schedules: ds, Logger: logger})
+	o.Runs, o.Schedules = ds, ds
+	s := New(o)
 	if f.Escalation == nil {
 		f.Escalation = func(ctx context.Context) (Result, error) {
 			return Escalate(ctx, store, nil, DefaultEscalation, s.o.Clock.Now())

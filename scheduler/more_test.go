@@ -6,56 +6,10 @@ import (
 	"sort"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/yingjing/xunhui/data"
-	"github.com/yingjing/xunhui/data/sqlite/sqlitetest"
 	"github.com/yingjing/xunhui/scheduler/calendar"
 )
-
-// TestDataStoreEmbedded runs the scheduler on the embedded store's job_runs
-// and job_schedules tables: a slot runs once, a crash leaves a run that the
-// next start abandons and re-runs, and overrides persist.
-func TestDataStoreEmbedded(t *testing.T) {
-	ctx := context.Background()
-	db := sqlitetest.New(t)
-	ds := DataStore{S: db}
-	at := shanghai(t, 2026, 11, 27, 16, 0)
-
-	// A process claimed the 16:00 slot and crashed (no Finish).
-	crashed := Run{Job: "weekly-draft", Slot: at.UTC(), Trigger: TriggerSchedule, Replica: "old", Started: at.UTC()}
-	if err := ds.Claim(ctx, &crashed); err != nil {
-		t.Fatal(err)
-	}
-	var c counter
-	s := newTestScheduler(t, Options{Runs: ds, Schedules: ds, Replica: "new", Clock: NewFakeClock(at.Add(time.Hour))},
-		Job{Name: "weekly-draft", Spec: "0 16 * * fri", Func: c.fn})
-	if err := s.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	s.Tick(ctx, at.Add(time.Hour)) // catch-up: the crashed slot runs again
-	s.Wait()
-	s.Tick(ctx, at.Add(2*time.Hour))
-	s.Wait()
-	if got := c.n.Load(); got != 1 {
-		t.Fatalf("ran %d times, want 1 (the crashed slot, once)", got)
-	}
-	runs, err := s.Runs(ctx, RunFilter{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(runs) != 2 || runs[0].Outcome != OK || runs[0].Replica != "new" || runs[0].Trigger != TriggerCatchUp ||
-		runs[0].Summary != "counted" || !runs[0].Slot.Equal(at) || runs[1].Outcome != Abandoned {
-		t.Errorf("runs = %+v, want new ok catch-up and old abandoned", runs)
-	}
-	if _, err := s.SetSchedule(ctx, Schedule{Job: "weekly-draft", Spec: "0 15 * * fri", Enabled: true}, "admin"); err != nil {
-		t.Fatal(err)
-	}
-	stored, err := db.ListJobSchedules(ctx)
-	if err != nil || len(stored) != 1 || stored[0].Spec != "0 15 * * fri" || stored[0].TimeZone != DefaultTimeZone || stored[0].UpdatedBy != "admin" {
-		t.Errorf("stored schedules = %+v, %v", stored, err)
-	}
-}
 
 // fakeRequests is an in-memory RequestStore.
 type fakeRequests struct {
@@ -147,7 +101,7 @@ func TestEscalate(t *testing.T) {
 
 func TestPutSchedulesAndListRuns(t *testing.T) {
 	ctx := context.Background()
-	s := newTestScheduler(t, Options{NoCatchUp: true}, StandardJobs(StandardFuncs{})...)
+	s := newTestScheduler(t, Options{}, StandardJobs(StandardFuncs{})...)
 	if err := s.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -203,37 +157,6 @@ func TestPutSchedulesAndListRuns(t *testing.T) {
 	}
 	if runs, err := s.ListRuns(ctx, "weekly-draft", "5"); err != nil || runs == nil {
 		t.Errorf("ListRuns = %v, %v; want an empty list", runs, err)
-	}
-}
-
-func TestNewStandardOnSQLite(t *testing.T) {
-	ctx := context.Background()
-	db := sqlitetest.New(t)
-	s, err := NewStandard(db, &LocalLocker{}, StandardFuncs{}, quiet)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	enabled := map[string]bool{}
-	for _, v := range s.Schedules() {
-		enabled[v.Job] = v.Enabled
-	}
-	want := map[string]bool{JobWeeklyDraft: false, JobDailyReplan: false, JobMarketRoll: false, JobEscalation: true}
-	for j, e := range want {
-		if got, ok := enabled[j]; !ok || got != e {
-			t.Errorf("job %s enabled = %v (present %v), want %v", j, got, ok, e)
-		}
-	}
-	if err := s.RunNow(JobEscalation); err != nil {
-		t.Fatal(err)
-	}
-	s.Tick(ctx, time.Now())
-	s.Wait()
-	runs, err := s.ListRuns(ctx, JobEscalation, "")
-	if err != nil || len(runs) != 1 || runs[0].Outcome != OK || runs[0].Trigger != TriggerManual {
-		t.Errorf("runs = %+v, %v; want one ok manual escalation run on an empty store", runs, err)
 	}
 }
 

@@ -11,20 +11,22 @@ import (
 	"sync"
 	"time"
 
+	"github.com/riverqueue/river"
 	"github.com/robfig/cron/v3"
+
+	"github.com/yingjing/xunhui/jobs"
 )
 
 // Result is what a job run produced, stored with its run record.
 type Result struct {
-	// Summary is one line for people, e.g. "draft plan P-12ab: 9 teams, 214 stops".
+	// Summary is one line for people, e.g. "queued draft plan P-12ab (2026-12-07–2026-12-11)".
 	Summary string
 	// Output holds JSON-encodable details (plan id, counts).
 	Output map[string]any
 }
 
-// Func is the body of a job. It must return when ctx is cancelled (shutdown
-// grace over, or lock lost); a planner should then return its best result so
-// far rather than nothing.
+// Func is the body of a job. It must return when ctx ends (the River job's
+// timeout, or shutdown).
 type Func func(ctx context.Context) (Result, error)
 
 // Job is a named recurring job.
@@ -43,30 +45,30 @@ type Job struct {
 	Func Func
 }
 
+// Queue is the part of *jobs.Queue the scheduler uses: River periodic
+// jobs, their worker, and manual firings.
+type Queue interface {
+	HandleRecurring(h jobs.RecurringHandler)
+	SetRecurring(name string, schedule river.PeriodicSchedule, construct func() *jobs.RecurringArgs) error
+	EnqueueRecurring(ctx context.Context, a jobs.RecurringArgs) (bool, error)
+}
+
 // Options configure a Scheduler. Zero fields take the defaults given.
 type Options struct {
-	// Locker serialises runs of a job across replicas (default: a LocalLocker,
-	// right only when one process runs jobs).
-	Locker Locker
-	// Runs records runs (default: MemRuns, lost on exit).
+	// Queue fires and works the jobs (River). Without it the scheduler
+	// only keeps schedules (validation, GET/PUT) and fires nothing.
+	Queue Queue
+	// Runs records runs (required to work jobs; without it ListRuns is empty).
 	Runs RunStore
 	// Schedules stores schedule overrides (default: MemSchedules).
 	Schedules ScheduleStore
-	// Clock is the time source (default: SystemClock).
+	// Clock is the time source of run records and catch-up (default: SystemClock).
 	Clock Clock
 	// Replica names this process in run records (default: hostname:pid).
 	Replica string
-	// RetryInterval is how soon a slot whose lock was busy is tried again
-	// (default 30 s): this is how a replica takes over from one that died.
-	RetryInterval time.Duration
 	// ReloadInterval is how often stored schedule overrides are re-read, so
-	// a PUT on one replica reaches the others (default 1 min).
+	// a PUT on one process reaches the others (default 1 min).
 	ReloadInterval time.Duration
-	// ShutdownGrace is how long a running job may go on after shutdown
-	// begins before its context is cancelled (default 2 min).
-	ShutdownGrace time.Duration
-	// NoCatchUp disables running missed slots on start.
-	NoCatchUp bool
 	// Logger receives run and error logs (default slog.Default()).
 	Logger *slog.Logger
 }
@@ -74,21 +76,15 @@ type Options struct {
 // ErrUnknownJob is returned for a job name that is not registered.
 var ErrUnknownJob = errors.New("unknown job")
 
-// Scheduler runs registered jobs on their schedules. Create it with New,
-// Register jobs, then call Run (production) or Start and Tick (tests).
+// Scheduler keeps the registered jobs' schedules and installs them as
+// River periodic jobs. Create it with New, Register jobs, then call Run
+// (or Start, in tests).
 type Scheduler struct {
 	o Options
 
-	tickMu sync.Mutex // serialises Tick, so a job is never started twice
-	mu     sync.Mutex // guards the fields below and every jobState
-	jobs   map[string]*jobState
-	start  bool
-	drain  bool
-
-	wake       chan struct{}
-	wg         sync.WaitGroup
-	jobCtx     context.Context
-	cancelJobs context.CancelFunc
+	mu    sync.Mutex // guards the fields below and every jobState
+	jobs  map[string]*jobState
+	start bool
 }
 
 type jobState struct {
@@ -98,25 +94,10 @@ type jobState struct {
 	sched     cron.Schedule
 	updatedAt *time.Time
 	updatedBy string
-	next      time.Time // next slot not yet considered (zero: none)
-	pending   *pending  // the one slot waiting to run: later slots replace earlier ones
-	running   bool
-}
-
-type pending struct {
-	slot    time.Time
-	trigger Trigger
-	retryAt time.Time
 }
 
 // New returns a Scheduler with o's defaults filled in.
 func New(o Options) *Scheduler {
-	if o.Locker == nil {
-		o.Locker = &LocalLocker{}
-	}
-	if o.Runs == nil {
-		o.Runs = &MemRuns{}
-	}
 	if o.Schedules == nil {
 		o.Schedules = &MemSchedules{}
 	}
@@ -127,20 +108,13 @@ func New(o Options) *Scheduler {
 		host, _ := os.Hostname()
 		o.Replica = fmt.Sprintf("%s:%d", host, os.Getpid())
 	}
-	if o.RetryInterval <= 0 {
-		o.RetryInterval = 30 * time.Second
-	}
 	if o.ReloadInterval <= 0 {
 		o.ReloadInterval = time.Minute
-	}
-	if o.ShutdownGrace <= 0 {
-		o.ShutdownGrace = 2 * time.Minute
 	}
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	return &Scheduler{o: o, jobs: map[string]*jobState{}, wake: make(chan struct{}, 1), jobCtx: ctx, cancelJobs: cancel}
+	return &Scheduler{o: o, jobs: map[string]*jobState{}}
 }
 
 var jobName = regexp.MustCompile(`^[a-z][a-z0-9-]{0,62}$`)
@@ -174,62 +148,66 @@ func (s *Scheduler) Register(j Job) error {
 	return nil
 }
 
-// Start loads stored schedule overrides and, unless NoCatchUp, marks for
-// each enabled job that has run before its most recent slot at or before
-// now as due, with trigger catch_up: if that slot already has a run the
-// claim fails and nothing runs, so only a slot missed while no replica was
-// up runs — once, however many slots were missed. A job with no run record
-// at all has missed nothing and waits for its next slot. A run left
-// "running" by a process that died is abandoned and its slot re-run by the
-// first claim. Run calls Start; tests call it before Tick. Start returns no
-// error today (an unreadable store is logged and retried by Run); the error
-// result is kept for stores that must refuse to start.
+// Start installs the worker of recurring jobs, loads the stored schedule
+// overrides and installs every job's schedule as a River periodic job.
+// An unreadable schedule store is logged (Run re-reads it); the error is
+// that of installing a schedule in River.
 func (s *Scheduler) Start(ctx context.Context) error {
-	now := s.o.Clock.Now()
-	if err := s.reload(ctx, now); err != nil {
+	if s.o.Queue != nil {
+		s.o.Queue.HandleRecurring(s.work)
+	}
+	if _, err := s.reload(ctx); err != nil {
 		// The database may be down for a moment: start on the built-in
 		// schedules; Run re-reads the overrides every ReloadInterval.
 		s.o.Logger.Error("scheduler: start with default schedules", "err", err)
 	}
-	// A job that never ran has missed nothing: a fresh install must not
-	// start every planner at once on its first start.
-	ran := map[string]bool{}
-	if !s.o.NoCatchUp {
-		s.mu.Lock()
-		names := s.namesLocked()
-		s.mu.Unlock()
-		for _, name := range names {
-			runs, err := s.o.Runs.Runs(ctx, RunFilter{Job: name, Limit: 1})
-			if err != nil {
-				s.o.Logger.Error("scheduler: no catch-up: cannot read runs", "job", name, "err", err)
-				continue
-			}
-			ran[name] = len(runs) > 0
-		}
-	}
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	s.start = true
-	for name, st := range s.jobs {
-		if !st.enabled {
-			continue
-		}
-		st.next = st.sched.Next(now)
-		if p, ok := prevSlot(st.sched, now); ok && ran[name] {
-			st.pending = &pending{slot: p, trigger: TriggerCatchUp, retryAt: now}
-		}
-	}
-	return nil
+	names := s.namesLocked()
+	s.mu.Unlock()
+	return s.install(names...)
 }
 
-// reload applies the stored overrides that differ from the current settings.
-func (s *Scheduler) reload(ctx context.Context, now time.Time) error {
+// Run is Start, then Watch.
+func (s *Scheduler) Run(ctx context.Context) error {
+	if err := s.Start(ctx); err != nil {
+		return err
+	}
+	return s.Watch(ctx)
+}
+
+// Watch re-reads the stored schedules every ReloadInterval until ctx ends,
+// re-installing the ones another process changed, and returns nil.
+// Running jobs belong to River: the queue's Stop ends them.
+func (s *Scheduler) Watch(ctx context.Context) error {
+	t := time.NewTicker(s.o.ReloadInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+		changed, err := s.reload(ctx)
+		if err != nil {
+			s.o.Logger.Error("scheduler: reload schedules", "err", err)
+		}
+		if err := s.install(changed...); err != nil {
+			s.o.Logger.Error("scheduler: install schedules", "err", err)
+		}
+	}
+}
+
+// reload applies the stored overrides that differ from the current
+// settings and returns the names of the jobs it changed.
+func (s *Scheduler) reload(ctx context.Context) ([]string, error) {
 	stored, err := s.o.Schedules.Schedules(ctx)
 	if err != nil {
-		return fmt.Errorf("load schedules: %w", err)
+		return nil, fmt.Errorf("load schedules: %w", err)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	var changed []string
 	for _, o := range stored {
 		st, ok := s.jobs[o.Job]
 		if !ok {
@@ -244,182 +222,157 @@ func (s *Scheduler) reload(ctx context.Context, now time.Time) error {
 			s.o.Logger.Error("scheduler: ignoring stored schedule", "job", o.Job, "err", err)
 			continue
 		}
-		s.apply(st, o, sched, now)
+		st.spec, st.tz, st.enabled, st.sched = o.Spec, o.TimeZone, o.Enabled, sched
+		changed = append(changed, o.Job)
+	}
+	return changed, nil
+}
+
+// install (re)installs the named jobs' schedules in River: enabled ones as
+// periodic jobs, disabled ones removed. It must not be called with s.mu
+// held: River calls the constructors, which take it, under its own lock.
+func (s *Scheduler) install(names ...string) error {
+	if s.o.Queue == nil {
+		return nil
+	}
+	for _, name := range names {
+		s.mu.Lock()
+		st := s.jobs[name]
+		enabled, sched := st.enabled, st.sched
+		s.mu.Unlock()
+		var err error
+		if !enabled {
+			err = s.o.Queue.SetRecurring(name, nil, nil)
+		} else {
+			slots := &slotSchedule{sched: sched}
+			err = s.o.Queue.SetRecurring(name, slots, func() *jobs.RecurringArgs { return s.construct(name, slots) })
+		}
+		if err != nil {
+			return err
+		}
+		s.o.Logger.Debug("scheduler: installed", "job", name, "enabled", enabled)
 	}
 	return nil
 }
 
-// apply installs a new schedule; s.mu must be held.
-func (s *Scheduler) apply(st *jobState, o Schedule, sched cron.Schedule, now time.Time) {
-	st.spec, st.tz, st.enabled, st.sched = o.Spec, o.TimeZone, o.Enabled, sched
-	st.next = time.Time{}
-	if st.enabled && s.start {
-		st.next = sched.Next(now)
-	}
-	if !st.enabled {
-		st.pending = nil
-	}
+// slotSchedule is a job's cron schedule as River's PeriodicSchedule. It
+// remembers the last time it handed River: River asks for the next run
+// time, then calls the job's constructor when that time comes, so the
+// constructor knows the slot it fires for.
+type slotSchedule struct {
+	sched cron.Schedule
+	mu    sync.Mutex
+	last  time.Time
 }
 
-// Tick runs the scheduler's logic at time now: slots that came due are
-// marked pending (several due slots of one job collapse into the latest), and
-// each pending slot whose job is not running here is tried: take the job's
-// lock (busy: try again after RetryInterval), claim the slot (already run
-// elsewhere: drop it), start the job in a goroutine. Tick returns once the
-// runs have started; Wait waits for them to end.
-func (s *Scheduler) Tick(ctx context.Context, now time.Time) {
-	s.tickMu.Lock()
-	defer s.tickMu.Unlock()
-	type cand struct {
-		st *jobState
-		p  pending
-	}
-	var todo []cand
-	s.mu.Lock()
-	if s.drain {
-		s.mu.Unlock()
-		return
-	}
-	for _, name := range s.namesLocked() {
-		st := s.jobs[name]
-		if !st.enabled {
-			continue
-		}
-		if !st.next.IsZero() && !st.next.After(now) {
-			// The latest due slot: prevSlot's search is bounded even for a
-			// per-second spec after a long stall.
-			slot := st.next
-			if p, ok := prevSlot(st.sched, now); ok && p.After(slot) {
-				slot = p
-			}
-			st.pending = &pending{slot: slot.UTC(), trigger: TriggerSchedule, retryAt: now}
-			st.next = st.sched.Next(now)
-		}
-		if st.pending != nil && !st.running && !st.pending.retryAt.After(now) {
-			todo = append(todo, cand{st, *st.pending})
-		}
-	}
-	s.mu.Unlock()
-	for _, c := range todo {
-		s.try(ctx, c.st, c.p, now)
-	}
+// Next implements river.PeriodicSchedule.
+func (c *slotSchedule) Next(t time.Time) time.Time {
+	n := c.sched.Next(t)
+	c.mu.Lock()
+	c.last = n
+	c.mu.Unlock()
+	return n
 }
 
-func (s *Scheduler) namesLocked() []string {
-	names := make([]string, 0, len(s.jobs))
-	for n := range s.jobs {
-		names = append(names, n)
+// due returns the slot River is firing now: the last time handed out, if
+// it has come (River fires up to 100 ms early).
+func (c *slotSchedule) due(now time.Time) (time.Time, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.last.IsZero() || c.last.After(now.Add(500*time.Millisecond)) {
+		return time.Time{}, false
 	}
-	sort.Strings(names)
-	return names
+	return c.last.UTC(), true
 }
 
-// try takes the lock, claims the slot and starts the run.
-func (s *Scheduler) try(ctx context.Context, st *jobState, p pending, now time.Time) {
-	name := st.job.Name
-	log := s.o.Logger.With("job", name, "slot", p.slot, "replica", s.o.Replica)
-	retry := func() {
-		s.mu.Lock()
-		if st.pending != nil && st.pending.slot.Equal(p.slot) {
-			st.pending.retryAt = now.Add(s.o.RetryInterval)
-		}
-		s.mu.Unlock()
+// construct is a job's River constructor: the firing of the slot that
+// has come, or — when River calls it because this process just became
+// leader or the schedule was just installed — a catch-up of a missed slot.
+func (s *Scheduler) construct(name string, slots *slotSchedule) *jobs.RecurringArgs {
+	now := s.o.Clock.Now()
+	if slot, ok := slots.due(now); ok {
+		return &jobs.RecurringArgs{Job: name, Slot: slot, Trigger: string(TriggerSchedule)}
 	}
-	drop := func() {
-		s.mu.Lock()
-		if st.pending != nil && st.pending.slot.Equal(p.slot) {
-			st.pending = nil
-		}
-		s.mu.Unlock()
-	}
-	lock, err := s.o.Locker.TryLock(ctx, LockName(name))
-	if errors.Is(err, ErrLocked) {
-		log.Debug("scheduler: job busy on another replica; will retry")
-		retry()
-		return
-	}
-	if err != nil {
-		log.Error("scheduler: lock", "err", err)
-		retry()
-		return
-	}
-	run := Run{Job: name, Slot: p.slot, Trigger: p.trigger, Replica: s.o.Replica, Started: s.o.Clock.Now().UTC()}
-	if err := s.o.Runs.Claim(ctx, &run); err != nil {
-		_ = lock.Unlock(context.WithoutCancel(ctx))
-		if errors.Is(err, ErrSlotDone) {
-			log.Debug("scheduler: slot already run")
-			drop()
-			return
-		}
-		log.Error("scheduler: claim slot", "err", err)
-		retry()
-		return
-	}
-	drop()
-	s.mu.Lock()
-	st.running = true
-	s.mu.Unlock()
-	s.wg.Add(1)
-	log.Info("scheduler: run started", "trigger", p.trigger, "run", run.ID)
-	go s.execute(st, lock, run)
-}
-
-// LockName is the name under which a job's runs are locked.
-func LockName(job string) string { return "xunhui.job." + job }
-
-func (s *Scheduler) execute(st *jobState, lock Lock, run Run) {
-	defer s.wg.Done()
-	ctx, cancel := context.WithCancel(s.jobCtx)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	lost := make(chan struct{})
-	go func() {
-		select {
-		case <-lock.Lost():
-			close(lost)
-			cancel()
-		case <-ctx.Done():
+	slot, ok, err := s.missedSlot(ctx, name, now)
+	if err != nil {
+		s.o.Logger.Error("scheduler: no catch-up: cannot read runs", "job", name, "err", err)
+		return nil
+	}
+	if !ok {
+		return nil
+	}
+	s.o.Logger.Info("scheduler: catching up a missed slot", "job", name, "slot", slot)
+	return &jobs.RecurringArgs{Job: name, Slot: slot, Trigger: string(TriggerCatchUp)}
+}
+
+// missedSlot returns job name's most recent slot at or before now if it
+// was missed: the job is enabled and has run before (a fresh install has
+// missed nothing), the slot has no run, and the schedule was already in
+// force at the slot (a PUT does not fire the past of its new schedule).
+// However many slots were missed, only the latest one counts.
+func (s *Scheduler) missedSlot(ctx context.Context, name string, now time.Time) (time.Time, bool, error) {
+	s.mu.Lock()
+	st, ok := s.jobs[name]
+	if !ok || !st.enabled {
+		s.mu.Unlock()
+		return time.Time{}, false, nil
+	}
+	sched, since := st.sched, st.updatedAt
+	s.mu.Unlock()
+	slot, ok := prevSlot(sched, now)
+	if !ok || (since != nil && slot.Before(*since)) || s.o.Runs == nil {
+		return time.Time{}, false, nil
+	}
+	runs, err := s.o.Runs.Runs(ctx, RunFilter{Job: name, Limit: 1000})
+	if err != nil || len(runs) == 0 {
+		return time.Time{}, false, err
+	}
+	for _, r := range runs {
+		if r.Slot.Equal(slot) {
+			return time.Time{}, false, nil
 		}
-	}()
+	}
+	return slot, true, nil
+}
+
+// work is the River worker of a firing: it records the run, calls the
+// job's function and records the outcome. Its error ends the River job.
+func (s *Scheduler) work(ctx context.Context, a jobs.RecurringArgs, attempt int) error {
+	s.mu.Lock()
+	st, ok := s.jobs[a.Job]
+	s.mu.Unlock()
+	if !ok {
+		return fmt.Errorf("%w %q in this build", ErrUnknownJob, a.Job)
+	}
+	if s.o.Runs == nil {
+		return errors.New("scheduler: no run store")
+	}
+	log := s.o.Logger.With("job", a.Job, "slot", a.Slot, "replica", s.o.Replica, "attempt", attempt)
+	run := Run{Job: a.Job, Slot: a.Slot.UTC(), Trigger: Trigger(a.Trigger), Replica: s.o.Replica, Started: s.o.Clock.Now().UTC()}
+	if err := s.o.Runs.Begin(ctx, &run); err != nil {
+		if errors.Is(err, ErrSlotDone) {
+			log.Info("scheduler: slot already run")
+			return nil
+		}
+		return err
+	}
+	log.Info("scheduler: run started", "trigger", a.Trigger, "run", run.ID)
 	res, err := call(ctx, st.job.Func)
-	cancel()
 	ended := s.o.Clock.Now().UTC()
 	run.Ended, run.Summary, run.Output = &ended, res.Summary, res.Output
-	wasLost := false
-	select {
-	case <-lost:
-		wasLost = true
-	default:
-		// The watcher may not have seen Lost yet when cancel won the race.
-		select {
-		case <-lock.Lost():
-			wasLost = true
-		default:
-		}
-	}
-	switch {
-	case wasLost:
-		run.Outcome, run.Error = Abandoned, "abandoned: lock lost mid-run"
-		if err != nil {
-			run.Error += ": " + err.Error()
-		}
-	case err != nil:
+	run.Outcome = OK
+	if err != nil {
 		run.Outcome, run.Error = Failed, err.Error()
-	default:
-		run.Outcome = OK
 	}
-	bg, stop := context.WithTimeout(context.Background(), 10*time.Second)
+	bg, stop := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer stop()
 	if ferr := s.o.Runs.Finish(bg, run); ferr != nil {
-		s.o.Logger.Error("scheduler: record run end", "job", run.Job, "run", run.ID, "err", ferr)
+		log.Error("scheduler: record run end", "run", run.ID, "err", ferr)
 	}
-	if uerr := lock.Unlock(bg); uerr != nil {
-		s.o.Logger.Error("scheduler: unlock", "job", run.Job, "err", uerr)
-	}
-	s.o.Logger.Info("scheduler: run ended", "job", run.Job, "run", run.ID, "outcome", run.Outcome, "error", run.Error)
-	s.mu.Lock()
-	st.running = false
-	s.mu.Unlock()
-	s.poke()
+	log.Info("scheduler: run ended", "run", run.ID, "outcome", run.Outcome, "error", run.Error)
+	return err
 }
 
 // call runs f, turning a panic into an error so one bad job cannot kill the server.
@@ -432,81 +385,13 @@ func call(ctx context.Context, f Func) (res Result, err error) {
 	return f(ctx)
 }
 
-func (s *Scheduler) poke() {
-	select {
-	case s.wake <- struct{}{}:
-	default:
+func (s *Scheduler) namesLocked() []string {
+	names := make([]string, 0, len(s.jobs))
+	for n := range s.jobs {
+		names = append(names, n)
 	}
-}
-
-// Wait blocks until no run started by this Scheduler is in progress.
-func (s *Scheduler) Wait() { s.wg.Wait() }
-
-// Run starts the scheduler and runs it until ctx is cancelled, then shuts
-// down gracefully: no new runs start, running jobs get ShutdownGrace to
-// finish, then their context is cancelled (planners return their best result
-// so far) and Run waits for them to record their outcome. Run returns nil
-// after a clean shutdown.
-func (s *Scheduler) Run(ctx context.Context) error {
-	if err := s.Start(ctx); err != nil {
-		return err
-	}
-	lastReload := s.o.Clock.Now()
-	for {
-		now := s.o.Clock.Now()
-		if now.Sub(lastReload) >= s.o.ReloadInterval {
-			if err := s.reload(ctx, now); err != nil {
-				s.o.Logger.Error("scheduler: reload schedules", "err", err)
-			}
-			lastReload = now
-		}
-		s.Tick(ctx, now)
-		wait := s.nextWake(now, lastReload.Add(s.o.ReloadInterval)).Sub(now)
-		select {
-		case <-ctx.Done():
-			return s.shutdown()
-		case <-s.o.Clock.After(wait):
-		case <-s.wake:
-		}
-	}
-}
-
-// nextWake returns the earliest next slot or retry time, and at the latest limit.
-func (s *Scheduler) nextWake(now, limit time.Time) time.Time {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	t := limit
-	for _, st := range s.jobs {
-		if st.enabled && !st.next.IsZero() && st.next.Before(t) {
-			t = st.next
-		}
-		if st.pending != nil && !st.running && st.pending.retryAt.Before(t) {
-			t = st.pending.retryAt
-		}
-	}
-	if t.Before(now) {
-		t = now
-	}
-	return t
-}
-
-func (s *Scheduler) shutdown() error {
-	s.tickMu.Lock() // no Tick in flight past this point
-	s.mu.Lock()
-	s.drain = true
-	s.mu.Unlock()
-	s.tickMu.Unlock()
-	done := make(chan struct{})
-	go func() { s.wg.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-s.o.Clock.After(s.o.ShutdownGrace):
-		s.o.Logger.Warn("scheduler: shutdown grace over; cancelling running jobs")
-		s.cancelJobs()
-		<-done
-	}
-	s.cancelJobs()
-	return nil
+	sort.Strings(names)
+	return names
 }
 
 // Schedules returns the current schedule of every job, by name.
@@ -533,10 +418,10 @@ func (s *Scheduler) viewLocked(st *jobState) Schedule {
 }
 
 // SetSchedule validates and stores a new schedule for job in.Job (Spec,
-// TimeZone, Enabled; other fields are ignored), applies it at once on this
-// replica (the others pick it up within ReloadInterval) and returns the new
-// setting. Errors: ErrUnknownJob; a *FieldError naming "spec" or "time_zone";
-// a wrapped store error.
+// TimeZone, Enabled; other fields are ignored), re-installs it in River at
+// once on this process (the others pick it up within ReloadInterval) and
+// returns the new setting. Errors: ErrUnknownJob; a *FieldError naming
+// "spec" or "time_zone"; a wrapped store error.
 func (s *Scheduler) SetSchedule(ctx context.Context, in Schedule, by string) (Schedule, error) {
 	var err error
 	s.mu.Lock()
@@ -553,38 +438,50 @@ func (s *Scheduler) SetSchedule(ctx context.Context, in Schedule, by string) (Sc
 	if err != nil {
 		return Schedule{}, err
 	}
-	now := s.o.Clock.Now()
-	at := now.UTC()
+	at := s.o.Clock.Now().UTC()
 	o := Schedule{Job: in.Job, Spec: in.Spec, TimeZone: in.TimeZone, Enabled: in.Enabled, UpdatedAt: &at, UpdatedBy: by}
 	if err := s.o.Schedules.PutSchedule(ctx, o); err != nil {
 		return Schedule{}, fmt.Errorf("store schedule: %w", err)
 	}
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	st := s.jobs[in.Job]
-	s.apply(st, o, sched, now)
+	st.spec, st.tz, st.enabled, st.sched = o.Spec, o.TimeZone, o.Enabled, sched
 	st.updatedAt, st.updatedBy = o.UpdatedAt, by
-	s.poke()
+	started := s.start
+	s.mu.Unlock()
+	if started {
+		if err := s.install(in.Job); err != nil {
+			return Schedule{}, err
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	return s.viewLocked(st), nil
 }
 
-// RunNow asks for an extra run of job as soon as its lock is free, for the
-// slot "now" (to the second) with trigger manual. ErrUnknownJob if unknown.
-func (s *Scheduler) RunNow(name string) error {
+// RunNow fires job name once, now: a River job for the slot "now" (to the
+// second) with trigger manual, worked by any process. ErrUnknownJob if
+// unknown; an error without a queue.
+func (s *Scheduler) RunNow(ctx context.Context, name string) error {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	st, ok := s.jobs[name]
+	_, ok := s.jobs[name]
+	s.mu.Unlock()
 	if !ok {
 		return fmt.Errorf("%w %q", ErrUnknownJob, name)
 	}
-	now := s.o.Clock.Now()
-	st.pending = &pending{slot: now.UTC().Truncate(time.Second), trigger: TriggerManual, retryAt: now}
-	s.poke()
-	return nil
+	if s.o.Queue == nil {
+		return errors.New("scheduler: no job queue")
+	}
+	slot := s.o.Clock.Now().UTC().Truncate(time.Second)
+	_, err := s.o.Queue.EnqueueRecurring(ctx, jobs.RecurringArgs{Job: name, Slot: slot, Trigger: string(TriggerManual)})
+	return err
 }
 
 // Runs lists recorded runs, newest first (GET /api/v1/job-runs).
 func (s *Scheduler) Runs(ctx context.Context, f RunFilter) ([]Run, error) {
+	if s.o.Runs == nil {
+		return []Run{}, nil
+	}
 	runs, err := s.o.Runs.Runs(ctx, f)
 	if err != nil {
 		return nil, fmt.Errorf("list runs: %w", err)

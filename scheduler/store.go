@@ -3,8 +3,6 @@ package scheduler
 import (
 	"context"
 	"errors"
-	"sort"
-	"strconv"
 	"sync"
 	"time"
 )
@@ -12,9 +10,8 @@ import (
 // Outcome is the state of a run record.
 type Outcome string
 
-// Run outcomes. Running, OK, Failed and Skipped have the same spelling as
-// data.JobOutcome; Abandoned is a run whose replica lost its lock (died)
-// mid-run: the slot is free to run again.
+// Run outcomes, spelt as data.JobOutcome. Abandoned is a run whose worker
+// died mid-run; River's next attempt of the slot records a new run.
 const (
 	Running   Outcome = "running"
 	OK        Outcome = "ok"
@@ -28,8 +25,8 @@ type Trigger string
 // Run triggers.
 const (
 	TriggerSchedule Trigger = "schedule" // its slot came due
-	TriggerCatchUp  Trigger = "catch_up" // its slot was missed while no replica ran
-	TriggerManual   Trigger = "manual"   // RunNow (an admin asked)
+	TriggerCatchUp  Trigger = "catch_up" // its slot was missed while no process led
+	TriggerManual   Trigger = "manual"   // RunNow (a planner asked)
 )
 
 // Run is the record of one run of a job for one slot.
@@ -75,144 +72,23 @@ func (f RunFilter) limit() int {
 	return f.Limit
 }
 
-// ErrSlotDone is returned by RunStore.Claim when the slot already has a run
-// that is not abandoned: another replica ran it (or is running it).
+// ErrSlotDone is returned by RunStore.Begin when the slot already has a
+// finished run: River inserts a slot once, so this is a catch-up or retry
+// of a slot whose record outlived River's job row.
 var ErrSlotDone = errors.New("slot already run")
 
-// RunStore records runs. Implementations: MemRuns (tests, single process),
-// DataRuns (the embedded data.Store), pglock.Store (PostgreSQL).
+// RunStore records runs (DataStore, on the store's job_runs table).
 type RunStore interface {
-	// Claim records the start of run r (Job, Slot, Trigger, Replica,
-	// Started set by the caller) and assigns r.ID. The caller holds the
-	// job's lock, so any run of this job still marked running belongs to a
-	// replica that lost the lock: Claim marks it abandoned first. If the
-	// slot has a run that is not abandoned, Claim returns ErrSlotDone.
-	Claim(ctx context.Context, r *Run) error
+	// Begin records the start of run r (Job, Slot, Trigger, Replica,
+	// Started set by the caller) and assigns r.ID. A run of the same slot
+	// still marked running is an earlier attempt whose worker died (River
+	// rescued its job and retries it): Begin marks it abandoned first.
+	// ErrSlotDone if the slot has a finished run.
+	Begin(ctx context.Context, r *Run) error
 	// Finish records the end of run r (Ended, Outcome, Error, Summary, Output).
 	Finish(ctx context.Context, r Run) error
 	// Runs lists runs, newest start first.
 	Runs(ctx context.Context, f RunFilter) ([]Run, error)
-}
-
-// ErrLocked is returned by Locker.TryLock when another holder has the lock.
-var ErrLocked = errors.New("locked by another replica")
-
-// Locker hands out one named lock at a time across all replicas.
-type Locker interface {
-	// TryLock takes the lock called name without waiting; ErrLocked if it
-	// is held elsewhere.
-	TryLock(ctx context.Context, name string) (Lock, error)
-}
-
-// Lock is a held lock.
-type Lock interface {
-	// Lost is closed when the lock is lost without Unlock (the session
-	// holding it broke); the run must stop and must not claim success.
-	Lost() <-chan struct{}
-	// Unlock releases the lock. It is safe to call once.
-	Unlock(ctx context.Context) error
-}
-
-// LocalLocker is a Locker within one process: right for the embedded store,
-// where only one process runs jobs. The zero value is ready to use.
-type LocalLocker struct {
-	mu   sync.Mutex
-	held map[string]bool
-}
-
-// TryLock implements Locker.
-func (l *LocalLocker) TryLock(_ context.Context, name string) (Lock, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.held == nil {
-		l.held = map[string]bool{}
-	}
-	if l.held[name] {
-		return nil, ErrLocked
-	}
-	l.held[name] = true
-	return &localLock{l: l, name: name, lost: make(chan struct{})}, nil
-}
-
-type localLock struct {
-	l    *LocalLocker
-	name string
-	lost chan struct{}
-	once sync.Once
-}
-
-func (k *localLock) Lost() <-chan struct{} { return k.lost }
-
-func (k *localLock) Unlock(context.Context) error {
-	k.once.Do(func() {
-		k.l.mu.Lock()
-		delete(k.l.held, k.name)
-		k.l.mu.Unlock()
-	})
-	return nil
-}
-
-// MemRuns is an in-memory RunStore for tests and throwaway single-process
-// use; records vanish with the process. The zero value is ready to use.
-type MemRuns struct {
-	mu   sync.Mutex
-	runs []Run
-	seq  int
-}
-
-// Claim implements RunStore.
-func (m *MemRuns) Claim(_ context.Context, r *Run) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	now := time.Now().UTC()
-	for i := range m.runs {
-		x := &m.runs[i]
-		if x.Job != r.Job {
-			continue
-		}
-		if x.Outcome == Running {
-			x.Outcome, x.Ended, x.Error = Abandoned, &now, "abandoned: replica "+x.Replica+" lost its lock mid-run"
-		}
-		if x.Slot.Equal(r.Slot) && x.Outcome != Abandoned {
-			return ErrSlotDone
-		}
-	}
-	m.seq++
-	r.ID = "run-" + strconv.Itoa(m.seq)
-	r.Outcome = Running
-	m.runs = append(m.runs, *r)
-	return nil
-}
-
-// Finish implements RunStore.
-func (m *MemRuns) Finish(_ context.Context, r Run) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	for i := range m.runs {
-		if m.runs[i].ID == r.ID {
-			m.runs[i] = r
-			return nil
-		}
-	}
-	return errors.New("finish run: unknown run " + r.ID)
-}
-
-// Runs implements RunStore.
-func (m *MemRuns) Runs(_ context.Context, f RunFilter) ([]Run, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	out := []Run{}
-	for i := len(m.runs) - 1; i >= 0; i-- { // newest first among equal start times
-		r := m.runs[i]
-		if f.Job == "" || r.Job == f.Job {
-			out = append(out, r)
-		}
-	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Started.After(out[j].Started) })
-	if len(out) > f.limit() {
-		out = out[:f.limit()]
-	}
-	return out, nil
 }
 
 // Schedule is the run-time setting of one job: what GET/PUT
@@ -236,8 +112,7 @@ type Schedule struct {
 }
 
 // ScheduleStore persists schedule overrides, so a PUT survives restarts and
-// reaches every replica. Implementations: MemSchedules, FileSchedules,
-// pglock.Store.
+// reaches every process. Implementations: DataStore, MemSchedules.
 type ScheduleStore interface {
 	// Schedules returns the stored overrides (any order).
 	Schedules(ctx context.Context) ([]Schedule, error)

@@ -16,9 +16,6 @@ import (
 	"github.com/yingjing/xunhui/data/seed"
 	"github.com/yingjing/xunhui/handoff"
 	"github.com/yingjing/xunhui/jobs"
-	"github.com/yingjing/xunhui/scheduler"
-	"github.com/yingjing/xunhui/scheduler/pglock"
-	"github.com/yingjing/xunhui/scheduler/planjobs"
 	"github.com/yingjing/xunhui/web"
 )
 
@@ -68,7 +65,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	logLevel := fs.String("log-level", envOr("XUNHUI_LOG_LEVEL", "info"), "log level: debug, info, warn or error (env XUNHUI_LOG_LEVEL)")
 	shutdown := fs.Duration("shutdown-timeout", 20*time.Second, "how long to let in-flight requests finish on SIGTERM/SIGINT")
 	seedEmpty := fs.Bool("seed-if-empty", false, "load the county geography and SAMPLE data when the database holds none (same as `xunhui seed --if-empty`)")
-	noScheduler := fs.Bool("no-scheduler", false, "do not run the recurring jobs (another replica runs them)")
+	noScheduler := fs.Bool("no-scheduler", false, "recurring jobs off: none is scheduled here and /api/v1/schedules answers 503 (set it on every replica or none: River's elected leader fires the slots)")
 	work := addWorkFlags(fs, 1)
 	def := api.DefaultRateLimits()
 	ratePerToken := fs.String("rate-per-token", envOr("XUNHUI_RATE_PER_TOKEN", fmt.Sprint(def.PerToken)), "requests per second per bearer token, bursts of 3x; 0 = no limit (env XUNHUI_RATE_PER_TOKEN)")
@@ -134,22 +131,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if *noScheduler {
 		jobsDone <- nil
 	} else {
-		var locker scheduler.Locker = &scheduler.LocalLocker{}
-		if store.DatabaseURL != "" {
-			pl, err := pglock.NewLocker(store.DatabaseURL)
-			if err != nil {
-				return fmt.Errorf("scheduler lock: %w", err)
-			}
-			locker = pl
-		}
-		// The jobs call the same planner services the API uses: there is
-		// never a second path.
-		sched, err := scheduler.NewStandard(s, locker, planjobs.Funcs(cir, mkt), logger)
+		sched, err := openScheduler(ctx, s, pl, work, logger)
 		if err != nil {
-			return fmt.Errorf("scheduler: %w", err)
+			return err
 		}
 		srv.SetScheduler(sched)
-		go func() { jobsDone <- sched.Run(jobCtx) }()
+		go func() { jobsDone <- sched.Watch(jobCtx) }()
 	}
 
 	// Workers (--workers N) take plans from the queue, whichever replica

@@ -45,6 +45,15 @@ func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
+	// A worker may be elected River's leader: it schedules the recurring
+	// jobs like serve does.
+	sched, err := openScheduler(ctx, s, pl, work, logger)
+	if err != nil {
+		return err
+	}
+	jobCtx, stopJobs := context.WithCancel(ctx)
+	defer stopJobs()
+	go func() { _ = sched.Watch(jobCtx) }()
 	if err := pl.queue.Start(ctx); err != nil {
 		return err
 	}

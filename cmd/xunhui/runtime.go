@@ -15,6 +15,8 @@ import (
 	"github.com/yingjing/xunhui/jobs"
 	"github.com/yingjing/xunhui/optimizer/circuit"
 	"github.com/yingjing/xunhui/optimizer/market"
+	"github.com/yingjing/xunhui/scheduler"
+	"github.com/yingjing/xunhui/scheduler/planjobs"
 )
 
 // workFlags configure the job queue and the planners of serve and worker.
@@ -28,6 +30,7 @@ type workFlags struct {
 	attempts    int
 	poll        time.Duration
 	reconcile   time.Duration
+	reload      time.Duration
 }
 
 func envInt(name string, def int) int {
@@ -56,6 +59,7 @@ func addWorkFlags(fs *flag.FlagSet, workers int) *workFlags {
 	fs.IntVar(&w.attempts, "job-attempts", envInt("XUNHUI_JOB_ATTEMPTS", 2), "attempts per run (a rescue after a lost worker counts) (env XUNHUI_JOB_ATTEMPTS)")
 	fs.DurationVar(&w.poll, "job-poll", envDuration("XUNHUI_JOB_POLL", time.Second), "how often workers look for jobs, cancels and flush progress (env XUNHUI_JOB_POLL)")
 	fs.DurationVar(&w.reconcile, "reconcile-every", envDuration("XUNHUI_RECONCILE_EVERY", time.Minute), "how often runs whose job ended unfinished are failed (env XUNHUI_RECONCILE_EVERY)")
+	fs.DurationVar(&w.reload, "schedule-reload", envDuration("XUNHUI_SCHEDULE_RELOAD", time.Minute), "how often recurring-job schedules changed on another replica are picked up (env XUNHUI_SCHEDULE_RELOAD)")
 	return w
 }
 
@@ -75,6 +79,23 @@ func (w *workFlags) queueConfig(logger *slog.Logger) jobs.Config {
 	}
 	return jobs.Config{Workers: w.workers, MaxQueued: w.maxQueued, JobTimeout: timeout, RescueAfter: rescue,
 		MaxAttempts: w.attempts, PollInterval: w.poll, ReconcileEvery: w.reconcile, Logger: logger}
+}
+
+// openScheduler builds the recurring jobs of a process (serve or worker) on
+// its queue: every process that works jobs installs them as River periodic
+// jobs, since any of them may be elected River's leader, which alone
+// inserts the firings. The jobs call the same planner services the API
+// uses: there is never a second path.
+func openScheduler(ctx context.Context, s data.Store, pl *planners, w *workFlags, logger *slog.Logger) (*scheduler.Scheduler, error) {
+	sched, err := scheduler.NewStandard(s, planjobs.Funcs(pl.cir, pl.mkt),
+		scheduler.Options{Queue: pl.queue, ReloadInterval: w.reload, Logger: logger})
+	if err != nil {
+		return nil, fmt.Errorf("scheduler: %w", err)
+	}
+	if err := sched.Start(ctx); err != nil {
+		return nil, fmt.Errorf("scheduler: %w", err)
+	}
+	return sched, nil
 }
 
 // planners are the planner services of a process and the queue they run on.

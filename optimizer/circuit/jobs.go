@@ -10,11 +10,14 @@ import (
 
 // Scheduled jobs: cmd/xunhui wires these into the scheduler's standard jobs
 // (WeeklyDraft, DailyReplan) so that scheduled plans take the very path the
-// API takes. Each returns a one-line summary and JSON-encodable details.
+// API takes: each queues a durable plan run (River) and returns at once
+// with a one-line summary and JSON-encodable details naming the run, whose
+// state, progress and result GET /circuit-plans/{id} shows on any replica.
+// A firing never waits for its plan, so it never holds a worker that the
+// plan needs, nor outlives River's rescue horizon.
 
-// WeeklyDraft plans next week (the Monday after today to Friday) as a draft
-// and waits for it. When ctx ends first, the run is stopped and its best
-// plan so far is saved. A week that already has a published circuit plan
+// WeeklyDraft queues a draft plan of next week (the Monday after today to
+// Friday). A week that already has a published circuit plan
 // is left alone (the job never drafts over, nor publishes, a published
 // week) unless Config.DraftOverPublished is set; even then it only drafts
 // a new version, which a planner publishes with supersedes.
@@ -37,15 +40,12 @@ func (s *Service) WeeklyDraft(ctx context.Context) (string, map[string]any, erro
 		}
 	}
 	v, err := s.Start(ctx, mon, mon.AddDays(4), "scheduler")
-	if err != nil {
-		return "", nil, err
-	}
-	return s.finishJob(ctx, v.ID, "draft")
+	return queuedJob(v, err, "draft plan", mon, mon.AddDays(4))
 }
 
-// DailyReplan re-plans the newest published circuit plan covering today as
-// of now (staff leave, urgent requests, outcomes) into a new draft. Nothing
-// to do when no published plan covers today.
+// DailyReplan queues a re-plan of the newest published circuit plan
+// covering today as of now (staff leave, urgent requests, outcomes) into a
+// new draft. Nothing to do when no published plan covers today.
 func (s *Service) DailyReplan(ctx context.Context) (string, map[string]any, error) {
 	now := s.cfg.Now()
 	ps, err := s.store.ListPlans(ctx, data.PlanFilter{Kind: data.PlanCircuit, Status: data.PlanPublished, Overlaps: data.DateOf(now), Limit: 1})
@@ -56,32 +56,21 @@ func (s *Service) DailyReplan(ctx context.Context) (string, map[string]any, erro
 		return "no published circuit plan covers " + string(data.DateOf(now)), map[string]any{}, nil
 	}
 	v, err := s.Replan(ctx, ps[0].ID, now, "scheduler")
-	if err != nil {
-		return "", nil, err
-	}
-	return s.finishJob(ctx, v.ID, "re-plan of "+ps[0].ID)
+	return queuedJob(v, err, "re-plan of "+ps[0].ID+" as", ps[0].From, ps[0].To)
 }
 
-func (s *Service) finishJob(ctx context.Context, id, what string) (string, map[string]any, error) {
-	v, err := s.Wait(ctx, id)
-	if ctx.Err() != nil {
-		_, _ = s.Stop(context.WithoutCancel(ctx), id)
-		v, err = s.Wait(context.WithoutCancel(ctx), id)
+// queuedJob is the result of a job that queued run v (err from Start or
+// Replan). A run of the same period already in flight is not an error: the
+// firing names it and skips.
+func queuedJob(v View, err error, what string, from, to data.Date) (string, map[string]any, error) {
+	if data.ErrorKind(err) == data.Conflict && data.ErrorID(err) != "" {
+		id := data.ErrorID(err)
+		return fmt.Sprintf("%s %s–%s: run %s of that period is already in flight", what, from, to, id),
+			map[string]any{"skipped": true, "plan_id": id, "from": from, "to": to}, nil
 	}
 	if err != nil {
 		return "", nil, err
 	}
-	if v.Status == Failed {
-		return "", nil, fmt.Errorf("circuit plan %s failed: %s", id, v.Error)
-	}
-	out := map[string]any{"plan_id": id, "from": v.From, "to": v.To}
-	sum := fmt.Sprintf("%s %s (%s–%s)", what, id, v.From, v.To)
-	if v.Stats != nil {
-		out["served"], out["unserved"], out["stops"], out["moved"] = v.Stats.Served, v.Stats.Unserved, v.Stats.Stops, v.Stats.Moved
-		sum += fmt.Sprintf(": %d stops, %d requests served, %d left", v.Stats.Stops, v.Stats.Served, v.Stats.Unserved)
-		if v.Baseline != "" {
-			sum += fmt.Sprintf(", %d moved", v.Stats.Moved)
-		}
-	}
-	return sum, out, nil
+	return fmt.Sprintf("queued %s %s (%s–%s); follow it at GET /api/v1/circuit-plans/%s", what, v.ID, v.From, v.To, v.ID),
+		map[string]any{"plan_id": v.ID, "from": v.From, "to": v.To, "status": v.Status}, nil
 }

@@ -37,6 +37,10 @@ func TestServiceJobs(t *testing.T) {
 	if !strings.Contains(sum, "draft") || id == "" || out["from"] != week {
 		t.Fatalf("WeeklyDraft = %q %v", sum, out)
 	}
+	// The firing queued a durable run and returned; the run plans the week.
+	if v, err := svc.Wait(ctx, id); err != nil || v.Status != Done {
+		t.Fatalf("weekly draft run %s: %+v, %v", id, v.Status, err)
+	}
 	if _, err := svc.Publish(ctx, id, 0, "", "test"); err != nil {
 		t.Fatal(err)
 	}
@@ -54,8 +58,8 @@ func TestServiceJobs(t *testing.T) {
 	if err != nil || !strings.Contains(sum, "re-plan of "+id) {
 		t.Fatalf("DailyReplan = %q %v %v", sum, out, err)
 	}
-	v, err := svc.Get(ctx, out["plan_id"].(string))
-	if err != nil || v.Baseline != id || v.Plan.Status != data.PlanDraft {
+	v, err := svc.Wait(ctx, out["plan_id"].(string))
+	if err != nil || v.Status != Done || v.Baseline != id || v.Plan.Status != data.PlanDraft {
 		t.Fatalf("re-plan view %+v, %v", v, err)
 	}
 }

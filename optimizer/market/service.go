@@ -335,8 +335,9 @@ func (s *Service) Execute(ctx context.Context, r data.Run, _ func(data.RunPoint)
 	return s.run(ctx, r.ID)
 }
 
-// Plan plans from–to like StartPlan but waits for the result, running
-// under ctx (for the scheduler and the command line).
+// Plan plans from–to in this process and waits for the result, running
+// under ctx: for the `xunhui market` command line only (the API and the
+// scheduler queue plans with StartPlan).
 func (s *Service) Plan(ctx context.Context, a Actor, from, to string) (PlanView, error) {
 	f, t, err := checkHorizon(a, from, to)
 	if err != nil {
@@ -351,24 +352,26 @@ func (s *Service) Plan(ctx context.Context, a Actor, from, to string) (PlanView,
 }
 
 // RollMonth is the body of the scheduler's monthly market-roll job: it
-// plans next calendar month (as user "scheduler") and returns a one-line
-// summary and figures. A failed run is an error.
+// queues a plan of next calendar month (as user "scheduler") on the job
+// queue, like POST /market-plans, and returns at once with a one-line
+// summary and the plan id (GET /market-plans/{id} shows its state). A plan
+// of those dates already in flight is named and skipped, not an error.
 func (s *Service) RollMonth(ctx context.Context) (string, map[string]any, error) {
 	first := data.DateOf(s.cfg.Now())
 	first = data.Date(string(first)[:8] + "01")
 	from := data.DateOf(first.Time().AddDate(0, 1, 0))
 	to := data.DateOf(first.Time().AddDate(0, 2, -1))
-	v, err := s.Plan(ctx, Actor{UserID: "scheduler", Role: data.UserAdmin}, string(from), string(to))
+	id, err := s.StartPlan(ctx, Actor{UserID: "scheduler", Role: data.UserAdmin}, string(from), string(to))
+	if data.ErrorKind(err) == data.Conflict && data.ErrorID(err) != "" {
+		id := data.ErrorID(err)
+		return fmt.Sprintf("market plan %s–%s: run %s of those dates is already in flight", from, to, id),
+			map[string]any{"skipped": true, "plan_id": id, "from": from, "to": to}, nil
+	}
 	if err != nil {
 		return "", nil, err
 	}
-	out := map[string]any{"plan_id": v.ID, "from": v.From, "to": v.To, "desks": len(v.Desks), "bookings": v.Stats.Bookings,
-		"uncovered": len(v.Uncovered), "conflicts": len(v.Conflicts), "missed_desks": v.Stats.Cost.Missed}
-	if v.Status != RunDone {
-		return "", out, fmt.Errorf("market plan %s %s: %s", v.ID, v.Status, v.Error)
-	}
-	return fmt.Sprintf("draft market plan %s (%s–%s): %d desks, %d/%d bookings covered", v.ID, v.From, v.To,
-		len(v.Desks), v.Stats.Bookings-len(v.Uncovered), v.Stats.Bookings), out, nil
+	return fmt.Sprintf("queued draft market plan %s (%s–%s); follow it at GET /api/v1/market-plans/%s", id, from, to, id),
+		map[string]any{"plan_id": id, "from": from, "to": to}, nil
 }
 
 // checkHorizon checks the caller and the horizon of a new plan.

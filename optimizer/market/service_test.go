@@ -408,4 +408,25 @@ func TestRollMonth(t *testing.T) {
 	if out["from"] != data.Date("2026-12-01") || out["to"] != data.Date("2026-12-31") || !strings.Contains(sum, "draft market plan") {
 		t.Errorf("roll planned %v–%v: %s", out["from"], out["to"], sum)
 	}
+	// The roll queued a durable run (not a solve in this call); it plans the month.
+	id, _ := out["plan_id"].(string)
+	r, err := svc.store.GetRun(context.Background(), id)
+	if err != nil || r.Kind != data.RunMarketPlan || r.CreatedBy != "scheduler" {
+		t.Fatalf("run of the roll: %+v, %v; want a queued market_plan run by scheduler", r, err)
+	}
+	v, err := svc.WaitPlan(context.Background(), id)
+	if err != nil || v.Status != RunDone || len(v.Desks) == 0 {
+		t.Fatalf("rolled plan %s: %s with %d desks (%s), %v", id, v.Status, len(v.Desks), v.Error, err)
+	}
+	// Fired again: a new run of the month (the first one has ended); fired a
+	// third time at once, while that run is in flight, it is skipped naming it
+	// (or, if that run already ended, it is a new run).
+	sum2, out2, err := svc.RollMonth(context.Background())
+	if err != nil || out2["plan_id"] == "" {
+		t.Fatalf("second roll: %q %v %v", sum2, out2, err)
+	}
+	if _, again, err := svc.RollMonth(context.Background()); err != nil || (again["skipped"] == true && again["plan_id"] != out2["plan_id"]) {
+		t.Errorf("roll while one is in flight: %v %v; want it skipped naming %v (or a new run once that one ended)", again, err, out2["plan_id"])
+	}
+	svc.Wait()
 }

@@ -16,15 +16,15 @@ import (
 
 // Circuit is what the jobs need of *circuit.Service.
 type Circuit interface {
-	// WeeklyDraft drafts next week's circuits and waits for the plan.
+	// WeeklyDraft queues a draft of next week's circuits (a durable run).
 	WeeklyDraft(ctx context.Context) (string, map[string]any, error)
-	// DailyReplan re-plans the plan in effect today.
+	// DailyReplan queues a re-plan of the plan in effect today.
 	DailyReplan(ctx context.Context) (string, map[string]any, error)
 }
 
 // Market is what the jobs need of *market.Service.
 type Market interface {
-	// RollMonth plans next calendar month's market desks.
+	// RollMonth queues a plan of next calendar month's market desks.
 	RollMonth(ctx context.Context) (string, map[string]any, error)
 }
 
