@@ -3,7 +3,6 @@ package api
 import (
 	"encoding/json"
 	"io/fs"
-	"mime"
 	"net/http"
 	"net/url"
 	"path"
@@ -33,41 +32,32 @@ type WebConfig struct {
 func (s *Server) SetWeb(fsys fs.FS, cfg WebConfig) {
 	csp := webCSP(cfg.TileURL)
 	conf, _ := json.Marshal(map[string]string{"tile_url": cfg.TileURL})
+	files, err := appFiles(fsys)
+	if err != nil {
+		files = nil // an unreadable file system: every file is 404
+	}
 	root := &s.engine.RouterGroup
 	serveFile := func(c *gin.Context, name string) error {
 		if name == "config.json" {
 			c.Header("Content-Security-Policy", csp)
+			c.Header("Cache-Control", "no-cache")
 			c.Data(http.StatusOK, "application/json", conf)
 			return nil
 		}
-		b, err := fs.ReadFile(fsys, name)
-		if err != nil || strings.HasSuffix(name, "/") {
+		f, ok := files[name]
+		if !ok {
 			return notFound("no such file: /app/" + name)
 		}
-		ct := mime.TypeByExtension(path.Ext(name))
-		switch path.Ext(name) {
-		case ".js", ".mjs":
-			ct = "text/javascript; charset=utf-8"
-		case ".geojson":
-			ct = "application/geo+json"
-		case "":
-			ct = "application/octet-stream"
-		}
-		h := c.Writer.Header()
-		h.Set("Content-Security-Policy", csp)
-		h.Set("Referrer-Policy", "no-referrer")
-		// Static files change only with the binary; revalidate cheaply
-		// instead of the API's no-store.
-		h.Set("Cache-Control", "no-cache")
-		c.Data(http.StatusOK, ct, b)
+		serveAsset(c, f, csp)
 		return nil
 	}
 	s.handle(root, http.MethodGet, "/", opSpec{public: true, tag: "web",
 		summary: "The web application (index.html; no data, no authentication)", contentType: "text/html"},
 		func(c *gin.Context) error { return serveFile(c, "index.html") })
 	s.handle(root, http.MethodGet, "/app/*file", opSpec{public: true, tag: "web",
-		summary:     "Static files of the web application (JavaScript modules, CSS, county outline)",
-		description: "config.json gives the configured tile server URL (empty = vector map only).",
+		summary: "Static files of the web application (JavaScript modules, CSS, county outline)",
+		description: "config.json gives the configured tile server URL (empty = vector map only). " +
+			"gzip when accepted, ETag validators (304 on a match), immutable for a year when versioned (?v=<hash>, as every reference in the app is).",
 		contentType: "application/octet-stream", errors: []int{404}},
 		func(c *gin.Context) error {
 			name := strings.TrimPrefix(path.Clean("/"+c.Param("file")), "/")

@@ -5,10 +5,13 @@ import (
 	"compress/gzip"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"io/fs"
+	"maps"
 	"mime"
 	"net/http"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -29,8 +32,10 @@ func newStaticFile(name string, b []byte) staticFile {
 	f := staticFile{body: b, etag: `"` + hex.EncodeToString(sum[:12]) + `"`, version: hex.EncodeToString(sum[:6])}
 	f.ctype = mime.TypeByExtension(path.Ext(name))
 	switch path.Ext(name) {
-	case ".js":
+	case ".js", ".mjs":
 		f.ctype = "text/javascript; charset=utf-8"
+	case ".geojson":
+		f.ctype = "application/geo+json"
 	case ".webmanifest":
 		f.ctype = "application/manifest+json"
 	case ".html", "":
@@ -113,26 +118,87 @@ func (s *Server) fieldWeb(fsys fs.FS, csp string) {
 			if !ok {
 				return notFound("no such file: /field/" + name)
 			}
-			h := c.Writer.Header()
-			h.Set("Content-Security-Policy", csp)
-			h.Set("Referrer-Policy", "no-referrer")
-			h.Set("ETag", f.etag)
-			h.Set("Vary", "Accept-Encoding")
-			if v := c.Query("v"); v != "" && v == f.version {
-				h.Set("Cache-Control", "public, max-age=31536000, immutable")
-			} else {
-				h.Set("Cache-Control", "no-cache")
-			}
-			if inm := c.GetHeader("If-None-Match"); inm != "" && strings.Contains(inm, f.etag) {
-				c.Status(http.StatusNotModified)
-				return nil
-			}
-			body := f.body
-			if f.gz != nil && strings.Contains(c.GetHeader("Accept-Encoding"), "gzip") {
-				h.Set("Content-Encoding", "gzip")
-				body = f.gz
-			}
-			c.Data(http.StatusOK, f.ctype, body)
+			serveAsset(c, f, csp)
 			return nil
 		})
+}
+
+// serveAsset answers a prepared static file: gzip when the browser accepts
+// it, its ETag (304 on a match), a year's immutable cache when the URL
+// carries the file's version (?v=<hash>), revalidation otherwise.
+func serveAsset(c *gin.Context, f staticFile, csp string) {
+	h := c.Writer.Header()
+	h.Set("Content-Security-Policy", csp)
+	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("ETag", f.etag)
+	h.Set("Vary", "Accept-Encoding")
+	if v := c.Query("v"); v != "" && v == f.version {
+		h.Set("Cache-Control", "public, max-age=31536000, immutable")
+	} else {
+		h.Set("Cache-Control", "no-cache")
+	}
+	if inm := c.GetHeader("If-None-Match"); inm != "" && strings.Contains(inm, f.etag) {
+		c.Status(http.StatusNotModified)
+		return
+	}
+	body := f.body
+	if f.gz != nil && strings.Contains(c.GetHeader("Accept-Encoding"), "gzip") {
+		h.Set("Content-Encoding", "gzip")
+		body = f.gz
+	}
+	c.Data(http.StatusOK, f.ctype, body)
+}
+
+// appFiles reads the workbench (fsys without its field/ folder) and
+// versions it as one bundle: its modules import each other in a cycle
+// (app.js loads the pages, the pages import app.js), so no file's hash can
+// include its imports' hashes. Every reference to a file of the bundle
+// ('./x.js', "/app/x.css", …) in the HTML, JavaScript and CSS gets
+// ?v=<hash of the whole bundle>, the same URL everywhere, so that each
+// module is loaded once and a new binary changes every URL.
+func appFiles(fsys fs.FS) (map[string]staticFile, error) {
+	raw := map[string][]byte{}
+	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if p == "field" {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		b, err := fs.ReadFile(fsys, p)
+		raw[p] = b
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	names := slices.Sorted(maps.Keys(raw))
+	sum := sha256.New()
+	for _, n := range names {
+		fmt.Fprintf(sum, "%s\x00%d\x00", n, len(raw[n]))
+		sum.Write(raw[n])
+	}
+	version := hex.EncodeToString(sum.Sum(nil)[:6])
+	var pairs []string
+	for _, n := range names {
+		for _, q := range []string{"'", `"`} {
+			pairs = append(pairs, q+"./"+n+q, q+"./"+n+"?v="+version+q, q+"/app/"+n+q, q+"/app/"+n+"?v="+version+q)
+		}
+	}
+	refs := strings.NewReplacer(pairs...)
+	out := map[string]staticFile{}
+	for _, n := range names {
+		b := raw[n]
+		switch path.Ext(n) {
+		case ".html", ".js", ".css":
+			b = []byte(refs.Replace(string(b)))
+		}
+		f := newStaticFile(n, b)
+		f.version = version
+		out[n] = f
+	}
+	return out, nil
 }
