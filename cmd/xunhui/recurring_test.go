@@ -151,3 +151,77 @@ func riverJobsOfSlot(t *testing.T, url, job string, slot time.Time) int {
 	}
 	return n
 }
+
+// TestRecurringSlotSurvivesLeaderKill: three server processes on one
+// PostgreSQL database; the escalation is moved to a slot 30 s ahead, then
+// River's leader is killed with SIGKILL. Another process is elected
+// (River's leader TTL is 15 s) and the slot fires exactly once, on a
+// survivor: its run record is ok and River holds one job for it.
+func TestRecurringSlotSurvivesLeaderKill(t *testing.T) {
+	if testing.Short() {
+		t.Skip("subprocess test")
+	}
+	url := pgtest.NewDatabase(t)
+	store := []string{"--database-url", url}
+	procs := []*proc{startProc(t, schedArgs(store)...)}
+	for range 2 {
+		procs = append(procs, startProc(t, schedArgs(store)...))
+	}
+	leader := waitLeader(t, url, procs, 30*time.Second)
+	var alive *proc
+	for _, p := range procs {
+		if p != leader {
+			alive = p
+		}
+	}
+	slot := time.Now().UTC().Add(30 * time.Second).Truncate(time.Second)
+	spec := fmt.Sprintf("%d %d %d * * *", slot.Second(), slot.Minute(), slot.Hour())
+	if code, b := alive.call(http.MethodPut, "/api/v1/schedules/deadline-escalation",
+		map[string]any{"spec": spec, "time_zone": "UTC", "enabled": true}, nil); code != http.StatusOK {
+		t.Fatalf("PUT schedule: %d %s", code, b)
+	}
+	time.Sleep(time.Second) // the leader has the new schedule (reload 500 ms)
+	leader.kill()
+	t.Logf("killed the leader (pid %d); slot %s", leader.cmd.Process.Pid, slot)
+	runs := waitSlotRun(t, alive, "deadline-escalation", slot, 90*time.Second)
+	time.Sleep(3 * time.Second)
+	runs = slotRuns(t, alive, "deadline-escalation", slot)
+	if len(runs) != 1 || runs[0].Outcome != "ok" || runs[0].Summary == "" {
+		t.Fatalf("runs of slot %s: %+v; want one ok run", slot, runs)
+	}
+	if strings.HasSuffix(runs[0].Replica, fmt.Sprintf(":%d", leader.cmd.Process.Pid)) {
+		t.Errorf("the killed leader ran the slot: %+v", runs[0])
+	}
+	if n := riverJobsOfSlot(t, url, "deadline-escalation", slot); n != 1 {
+		t.Errorf("%d River jobs for slot %s, want 1", n, slot)
+	}
+	t.Logf("slot fired once after the leader change: run %s on %s (trigger %s)", runs[0].ID, runs[0].Replica, runs[0].Trigger)
+}
+
+// waitLeader returns the process that River elected leader (river_leader
+// names the client, whose id ends in the process id).
+func waitLeader(t *testing.T, url string, procs []*proc, within time.Duration) *proc {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	deadline := time.Now().Add(within)
+	for {
+		var id string
+		err := conn.QueryRow(ctx, `SELECT leader_id FROM river_leader`).Scan(&id)
+		if err == nil {
+			for _, p := range procs {
+				if strings.HasSuffix(id, fmt.Sprintf("_%d", p.cmd.Process.Pid)) {
+					return p
+				}
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no leader among the processes after %s (last: %q, %v)", within, id, err)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
