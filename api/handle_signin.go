@@ -1,13 +1,17 @@
 package api
 
 import (
+	"encoding/base64"
+	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
 	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
+	"github.com/skip2/go-qrcode"
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/yingjing/xunhui/data"
@@ -30,6 +34,9 @@ const (
 // codeInput is the optional body of POST /users/{id}/signin-codes.
 type codeInput struct {
 	TTLMinutes int `json:"ttl_minutes,omitempty" doc:"minutes the code is valid, 1–60 (default 15)"`
+	// BaseURL is the origin the phone should open, as the workbench sees
+	// it (location.origin); default: the scheme and Host of this request.
+	BaseURL string `json:"base_url,omitempty" doc:"origin for signin_url, e.g. https://xunhui.example (default: this request's)"`
 }
 
 // codeIssued answers POST /users/{id}/signin-codes; the code is shown once.
@@ -37,6 +44,13 @@ type codeIssued struct {
 	UserID    string    `json:"user_id"`
 	Code      string    `json:"code" doc:"8 characters shown as ABCD-EFGH; case, spaces and dashes are ignored when typed"`
 	ExpiresAt time.Time `json:"expires_at"`
+	// SignInURL opens the field app with the code filled in and signs in:
+	// <base>/field/#code=ABCD-EFGH (a fragment: never sent to a server or
+	// written to a log).
+	SignInURL string `json:"signin_url"`
+	// QRPNG is SignInURL as a QR code, a data: URL of a PNG image, for the
+	// phone's camera.
+	QRPNG string `json:"qr_png" doc:"signin_url as a QR code: data:image/png;base64,…"`
 }
 
 // codeSignIn is the body of POST /auth/code.
@@ -115,6 +129,10 @@ func (s *Server) issueSignInCode(c *gin.Context) error {
 		}
 		ttl = time.Duration(in.TTLMinutes) * time.Minute
 	}
+	base, err := signInBase(c, in.BaseURL)
+	if err != nil {
+		return err
+	}
 	ctx := c.Request.Context()
 	u, err := s.store.GetUser(ctx, id)
 	if err != nil {
@@ -132,9 +150,44 @@ func (s *Server) issueSignInCode(c *gin.Context) error {
 	if err := s.store.CreateSignInCode(ctx, &sc); err != nil {
 		return err
 	}
+	signin := base + "/field/#code=" + code
+	qr, err := qrPNG(signin)
+	if err != nil {
+		return err
+	}
 	s.logger.InfoContext(ctx, "sign-in code issued", "request_id", requestID(c), "user", u.ID, "by", p.userID())
-	c.JSON(http.StatusCreated, codeIssued{UserID: u.ID, Code: code, ExpiresAt: sc.ExpiresAt})
+	c.JSON(http.StatusCreated, codeIssued{UserID: u.ID, Code: code, ExpiresAt: sc.ExpiresAt, SignInURL: signin, QRPNG: qr})
 	return nil
+}
+
+// signInBase returns the origin of a sign-in URL: baseURL when given (an
+// http or https origin, nothing after the host), else this request's
+// scheme and Host.
+func signInBase(c *gin.Context, baseURL string) (string, error) {
+	if baseURL == "" {
+		scheme := "http"
+		if c.Request.TLS != nil {
+			scheme = "https"
+		}
+		return scheme + "://" + c.Request.Host, nil
+	}
+	u, err := url.Parse(baseURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil ||
+		strings.Trim(u.Path, "/") != "" || u.RawQuery != "" || u.Fragment != "" || len(baseURL) > 200 {
+		return "", badRequest("base_url", "base_url is an http(s) origin such as https://xunhui.example")
+	}
+	return u.Scheme + "://" + u.Host, nil
+}
+
+// qrPNG draws text as a QR code (github.com/skip2/go-qrcode, medium error
+// correction: a phone screen or a printout with a smudge still scans) and
+// returns it as a data: URL of a 256-pixel PNG.
+func qrPNG(text string) (string, error) {
+	png, err := qrcode.Encode(text, qrcode.Medium, 256)
+	if err != nil {
+		return "", fmt.Errorf("qr code: %w", err)
+	}
+	return "data:image/png;base64," + base64.StdEncoding.EncodeToString(png), nil
 }
 
 // deviceName checks a device name and returns the token name for it.
