@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/yingjing/xunhui/optimizer/market"
 )
 
 // Error codes of the JSON error body. Clients switch on these, so they are
@@ -44,6 +46,9 @@ type httpError struct {
 	ID string
 	// RetryAfter, when > 0, is sent as the Retry-After header (seconds).
 	RetryAfter int
+	// Consequences, CanConfirm: see errorDetail.
+	Consequences []market.Consequence
+	CanConfirm   bool
 }
 
 func (e *httpError) Error() string { return e.Message }
@@ -64,6 +69,11 @@ type errorDetail struct {
 	// and period already in flight, that run's id.
 	ID        string `json:"id,omitempty"`
 	RequestID string `json:"request_id,omitempty"`
+	// Consequences list what a refused market-desk swap would do (409
+	// field with_staff_id), so that a page can say it in its own language;
+	// CanConfirm says whether the caller may accept them with confirm: true.
+	Consequences []market.Consequence `json:"consequences,omitempty"`
+	CanConfirm   bool                 `json:"can_confirm,omitempty"`
 }
 
 // fail writes err as a JSON error response and aborts the handler chain.
@@ -84,6 +94,7 @@ func (s *Server) fail(c *gin.Context, err error) {
 	}
 	c.AbortWithStatusJSON(he.Status, errorBody{Error: errorDetail{
 		Code: he.Code, Message: he.Message, Field: he.Field, ID: he.ID, RequestID: rid,
+		Consequences: he.Consequences, CanConfirm: he.CanConfirm,
 	}})
 }
 
@@ -96,6 +107,10 @@ func (s *Server) classify(err error) *httpError {
 	if de, ok := domainError(err); ok {
 		if de.Status == http.StatusTooManyRequests {
 			de.RetryAfter = int(s.cfg.QueueRetryAfter.Seconds())
+		}
+		var sr *market.SwapRefused
+		if errors.As(err, &sr) {
+			de.Consequences, de.CanConfirm = sr.Consequences, sr.CanConfirm
 		}
 		return de
 	}

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"slices"
 	"strings"
@@ -49,6 +50,18 @@ func TestMarketSwapGuard(t *testing.T) {
 		if len(other.StaffIDs) == 1 && !strings.Contains(eb.Message, "leaving it empty") {
 			t.Errorf("refusal does not say the desk would be empty: %s", eb.Message)
 		}
+		var full struct {
+			Error struct {
+				Consequences []market.Consequence `json:"consequences"`
+				CanConfirm   bool                 `json:"can_confirm"`
+			} `json:"error"`
+		}
+		if err := json.Unmarshal(body, &full); err != nil || len(full.Error.Consequences) == 0 || full.Error.CanConfirm {
+			t.Fatalf("coordinator's refusal: consequences %+v can_confirm %v (%v), want listed and not confirmable", full.Error.Consequences, full.Error.CanConfirm, err)
+		}
+		if c := full.Error.Consequences[0]; c.Kind != "leaves_desk" || c.TownshipID != other.TownshipID || c.StaffID != other.StaffIDs[0] || c.Date != mine.Date || c.Empty != (len(other.StaffIDs) == 1) {
+			t.Errorf("consequence = %+v, want %s leaving %s's desk on %s", c, other.StaffIDs[0], other.TownshipID, mine.Date)
+		}
 		swap["confirm"] = true
 		if code, _, body = e.do(http.MethodPost, plan+"/adjustments", "u-coordA", swap); code != http.StatusConflict {
 			t.Errorf("coordinator confirms: %d %s, want 409", code, body)
@@ -59,8 +72,8 @@ func TestMarketSwapGuard(t *testing.T) {
 			t.Fatalf("refused swaps changed the plan: version %d → %d", v.Version, after.Version)
 		}
 		delete(swap, "confirm")
-		if code, _, body = e.do(http.MethodPost, plan+"/adjustments", "u-planner", swap); code != http.StatusConflict {
-			t.Errorf("planner's unconfirmed swap: %d %s, want 409", code, body)
+		if code, _, body = e.do(http.MethodPost, plan+"/adjustments", "u-planner", swap); code != http.StatusConflict || !strings.Contains(string(body), `"can_confirm":true`) {
+			t.Errorf("planner's unconfirmed swap: %d %s, want 409 with can_confirm", code, body)
 		}
 		swap["confirm"] = true
 		var done market.PlanView

@@ -888,27 +888,74 @@ func (s *Service) Adjust(ctx context.Context, a Actor, id string, adj Adjustment
 	return view(d), nil
 }
 
+// Consequence is one effect of a swap on a desk of that day, for the
+// refusal to list (and the page to say in its own language).
+type Consequence struct {
+	// Kind is leaves_desk (StaffID leaves that desk; Empty when it is left
+	// with nobody), desk_emptied (a re-plan would leave it empty) or
+	// desk_changed (a re-plan would change another township's desk).
+	Kind       string    `json:"kind"`
+	TownshipID string    `json:"township_id"`
+	Date       data.Date `json:"date"`
+	StaffID    string    `json:"staff_id,omitempty"`
+	Empty      bool      `json:"empty,omitempty"`
+	// Was and Now are the desk's staff before and after.
+	Was []string `json:"was,omitempty"`
+	Now []string `json:"now,omitempty"`
+}
+
+// String says c in English (the API error message).
+func (c Consequence) String() string {
+	switch c.Kind {
+	case "leaves_desk":
+		s := fmt.Sprintf("%s leaves the desk of township %s on %s", c.StaffID, c.TownshipID, c.Date)
+		if c.Empty {
+			s += ", leaving it empty"
+		}
+		return s
+	case "desk_emptied":
+		return fmt.Sprintf("the desk of township %s on %s would be left empty (was %s)", c.TownshipID, c.Date, strings.Join(c.Was, ", "))
+	}
+	return fmt.Sprintf("the desk of township %s on %s would change from %s to %s", c.TownshipID, c.Date, strings.Join(c.Was, ", "), strings.Join(c.Now, ", "))
+}
+
+// SwapRefused is the cause of a refused swap's Conflict: what it would do,
+// and whether the caller may accept it with confirm: true.
+type SwapRefused struct {
+	Consequences []Consequence
+	CanConfirm   bool
+}
+
+func (e *SwapRefused) Error() string {
+	parts := make([]string, len(e.Consequences))
+	for i, c := range e.Consequences {
+		parts[i] = c.String()
+	}
+	how := "a county planner may confirm it (confirm: true)"
+	if e.CanConfirm {
+		how = "send confirm: true to accept this"
+	}
+	return "swap refused: " + strings.Join(parts, "; ") + "; " + how
+}
+
 // swapConsequences lists what swapping adj.WithStaffID in would do to the
 // other desks of that day in the current plan: the person leaves another
 // township's desk, and that desk may be left empty.
-func swapConsequences(desks []data.Desk, adj Adjustment) []string {
-	var out []string
+func swapConsequences(desks []data.Desk, adj Adjustment) []Consequence {
+	var out []Consequence
 	for _, dk := range desks {
 		if dk.Date != adj.Date || dk.TownshipID == adj.TownshipID || !slices.Contains(dk.StaffIDs, adj.WithStaffID) {
 			continue
 		}
-		c := fmt.Sprintf("%s leaves the desk of township %s on %s", adj.WithStaffID, dk.TownshipID, dk.Date)
-		if len(dk.StaffIDs) == 1 {
-			c += ", leaving it empty"
-		}
-		out = append(out, c)
+		out = append(out, Consequence{Kind: "leaves_desk", TownshipID: dk.TownshipID, Date: dk.Date, StaffID: adj.WithStaffID,
+			Empty: len(dk.StaffIDs) == 1, Was: dk.StaffIDs})
 	}
 	return out
 }
 
 // deskEffects lists the desks of adj's day that a re-plan emptied, or
 // changed in another township than adj's.
-func deskEffects(before, after []data.Desk, adj Adjustment) []string {
+func deskEffects(before, after []data.Desk, adj Adjustment) []Consequence {
 	type key struct {
 		town string
 		date data.Date
@@ -917,7 +964,7 @@ func deskEffects(before, after []data.Desk, adj Adjustment) []string {
 	for _, dk := range after {
 		now[key{dk.TownshipID, dk.Date}] = dk.StaffIDs
 	}
-	var out []string
+	var out []Consequence
 	for _, dk := range before {
 		if dk.Date != adj.Date || len(dk.StaffIDs) == 0 {
 			continue
@@ -925,30 +972,28 @@ func deskEffects(before, after []data.Desk, adj Adjustment) []string {
 		got := now[key{dk.TownshipID, dk.Date}]
 		switch {
 		case len(got) == 0:
-			out = append(out, fmt.Sprintf("the desk of township %s on %s would be left empty (was %s)", dk.TownshipID, dk.Date, strings.Join(dk.StaffIDs, ", ")))
+			out = append(out, Consequence{Kind: "desk_emptied", TownshipID: dk.TownshipID, Date: dk.Date, Was: dk.StaffIDs, Empty: true})
 		case dk.TownshipID != adj.TownshipID && !slices.Equal(got, dk.StaffIDs):
-			out = append(out, fmt.Sprintf("the desk of township %s on %s would change from %s to %s", dk.TownshipID, dk.Date, strings.Join(dk.StaffIDs, ", "), strings.Join(got, ", ")))
+			out = append(out, Consequence{Kind: "desk_changed", TownshipID: dk.TownshipID, Date: dk.Date, Was: dk.StaffIDs, Now: got})
 		}
 	}
 	return out
 }
 
 // swapGuard refuses a swap with consequences (Conflict, field
-// with_staff_id, listing them), unless a planner confirmed it. A township
-// coordinator can never change another township's desk.
-func swapGuard(a Actor, adj Adjustment, consequences []string) error {
+// with_staff_id, listing them; the cause is a *SwapRefused), unless a
+// planner confirmed it. A township coordinator can never change another
+// township's desk.
+func swapGuard(a Actor, adj Adjustment, consequences []Consequence) error {
 	if len(consequences) == 0 {
 		return nil
 	}
-	if adj.Confirm && a.Role != data.UserTownshipCoordinator {
+	planner := a.Role != data.UserTownshipCoordinator
+	if adj.Confirm && planner {
 		return nil
 	}
-	how := "a county planner may confirm it (confirm: true)"
-	if a.Role != data.UserTownshipCoordinator {
-		how = "send confirm: true to accept this"
-	}
-	return &data.Error{Kind: data.Conflict, Field: "with_staff_id",
-		Message: "swap refused: " + strings.Join(consequences, "; ") + "; " + how}
+	refused := &SwapRefused{Consequences: consequences, CanConfirm: planner}
+	return &data.Error{Kind: data.Conflict, Field: "with_staff_id", Message: refused.Error(), Err: refused}
 }
 
 // Publish publishes a finished draft plan (version must be current, or 0

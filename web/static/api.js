@@ -1,5 +1,10 @@
 // API client: the token lives in sessionStorage and goes out as a Bearer header.
+import { signInAgain } from './signin-again.js';
+
 const KEY = 'xh.token';
+let user = '';
+/** setUser records who is signed in, so that signing in again mid-edit must be the same person. */
+export function setUser(id) { user = id || ''; }
 export function token() { return sessionStorage.getItem(KEY) || ''; }
 export function setToken(v) { if (v) sessionStorage.setItem(KEY, v); else sessionStorage.removeItem(KEY); }
 
@@ -24,7 +29,12 @@ export async function api(path, { method = 'GET', body, raw = false } = {}) {
     const wait = Math.min(10, Math.max(1, Number(res.headers.get('Retry-After')) || 1));
     await new Promise((r) => setTimeout(r, wait * 1000));
   }
-  if (res.status === 401 && path !== '/me') { setToken(''); location.hash = '#/signin'; }
+  // A token that expired mid-edit: ask for a new one over the page (the form keeps what was typed)
+  // and send the same request again. Dismissed, the page stays as it is and shows the 401.
+  if (res.status === 401 && path !== '/me') {
+    const tok = await signInAgain(user);
+    if (tok) { setToken(tok); return api(path, { method, body, raw }); }
+  }
   if (!res.ok) { let b = null; try { b = await res.json(); } catch { /* not JSON */ } throw new ApiError(res.status, b); }
   if (raw) return res.text();
   const ct = res.headers.get('Content-Type') || '';

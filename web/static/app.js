@@ -1,5 +1,5 @@
 // Shell: sign-in, role-aware navigation and the hash router.
-import { api, token, setToken } from './api.js';
+import { api, token, setToken, setUser } from './api.js';
 import { t, getLang, setLang } from './i18n.js';
 import { h, clear, showError } from './util.js';
 
@@ -52,6 +52,7 @@ function signIn(box) {
 async function loadMe() {
   const b = await api('/me');
   ctx.me = b.user; ctx.cache = {};
+  setUser(b.user.id);
 }
 
 function renderNav(active) {

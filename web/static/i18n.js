@@ -95,6 +95,24 @@ const dict = {
   'plot.title': ['图表', 'Charts'], 'plot.served': ['各乡镇每周办结诉求', 'Served requests per township per week'],
   'plot.travel': ['各服务队路程小时', 'Travel hours per team'], 'plot.wait': ['未办结诉求的等待天数', 'Waiting days of open requests'],
   'plot.nodata': ['暂无数据', 'No data yet'], 'plot.days': ['天', 'days'],
+  // Errors: the page's own sentence for each API error code (and code.field where it says more).
+  'err.bad_request': ['请求格式有误', 'The request was malformed'], 'err.invalid': ['输入有误', 'Some input is not valid'],
+  'err.unauthorized': ['登录已过期，请重新登录', 'Your sign-in has expired: sign in again'], 'err.forbidden': ['您的角色无权执行此操作', 'Your role may not do this'],
+  'err.not_found': ['找不到该记录（或不在您的管辖范围内）', 'Not found (or outside your scope)'], 'err.conflict': ['与当前数据冲突', 'This clashes with the current data'],
+  'err.conflict.version': ['其他人已修改了这条记录，请重新加载后再改', 'Someone else changed this record: reload it and try again'],
+  'err.conflict.with_staff_id': ['换人被拒绝：会影响其他服务台', 'Swap refused: it would affect other desks'],
+  'err.conflict.supersedes': ['同期已有已发布的计划，需要确认替换', 'A published plan covers these days: confirm replacing it'],
+  'err.conflict.id': ['编号已存在', 'That id already exists'], 'err.precondition_required': ['缺少版本号，请重新加载后再改', 'The version is missing: reload and try again'],
+  'err.too_large': ['内容太大', 'Too large'], 'err.unsupported_media_type': ['文件类型不支持', 'Unsupported file type'],
+  'err.internal': ['服务器内部错误，请把请求编号告诉管理员', 'Server error: quote the request id to your administrator'],
+  'err.unavailable': ['服务暂时不可用', 'Service unavailable'], 'err.queue_full': ['排队任务已满，请稍后再试', 'Too many runs queued: try again later'],
+  'err.too_many_requests': ['操作太频繁，请稍后再试', 'Too many requests: try again later'], 'err.network': ['无法连接服务器', 'Cannot reach the server'],
+  'err.field': ['字段', 'Field'], 'err.detail': ['服务器说明', 'Server detail'], 'err.rid': ['请求编号', 'Request id'],
+  'fld.name': ['姓名', 'name'], 'fld.role': ['岗位', 'role'], 'fld.skills': ['技能', 'skills'], 'fld.home_code': ['所在地', 'home'],
+  'fld.member_ids': ['队员', 'members'], 'fld.version': ['版本', 'version'], 'fld.staff_id': ['人员', 'person'], 'fld.from': ['开始', 'from'], 'fld.to': ['结束', 'to'],
+  // Signing in again without losing the form.
+  're.title': ['请重新登录', 'Sign in again'], 're.help': ['登录已过期。您填写的内容仍保留在页面上；重新登录后将继续刚才的操作。', 'Your sign-in expired. What you typed is still on the page; after signing in the action continues.'],
+  're.go': ['登录并继续', 'Sign in and continue'], 're.other': ['请用原来的账号登录', 'Sign in as the same user'],
 };
 let lang = localStorage.getItem('xh.lang') === 'en' ? 'en' : 'zh';
 /** t returns the text of key in the current language (the key itself when unknown). */

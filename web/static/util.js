@@ -1,4 +1,5 @@
 // DOM and date helpers. Data is only ever inserted as text, never as HTML.
+import { t } from './i18n.js';
 /** h creates an element: h('a', {href, class, onclick}, child, ...). Strings become text nodes. */
 export function h(tag, attrs, ...kids) {
   const el = tag.startsWith('svg:') ? document.createElementNS('http://www.w3.org/2000/svg', tag.slice(4)) : document.createElement(tag);
@@ -34,6 +35,18 @@ export function select(options, value, attrs) {
   for (const [v, l] of options) { const o = h('option', { value: v }, l); if (v === value) o.selected = true; s.append(o); }
   return s;
 }
+/** errorText is err in the page's language: the sentence for its code (and field), with the field named. */
+export function errorText(err) {
+  if (!err || !err.code) return (err && err.message) || String(err);
+  const own = t('err.' + err.code + '.' + err.field);
+  let s = own !== 'err.' + err.code + '.' + err.field ? own : t('err.' + err.code);
+  if (s === 'err.' + err.code) s = err.message;
+  if (err.field && own.startsWith('err.')) s += ` (${t('err.field')}: ${t('fld.' + err.field).replace(/^fld\./, '')})`;
+  return s;
+}
+/** showError shows err in the page's language with its request id; the server's own words stay one click away. */
 export function showError(el, err) {
-  el.append(h('p', { class: 'error', role: 'alert' }, (err && err.message) || String(err), err && err.requestId ? h('span', { class: 'rid' }, ` [${err.requestId}]`) : ''));
+  const detail = err && err.code && err.message ? h('details', { class: 'small' }, h('summary', {}, t('err.detail')), h('span', { lang: 'en' }, err.message)) : '';
+  el.append(h('div', { class: 'error', role: 'alert' }, h('p', {}, errorText(err),
+    err && err.requestId ? h('span', { class: 'rid', title: t('err.rid') }, ` [${err.requestId}]`) : ''), detail));
 }
