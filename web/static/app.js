@@ -10,6 +10,7 @@ const pages = {
   requests: { roles: ['admin', 'county_planner', 'township_coordinator', 'team_member'], load: () => import('./page-requests.js') },
   map: { roles: ['admin', 'county_planner', 'township_coordinator', 'team_member'], load: () => import('./page-map.js') },
   market: { roles: ['admin', 'county_planner', 'township_coordinator'], load: () => import('./page-market.js') },
+  staff: { roles: ['admin', 'county_planner', 'township_coordinator'], load: () => import('./page-staff.js') },
   plots: { roles: ['admin', 'county_planner', 'township_coordinator'], load: () => import('./page-plots.js') },
 };
 const home = { admin: 'circuits', county_planner: 'circuits', township_coordinator: 'market', team_member: 'day' };

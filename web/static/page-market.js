@@ -1,19 +1,19 @@
 // Market days: month calendar per township with desks and bookings, and the coordinator's adjustments.
 import { api, qs } from './api.js';
-import { t, getLang } from './i18n.js';
-import { h, clear, field, select, showError, toast, today, addDays, weekday } from './util.js';
+import { t } from './i18n.js';
+import { h, clear, field, select, showError, errorText, toast, today, addDays, weekday } from './util.js';
 import { ctx, ref, byId, go } from './app.js';
 
 export async function render(main, params) {
   const me = ctx.me;
-  const towns = await ref('townships');
   const staff = await byId('staff');
-  const town = me.role === 'township_coordinator' ? me.township_id : (params.get('township') || towns[0].id);
+  towns = await byId('townships');
+  const town = me.role === 'township_coordinator' ? me.township_id : (params.get('township') || [...towns.keys()][0]);
   const month = params.get('month') || today().slice(0, 7);
   const from = month + '-01';
   const to = addDays(addDays(from, 32).slice(0, 7) + '-01', -1);
   main.append(h('h1', {}, t('mk.title')));
-  const townSel = select(towns.map((x) => [x.id, x.name]), town, { id: 'mk-township', disabled: me.role === 'township_coordinator' });
+  const townSel = select([...towns.values()].map((x) => [x.id, x.name]), town, { id: 'mk-township', disabled: me.role === 'township_coordinator' });
   const monthIn = h('input', { type: 'month', value: month, id: 'mk-month' });
   const change = () => go('market', { township: townSel.value, month: monthIn.value, plan: params.get('plan') || '' });
   townSel.addEventListener('change', change); monthIn.addEventListener('change', change);
@@ -24,22 +24,34 @@ export async function render(main, params) {
   if (plan) view = await api(`/market-plans/${plan.id}/townships/${town}`);
   const desks = new Map((view ? view.desks : []).filter((d) => d.township_id === town).map((d) => [d.date, d]));
   const mdays = new Map(days.days.map((d) => [d.date, d]));
-  main.append(h('p', { class: 'muted' }, `${days.cycle}${days.sample ? ' · ' + t('common.sample') : ''} · `,
-    plan ? `${t('mk.plan')} ${plan.id} (${view.publication}, v${view.version})` : t('mk.noplan')));
+  main.append(h('p', { class: 'muted', id: 'mk-plan' }, `${days.cycle}${days.sample ? ' · ' + t('common.sample') : ''} · `,
+    plan ? `${t('mk.plan')} ${plan.id} (${t('mk.pub.' + view.publication)}, v${view.version})` : t('mk.noplan')));
+  if (me.role !== 'township_coordinator') main.append(planBar({ plan, view, plans: plans.items || [], from, to, town, month }));
+  // Days with bookings that no desk can serve: flagged in the calendar and listed.
+  const noDesk = new Map();
+  for (const u of (view && view.uncovered) || []) {
+    const dk = desks.get(u.date);
+    if (u.township_id === town && (!dk || !dk.staff_ids.length)) noDesk.set(u.date, (noDesk.get(u.date) || 0) + 1);
+  }
+  if (noDesk.size) {
+    main.append(h('div', { class: 'card warnbox', role: 'status', id: 'mk-nodesk' }, h('h2', {}, t('mk.nodesk')),
+      h('ul', {}, [...noDesk].sort().map(([d, n]) => h('li', {}, h('a', { href: '#/market?' + new URLSearchParams({ township: town, month, plan: plan.id, date: d }) }, d), ` · ${n} ${t('mk.nodeskn')}`)))));
+  }
   const layout = h('div', { class: 'split' });
-  const cal = h('div', { class: 'calendar', id: 'mk-calendar', role: 'grid' });
+  const cal = h('div', { class: 'calendar', id: 'mk-calendar' });
   const side = h('section', { class: 'card', id: 'mk-side' });
   layout.append(h('section', { class: 'card' }, cal), side);
   main.append(layout);
   const wd = t('mk.weekday');
-  for (let i = 0; i < 7; i++) cal.append(h('div', { class: 'wd', role: 'columnheader' }, getLang() === 'en' ? wd[i] : wd[i]));
+  for (let i = 0; i < 7; i++) cal.append(h('div', { class: 'wd', 'aria-hidden': 'true' }, wd[i]));
   for (let i = 0; i < weekday(from); i++) cal.append(h('div', { class: 'pad' }));
   for (let d = from; d <= to; d = addDays(d, 1)) {
     const md = mdays.get(d), desk = desks.get(d);
-    const cell = h('button', { type: 'button', class: 'day' + (md ? ' market' : '') + (desk && desk.locked ? ' locked' : '') + (d === params.get('date') ? ' sel' : ''), 'data-date': d,
+    const flag = noDesk.get(d);
+    const cell = h('button', { type: 'button', class: 'day' + (md ? ' market' : '') + (desk && desk.locked ? ' locked' : '') + (flag ? ' nodesk' : '') + (d === params.get('date') ? ' sel' : ''), 'data-date': d,
       onclick: () => go('market', { township: town, month, plan: plan ? plan.id : '', date: d }) },
-    h('span', { class: 'num' }, String(Number(d.slice(8)))),
-    md ? h('span', { class: 'mk' }, '集') : '',
+    h('span', { class: 'num', 'aria-hidden': 'true' }, String(Number(d.slice(8)))), h('span', { class: 'sr-only' }, d + ' '),
+    md ? h('span', { class: 'mk' }, '集') : '', flag ? h('span', { class: 'flag' }, h('span', { 'aria-hidden': 'true' }, '⚠'), h('span', { class: 'sr-only' }, t('mk.nodesk'))) : '',
     desk ? h('span', { class: 'desk' }, desk.staff_ids.map((s) => (staff.get(s) || {}).name || s).join(' ')) : '');
     cal.append(cell);
   }
@@ -92,7 +104,7 @@ async function dayPanel(side, o) {
       // The full plan shows the other desks of that day (planners see every township).
       try {
         const full = await api(`/market-plans/${plan.id}`);
-        for (const d of full.desks || []) if (d.date === date && d.township_id !== town && d.staff_ids.includes(b.with_staff_id)) warn.push(`two_places: ${(staff.get(b.with_staff_id) || {}).name} @ ${d.township_id}`);
+        for (const d of full.desks || []) if (d.date === date && d.township_id !== town && d.staff_ids.includes(b.with_staff_id)) warn.push(`${nameOf(staff, b.with_staff_id)} ${t('mk.c.alsoat')} ${townName(d.township_id)} ${t('mk.desk')}`);
       } catch { /* coordinators may not read other townships: the server reports conflicts after saving */ }
     }
     if (b.op === 'cancel_day' && desk) warn.push(`${t('mk.desk')}: ${desk.staff_ids.length} → 0`);
@@ -100,15 +112,24 @@ async function dayPanel(side, o) {
       warn.length ? h('ul', { class: 'conflicts', id: 'mk-warn' }, warn.map((w) => h('li', {}, w))) : h('p', { class: 'ok' }, t('mk.noconf')),
       h('button', { type: 'button', class: 'primary', id: 'mk-apply', onclick: apply }, t('mk.apply')));
   };
-  const apply = async (e) => {
+  const apply = async (e, confirm) => {
     e.target.disabled = true; clear(msg);
     try {
-      const res = await api(`/market-plans/${plan.id}/adjustments`, { method: 'POST', body: body() });
+      const res = await api(`/market-plans/${plan.id}/adjustments`, { method: 'POST', body: confirm ? { ...body(), confirm: true } : body() });
       toast(t('common.save') + ' ✓');
       const conf = (res.conflicts || []).filter((c) => c.date === date || !c.date);
       if (conf.length) sessionStorage.setItem('xh.lastConflicts', JSON.stringify(conf));
       go('market', { township: town, month: o.month, plan: plan.id, date, v: res.version || '' });
-    } catch (err) { e.target.disabled = false; showError(msg, err); }
+    } catch (err) {
+      e.target.disabled = false; showError(msg, err);
+      const c = err.body && err.body.error && err.body.error.consequences;
+      if (c && c.length) {
+        msg.append(h('ul', { class: 'conflicts', id: 'mk-consequences' }, c.map((x) => h('li', { 'data-kind': x.kind }, consequenceText(x, staff)))));
+        if (err.body.error.can_confirm) {
+          msg.append(h('button', { type: 'button', class: 'primary', id: 'mk-confirm', onclick: (ev) => apply(ev, true) }, t('mk.confirm')));
+        } else msg.append(h('p', { class: 'muted' }, t('mk.askplanner')));
+      }
+    }
   };
   const rows = h('div', { class: 'stack' });
   const redraw = () => {
@@ -124,3 +145,61 @@ async function dayPanel(side, o) {
 }
 
 function opKey(op) { return { lock: 'mk.lock', unlock: 'mk.unlock', swap: 'mk.swap', add_day: 'mk.add', cancel_day: 'mk.canceld' }[op]; }
+
+let towns = new Map();
+const townName = (id) => (towns.get(id) || {}).name || id;
+const nameOf = (staff, id) => (staff.get(id) || {}).name || id;
+/** consequenceText says one listed consequence of a refused swap in the page's language. */
+function consequenceText(c, staff) {
+  const names = (ids) => (ids || []).map((s) => nameOf(staff, s)).join('、') || t('common.none');
+  const desk = `${c.date} ${townName(c.township_id)} ${t('mk.desk')}`;
+  if (c.kind === 'leaves_desk') return `${nameOf(staff, c.staff_id)} ${t('mk.c.leaves')} ${desk}` + (c.empty ? t('mk.c.empty') : '');
+  if (c.kind === 'desk_emptied') return `${desk} ${t('mk.c.emptied')} (${t('mk.c.was')} ${names(c.was)})`;
+  return `${desk} ${t('mk.c.changed')}: ${names(c.was)} → ${names(c.now)}`;
+}
+
+/** planBar is the planner's: plan the month's market days, and publish the draft shown. */
+function planBar(o) {
+  const { plan, view, plans, from, to, town, month } = o;
+  const fromIn = h('input', { type: 'date', id: 'mk-from', value: from, required: true });
+  const toIn = h('input', { type: 'date', id: 'mk-to', value: to, required: true });
+  const msg = h('div', { id: 'mk-planmsg', 'aria-live': 'polite' });
+  const bar = h('section', { class: 'card', id: 'mk-planbar', 'aria-labelledby': 'mk-planbar-h' }, h('h2', { id: 'mk-planbar-h' }, t('mk.plans')));
+  const start = async (e) => {
+    e.preventDefault(); clear(msg);
+    const btn = e.submitter || e.target.querySelector('button'); btn.disabled = true;
+    msg.append(h('p', { class: 'muted' }, t('mk.running')));
+    try {
+      let id;
+      try { id = (await api('/market-plans', { method: 'POST', body: { from: fromIn.value, to: toIn.value } })).id; } catch (err) {
+        if (err.status === 409 && err.body && err.body.error && err.body.error.id) id = err.body.error.id; else throw err;
+      }
+      for (;;) {
+        const v = await api('/market-plans/' + id);
+        if (v.status === 'done') break;
+        if (v.status === 'failed' || v.status === 'cancelled') throw new Error(v.error || v.status);
+        await new Promise((r) => setTimeout(r, 500));
+      }
+      go('market', { township: town, month: fromIn.value.slice(0, 7), plan: id });
+    } catch (err) { btn.disabled = false; clear(msg); showError(msg, err); }
+  };
+  bar.append(h('form', { class: 'toolbar', onsubmit: start }, field(t('cir.from'), fromIn), field(t('cir.to'), toIn),
+    h('button', { type: 'submit', id: 'mk-start' }, t('mk.start'))));
+  if (plan && view.publication === 'draft' && view.status === 'done') {
+    const old = plans.find((p) => p.id !== plan.id && p.publication === 'published' && p.from <= plan.to && p.to >= plan.from);
+    const publish = async (e) => {
+      e.target.disabled = true; clear(msg);
+      try {
+        await api(`/market-plans/${plan.id}/publish`, { method: 'POST', body: { version: view.version, supersedes: old ? old.id : undefined } });
+        toast(t('mk.published') + ' ✓');
+        go('market', { township: town, month, plan: plan.id, v: 'p' });
+      } catch (err) { e.target.disabled = false; showError(msg, err); }
+    };
+    bar.append(h('p', {}, `${plan.id}: ${plan.from} – ${plan.to} · ${t('mk.pub.draft')} · ${view.desks.length} ${t('mk.desks')} · ${(view.uncovered || []).length} ${t('mk.uncovered')}`,
+      old ? h('span', { class: 'muted' }, ` · ${t('mk.supersedes')} ${old.id}`) : ''),
+    h('button', { type: 'button', class: 'primary', id: 'mk-publish', onclick: publish }, t('cir.publish')));
+  }
+  bar.append(msg);
+  if (plan && view.publication === 'draft' && view.status !== 'done') showError(msg, { message: `${plan.id}: ${view.status} ${view.error || ''}` });
+  return bar;
+}
