@@ -197,6 +197,14 @@ type Store interface {
 	// the basis of team_member visibility.
 	RequestIDsForTeam(ctx context.Context, teamID string, from, to Date) ([]string, error)
 
+	// RecordPulls stores what a user was given of a team's days at a pull
+	// (see Pull), replacing the previous pull of each day, in one statement.
+	// At most MaxPullDays; Invalid for a bad pull.
+	RecordPulls(ctx context.Context, ps []Pull) error
+	// LastPulls returns userID's last pulls of teamID's days from–to
+	// (inclusive), ordered by date; days never pulled are absent.
+	LastPulls(ctx context.Context, userID, teamID string, from, to Date) ([]Pull, error)
+
 	// CreatePlan stores a plan with its content in one transaction: assigns
 	// ID (if empty), Status draft (if empty), Version 1 and timestamps, sets
 	// PlanID on the content and updates d. Teams, villages, townships,

@@ -64,6 +64,7 @@ func Run(t *testing.T, newStore Factory) {
 		{"AccessTrail", testAccessTrail},
 		{"AccessBatch", testAccessBatch},
 		{"Generations", testGenerations},
+		{"Pulls", testPulls},
 		{"Runs", testRuns},
 	}
 	for _, tc := range tests {

@@ -1,0 +1,72 @@
+package storetest
+
+import (
+	"testing"
+
+	"github.com/yingjing/xunhui/data"
+)
+
+// testPulls: a pull of several days is stored per user, team and day; a new
+// pull of a day replaces it (other days and other users are kept); bad pulls
+// are refused naming the field and write nothing.
+func testPulls(t *testing.T, s data.Store) {
+	fixture(t, s)
+	const team = "T-CTY-1"
+	mon, tue := data.Date("2026-12-07"), data.Date("2026-12-08")
+	first := []data.Pull{
+		{UserID: "u-a", TeamID: team, Date: mon, PlanID: "P-1", Visits: []data.PulledVisit{
+			{RequestID: "R-1", Date: mon, Seq: 1, Start: 540}, {RequestID: "R-2", Date: mon, Seq: 2, Start: 600}}},
+		{UserID: "u-a", TeamID: team, Date: tue, PlanID: "P-1"},
+	}
+	must(t, s.RecordPulls(ctx, first))
+	if first[0].At.IsZero() {
+		t.Fatalf("RecordPulls did not set At")
+	}
+	must(t, s.RecordPulls(ctx, []data.Pull{{UserID: "u-b", TeamID: team, Date: mon, PlanID: "P-0"}}))
+	got, err := s.LastPulls(ctx, "u-a", team, mon, tue)
+	must(t, err)
+	if len(got) != 2 || got[0].Date != mon || got[0].PlanID != "P-1" || len(got[0].Visits) != 2 ||
+		got[0].Visits[1] != (data.PulledVisit{RequestID: "R-2", Date: mon, Seq: 2, Start: 600}) ||
+		got[1].Date != tue || got[1].Visits == nil || len(got[1].Visits) != 0 || got[0].At.IsZero() {
+		t.Fatalf("LastPulls(u-a) = %+v", got)
+	}
+
+	// A new pull of Monday replaces it; Tuesday and u-b stay.
+	must(t, s.RecordPulls(ctx, []data.Pull{{UserID: "u-a", TeamID: team, Date: mon, PlanID: "P-2",
+		Visits: []data.PulledVisit{{RequestID: "R-2", Date: mon, Seq: 1, Start: 545}}}}))
+	got, _ = s.LastPulls(ctx, "u-a", team, mon, tue)
+	if len(got) != 2 || got[0].PlanID != "P-2" || len(got[0].Visits) != 1 || got[0].Visits[0].Start != 545 || got[1].PlanID != "P-1" {
+		t.Fatalf("after a second pull: %+v", got)
+	}
+	if b, _ := s.LastPulls(ctx, "u-b", team, mon, mon); len(b) != 1 || b[0].PlanID != "P-0" {
+		t.Fatalf("LastPulls(u-b) = %+v", b)
+	}
+	if none, err := s.LastPulls(ctx, "u-a", team, "2026-12-09", "2026-12-20"); err != nil || len(none) != 0 {
+		t.Fatalf("days never pulled: %+v, %v", none, err)
+	}
+
+	// Bad pulls: named, nothing written.
+	for _, tc := range []struct {
+		name, field string
+		p           data.Pull
+	}{
+		{"no user", "user_id", data.Pull{TeamID: team, Date: mon}},
+		{"bad date", "date", data.Pull{UserID: "u-a", TeamID: team, Date: "12/07"}},
+		{"visit of another day", "visits[0]", data.Pull{UserID: "u-a", TeamID: team, Date: tue,
+			Visits: []data.PulledVisit{{RequestID: "R-9", Date: mon}}}},
+	} {
+		err := s.RecordPulls(ctx, []data.Pull{{UserID: "u-a", TeamID: team, Date: tue, PlanID: "P-9"}, tc.p})
+		mustKind(t, err, data.Invalid)
+		if f := data.ErrorField(err); f != tc.field {
+			t.Errorf("%s: field %q, want %q", tc.name, f, tc.field)
+		}
+	}
+	var many []data.Pull
+	for i := range data.MaxPullDays + 1 {
+		many = append(many, data.Pull{UserID: "u-a", TeamID: team, Date: mon.AddDays(i)})
+	}
+	mustKind(t, s.RecordPulls(ctx, many), data.Invalid)
+	if got, _ := s.LastPulls(ctx, "u-a", team, tue, tue); len(got) != 1 || got[0].PlanID != "P-1" {
+		t.Fatalf("a refused pull wrote: %+v", got)
+	}
+}
