@@ -155,7 +155,7 @@ func Violations(snap *Snapshot, d data.PlanDetail, tr *Travel) []Violation {
 			if st.Depart-st.Start < need && is(RuleService) {
 				bad(it, st.Seq, "service %d min, items need %d", st.Depart-st.Start, need)
 			}
-			tt, ok := tr.Seconds(t.TravelMode, prev, st.Location)
+			tt, ok := tr.Seconds(t.TravelMode, it.Date, prev, st.Location)
 			if !ok && is(RuleTravel) {
 				bad(it, st.Seq, "location not in the travel matrix")
 			} else if int64(st.TravelSeconds) != tt && is(RuleTravel) {
@@ -169,7 +169,7 @@ func Violations(snap *Snapshot, d data.PlanDetail, tr *Travel) []Violation {
 			}
 			prev, prevDep = st.Location, st.Depart
 		}
-		back, ok := tr.Seconds(t.TravelMode, prev, base)
+		back, ok := tr.Seconds(t.TravelMode, it.Date, prev, base)
 		if (!ok || int64(it.ReturnSeconds) != back) && is(RuleTravel) {
 			bad(it, 0, "return travel %d s, matrix says %d s", it.ReturnSeconds, back)
 		}

@@ -261,7 +261,7 @@ func relaxedTime(snap *Snapshot, v *vehicle, it *data.Itinerary, tr *Travel) {
 			t, hasBreak = t+dur, false
 		}
 		service := st.Depart - st.Start
-		tt, _ := tr.Seconds(v.team.TravelMode, pos, st.Location)
+		tt, _ := tr.Seconds(v.team.TravelMode, v.date, pos, st.Location)
 		arr := t + int((tt+59)/60)
 		start := arr
 		if ws := stopWindows(reqs, *st, it.Date); ws != nil {
@@ -275,7 +275,7 @@ func relaxedTime(snap *Snapshot, v *vehicle, it *data.Itinerary, tr *Travel) {
 		st.Seq, st.Arrival, st.Start, st.Depart, st.TravelSeconds = i+1, arr, start, start+service, int(tt)
 		t, pos = st.Depart, st.Location
 	}
-	back, _ := tr.Seconds(v.team.TravelMode, pos, v.base)
+	back, _ := tr.Seconds(v.team.TravelMode, v.date, pos, v.base)
 	it.ReturnSeconds = int(back)
 }
 
@@ -422,7 +422,7 @@ func (st *editState) itineraries() []data.Itinerary {
 // editPoints lists what the travel matrix of an edit must hold: the bases
 // of the teams whose routes may change, the stops of those routes, and the
 // point of a request to assign. It also returns their travel modes.
-func editPoints(snap *Snapshot, d data.PlanDetail, e Edit, days []data.Date, now time.Time) ([]data.Point, []data.TravelMode) {
+func editPoints(snap *Snapshot, d data.PlanDetail, e Edit, days []data.Date, now time.Time) ([]data.Point, []data.TravelMode, []data.Stop) {
 	teams := map[string]bool{e.TeamID: true, e.ToTeamID: true}
 	var points []data.Point
 	var modes []data.TravelMode
@@ -441,13 +441,15 @@ func editPoints(snap *Snapshot, d data.PlanDetail, e Edit, days []data.Date, now
 			}
 		}
 	}
+	var extra []data.Stop
 	if e.Op == EditAssign {
 		st := newEditState(snap, d)
 		if s, err := st.newStop(e.RequestID, days, now); err == nil {
 			points = append(points, s.Location)
+			extra = append(extra, s)
 		}
 	}
-	return points, modes
+	return points, modes, extra
 }
 
 // EditResult is the answer to an edit: the plan header after it (or as it
@@ -509,8 +511,9 @@ func (s *Service) EditPlan(ctx context.Context, id string, version int64, e Edit
 		return EditResult{}, err
 	}
 	now := s.cfg.Now()
-	points, modes := editPoints(snap, d, e, days, now)
-	tr, err := NewTravel(ctx, s.cfg.Source, points, nil, modes)
+	points, modes, extra := editPoints(snap, d, e, days, now)
+	tr, err := BuildTravel(ctx, s.cfg.Source, TravelSpec{Points: points, Villages: snap.stopVillages(d, extra...), Modes: modes,
+		Days: days, Closures: snap.Closures})
 	if err != nil {
 		return EditResult{}, err
 	}

@@ -284,8 +284,8 @@ func fits(in *reqInfo, v *vehicle, tr *Travel) Code {
 	if !ok {
 		return HoursNeverMatch
 	}
-	out, ok1 := tr.Seconds(v.team.TravelMode, v.origin(), in.point)
-	back, ok2 := tr.Seconds(v.team.TravelMode, in.point, v.base)
+	out, ok1 := tr.Seconds(v.team.TravelMode, v.date, v.origin(), in.point)
+	back, ok2 := tr.Seconds(v.team.TravelMode, v.date, in.point, v.base)
 	if !ok1 || !ok2 || out >= Unreachable || back >= Unreachable {
 		return TooFar
 	}

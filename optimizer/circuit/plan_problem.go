@@ -153,8 +153,8 @@ func makeGroups(infos []*reqInfo, vehicles []vehicle, tr *Travel) []group {
 				any := false
 				for _, vi := range g.vehicles {
 					v := &vehicles[vi]
-					out, _ := tr.Seconds(v.team.TravelMode, v.origin(), g.point)
-					back, _ := tr.Seconds(v.team.TravelMode, g.point, v.base)
+					out, _ := tr.Seconds(v.team.TravelMode, v.date, v.origin(), g.point)
+					back, _ := tr.Seconds(v.team.TravelMode, v.date, g.point, v.base)
 					if fitsDay(v, pres[v.day], g.service+in.service, int(out/60), int(back/60)) {
 						any = true
 						break
@@ -180,48 +180,59 @@ func makeGroups(infos []*reqInfo, vehicles []vehicle, tr *Travel) []group {
 }
 
 // buildProblem turns groups and vehicles into a vrp.Problem over one
-// location set (tr's points) with one engine travel profile per travel mode:
-// each vehicle travels on its team's mode, so a job may be served by teams of
-// any mode. Profile 0 is the mode with the most vehicles (ties: the first
-// mode by name); the engine computes its job neighbourhoods on profile 0,
-// which only orders candidates and is exact for no route.
+// location set (tr's points) with one engine travel profile per travel mode
+// and set of closures in force (days without closures share one): each
+// vehicle travels on its team's mode and its day's roads, so a job may be
+// served by teams of any mode on any day. Profile 0 is the profile with the
+// most vehicles (ties: the first mode by name, open roads first); the engine
+// computes its job neighbourhoods on profile 0, which only orders
+// candidates and is exact for no route.
 func buildProblem(groups []group, vehicles []vehicle, tr *Travel) (*vrp.Problem, error) {
-	count := map[data.TravelMode]int{}
+	count := map[profileKey]int{}
 	for vi := range vehicles {
-		count[vehicles[vi].team.TravelMode]++
+		count[tr.profileOf(vehicles[vi].team.TravelMode, vehicles[vi].date)]++
 	}
-	var modes []data.TravelMode
+	var keys []profileKey
 	for m := range tr.secs {
-		modes = append(modes, m)
+		keys = append(keys, profileKey{m, -1})
 	}
-	sort.Slice(modes, func(a, b int) bool {
-		if count[modes[a]] != count[modes[b]] {
-			return count[modes[a]] > count[modes[b]]
+	for k := range count {
+		if k.set >= 0 {
+			keys = append(keys, k)
 		}
-		return modes[a] < modes[b]
+	}
+	sort.Slice(keys, func(a, b int) bool {
+		ka, kb := keys[a], keys[b]
+		if count[ka] != count[kb] {
+			return count[ka] > count[kb]
+		}
+		if ka.mode != kb.mode {
+			return ka.mode < kb.mode
+		}
+		return ka.set < kb.set
 	})
 	n := len(tr.keys)
-	matrix := func(m data.TravelMode) vrp.Matrix {
+	matrix := func(k profileKey) vrp.Matrix {
 		x := vrp.NewMatrix(n)
-		for i, row := range tr.secs[m] {
+		for i, row := range tr.profileRows(k) {
 			copy(x.Data[i*n:], row)
 		}
 		return x
 	}
 	p := &vrp.Problem{}
-	profile := map[data.TravelMode]int{}
-	for k, m := range modes {
-		profile[m] = k
-		if k == 0 {
-			p.Durations = matrix(m)
+	profile := map[profileKey]int{}
+	for i, k := range keys {
+		profile[k] = i
+		if i == 0 {
+			p.Durations = matrix(k)
 		} else {
-			p.Profiles = append(p.Profiles, vrp.Profile{Durations: matrix(m)})
+			p.Profiles = append(p.Profiles, vrp.Profile{Durations: matrix(k)})
 		}
 	}
 	for vi := range vehicles {
 		v := &vehicles[vi]
 		off := int64(v.day) * 86400
-		veh := vrp.Vehicle{ID: v.team.ID + "@" + string(v.date), Profile: profile[v.team.TravelMode],
+		veh := vrp.Vehicle{ID: v.team.ID + "@" + string(v.date), Profile: profile[tr.profileOf(v.team.TravelMode, v.date)],
 			Start: tr.idx(v.origin()), End: tr.idx(v.base),
 			Shift: vrp.TimeWindow{Start: off + int64(v.shiftStart())*60, End: off + int64(v.team.DayEnd)*60}}
 		if veh.Shift.Start > veh.Shift.End {

@@ -76,7 +76,7 @@ func (r *planRun) itineraries(res *Result) map[string]placement {
 				continue
 			}
 			g := &r.groups[vis.Job]
-			travel, _ := tr.Seconds(v.team.TravelMode, prev, g.point)
+			travel, _ := tr.Seconds(v.team.TravelMode, v.date, prev, g.point)
 			st := data.Stop{VillageID: g.village, Location: g.point,
 				Arrival: int((vis.Arrival - off) / 60), Start: int((vis.Start - off) / 60), Depart: int((vis.Departure - off) / 60),
 				TravelSeconds: int(travel)}
@@ -111,7 +111,7 @@ func (r *planRun) itineraries(res *Result) map[string]placement {
 			it.Stops[i].Seq = i + 1
 		}
 		if n := len(it.Stops); n > 0 {
-			back, _ := tr.Seconds(t.TravelMode, it.Stops[n-1].Location, base)
+			back, _ := tr.Seconds(t.TravelMode, it.Date, it.Stops[n-1].Location, base)
 			it.ReturnSeconds = int(back)
 			it.StaffIDs = snap.Duty(t, it.Date).Members
 		}
@@ -262,7 +262,7 @@ func relinkFixed(snap *Snapshot, it *data.Itinerary, tr *Travel) {
 	prevDep := t.DayStart
 	for i := range it.Stops {
 		st := &it.Stops[i]
-		if tt, ok := tr.Seconds(t.TravelMode, prev, st.Location); ok && int(tt) != st.TravelSeconds {
+		if tt, ok := tr.Seconds(t.TravelMode, it.Date, prev, st.Location); ok && int(tt) != st.TravelSeconds {
 			st.TravelSeconds = int(tt)
 			if earliest := prevDep + (st.TravelSeconds+59)/60; st.Arrival < earliest {
 				service := st.Depart - st.Start

@@ -107,6 +107,7 @@ func (r *planRun) readRequests(ctx context.Context) error {
 	snap := r.snap
 	points := []data.Point{}
 	groupsOf := map[string]string{}
+	villageOf := snap.baseVillages(map[string]string{})
 	modes := map[data.TravelMode]bool{}
 	for i := range snap.Teams {
 		if p, ok := snap.base(snap.Teams[i]); ok {
@@ -118,6 +119,9 @@ func (r *planRun) readRequests(ctx context.Context) error {
 	for _, fs := range r.base.fixed {
 		for _, f := range fs {
 			points = append(points, f.stop.Location)
+			if f.stop.VillageID != "" {
+				villageOf[PointKey(f.stop.Location)] = f.stop.VillageID
+			}
 		}
 	}
 	for i := range snap.Requests {
@@ -130,6 +134,7 @@ func (r *planRun) readRequests(ctx context.Context) error {
 		if in.code == "" {
 			points = append(points, in.point)
 			groupsOf[PointKey(in.point)] = in.village.TownshipID
+			villageOf[PointKey(in.point)] = in.village.ID
 		}
 	}
 	var modeList []data.TravelMode
@@ -137,7 +142,8 @@ func (r *planRun) readRequests(ctx context.Context) error {
 		modeList = append(modeList, m)
 	}
 	// Only the search may be cut short by ctx; the matrix is always needed.
-	tr, err := NewTravel(context.WithoutCancel(ctx), r.opts.Source, points, groupsOf, modeList)
+	tr, err := BuildTravel(context.WithoutCancel(ctx), r.opts.Source, TravelSpec{Points: points, Groups: groupsOf,
+		Villages: villageOf, Modes: modeList, Days: r.days, Closures: snap.Closures})
 	if err != nil {
 		return err
 	}

@@ -66,10 +66,12 @@ func Suggest(ctx context.Context, snap *Snapshot, d data.PlanDetail, req data.Re
 			points = append(points, st.Location)
 		}
 	}
+	villages := snap.stopVillages(d)
 	if in.code == "" {
 		points = append(points, in.point)
+		villages[PointKey(in.point)] = in.village.ID
 	}
-	tr, err := NewTravel(ctx, src, points, nil, modes)
+	tr, err := BuildTravel(ctx, src, TravelSpec{Points: points, Villages: villages, Modes: modes, Days: days, Closures: snap.Closures})
 	if err != nil {
 		return nil, "", err
 	}
@@ -204,7 +206,7 @@ func retime(snap *Snapshot, v *vehicle, it *data.Itinerary, tr *Travel) bool {
 			}
 			st := it.Stops[i]
 			service := st.Depart - st.Start
-			tt, found := tr.Seconds(mode, pos, st.Location)
+			tt, found := tr.Seconds(mode, v.date, pos, st.Location)
 			if !found || tt >= Unreachable {
 				ok = false
 				break
@@ -236,7 +238,7 @@ func retime(snap *Snapshot, v *vehicle, it *data.Itinerary, tr *Travel) bool {
 			}
 			t = bs + dur
 		}
-		back, found := tr.Seconds(mode, pos, v.base)
+		back, found := tr.Seconds(mode, v.date, pos, v.base)
 		if !found || t+int((back+59)/60) > v.team.DayEnd {
 			continue
 		}

@@ -29,6 +29,43 @@ type Snapshot struct {
 	Claimed map[data.StaffDay]data.Claim
 	// RestDay reports statutory days off (nil: none); nobody travels then.
 	RestDay func(data.Date) bool
+	// Closures are the road closures and walk-only villages; travel on a
+	// day honours those in force then.
+	Closures []data.Closure
+}
+
+// baseVillages maps the bases of teams homed in a village (agents) to that
+// village, for the walk-only villages of BuildTravel.
+func (s *Snapshot) baseVillages(out map[string]string) map[string]string {
+	for _, t := range s.Teams {
+		if _, ok := s.Villages[t.HomeCode]; !ok {
+			continue
+		}
+		if b, ok := s.base(t); ok {
+			out[PointKey(b)] = t.HomeCode
+		}
+	}
+	return out
+}
+
+// stopVillages maps the locations of d's stops (and of extra stops), and
+// the bases of teams homed in a village, to their villages, for the
+// walk-only villages of BuildTravel.
+func (s *Snapshot) stopVillages(d data.PlanDetail, extra ...data.Stop) map[string]string {
+	out := s.baseVillages(map[string]string{})
+	for _, it := range d.Itineraries {
+		for _, st := range it.Stops {
+			if st.VillageID != "" {
+				out[PointKey(st.Location)] = st.VillageID
+			}
+		}
+	}
+	for _, st := range extra {
+		if st.VillageID != "" {
+			out[PointKey(st.Location)] = st.VillageID
+		}
+	}
+	return out
 }
 
 // PoolStatuses are the request statuses a new plan takes into account:
@@ -73,6 +110,9 @@ func LoadSnapshot(ctx context.Context, store data.Store, extra []string) (*Snaps
 	}
 	if s.Absences, err = store.ListAbsences(ctx, data.AbsenceFilter{}); err != nil {
 		return nil, fmt.Errorf("load absences: %w", err)
+	}
+	if s.Closures, err = store.ListClosures(ctx, data.ClosureFilter{}); err != nil {
+		return nil, fmt.Errorf("load closures: %w", err)
 	}
 	claims, err := store.ListClaims(ctx, data.ClaimFilter{Kind: data.DayMarketDesk})
 	if err != nil {
