@@ -36,7 +36,7 @@ async function memberFor() {
   const its = v.itineraries.filter((i) => i.stops.length > 0).sort((a, b) => b.stops.length - a.stops.length);
   const it = its[0];
   const u = await adminApi('/users', { id: 'e2e-member-' + Date.now(), name: '测试队员', role: 'team_member', team_id: it.team_id });
-  return { token: u.token, date: it.date };
+  return { token: u.token, date: it.date, id: u.user_id || (u.user && u.user.id) };
 }
 // apiAs calls the API with a token; resolves to {status, body}.
 async function apiAs(tok, method, path, body) {
@@ -116,6 +116,7 @@ async function editFlow(page, width) {
 }
 let memberDate = WEEK;
 let steps = 0;
+let memberId = '';
 function check(cond, msg) { if (!cond) { failures.push(msg); console.error('FAIL: ' + msg); } }
 
 async function session(width, who) {
@@ -141,6 +142,32 @@ async function shot(page, name, width) {
   await page.screenshot({ path: join(SHOTS, `${name}-${width}.png`) });
   steps++;
   console.log(`ok ${name}@${width} (scrollWidth ${sw[0]}/${sw[1]})`);
+}
+// qrSignin: the planner issues a phone sign-in code on the day page and sees its QR code; a phone
+// (360×740) that opens the link the QR code encodes is signed in as the member and shows the day.
+async function qrSignin(page, userId, width) {
+  await page.goto(`${BASE}/#/day?date=${memberDate}`);
+  await ready(page, 'day');
+  await page.click('#phone-signin summary');
+  await page.fill('#signin-user', userId);
+  await page.click('#phone-signin button[type=submit]');
+  await page.waitForSelector('#signin-qr');
+  const qr = await page.locator('#signin-qr').evaluate((img) => ({ src: img.src.slice(0, 22), w: img.naturalWidth, done: img.complete }));
+  check(qr.src === 'data:image/png;base64,' && qr.w >= 200, `QR image shown: ${JSON.stringify(qr)}`);
+  const href = await page.getAttribute('#signin-link', 'href');
+  const code = await page.textContent('#signin-code');
+  check(href === `${BASE}/field/#code=${code}`, `sign-in link ${href} carries the code ${code}`);
+  await shot(page, 'day-signin-qr', width);
+  const phone = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: 'zh-CN' });
+  const p = await phone.newPage();
+  p.setDefaultTimeout(30000);
+  p.on('pageerror', (e) => check(false, `qr phone: page error: ${e.message}`));
+  await p.goto(href);
+  await ready(p, 'day');
+  check(!(await p.evaluate(() => location.hash)).includes('code'), 'the code is dropped from the address after sign-in');
+  check(await p.locator('#signin').count() === 0, 'the phone is signed in by the QR link');
+  await shot(p, 'field-qr-signed-in', 360);
+  await phone.close();
 }
 async function signIn(page, token, home, width, name) {
   await page.goto(BASE + '/');
@@ -195,6 +222,7 @@ for (const width of [1280, 360]) {
       await page.waitForSelector('#cir-moves', { timeout: 120000 });
       await shot(page, 'circuits-replan', width);
       await editFlow(page, width);
+      memberId = m.id;
       // Publish nothing more: the team member works on the published plan.
     } else {
       await page.goto(BASE + '/#/circuits');
@@ -203,6 +231,7 @@ for (const width of [1280, 360]) {
     check(await page.locator('#cir-board tbody tr').count() > 0, 'board lists teams');
     check(await page.locator('#cir-unassigned').count() === 1, 'unassigned list shown');
     await shot(page, 'circuits', width);
+    if (width === 1280) await qrSignin(page, memberId, width);
     for (const p of ['requests', 'map', 'plots']) {
       await page.goto(BASE + '/#/' + p);
       await ready(page, p);

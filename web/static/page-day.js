@@ -22,6 +22,7 @@ export async function render(main, params) {
   dateIn.addEventListener('change', change);
   head.append(field(t('common.date'), dateIn));
   main.append(h('h1', {}, t('day.title')), head);
+  if (me.role === 'admin' || me.role === 'county_planner') main.append(phoneSignin());
   const body = h('div');
   main.append(body);
   let sheet;
@@ -53,6 +54,26 @@ export async function render(main, params) {
     label(m.layer('labels'), pts[i + 1], String(s.seq), 11 * m.scale, { class: 'seq', 'text-anchor': 'middle', dy: '0.35em' });
   });
   body.append(h('div', { class: 'mapbox small' }, m.svg));
+}
+
+// phoneSignin issues a one-time code for a staff member's phone: the code
+// to type, and a QR code of the field app's sign-in link for the camera.
+function phoneSignin() {
+  const user = h('input', { id: 'signin-user', required: true, autocomplete: 'off', spellcheck: 'false' });
+  const out = h('div', { id: 'signin-result', 'aria-live': 'polite' });
+  const form = h('form', { class: 'toolbar', onsubmit: async (ev) => {
+    ev.preventDefault();
+    clear(out);
+    try {
+      const c = await api(`/users/${encodeURIComponent(user.value.trim())}/signin-codes`, { method: 'POST', body: { base_url: location.origin } });
+      out.append(
+        h('p', {}, t('day.code') + ' ', h('strong', { id: 'signin-code', class: 'code' }, c.code), ' · ' + t('day.codeUntil') + ' ' + new Date(c.expires_at).toLocaleTimeString()),
+        h('img', { id: 'signin-qr', src: c.qr_png, width: '192', height: '192', alt: t('day.qrAlt') }),
+        h('p', { class: 'small' }, h('a', { id: 'signin-link', href: c.signin_url, target: '_blank', rel: 'noopener' }, t('day.codeLink'))));
+    } catch (err) { showError(out, err); }
+  } }, field(t('day.codeUser'), user), h('button', { type: 'submit' }, t('day.codeIssue')));
+  return h('details', { class: 'noprint', id: 'phone-signin' }, h('summary', {}, t('day.phone')),
+    h('p', { class: 'muted small' }, t('day.phoneHelp')), form, out);
 }
 
 function stopItem(s) {

@@ -318,6 +318,16 @@ async function start() {
   st.changed = new Set((await kvGet('changed')) || []);
   st.day = (await kvGet('day')) || '';
   st.items = await outbox();
+  // A QR code from the planner opens /field/#code=ABCD-EFGH: sign in with it
+  // (the fragment never reaches a server) and drop it from the address.
+  const qr = /^#code=([A-Za-z0-9-]{8,12})$/.exec(location.hash);
+  if (qr) {
+    history.replaceState(null, '', location.pathname + location.search);
+    showSignin();
+    $('#code').value = qr[1];
+    $('#signin').requestSubmit();
+    return;
+  }
   if (!st.token || !st.user) return showSignin();
   render(); // the stored week first: usable offline at once
   if (navigator.onLine) sync();
