@@ -47,6 +47,7 @@ type search struct {
 	// fixedFleet forbids insertions into empty routes (the fleet
 	// minimisation phase, fleet.go): the used routes must take every job.
 	fixedFleet bool
+	ej         ejector // insertion with ejections (eject.go)
 }
 
 // move is a candidate change of one or two routes, described by the
