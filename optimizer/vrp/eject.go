@@ -14,6 +14,9 @@ const (
 	// ejectRoutes caps the routes tried: those serving one of u's nearest
 	// jobs when there are more (as insertBest restricts its scan).
 	ejectRoutes = 30
+	// squeezeWeight multiplies the penalised local search's starting
+	// violation penalty in squeeze: feasibility first, cost second.
+	squeezeWeight = 10
 )
 
 // ejector enumerates, for one job u and one route, the insertion
@@ -34,6 +37,7 @@ type ejector struct {
 	seq    []int32 // the new route under construction
 	out    []int32 // jobs ejected on the current branch
 	visits int
+	limit  int // nodes one route's enumeration may visit; 0 = ejectBudget
 
 	best    int64 // smallest counter sum found (over all routes tried)
 	bestR   int
@@ -140,7 +144,7 @@ func (e *ejector) step(n int32, t int64, cur int32) (int64, int32, bool) {
 // location cur with counter sum psum.
 func (e *ejector) dfs(i int, inserted bool, t int64, cur int32, psum int64) {
 	e.visits++
-	if e.visits > ejectBudget || psum >= e.best {
+	if (e.visits > ejectBudget && e.limit == 0) || (e.limit > 0 && e.visits > e.limit) || psum >= e.best {
 		return
 	}
 	r := e.r
@@ -219,4 +223,49 @@ func (s *search) perturb(n int) {
 			s.apply()
 		}
 	}
+}
+
+// squeeze is N&B's squeeze step: insert u where it violates least (time
+// warp, excess load and duration, summed as the penalised local search
+// counts them), then let the local search with a violation penalty far
+// above any cost change move jobs until the routes are feasible. It keeps
+// the result and returns true when every route is feasible, and otherwise
+// puts the solution back as it was.
+func (s *search) squeeze(u int32, order []int32, back *snapshot) bool {
+	bestV, bestC := int64(1)<<62, int64(1)<<62
+	bestR, bestP := -1, -1
+	for _, ri := range s.ejectCandidates(u) {
+		r := s.routes[ri]
+		for p := r.lockEnd - 1; p < r.last(); p++ {
+			pcs := append(s.mv.a1[:0], rangePiece(r, 0, p), nodePiece(u), rangePiece(r, p+1, r.last()))
+			e := s.evalPieces(r.idx, pcs)
+			if !e.ok {
+				continue
+			}
+			if d := e.cost - r.cost; e.viol < bestV || (e.viol == bestV && d < bestC) {
+				bestV, bestC, bestR, bestP = e.viol, d, r.idx, p
+			}
+		}
+	}
+	if bestR < 0 {
+		return false
+	}
+	s.save(back)
+	r := s.routes[bestR]
+	s.mv.r1, s.mv.r2, s.mv.insert = bestR, -1, u
+	s.mv.p1 = append(s.mv.a1[:0], rangePiece(r, 0, bestP), nodePiece(u), rangePiece(r, bestP+1, r.last()))
+	s.apply()
+	for _, n := range r.nodes {
+		if s.isJob(n) {
+			s.dirty[n] = true
+		}
+	}
+	s.lambda = s.lambdaStart() * squeezeWeight
+	s.localSearch(order)
+	s.lambda = 0
+	if s.infeasible() {
+		s.restore(back)
+		return false
+	}
+	return true
 }

@@ -54,6 +54,7 @@ func (s *search) minimiseFleet(ctx context.Context, cfg *runConfig, order []int3
 	bound := s.fleetBound(served)
 	p := make([]int64, in.nJobs)
 	var pool []int32
+	var back snapshot
 	s.fixedFleet = true
 	defer func() { s.fixedFleet = false }()
 	// next empties another route and fills the pool with its jobs; false
@@ -92,7 +93,10 @@ func (s *search) minimiseFleet(ctx context.Context, cfg *runConfig, order []int3
 		}
 		u := pool[len(pool)-1]
 		pool = pool[:len(pool)-1]
-		if s.insertBest(u) {
+		if s.routeOf[u] >= 0 {
+			continue // the squeeze's local search has inserted it
+		}
+		if s.insertBest(u) || (fleetSqueeze && s.squeeze(u, order, &back)) {
 			continue
 		}
 		p[u]++

@@ -2,6 +2,7 @@ package vrp
 
 import (
 	"context"
+	"fmt"
 	"math/rand"
 	"reflect"
 	"testing"
@@ -136,5 +137,55 @@ func TestFixedCostsEveryObjective(t *testing.T) {
 				t.Errorf("objective %v, fixed %d: %d routes cost %d, want %d routes cost %d", obj, tc.fixed, len(s.Routes), s.Cost, tc.routes, tc.cost)
 			}
 		}
+	}
+}
+
+// TestFleetBound: the capacity bound of Solomon C101 (demand 1810,
+// capacity 200) is 10, its best known fleet, and R201's (capacity 1000)
+// is 2; a task limit of 3 on 25 vehicles makes RC105's 100 jobs need 34.
+// Fleet mode on C101 stops removing routes once it reaches 10, so the cost
+// search gets the rest of the budget: under an iteration cap the
+// solution has 10 vehicles.
+func TestFleetBound(t *testing.T) {
+	for _, tc := range []struct {
+		file     string
+		maxTasks int
+		want     int
+	}{{"C101", 0, 10}, {"R201", 0, 2}, {"RC105", 3, 34}} {
+		p, err := readSolomon("solomon/testdata/" + tc.file + ".txt")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for v := range p.Vehicles {
+			p.Vehicles[v].MaxTasks = tc.maxTasks
+		}
+		if tc.maxTasks > 0 {
+			for len(p.Vehicles) < 40 {
+				p.Vehicles = append(p.Vehicles, p.Vehicles[0])
+				p.Vehicles[len(p.Vehicles)-1].ID = fmt.Sprint("extra", len(p.Vehicles))
+			}
+		}
+		s := newSearch(compile(p, ObjectiveDistance, 20), 1)
+		served := make([]bool, s.in.nJobs)
+		for j := range served {
+			served[j] = true
+		}
+		if got := s.fleetBound(served); got != tc.want {
+			t.Errorf("%s: bound %d, want %d", tc.file, got, tc.want)
+		}
+	}
+	p, err := readSolomon("solomon/testdata/C101.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sol, err := Solve(context.Background(), p, Options{Seed: 1, MaxIterations: 300, Objective: ObjectiveDistance, Fleet: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Check(p, sol); err != nil {
+		t.Fatal(err)
+	}
+	if len(sol.Routes) != 10 || len(sol.Unassigned) != 0 {
+		t.Errorf("C101 fleet mode: %d vehicles, %d unassigned; want 10 and 0", len(sol.Routes), len(sol.Unassigned))
 	}
 }

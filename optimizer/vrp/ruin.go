@@ -19,18 +19,12 @@ func (s *search) ruin() {
 		s.removeRoute()
 		return
 	}
-	// seed: a random routed job; while the fleet is being cut, a random
-	// left-out job, so that strings go from the routes around it and make
-	// room where it is needed.
+	// seed: a random routed job.
 	var seed int32
-	if s.fixedFleet && len(s.unassigned) > 0 && fleetSeedOut {
-		seed = s.unassigned[s.rng.Intn(len(s.unassigned))]
-	} else {
-		for {
-			seed = int32(s.rng.Intn(in.nJobs))
-			if s.routeOf[seed] >= 0 {
-				break
-			}
+	for {
+		seed = int32(s.rng.Intn(in.nJobs))
+		if s.routeOf[seed] >= 0 {
+			break
 		}
 	}
 	ruined := s.ruinedBuf[:0]

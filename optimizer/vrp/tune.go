@@ -73,6 +73,4 @@ var fleetShare = func() float64 {
 	return 0.5
 }()
 
-var fleetLS = os.Getenv("VRP_FLEETLS") != "0"
-
-var fleetSeedOut = os.Getenv("VRP_FLEETSEED") != "0"
+var fleetSqueeze = os.Getenv("VRP_SQUEEZE") != "0"

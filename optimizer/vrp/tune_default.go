@@ -13,12 +13,11 @@ const (
 	routeRemovalRate = 0.05
 	lambdaScale      = 1000.0
 	// fleetShare is the share of the budget (time or iterations) that
-	// fleet mode spends removing routes before the cost search takes the
-	// rest; fleetLS runs the local search after each recreate there.
+	// fleet mode may spend removing routes before the cost search takes
+	// the rest (fleet.go).
 	fleetShare = 0.5
-	fleetLS    = true
-	// fleetSeedOut seeds the fleet phase's ruins at left-out jobs.
-	fleetSeedOut = true
+	// fleetSqueeze tries N&B's squeeze before inserting with ejections.
+	fleetSqueeze = true
 )
 
 func threadCPU() time.Time { return time.Now() }
