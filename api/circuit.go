@@ -75,6 +75,12 @@ type outcomeResult struct {
 	Replayed   bool      `json:"replayed,omitempty"`
 }
 
+// routesResult is the answer of GET /circuit-plans/{id}/routes.
+type routesResult struct {
+	PlanID string                  `json:"plan_id"`
+	Routes []circuit.RouteGeometry `json:"routes"`
+}
+
 // slotsResult is the answer of GET /circuit-plans/{id}/slots.
 type slotsResult struct {
 	PlanID    string         `json:"plan_id"`
@@ -121,6 +127,11 @@ func (s *Server) circuitRoutes(v1 *gin.RouterGroup) {
 	s.handle(v1, http.MethodGet, "/circuit-plans/:id/explanation", opSpec{roles: planReaders, tag: "circuits",
 		summary:  "Why each unassigned request was left out, each team's load, and the level-routing decisions",
 		response: circuit.Explanation{}, errors: []int{404, 409, 503}}, s.explainCircuitPlan)
+	s.handle(v1, http.MethodGet, "/circuit-plans/:id/routes", opSpec{roles: planReaders, tag: "circuits",
+		summary:     "The drawable path of each team-day of a plan, for the map (no household data)",
+		description: "geometry is `road` when the path follows the road graph, `straight` when the stops are joined in order (the travel source cannot route them). Township coordinators get their township's teams only.",
+		query: []apiParam{{Name: "date", In: "query", Description: "only this day (YYYY-MM-DD)", Schema: &jsonSchema{Type: "string", Format: "date"}}},
+		response: routesResult{}, errors: []int{400, 404, 409, 503}}, s.planRouteGeometry)
 	s.handle(v1, http.MethodGet, "/circuit-plans/:id/slots", opSpec{roles: planReaders, tag: "circuits",
 		summary: "Suggest the best (team, day, time) slots for a request in a plan, without re-planning",
 		query: []apiParam{{Name: "request", In: "query", Required: true, Description: "request id", Schema: &jsonSchema{Type: "string"}},
@@ -266,6 +277,43 @@ func (s *Server) getCircuitPlan(c *gin.Context) error {
 		v.Loads = slices.DeleteFunc(v.Loads, func(l circuit.Load) bool { return !ok[l.TeamID] })
 	}
 	c.JSON(http.StatusOK, v)
+	return nil
+}
+
+// planRouteGeometry answers the drawable paths of a plan's team-days.
+func (s *Server) planRouteGeometry(c *gin.Context) error {
+	svc, id, err := s.circuitPlanRef(c)
+	if err != nil {
+		return err
+	}
+	q, err := query(c, "date")
+	if err != nil {
+		return err
+	}
+	var date data.Date
+	if d := q.Get("date"); d != "" {
+		if date, err = data.ParseDate(d); err != nil {
+			return badRequest("date", "date= is not a date YYYY-MM-DD")
+		}
+	}
+	ctx := c.Request.Context()
+	var keep func(string) bool
+	if p := mustPrincipal(c); p.user.Role == data.UserTownshipCoordinator {
+		teams, err := s.store.ListTeams(ctx, "")
+		if err != nil {
+			return err
+		}
+		ok := map[string]bool{}
+		for _, t := range teams {
+			ok[t.ID] = teamVisible(p, t)
+		}
+		keep = func(id string) bool { return ok[id] }
+	}
+	rs, err := svc.Routes(ctx, id, date, keep)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, routesResult{PlanID: id, Routes: rs})
 	return nil
 }
 

@@ -308,6 +308,54 @@ func testCircuitFlow(t *testing.T, e *testEnv, week data.Date) {
 		t.Errorf("coordinator previewing a publication: status %d, want 403", code)
 	}
 
+	// Route geometry for the map: one path per team-day with stops, base →
+	// stops → base; the estimate source cannot route, so straight and
+	// through every stop in order. A coordinator gets its township's teams.
+	var rg struct {
+		Routes []circuit.RouteGeometry
+	}
+	e.getJSON("/api/v1/circuit-plans/"+v.ID+"/routes", "u-planner", http.StatusOK, &rg)
+	withStops := map[circuit.TeamDay]data.Itinerary{}
+	for _, it := range v.Itineraries {
+		if len(it.Stops) > 0 {
+			withStops[circuit.TeamDay{Team: it.TeamID, Day: it.Date}] = it
+		}
+	}
+	if len(rg.Routes) != len(withStops) {
+		t.Errorf("routes: %d, want one per team-day with stops (%d)", len(rg.Routes), len(withStops))
+	}
+	for _, r := range rg.Routes {
+		it, ok := withStops[circuit.TeamDay{Team: r.TeamID, Day: r.Date}]
+		if !ok || r.Geometry != circuit.GeometryStraight || len(r.Path) != len(it.Stops)+2 || r.Path[0] != r.Path[len(r.Path)-1] {
+			t.Errorf("route %s %s: geometry %q, %d points; want straight base → %d stops → base", r.TeamID, r.Date, r.Geometry, len(r.Path), len(it.Stops))
+			continue
+		}
+		for i, st := range it.Stops {
+			if r.Path[i+1] != [2]float64{st.Location.Lon, st.Location.Lat} {
+				t.Errorf("route %s %s: point %d = %v, want stop %d at %v", r.TeamID, r.Date, i+1, r.Path[i+1], st.Seq, st.Location)
+			}
+		}
+	}
+	day := v.Itineraries[0].Date
+	e.getJSON("/api/v1/circuit-plans/"+v.ID+"/routes?date="+string(day), "u-planner", http.StatusOK, &rg)
+	for _, r := range rg.Routes {
+		if r.Date != day {
+			t.Errorf("routes?date=%s answers %s", day, r.Date)
+		}
+	}
+	if code, _, _ := e.do(http.MethodGet, "/api/v1/circuit-plans/"+v.ID+"/routes?date=friday", "u-planner", nil); code != http.StatusBadRequest {
+		t.Errorf("routes?date=friday: status %d, want 400", code)
+	}
+	if _, err := e.store.GetUser(ctx, "u-coord"); err == nil {
+		e.getJSON("/api/v1/circuit-plans/"+v.ID+"/routes", "u-coord", http.StatusOK, &rg)
+		u, _ := e.store.GetUser(ctx, "u-coord")
+		for _, r := range rg.Routes {
+			if tm, _ := e.store.GetTeam(ctx, r.TeamID); tm.Level == data.LevelCounty || data.TownshipOf(tm.HomeCode) != u.TownshipID {
+				t.Errorf("coordinator of %s gets the route of team %s", u.TownshipID, r.TeamID)
+			}
+		}
+	}
+
 	// Publish: requests on the plan become planned.
 	var pub data.Plan
 	post("/api/v1/circuit-plans/"+v.ID+"/publish", "u-planner", nil, http.StatusOK, &pub)

@@ -104,6 +104,7 @@ var routeRoles = map[string]string{
 	"POST /api/v1/circuit-plans/:id/replan":     "ap",
 	"GET /api/v1/circuit-plans/:id/explanation": "apc",
 	"GET /api/v1/circuit-plans/:id/slots":       "apc",
+	"GET /api/v1/circuit-plans/:id/routes":      "apc",
 	"POST /api/v1/circuit-plans/:id/edits":      "ap",
 	"GET /api/v1/ledgers.xlsx":                  "apc",
 	"POST /api/v1/staff":                        "ap",
