@@ -130,8 +130,8 @@ func (s *Server) circuitRoutes(v1 *gin.RouterGroup) {
 	s.handle(v1, http.MethodGet, "/circuit-plans/:id/routes", opSpec{roles: planReaders, tag: "circuits",
 		summary:     "The drawable path of each team-day of a plan, for the map (no household data)",
 		description: "geometry is `road` when the path follows the road graph, `straight` when the stops are joined in order (the travel source cannot route them). Township coordinators get their township's teams only.",
-		query: []apiParam{{Name: "date", In: "query", Description: "only this day (YYYY-MM-DD)", Schema: &jsonSchema{Type: "string", Format: "date"}}},
-		response: routesResult{}, errors: []int{400, 404, 409, 503}}, s.planRouteGeometry)
+		query:       []apiParam{{Name: "date", In: "query", Description: "only this day (YYYY-MM-DD)", Schema: &jsonSchema{Type: "string", Format: "date"}}},
+		response:    routesResult{}, errors: []int{400, 404, 409, 503}}, s.planRouteGeometry)
 	s.handle(v1, http.MethodGet, "/circuit-plans/:id/slots", opSpec{roles: planReaders, tag: "circuits",
 		summary: "Suggest the best (team, day, time) slots for a request in a plan, without re-planning",
 		query: []apiParam{{Name: "request", In: "query", Required: true, Description: "request id", Schema: &jsonSchema{Type: "string"}},
