@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -8,7 +9,12 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/paulmach/orb"
+
 	"github.com/yingjing/xunhui/data"
+	"github.com/yingjing/xunhui/data/seed"
+	"github.com/yingjing/xunhui/geo"
+	"github.com/yingjing/xunhui/optimizer/circuit"
 )
 
 // TestClosuresAPI: a planner imports a GeoJSON file of closures (a bad
@@ -132,4 +138,109 @@ func TestClosuresAPI(t *testing.T) {
 			t.Fatalf("GET deleted = %d", code)
 		}
 	})
+}
+
+// TestClosuresInPlanAndSheet: a planner makes the busiest SAMPLE village
+// walk-only for the week and closes a road through the API, then plans the
+// week. Every stop in that village is reached via its trailhead: the route
+// sheet says so (foot, closures) and its travel time is, recomputed here
+// from the estimate without the planner's matrix, the drive to the
+// trailhead plus the walk. The estimate has no roads, so the plan warns
+// that the road closure is not honoured.
+func TestClosuresInPlanAndSheet(t *testing.T) {
+	for _, sf := range storeFactories {
+		t.Run(sf.name, func(t *testing.T) {
+			week := seed.NextMonday(data.Today())
+			e := newCircuitEnv(t, sf.open(t), week)
+			ctx := context.Background()
+			rs, _, err := e.store.ListRequests(ctx, data.RequestFilter{Limit: data.MaxLimit})
+			if err != nil {
+				t.Fatal(err)
+			}
+			count := map[string]int{}
+			busiest := ""
+			for _, r := range rs {
+				count[r.Household.VillageID]++
+				if v := r.Household.VillageID; busiest == "" || count[v] > count[busiest] || (count[v] == count[busiest] && v < busiest) {
+					busiest = v
+				}
+			}
+			vil, err := e.store.GetVillage(ctx, busiest)
+			if err != nil {
+				t.Fatal(err)
+			}
+			th := data.Point{Lon: vil.Location.Lon + 0.0155, Lat: vil.Location.Lat}
+			foot := map[string]any{"kind": "foot_only", "name": "步行村 (SAMPLE)", "reason": "冬季道路结冰", "village_id": busiest,
+				"trailhead": th, "walk_minutes": 40, "from": string(week), "to": string(week.AddDays(4))}
+			road := map[string]any{"kind": "road", "name": "县道塌方 (SAMPLE)", "line": []data.Point{{Lon: 102.80, Lat: 29.79}, {Lon: 102.82, Lat: 29.80}},
+				"from": string(week), "to": string(week.AddDays(4))}
+			var cl data.Closure
+			for _, in := range []map[string]any{foot, road} {
+				code, _, b := e.do(http.MethodPost, "/api/v1/closures", "u-planner", in)
+				if code != http.StatusCreated {
+					t.Fatalf("POST /closures = %d %s", code, b)
+				}
+				if in["kind"] == "road" {
+					_ = json.Unmarshal(b, &cl)
+				}
+			}
+			var run circuit.View
+			code, _, b := e.do(http.MethodPost, "/api/v1/circuit-plans", "u-planner", map[string]string{"from": string(week), "to": string(week.AddDays(4))})
+			if code != http.StatusAccepted || json.Unmarshal(b, &run) != nil {
+				t.Fatalf("plan = %d %s", code, b)
+			}
+			v := e.waitPlan(run.ID)
+			var ex circuit.Explanation
+			e.getJSON("/api/v1/circuit-plans/"+v.ID+"/explanation", "u-planner", http.StatusOK, &ex)
+			if !strings.Contains(strings.Join(ex.Warnings, "\n"), "closure "+cl.ID+" not honoured") {
+				t.Errorf("plan warnings %q do not say that the road closure is not honoured", ex.Warnings)
+			}
+			est := &geo.Estimator{}
+			secs := func(mode data.TravelMode, a, b data.Point) int {
+				gm, _ := geo.ParseMode(string(mode))
+				s, _ := est.Pair(geo.Location{Point: orb.Point{a.Lon, a.Lat}}, geo.Location{Point: orb.Point{b.Lon, b.Lat}}, gm)
+				return int((s + 59) / 60 * 60)
+			}
+			checked := 0
+			for _, it := range v.Itineraries {
+				for i, st := range it.Stops {
+					if st.VillageID != busiest {
+						continue
+					}
+					var sh circuit.Sheet
+					e.getJSON(fmt.Sprintf("/api/v1/teams/%s/itinerary?date=%s", it.TeamID, it.Date), "u-planner", http.StatusOK, &sh)
+					if len(sh.Closures) != 2 {
+						t.Errorf("sheet %s %s lists %d closures, want 2", it.TeamID, it.Date, len(sh.Closures))
+					}
+					ss := sh.Stops[i]
+					if sh.TravelMode == data.TravelFoot {
+						continue
+					}
+					if ss.Foot == nil || ss.Foot.WalkMinutes != 40 || ss.Foot.Trailhead != th {
+						t.Errorf("sheet %s %s stop %d in walk-only %s: foot = %+v", it.TeamID, it.Date, st.Seq, busiest, ss.Foot)
+						continue
+					}
+					if i == 0 && sh.Base.Location == vil.Location {
+						continue // the village's own agent starts there
+					}
+					prev := sh.Base.Location
+					if i > 0 {
+						prev = it.Stops[i-1].Location
+					}
+					want := secs(sh.TravelMode, prev, th) + 40*60
+					if i > 0 && it.Stops[i-1].VillageID == busiest {
+						want = -1 // walked within the village; checked in package circuit
+					}
+					if want >= 0 && st.TravelSeconds != want {
+						t.Errorf("%s %s stop %d: travel %d s, drive to the trailhead + 40 min walk = %d s", it.TeamID, it.Date, st.Seq, st.TravelSeconds, want)
+					}
+					checked++
+				}
+			}
+			if checked == 0 {
+				t.Fatalf("no visit to the walk-only village %s was planned: nothing checked", busiest)
+			}
+			t.Logf("%d visits to walk-only %s checked", checked, busiest)
+		})
+	}
 }

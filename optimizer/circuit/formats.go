@@ -37,6 +37,10 @@ func (sh Sheet) GeoJSON() ([]byte, error) {
 		f.Properties = geojson.Properties{"kind": "stop", "seq": st.Seq, "visit_id": st.VisitID, "village": st.Village,
 			"village_id": st.VillageID, "arrival": st.Arrival, "start": st.Start, "depart": st.Depart,
 			"travel_minutes": st.TravelMin, "home_visit": st.HomeVisit, "households": strings.Join(names, "、")}
+		if st.Foot != nil {
+			f.Properties["walk_minutes"] = st.Foot.WalkMinutes
+			f.Properties["trailhead"] = []float64{st.Foot.Trailhead.Lon, st.Foot.Trailhead.Lat}
+		}
 		fc.Append(f)
 		line = append(line, pt(st.Location))
 	}
@@ -202,6 +206,7 @@ th { background: #eee; }
 .home { font-weight: bold; }
 .sign { width: 8em; }
 .draft { color: #b00; font-weight: bold; }
+.closure { color: #b00; margin: .2em 0; }
 @media print {
   body { margin: 0; }
   @page { size: A4 landscape; margin: 12mm; }
@@ -219,13 +224,14 @@ th { background: #eee; }
 方案：{{.PlanID}}{{if ne (print .PlanStatus) "published"}} <span class="draft">（草案，未发布）</span>{{end}}
 {{if .Stops}}　出发 {{.LeaveAt}}，返回 {{.BackAt}}，路程合计 {{.TravelMin}} 分钟，服务合计 {{.ServiceMin}} 分钟{{end}}
 </p>
-{{if .Stops}}
+{{range .Closures}}<p class="closure">⚠ {{if eq (print .Kind) "road"}}封路：{{.Name}}{{else}}步行村：{{.Village}}（{{.Name}}），车辆停在步行起点，步行 {{.WalkMinutes}} 分钟{{end}}{{if .Reason}}（{{.Reason}}）{{end}}，至 {{.Until}}</p>
+{{end}}{{if .Stops}}
 <table>
 <thead><tr><th>序号</th><th>到达</th><th>服务时间</th><th>路程</th><th>地点</th><th>群众 / 电话</th><th>事项</th><th class="sign">结果（办结/不在家/需跟进）</th></tr></thead>
 <tbody>
 {{range .Stops}}<tr>
 <td>{{.Seq}}</td><td>{{.Arrival}}</td><td>{{.Start}}–{{.Depart}}</td><td>{{.TravelMin}} 分钟</td>
-<td{{if .HomeVisit}} class="home"{{end}}>{{.Village}}{{if .HomeVisit}}（上门）{{else}}（便民服务室）{{end}}</td>
+<td{{if .HomeVisit}} class="home"{{end}}>{{.Village}}{{if .HomeVisit}}（上门）{{else}}（便民服务室）{{end}}{{with .Foot}}<div>车停步行起点 {{printf "%.5f,%.5f" .Trailhead.Lon .Trailhead.Lat}}，步行 {{.WalkMinutes}} 分钟（含在路程内）</div>{{end}}</td>
 <td>{{range .Households}}<div>{{.Name}} {{.Phone}}{{if .Address}}，{{.Address}}{{end}}{{range .Groups}} [{{group .}}]{{end}}</div>{{end}}</td>
 <td>{{range .Households}}<div>{{range $i, $it := .Items}}{{if $i}}、{{end}}{{$it.Name}}{{end}}{{if .Deadline}}（限 {{.Deadline}}）{{end}}</div>{{end}}</td>
 <td></td>

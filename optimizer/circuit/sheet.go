@@ -36,9 +36,24 @@ type Sheet struct {
 	TravelMin    int             `json:"travel_minutes"`
 	ServiceMin   int             `json:"service_minutes"`
 	TravelSource string          `json:"travel_source,omitempty"`
+	// Closures are the road closures and walk-only villages in force that
+	// day (all of them: the team must know a road is shut even where its
+	// plan does not pass).
+	Closures []SheetClosure `json:"closures"`
 	// Path is the road geometry base → stops → base when the travel source
 	// can route (road graph, OSRM); empty otherwise (straight lines).
 	Path []data.Point `json:"path,omitempty"`
+}
+
+// SheetClosure is a closure in force on a sheet's day.
+type SheetClosure struct {
+	ID          string           `json:"id"`
+	Kind        data.ClosureKind `json:"kind"`
+	Name        string           `json:"name"`
+	Reason      string           `json:"reason,omitempty"`
+	Village     string           `json:"village,omitempty"`
+	WalkMinutes int              `json:"walk_minutes,omitempty"`
+	Until       string           `json:"until"`
 }
 
 // SheetPlace is a named point.
@@ -57,21 +72,25 @@ type SheetPerson struct {
 // SheetStop is one stop of a Sheet. Times are "HH:MM" local; the *_min
 // fields give the same in minutes after midnight.
 type SheetStop struct {
-	Seq           int              `json:"seq"`
-	VisitID       string           `json:"visit_id"`
-	VillageID     string           `json:"village_id"`
-	Village       string           `json:"village"`
-	Location      data.Point       `json:"location"`
-	HomeVisit     bool             `json:"home_visit"`
-	Arrival       string           `json:"arrival"`
-	Start         string           `json:"start"`
-	Depart        string           `json:"depart"`
-	ArrivalMin    int              `json:"arrival_min"`
-	StartMin      int              `json:"start_min"`
-	DepartMin     int              `json:"depart_min"`
-	TravelSeconds int              `json:"travel_seconds"`
-	TravelMin     int              `json:"travel_minutes"`
-	Households    []SheetHousehold `json:"households"`
+	Seq           int        `json:"seq"`
+	VisitID       string     `json:"visit_id"`
+	VillageID     string     `json:"village_id"`
+	Village       string     `json:"village"`
+	Location      data.Point `json:"location"`
+	HomeVisit     bool       `json:"home_visit"`
+	Arrival       string     `json:"arrival"`
+	Start         string     `json:"start"`
+	Depart        string     `json:"depart"`
+	ArrivalMin    int        `json:"arrival_min"`
+	StartMin      int        `json:"start_min"`
+	DepartMin     int        `json:"depart_min"`
+	TravelSeconds int        `json:"travel_seconds"`
+	TravelMin     int        `json:"travel_minutes"`
+	// Foot is set when the place lies in a walk-only village that day:
+	// the vehicle stops at the trailhead and waits while the team walks
+	// (TravelSeconds includes the walk in).
+	Foot       *FootLeg         `json:"foot,omitempty"`
+	Households []SheetHousehold `json:"households"`
 }
 
 // SheetHousehold is one request served at a stop.
@@ -160,6 +179,11 @@ func (s *Service) sheet(ctx context.Context, sch data.Schedule, day data.Schedul
 	if sch.Base != nil {
 		sh.Base = SheetPlace{Name: sch.Base.Name, Location: sch.Base.Location}
 	}
+	closures, err := s.sheetClosures(ctx, sch, day.Date)
+	if err != nil {
+		return Sheet{}, err
+	}
+	sh.Closures = closures.sheet
 	it := day.Itinerary
 	for _, st := range sch.Members {
 		// The members on duty that day when the plan names them.
@@ -175,6 +199,9 @@ func (s *Service) sheet(ctx context.Context, sch data.Schedule, day data.Schedul
 		if err != nil {
 			return Sheet{}, err
 		}
+		if c, ok := closures.foot[st.VillageID]; ok && t.TravelMode != data.TravelFoot {
+			ss.Foot = &FootLeg{ClosureID: c.ID, Name: c.Name, Trailhead: *c.Trailhead, WalkMinutes: c.WalkMinutes}
+		}
 		sh.TravelMin += ss.TravelMin
 		sh.ServiceMin += st.Depart - st.Start
 		sh.Stops = append(sh.Stops, ss)
@@ -184,8 +211,43 @@ func (s *Service) sheet(ctx context.Context, sch data.Schedule, day data.Schedul
 	sh.BackAt = data.Clock(last.Depart + (it.ReturnSeconds+59)/60)
 	sh.ReturnSec = it.ReturnSeconds
 	sh.TravelMin += (it.ReturnSeconds + 59) / 60
-	sh.Path = s.sheetPath(ctx, t.TravelMode, sh)
+	sh.Path = s.sheetPath(ctx, t.TravelMode, sh, closures.roads)
 	return sh, nil
+}
+
+// dayClosures are the closures in force on a sheet's day.
+type dayClosures struct {
+	sheet []SheetClosure
+	roads []geo.ClosedRoad
+	foot  map[string]data.Closure // village → walk-only closure
+}
+
+// sheetClosures reads the closures in force on date.
+func (s *Service) sheetClosures(ctx context.Context, sch data.Schedule, date data.Date) (dayClosures, error) {
+	out := dayClosures{sheet: []SheetClosure{}, foot: map[string]data.Closure{}}
+	cs, err := s.store.ListClosures(ctx, data.ClosureFilter{On: date})
+	if err != nil {
+		return out, fmt.Errorf("closures: %w", err)
+	}
+	for _, c := range cs {
+		sc := SheetClosure{ID: c.ID, Kind: c.Kind, Name: c.Name, Reason: c.Reason, WalkMinutes: c.WalkMinutes, Until: c.To}
+		switch c.Kind {
+		case data.FootOnly:
+			sc.Village = sch.Villages[c.VillageID].ShortName
+			if sc.Village == "" {
+				sc.Village = c.VillageID
+			}
+			out.foot[c.VillageID] = c
+		case data.ClosedRoad:
+			line := make(orb.LineString, len(c.Line))
+			for i, p := range c.Line {
+				line[i] = orb.Point{p.Lon, p.Lat}
+			}
+			out.roads = append(out.roads, geo.ClosedRoad{ID: c.ID, Line: line})
+		}
+		out.sheet = append(out.sheet, sc)
+	}
+	return out, nil
 }
 
 // sheetStop builds one stop of a sheet from the records read with sch.
@@ -214,17 +276,31 @@ func sheetStop(sch data.Schedule, it data.Itinerary, st data.Stop) (SheetStop, e
 // sheetPath is the road geometry base → stops → base when the travel
 // source can route; nil otherwise (a failing router is no reason to fail
 // the sheet: straight lines).
-func (s *Service) sheetPath(ctx context.Context, travel data.TravelMode, sh Sheet) []data.Point {
+// The path avoids the roads closed that day and passes the trailhead of a
+// stop in a walk-only village on the way in and out.
+func (s *Service) sheetPath(ctx context.Context, travel data.TravelMode, sh Sheet, closed []geo.ClosedRoad) []data.Point {
 	mode, err := geo.ParseMode(string(travel))
 	if err != nil {
 		return nil
 	}
 	pts := []orb.Point{{sh.Base.Location.Lon, sh.Base.Location.Lat}}
 	for _, st := range sh.Stops {
-		pts = append(pts, orb.Point{st.Location.Lon, st.Location.Lat})
+		p := orb.Point{st.Location.Lon, st.Location.Lat}
+		if st.Foot != nil {
+			th := orb.Point{st.Foot.Trailhead.Lon, st.Foot.Trailhead.Lat}
+			pts = append(pts, th, p, th)
+			continue
+		}
+		pts = append(pts, p)
 	}
 	pts = append(pts, pts[0])
-	path, err := geo.RoutePath(ctx, s.cfg.Source, mode, pts)
+	src := s.cfg.Source
+	if len(closed) > 0 && src != nil {
+		if out, _, ok, err := geo.WithoutRoads(src, closed); err == nil && ok {
+			src = out
+		}
+	}
+	path, err := geo.RoutePath(ctx, src, mode, pts)
 	if err != nil {
 		return nil
 	}
