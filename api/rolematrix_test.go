@@ -118,6 +118,7 @@ var routeRoles = map[string]string{
 	"POST /api/v1/visits/:id/outcome":           "apcm",
 
 	"GET /api/v1/townships/:id/market-days":                         "apcm",
+	"GET /api/v1/townships/:id/route-sheets.xlsx":                   "apc",
 	"GET /api/v1/townships/:id/market-calendar":                     "apcm",
 	"PUT /api/v1/townships/:id/market-calendar":                     "apc",
 	"POST /api/v1/market-days/:township/:date/bookings":             "apcm",

@@ -201,6 +201,7 @@ func (s *Server) routes() {
 		request: vrpProblem{}, response: vrpSolution{}, errors: []int{403, 502, 503}}, s.solveVRP)
 	s.scheduleRoutes(v1)
 	s.circuitRoutes(v1)
+	s.routeSheetRoutes(v1)
 	s.trailRoutes(v1)
 	s.calendarRoutes(v1)
 	s.closureRoutes(v1)

@@ -32,7 +32,7 @@ async function apiAs(tok, method, path, body) {
   return { status: res.status, body: await res.json().catch(() => null) };
 }
 async function session(width, who) {
-  const context = await browser.newContext({ viewport: { width, height: width < 500 ? 740 : 900 }, locale: 'zh-CN', serviceWorkers: 'block' });
+  const context = await browser.newContext({ viewport: { width, height: width < 500 ? 740 : 900 }, locale: 'zh-CN', serviceWorkers: 'block', acceptDownloads: true });
   const page = await context.newPage();
   page.setDefaultTimeout(30000);
   page.on('pageerror', (e) => check(false, `${who}@${width}: page error: ${e.message}`));
@@ -110,6 +110,16 @@ async function staffFlow(page, width) {
   await page.waitForFunction((v) => location.hash.includes('v=' + v), tm.version + 2);
   await ready(page, 'staff');
   check(!(await apiAs(TOK.planner, 'GET', '/teams/' + tm.id)).body.member_ids.includes(extra.id), 'member removed again');
+}
+
+// 1b. The township's weekly route-sheet workbook downloads from the staff page.
+async function routeSheetFlow(page) {
+  await open(page, `staff?township=${TOWN}`, 'staff');
+  await page.fill('#rs-from', (await apiAs(TOK.planner, 'GET', '/circuit-plans/' + CIRCUIT_PLAN)).body.plan.from);
+  const [dl] = await Promise.all([page.waitForEvent('download'), page.click('#rs-get')]);
+  const file = await dl.path();
+  const head = readFileSync(file).subarray(0, 2).toString();
+  check(dl.suggestedFilename().startsWith('route-sheets-' + TOWN) && head === 'PK', `route-sheet workbook ${dl.suggestedFilename()} downloaded (a zip/xlsx)`);
 }
 
 // 2. Leave: a day off for a person a published route counts on marks that plan for re-planning.
@@ -261,6 +271,7 @@ for (const width of [1280, 360]) {
   await axePass(page, width);
   if (width === 1280) {
     await staffFlow(page, width);
+    await routeSheetFlow(page);
     await leaveFlow(page, width);
     await marketFlow(page, width);
   }

@@ -17,8 +17,8 @@ export class ApiError extends Error {
   }
 }
 
-/** api calls /api/v1 + path; body (object) is sent as JSON. Resolves to parsed JSON or text. */
-export async function api(path, { method = 'GET', body, raw = false } = {}) {
+/** api calls /api/v1 + path; body (object) is sent as JSON. Resolves to parsed JSON, or text (raw), or a Blob (blob). */
+export async function api(path, { method = 'GET', body, raw = false, blob = false } = {}) {
   const headers = { Authorization: 'Bearer ' + token() };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   let res;
@@ -33,9 +33,10 @@ export async function api(path, { method = 'GET', body, raw = false } = {}) {
   // and send the same request again. Dismissed, the page stays as it is and shows the 401.
   if (res.status === 401 && path !== '/me') {
     const tok = await signInAgain(user);
-    if (tok) { setToken(tok); return api(path, { method, body, raw }); }
+    if (tok) { setToken(tok); return api(path, { method, body, raw, blob }); }
   }
   if (!res.ok) { let b = null; try { b = await res.json(); } catch { /* not JSON */ } throw new ApiError(res.status, b); }
+  if (blob) return res.blob();
   if (raw) return res.text();
   const ct = res.headers.get('Content-Type') || '';
   return ct.includes('json') ? res.json() : res.text();

@@ -138,6 +138,8 @@ const dict = {
   'skill.disability': ['残联', 'Disability'], 'skill.natural_resources': ['自然资源', 'Natural resources'],
   'skill.housing_construction': ['住建', 'Housing'], 'skill.veterans_affairs': ['退役军人事务', 'Veterans affairs'],
   'ab.leave': ['请假', 'Leave'], 'ab.sick': ['病假', 'Sick'], 'ab.training': ['培训', 'Training'], 'ab.other': ['其他', 'Other'],
+  'rs.title': ['周路线单', 'Weekly route sheets'], 'rs.get': ['下载 Excel', 'Download Excel'],
+  'rs.help': ['本乡镇各服务队已发布的路线：每队一张工作表，按日期和站序列出到达时间、群众、事项。', 'Published routes of the township\'s teams: one sheet per team, days and stops in order with times, households and items.'],
   'ab.kind': ['类型', 'Kind'], 'ab.add': ['登记请假', 'Record leave'], 'ab.open': ['打开计划', 'Open plan'],
   'ab.affected': ['已发布计划中受影响的安排，需要重新排程', 'Published assignments taken away: the plan needs re-planning'],
   'ab.noaffected': ['已登记；没有已发布的安排受影响。', 'Recorded; no published assignment is affected.'],

@@ -36,6 +36,7 @@ export async function render(main, params) {
   layout.append(lists, side);
   main.append(layout);
   lists.append(staffTable(people, town), teamTable(shownTeams, town));
+  if (town) lists.append(routeSheets(town, towns.find((x) => x.id === town)));
   const sid = params.get('staff'), tid = params.get('team');
   if (sid === 'new' && planner()) staffForm(side, null, town);
   else if (sid) { const st = await api('/staff/' + encodeURIComponent(sid)); staffForm(side, st, town); await absences(side, st); }
@@ -59,6 +60,25 @@ function teamTable(teams, town) {
     h('ul', { id: 'sf-teams', class: 'plain' }, teams.map((x) => h('li', {},
       h('a', { href: '#/staff?' + new URLSearchParams({ township: town, team: x.id }), 'data-team': x.id }, x.name),
       ` · ${t('sf.level.' + x.level)} · ${x.member_ids.length} ${t('sf.people')} · ${hm(x.day_start)}–${hm(x.day_end)}`))));
+}
+
+/** routeSheets downloads the township's weekly route-sheet workbook (published routes, one sheet per team). */
+function routeSheets(town, tw) {
+  const from = h('input', { type: 'date', id: 'rs-from', value: today(), required: true });
+  const msg = h('div', { id: 'rs-msg' });
+  const get = async (e) => {
+    e.preventDefault(); clear(msg);
+    try {
+      const b = await api(`/townships/${town}/route-sheets.xlsx` + qs({ from: from.value }), { blob: true });
+      const url = URL.createObjectURL(b);
+      const a = h('a', { href: url, download: `route-sheets-${town}-${from.value}.xlsx` });
+      document.body.append(a); a.click(); a.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 10000);
+    } catch (err) { showError(msg, err); }
+  };
+  return h('section', { class: 'card', 'aria-labelledby': 'rs-h' }, h('h2', { id: 'rs-h' }, `${t('rs.title')} · ${tw ? tw.name : town}`),
+    h('p', { class: 'muted small' }, t('rs.help')),
+    h('form', { class: 'toolbar', id: 'rs-form', onsubmit: get }, field(t('cir.from'), from), h('button', { type: 'submit', id: 'rs-get' }, t('rs.get'))), msg);
 }
 
 /** staffForm edits one person (st null: a new one). Coordinators see it read-only. */
