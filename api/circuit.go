@@ -139,8 +139,8 @@ func (s *Server) circuitRoutes(v1 *gin.RouterGroup) {
 		response: slotsResult{}, errors: []int{400, 404, 503}}, s.circuitSlots)
 	s.handle(v1, http.MethodGet, "/teams/:id/itinerary", opSpec{roles: allRoles, tag: "circuits",
 		summary:     "A team's route for one day (JSON, GeoJSON, GPX, iCalendar or printable HTML)",
-		description: "Team members see only their own team and only published plans; township coordinators only their township's teams.",
-		query:       []apiParam{qDate, qSheetFormat, qPlan}, response: circuit.Sheet{}, errors: []int{400, 403, 404, 503}}, s.teamItinerary)
+		description: "Team members see only their own team and only published plans; township coordinators only their township's teams. The JSON form lists `changes` since the caller's previous pull of the day (visits added, removed, moved in day, time or order; the plan version the day comes from) and records this pull.",
+		query:       []apiParam{qDate, qSheetFormat, qPlan}, response: itineraryBody{}, errors: []int{400, 403, 404, 503}}, s.teamItinerary)
 	s.handle(v1, http.MethodPost, "/visits/:id/outcome", opSpec{roles: allRoles, tag: "circuits",
 		summary:     "Record the outcome of a visit: done, nobody_home or follow_up (with note)",
 		description: "The visit id is the visit_id of an itinerary stop. Requests move to done, failed or follow_up with the note in their history (who, when); failed and follow-up requests return to the pool of the next plan. All requests of the call change in one transaction or none do (the failing one is named by field request_ids[i]). With an `Idempotency-Key` header (≤ 200 bytes, per user) a repeat answers the first call's result (header Idempotent-Replayed: true) and writes nothing, on any replica; the same key with another body is 409.",
@@ -577,7 +577,16 @@ func (s *Server) teamItinerary(c *gin.Context) error {
 		c.Header("Content-Type", "text/html; charset=utf-8")
 		return sh.HTML(c.Writer)
 	default:
-		writeCached(c, a.etag, "application/json; charset=utf-8", a.json)
+		// The app's form: what changed since the caller's last pull.
+		ch, err := s.pullChanges(ctx, p, id, sh)
+		if err != nil {
+			return err
+		}
+		body, err := withField(a.json, "changes", ch)
+		if err != nil {
+			return err
+		}
+		writeCached(c, a.etag, "application/json; charset=utf-8", body)
 	}
 	return nil
 }

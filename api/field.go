@@ -26,6 +26,9 @@ type weekBody struct {
 	// SyncedAt is when the server read the week (UTC); the app shows it as
 	// "last synced".
 	SyncedAt time.Time `json:"synced_at"`
+	// Changes is what changed on these days since the caller's previous
+	// pull of them.
+	Changes circuit.PullChanges `json:"changes"`
 }
 
 // fieldRoutes registers the endpoints of the field app (the team's phone).
@@ -34,7 +37,8 @@ func (s *Server) fieldRoutes(v1 *gin.RouterGroup) {
 		summary: "A team's route sheets for several days in one read (the field app's sync)",
 		description: "One sheet per day from `from` (default today) for `days` days (1–14, default 7): stops, households within the team's scope, " +
 			"items, times. Team members see only their own team and only published plans; township coordinators only their township's teams. " +
-			"A day no plan covers has an empty plan_id and no stops.",
+			"A day no plan covers has an empty plan_id and no stops. `changes` lists what changed on these days since the caller's previous pull of them " +
+			"(visits added, removed, moved in day, time or order; days served from another plan version); the pull is recorded.",
 		query: []apiParam{
 			{Name: "from", In: "query", Description: "first day, YYYY-MM-DD (default today)", Schema: &jsonSchema{Type: "string", Format: "date"}},
 			{Name: "days", In: "query", Description: "number of days, 1–14 (default 7)", Schema: &jsonSchema{Type: "integer"}}},
@@ -101,7 +105,11 @@ func (s *Server) teamWeek(c *gin.Context) error {
 		return err
 	}
 	noteAccess(c, "request", a.ids...)
-	return writeWeek(c, a, s.cfg.Now().UTC())
+	ch, err := s.pullChanges(ctx, p, id, a.week.Days...)
+	if err != nil {
+		return err
+	}
+	return writeWeek(c, a, s.cfg.Now().UTC(), ch)
 }
 
 // scheduleAnswer returns the answer k at the caller's data generation:
@@ -160,7 +168,7 @@ var gzipWriters = sync.Pool{New: func() any {
 // encoding weekBody would write it, gzipped (fastest level: a week is mostly
 // repeated keys, so even that shrinks it about tenfold) when the phone
 // accepts it.
-func writeWeek(c *gin.Context, a *answer, synced time.Time) error {
+func writeWeek(c *gin.Context, a *answer, synced time.Time, changes circuit.PullChanges) error {
 	h := c.Writer.Header()
 	h.Set("ETag", a.etag)
 	h.Set("Vary", "Accept-Encoding")
@@ -178,6 +186,9 @@ func writeWeek(c *gin.Context, a *answer, synced time.Time) error {
 		body = append(body, ',')
 	}
 	body = append(append(append(body, `"synced_at":`...), ts...), '}')
+	if body, err = withField(body, "changes", changes); err != nil {
+		return err
+	}
 	if len(body) > 1024 && strings.Contains(c.GetHeader("Accept-Encoding"), "gzip") {
 		var buf bytes.Buffer
 		zw := gzipWriters.Get().(*gzip.Writer)
