@@ -216,6 +216,22 @@ async function marketFlow(page, width) {
     const desk = after.desks.find((d) => d.township_id === TOWN && d.date === c.mine.date);
     check(desk && desk.staff_ids.includes(c.other.staff_ids[0]), 'the planner confirmed the swap after seeing its consequences');
   }
+  // Assign a person of the township to another market day's desk.
+  {
+    const v1 = (await apiAs(TOK.planner, 'GET', '/market-plans/' + plan)).body;
+    const dk = v1.desks.find((d) => d.township_id === TOWN && d.date !== BOOKED && (!c || d.date !== c.mine.date));
+    const busy = new Set(v1.desks.filter((d) => d.date === dk.date).flatMap((d) => d.staff_ids));
+    const pick = (await apiAs(TOK.planner, 'GET', '/staff?township=' + TOWN)).body.items.find((s) => !busy.has(s.id) && s.role !== 'village_agent');
+    await open(page, `market?township=${TOWN}&month=${MONTH}&plan=${plan}&date=${dk.date}`, 'market');
+    await page.selectOption('#mk-op', 'assign');
+    await page.selectOption('#mk-in', pick.id);
+    await page.click('#mk-check');
+    await page.click('#mk-apply');
+    await page.waitForFunction((v) => Number(new URLSearchParams(location.hash.split('?')[1]).get('v')) > v, v1.version);
+    await ready(page, 'market');
+    const d2 = (await apiAs(TOK.planner, 'GET', '/market-plans/' + plan)).body.desks.find((d) => d.township_id === TOWN && d.date === dk.date);
+    check(d2 && d2.staff_ids.includes(pick.id) && d2.locked, `${pick.id} assigned to the desk of ${dk.date} (locked)`);
+  }
   // A coordinator can neither confirm such a swap nor pick another township.
   {
     const { context, page: cp } = await session(width, 'coord');
@@ -253,6 +269,7 @@ async function axePass(page, width) {
   for (const [hash, name] of pages) {
     await open(page, hash, name);
     await axe(page, hash, width);
+    if (name === 'staff' || name === 'market') await shot(page, name + '-' + hash.split(/[?=&]/).slice(-1)[0], width);
   }
   const s = await (await browser.newContext({ viewport: { width, height: 800 } })).newPage();
   await s.goto(BASE + '/');

@@ -82,7 +82,10 @@ async function dayPanel(side, o) {
   if (!plan || view.publication !== 'draft' || view.status !== 'done') return;
   // Adjustments: pick one, see what it changes and the conflicts we can see, then save.
   const candidates = [...staff.values()].filter((s) => s.role !== 'village_agent');
-  const op = select([['lock', t('mk.lock')], ['unlock', t('mk.unlock')], ['swap', t('mk.swap')], md ? ['cancel_day', t('mk.canceld')] : ['add_day', t('mk.add')]], 'swap', { id: 'mk-op' });
+  const ops = [['lock', t('mk.lock')], ['unlock', t('mk.unlock')], ['swap', t('mk.swap')]];
+  if (md) ops.push(['assign', t('mk.assign')]);
+  ops.push(md ? ['cancel_day', t('mk.canceld')] : ['add_day', t('mk.add')]);
+  const op = select(ops, 'swap', { id: 'mk-op' });
   const out = select((desk ? desk.staff_ids : []).map((s) => [s, (staff.get(s) || {}).name || s]), '', { id: 'mk-out' });
   const inn = select(candidates.map((s) => [s.id, `${s.name} (${s.id})`]), '', { id: 'mk-in' });
   const reason = h('input', { id: 'mk-reason', maxlength: 100 });
@@ -92,6 +95,8 @@ async function dayPanel(side, o) {
     const b = { op: op.value, township_id: town, date, version: view.version };
     if (op.value === 'swap') Object.assign(b, { staff_id: out.value, with_staff_id: inn.value });
     if (op.value === 'lock' && desk) b.staff_ids = desk.staff_ids;
+    // Assigning a person is locking the desk with them added (the server re-plans the rest).
+    if (op.value === 'assign') Object.assign(b, { op: 'lock', staff_ids: [...new Set([...(desk ? desk.staff_ids : []), inn.value])] });
     if (op.value === 'add_day' || op.value === 'cancel_day') b.reason = reason.value || op.value;
     return b;
   };
@@ -108,7 +113,7 @@ async function dayPanel(side, o) {
       } catch { /* coordinators may not read other townships: the server reports conflicts after saving */ }
     }
     if (b.op === 'cancel_day' && desk) warn.push(`${t('mk.desk')}: ${desk.staff_ids.length} → 0`);
-    preview.append(h('p', {}, `${t(opKey(b.op))}: ${date}${b.op === 'swap' ? ` ${(staff.get(b.staff_id) || {}).name || ''} → ${(staff.get(b.with_staff_id) || {}).name || ''}` : ''}`),
+    preview.append(h('p', {}, `${t(opKey(op.value))}: ${date}${b.op === 'swap' ? ` ${(staff.get(b.staff_id) || {}).name || ''} → ${(staff.get(b.with_staff_id) || {}).name || ''}` : ''}`),
       warn.length ? h('ul', { class: 'conflicts', id: 'mk-warn' }, warn.map((w) => h('li', {}, w))) : h('p', { class: 'ok' }, t('mk.noconf')),
       h('button', { type: 'button', class: 'primary', id: 'mk-apply', onclick: apply }, t('mk.apply')));
   };
@@ -135,6 +140,7 @@ async function dayPanel(side, o) {
   const redraw = () => {
     clear(rows); clear(preview);
     if (op.value === 'swap') rows.append(field(t('mk.out'), out), field(t('mk.in'), inn));
+    if (op.value === 'assign') rows.append(field(t('mk.in'), inn));
     if (op.value === 'add_day' || op.value === 'cancel_day') rows.append(field(t('mk.reason'), reason));
   };
   op.addEventListener('change', redraw);
@@ -144,7 +150,7 @@ async function dayPanel(side, o) {
   if (last) { sessionStorage.removeItem('xh.lastConflicts'); side.prepend(conflictList(JSON.parse(last), staff)); }
 }
 
-function opKey(op) { return { lock: 'mk.lock', unlock: 'mk.unlock', swap: 'mk.swap', add_day: 'mk.add', cancel_day: 'mk.canceld' }[op]; }
+function opKey(op) { return { assign: 'mk.assign', lock: 'mk.lock', unlock: 'mk.unlock', swap: 'mk.swap', add_day: 'mk.add', cancel_day: 'mk.canceld' }[op]; }
 
 let towns = new Map();
 const townName = (id) => (towns.get(id) || {}).name || id;
