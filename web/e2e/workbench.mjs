@@ -244,6 +244,16 @@ async function marketFlow(page, width) {
       check(await cp.locator('#mk-confirm').count() === 0 && (await cp.textContent('#mk-side')).includes('县级计划员'), 'a coordinator cannot confirm a swap touching another township');
     }
     check(await cp.locator('#mk-township').isDisabled(), 'a coordinator sees only their township');
+    // On the staff page a coordinator reads their township's people and records leave, but edits no record.
+    const mine = (await apiAs(TOK.coord, 'GET', '/staff?township=' + TOWN)).body.items[0];
+    await open(cp, `staff?staff=${mine.id}`, 'staff');
+    check(await cp.locator('#sf-save').count() === 0 && await cp.locator('#sf-new').count() === 0 && await cp.locator('#sf-township').isDisabled(), 'a coordinator cannot edit staff records');
+    await cp.fill('#ab-from', BOOKED); await cp.fill('#ab-to', BOOKED); await cp.fill('#ab-reason', '培训（测试）');
+    await cp.selectOption('#ab-kind', 'training');
+    await cp.click('#ab-add');
+    await cp.waitForSelector('#ab-affected');
+    const abs = (await apiAs(TOK.coord, 'GET', `/absences?staff=${mine.id}&from=${BOOKED}&to=${BOOKED}`)).body.items;
+    check(abs.some((a) => a.kind === 'training' && a.reason === '培训（测试）'), 'a coordinator records leave of their township\'s staff from the page');
     check(await cp.locator('#mk-start').count() === 0 && await cp.locator('#mk-publish').count() === 0, 'a coordinator neither plans nor publishes');
     await context.close();
   }
