@@ -120,3 +120,24 @@ func TestParseClosuresGeoJSON(t *testing.T) {
 		}
 	}
 }
+
+// FuzzParseClosuresGeoJSON: no input panics; what parses validates.
+func FuzzParseClosuresGeoJSON(f *testing.F) {
+	f.Add([]byte(`{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"Point","coordinates":[102.62,29.775]},"properties":{"name":"b","village_id":"511822207200","walk_minutes":5,"from":"12-01","to":"02-28","yearly":true}}]}`))
+	f.Add([]byte(`{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"LineString","coordinates":[[102.7,29.78],[102.71,29.78]]},"properties":{"name":"a","from":"2026-01-01","to":"2026-01-02"}}]}`))
+	f.Add([]byte(`{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"LineString","coordinates":null},"properties":null}]}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		cs, err := ParseClosuresGeoJSON(b)
+		if err != nil {
+			if ErrorKind(err) != Invalid {
+				t.Fatalf("error kind %v: %v", ErrorKind(err), err)
+			}
+			return
+		}
+		for _, c := range cs {
+			if err := c.Validate(); err != nil {
+				t.Fatalf("parsed closure does not validate: %v", err)
+			}
+		}
+	})
+}
