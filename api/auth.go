@@ -71,7 +71,7 @@ func (s *Server) authenticate() gin.HandlerFunc {
 			s.fail(c, unauthorized("invalid token"))
 			return
 		}
-		gen, err := s.store.Generations(c.Request.Context())
+		gen, err := s.gens.read(c.Request.Context())
 		if err != nil {
 			s.fail(c, err)
 			return

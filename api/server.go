@@ -98,6 +98,7 @@ type Server struct {
 	tokens  *genCache[string, authEntry]
 	answers *genCache[answerKey, *answer]
 	trail   *trailBatcher
+	gens    *genReader
 	// trailPurged is the Unix second of the last access-trail purge.
 	trailPurged atomic.Int64
 	engine      *gin.Engine
@@ -135,6 +136,7 @@ func NewServer(store data.Store, logger *slog.Logger, cfg Config) *Server {
 		answers:    newGenCache[answerKey, *answer](maxCachedAnswers),
 	}
 	s.trail = &trailBatcher{store: store}
+	s.gens = &genReader{store: store}
 	if s.cfg.RateLimits != nil {
 		s.limits = newLimiter(*s.cfg.RateLimits, s.cfg.Now)
 	}
