@@ -172,9 +172,30 @@ await page.waitForFunction(() => document.querySelector('#cir-status') && !docum
 check((await api('/circuit-plans/' + planId)).plan.status === 'published', 'confirming publishes the plan');
 await ready(page, 'circuits');
 await axe(page, 'the published board at 1280');
+
+// 5. The map (vendored Leaflet, nothing from outside): villages in clusters, a cluster click zooms in,
+// one path per team-day as the routes endpoint gives it, straight stand-ins marked as such.
+const routes = (await api(`/circuit-plans/${planId}/routes`)).routes;
+await page.goto(`${BASE}/#/map?plan=${planId}`);
+await ready(page, 'map');
+await page.waitForSelector('#map .cluster');
+check(await page.locator('#map path.route').count() === routes.length, `map draws the ${routes.length} routes of the plan`);
+const straight = routes.filter((r) => r.geometry === 'straight').length;
+check(await page.locator('#map path.route.straight').count() === straight && (straight === 0 || await page.locator('#map-straight-note').count() === 1),
+  `the ${straight} straight stand-ins are dashed and labelled`);
+const clusters = await page.locator('#map .cluster').count();
+check(clusters > 0 && clusters < villages.length, `villages are clustered (${clusters} clusters for ${villages.length} villages)`);
+const z0 = Number(await page.getAttribute('#map', 'data-zoom'));
+await page.locator('#map .cluster').first().dispatchEvent('click');
+await page.waitForFunction((z) => Number(document.querySelector('#map').dataset.zoom) > z, z0);
+check(Number(await page.getAttribute('#map', 'data-zoom')) > z0, 'a cluster click zooms in');
+await page.click('#map .leaflet-control-zoom-out');
+await page.waitForFunction((z) => Number(document.querySelector('#map').dataset.zoom) < z, Number(await page.getAttribute('#map', 'data-zoom')));
+await shot(page, 'map-leaflet', 1280);
+await axe(page, 'the map at 1280');
 await context.close();
 
-// 5. The phone: the board scrolls inside its box, filters work, axe passes.
+// 6. The phone: the board scrolls inside its box, filters work, axe passes.
 {
   const { context: c2, page: p2 } = await session(360);
   await p2.goto(`${BASE}/#/circuits?plan=${planId}`);
@@ -183,6 +204,11 @@ await context.close();
   check(await visible(p2, '#cir-board .visit:not([hidden])') === wantTown, 'township filter at 360 px');
   await shot(p2, 'board', 360);
   await axe(p2, 'the published board at 360');
+  await p2.goto(`${BASE}/#/map?plan=${planId}`);
+  await ready(p2, 'map');
+  await p2.waitForSelector('#map .cluster');
+  await shot(p2, 'map-leaflet', 360);
+  await axe(p2, 'the map at 360');
   await c2.close();
 }
 

@@ -85,6 +85,8 @@ const dict = {
   'map.title': ['县域地图', 'County map'], 'map.plan': ['显示计划路线', 'Show plan routes'],
   'map.prov.surveyed': ['实测', 'Surveyed'], 'map.prov.public-2016-point': ['2016 公开点位', 'Public 2016 point'],
   'map.prov.estimated': ['估计位置', 'Estimated'], 'map.edit': ['点击地图设置新位置，然后保存。', 'Click the map to set a new position, then save.'],
+  'map.road': ['沿道路', 'along the roads'], 'map.straight': ['直线示意', 'straight lines (order only)'],
+  'map.straightnote': ['虚线为直线示意：路网未覆盖这些路线，仅表示走访顺序。', 'Dashed lines are straight stand-ins: the road graph does not cover these routes; they show the order only.'],
   'map.provenance': ['坐标来源', 'Coordinate provenance'], 'map.sp': ['乡镇便民服务中心', 'Township service centre'],
   'mk.title': ['赶集日', 'Market days'], 'mk.month': ['月份', 'Month'], 'mk.plan': ['赶集排班计划', 'Market plan'],
   'mk.desk': ['服务台', 'Desk'], 'mk.bookings': ['预约', 'Bookings'], 'mk.lock': ['锁定服务台', 'Lock desk'],

@@ -1,11 +1,13 @@
-// County map: outline, villages (provenance), service points, a plan's routes by team and day.
+// County map (Leaflet, vendored): outline, villages clustered by provenance, service points, and a
+// plan's routes by team and day: along the roads where the road graph knows them, straight (dashed,
+// labelled) otherwise. Zoom and pan; works with no internet; optional county-network tiles.
 import { api, qs } from './api.js';
 import { t } from './i18n.js';
 import { h, clear, field, select, showError, toast, palette, dayRange } from './util.js';
-import { ctx, ref, byId, go } from './app.js';
-import { baseMap, line, dot, label, unproject } from './svgmap.js';
+import { ctx, byId, go } from './app.js';
+import { countyMap } from './leafmap.js';
 
-const PROV = { surveyed: '#2ca02c', 'public-2016-point': '#1f77b4', estimated: '#ff7f0e' };
+const PROV = { surveyed: '#1e7b34', 'public-2016-point': '#1f5fa8', estimated: '#b35900' };
 
 export async function render(main, params) {
   const me = ctx.me;
@@ -16,6 +18,7 @@ export async function render(main, params) {
   if (me.role !== 'team_member') plans = await api('/circuit-plans' + qs({ limit: 20 }));
   // The newest plan's routes are shown unless the user chose otherwise (plan= in the URL, '' = none).
   const planID = params.has('plan') ? params.get('plan') : ((plans.items[0] && plans.items[0].id) || '');
+  const onlyDay = params.get('day') || '';
   const tools = h('div', { class: 'toolbar' });
   if (plans.items.length) {
     const sel = select([['', t('common.none')], ...plans.items.map((p) => [p.id, `${p.from} – ${p.to} · ${p.id}`])], planID, { id: 'map-plan' });
@@ -23,68 +26,68 @@ export async function render(main, params) {
     tools.append(field(t('map.plan'), sel));
     const p = plans.items.find((x) => x.id === planID);
     if (p) {
-      const daySel = select([['', t('common.all')], ...dayRange(p.from, p.to).map((d) => [d, d])], params.get('day') || '', { id: 'map-day' });
+      const daySel = select([['', t('common.all')], ...dayRange(p.from, p.to).map((d) => [d, d])], onlyDay, { id: 'map-day' });
       daySel.addEventListener('change', () => go('map', { plan: planID, day: daySel.value }));
       tools.append(field(t('common.date'), daySel));
     }
   }
   main.append(tools);
-  const m = await baseMap();
-  const layout = h('div', { class: 'split wide' });
+  const el = h('div', { id: 'map', class: 'leafmap', role: 'region', 'aria-label': t('map.title') });
   const side = h('section', { class: 'card', id: 'map-side' });
-  layout.append(h('div', { class: 'mapbox' }, m.svg), side);
-  main.append(layout);
-  const s = m.scale;
-  // Routes first so that points sit on top.
-  const legend = h('ul', { class: 'legend' });
+  main.append(h('div', { class: 'split wide' }, h('div', { class: 'mapbox' }, el), side));
+  const { L, map } = await countyMap(el);
+  const legend = h('ul', { class: 'legend', id: 'map-routes' });
   if (planID) {
-    try {
-      const v = await api('/circuit-plans/' + encodeURIComponent(planID));
-      const bases = new Map((await api('/service-points')).items.map((p) => [p.id, p]));
-      const days = dayRange(v.from, v.to);
-      let k = 0;
-      const onlyDay = params.get('day') || '';
-      for (const it of (v.itineraries || []).filter((i) => !onlyDay || i.date === onlyDay).sort((a, b) => (a.team_id + a.date).localeCompare(b.team_id + b.date))) {
-        const team = teams.get(it.team_id) || {};
-        const base = bases.get(team.home_point_id);
-        const pts = it.stops.map((x) => [x.location.lon, x.location.lat]);
-        if (base) { pts.unshift([base.location.lon, base.location.lat]); pts.push([base.location.lon, base.location.lat]); }
-        const color = palette[k++ % palette.length];
-        const dash = days.indexOf(it.date) % 2 ? { 'stroke-dasharray': `${8 * s} ${4 * s}` } : {};
-        line(m.layer('routes'), pts, color, s, { 'stroke-opacity': 0.85, ...dash });
-        legend.append(h('li', {}, h('span', { class: 'swatch', 'data-c': color }), `${team.name || it.team_id} · ${it.date.slice(5)} (${it.stops.length})`));
-      }
-    } catch (err) { showError(side, err); }
+    try { await drawRoutes(L, map, el, legend, planID, onlyDay, teams); } catch (err) { showError(side, err); }
   }
   for (const p of points.items) {
-    dot(m.layer('sp'), [p.location.lon, p.location.lat], 7 * s, { class: 'sp' }, p.name);
-    label(m.layer('labels'), [p.location.lon, p.location.lat], p.name.replace('便民服务中心', ''), 13 * s, { class: 'town', dy: `${-10 * s}` });
+    L.circleMarker([p.location.lat, p.location.lon], { radius: 7, color: '#fff', weight: 2, fillColor: '#b3261e', fillOpacity: 1, className: 'sp' })
+      .bindTooltip(p.name).addTo(map);
   }
   let picked = null, marker = null;
+  const villages = L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 45, spiderfyOnMaxZoom: true,
+    iconCreateFunction: (c) => L.divIcon({ html: String(c.getChildCount()), className: 'cluster', iconSize: [34, 34] }) });
   for (const f of vg.features) {
-    const c = dot(m.layer('villages'), f.geometry.coordinates, 5 * s, { fill: PROV[f.properties.provenance] || '#666', class: 'village', tabindex: 0, 'data-id': f.properties.code },
-      `${f.properties.short_name} (${f.properties.township_name}) — ${t('map.prov.' + f.properties.provenance)}`);
-    const open = () => { picked = f; showVillage(side, f, planner, () => marker); };
-    c.addEventListener('click', (e) => { e.stopPropagation(); open(); });
-    c.addEventListener('keydown', (e) => { if (e.key === 'Enter') open(); });
+    const [lon, lat] = f.geometry.coordinates;
+    const m = L.marker([lat, lon], { keyboard: true, title: `${f.properties.short_name} (${f.properties.township_name}) — ${t('map.prov.' + f.properties.provenance)}`,
+      icon: L.divIcon({ className: 'village-pin prov-' + f.properties.provenance, iconSize: [14, 14] }) });
+    m.on('click', () => { picked = f; showVillage(side, f, planner); });
+    villages.addLayer(m);
   }
+  map.addLayer(villages);
+  el.dataset.villages = String(vg.features.length);
   if (planner) {
     // Clicking the map while a village is open proposes a new position.
-    m.svg.addEventListener('click', (e) => {
+    map.on('click', (e) => {
       if (!picked) return;
-      const pt = m.svg.createSVGPoint(); pt.x = e.clientX; pt.y = e.clientY;
-      const p = pt.matrixTransform(m.svg.getScreenCTM().inverse());
-      const [lon, lat] = unproject([p.x, p.y]);
       if (marker) marker.remove();
-      marker = dot(m.layer('edit'), [lon, lat], 7 * s, { class: 'newpos' });
-      marker.dataset.lon = lon.toFixed(6); marker.dataset.lat = lat.toFixed(6);
-      side.dispatchEvent(new CustomEvent('moved', { detail: { lon, lat } }));
+      marker = L.marker(e.latlng, { keyboard: false, icon: L.divIcon({ className: 'newpos', iconSize: [16, 16] }) }).addTo(map);
+      side.dispatchEvent(new CustomEvent('moved', { detail: { lon: e.latlng.lng, lat: e.latlng.lat } }));
     });
   }
   side.append(h('h2', {}, t('map.provenance')), h('ul', { class: 'legend' },
     Object.entries(PROV).map(([k, c]) => h('li', {}, h('span', { class: 'swatch', 'data-c': c }), t('map.prov.' + k))),
     h('li', {}, h('span', { class: 'swatch sp' }), t('map.sp'))), legend);
   for (const sw of main.querySelectorAll('[data-c]')) sw.style.background = sw.dataset.c;
+  // The map was sized before the side panel settled.
+  setTimeout(() => map.invalidateSize(), 0);
+}
+
+// drawRoutes draws each team-day of the plan: road paths solid, straight stand-ins dashed and labelled.
+async function drawRoutes(L, map, el, legend, planID, onlyDay, teams) {
+  const r = await api(`/circuit-plans/${encodeURIComponent(planID)}/routes` + qs({ date: onlyDay }));
+  let k = 0, straight = 0;
+  for (const x of r.routes.sort((a, b) => (a.team_id + a.date).localeCompare(b.team_id + b.date))) {
+    const color = palette[k++ % palette.length];
+    const road = x.geometry === 'road';
+    if (!road) straight++;
+    const name = `${(teams.get(x.team_id) || {}).name || x.team_id} · ${x.date.slice(5)} (${x.stops})`;
+    L.polyline(x.path.map(([lon, lat]) => [lat, lon]), { color, weight: 3, opacity: 0.85, dashArray: road ? null : '8 6',
+      className: 'route ' + (road ? 'road' : 'straight') }).bindTooltip(`${name} · ${t(road ? 'map.road' : 'map.straight')}`).addTo(map);
+    legend.append(h('li', {}, h('span', { class: 'swatch', 'data-c': color }), `${name}${road ? '' : ' · ' + t('map.straight')}`));
+  }
+  el.dataset.routes = String(r.routes.length);
+  if (straight) legend.prepend(h('li', { class: 'muted small', id: 'map-straight-note' }, `${t('map.straightnote')} (${straight})`));
 }
 
 function showVillage(side, f, planner) {
