@@ -172,11 +172,12 @@ async function expiryFlow(width) {
   await context.close();
 }
 
-// swapCase finds a day where TOWN's desk has a person and another township's desk has someone else.
+// swapCase finds a day where TOWN's desk has a person and another township's desk has only someone else.
 function swapCase(view) {
   for (const d of view.desks) {
     if (d.township_id !== TOWN || !d.staff_ids.length) continue;
-    const o = view.desks.find((x) => x.date === d.date && x.township_id !== TOWN && x.staff_ids.length && !d.staff_ids.includes(x.staff_ids[0]));
+    // Another township's desk held by one person: taking them would leave it empty.
+    const o = view.desks.find((x) => x.date === d.date && x.township_id !== TOWN && x.staff_ids.length === 1 && !d.staff_ids.includes(x.staff_ids[0]));
     if (o) return { mine: d, other: o };
   }
   return null;
@@ -207,7 +208,7 @@ async function marketFlow(page, width) {
     c.plan = plan;
     await trySwap(page, c);
     const txt = await page.textContent('#mk-side');
-    check(txt.includes('换人被拒绝') && txt.includes('将离开') && RID.test(txt), 'swap refused in Chinese with its consequences and the request id');
+    check(txt.includes('换人被拒绝') && txt.includes('将离开') && txt.includes('该服务台将无人') && RID.test(txt), 'a swap that would empty another desk is refused in Chinese with its consequences and the request id');
     await shot(page, 'swap-refused', width);
     await page.click('#mk-confirm');
     await page.waitForFunction((v) => Number(new URLSearchParams(location.hash.split('?')[1]).get('v')) > v, view.version);
