@@ -62,6 +62,12 @@ func BenchmarkPlanCountyWeek(b *testing.B) {
 				hi = max(hi, l.WorkMinutes)
 			}
 		}
+		eu := ExpertHours(snap, res.Detail)
+		b.ReportMetric(float64(eu.DayMinutes)/60, "county-expert-hours")
+		b.ReportMetric(float64(eu.OnSiteMinutes)/60, "onsite-expert-hours")
+		b.ReportMetric(float64(eu.NeededMinutes)/60, "needed-onsite-expert-hours")
+		b.ReportMetric(float64(eu.OverStaffed), "overstaffed-visits")
+		b.ReportMetric(float64(eu.Visits), "county-visits")
 		b.ReportMetric(float64(lo), "county-min-minutes")
 		b.ReportMetric(float64(hi), "county-max-minutes")
 		b.StartTimer()
