@@ -2,6 +2,7 @@ package api
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"time"
 
@@ -67,6 +68,11 @@ func (m *marketAPI) routes(v1 *gin.RouterGroup) {
 		summary:     "Market days (赶场日) of a township with their reasons",
 		description: "From the township's cycle (solar 逢-digits, lunar days, every N days, weekdays) and its exceptions (added, moved, cancelled days). Seeded cycles are SAMPLE (sample: true).",
 		query:       []apiParam{qMarketFrom, qMarketTo}, response: calendar.MarketDaysResult{}, errors: []int{400, 404}}, m.marketDays)
+	s.handle(v1, http.MethodGet, "/townships/:id/market-flags", opSpec{roles: writers, tag: "market",
+		summary: "Market days the coordinator must look at: statutory holidays and days without a staffed desk, with their bookings",
+		description: "For each market day from–to (default today + 27 days, at most 92): reasons holiday (a statutory day off), no_desk (the published market plan covering the day has no staffed desk at this market) " +
+			"or no_plan (bookings taken for a day no published plan covers), with the day's booked bookings. Coordinators: their own township only (403).",
+		query: []apiParam{qMarketFrom, qMarketTo}, response: listBody[market.DayFlag]{}, errors: []int{400, 403, 404}}, m.dayFlags)
 	s.handle(v1, http.MethodGet, "/townships/:id/market-calendar", opSpec{roles: allRoles, tag: "market",
 		summary:     "A township's market cycle, hours, place and special days (特别日)",
 		description: "notes lists, for the coming year, market days the calendar asks for that do not exist (a lunar day 30 in a 29-day month): they are not held and never moved. 404 for a township without a cycle.",
@@ -163,6 +169,45 @@ func (m *marketAPI) marketDays(c *gin.Context) error {
 		return err
 	}
 	c.JSON(http.StatusOK, res)
+	return nil
+}
+
+func (m *marketAPI) dayFlags(c *gin.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	q, err := query(c, "from", "to")
+	if err != nil {
+		return err
+	}
+	from := data.DateOf(m.s.cfg.Now())
+	if v := q.Get("from"); v != "" {
+		if from, err = data.ParseDate(v); err != nil {
+			return badRequest("from", "from= is not a date YYYY-MM-DD")
+		}
+	}
+	to := from.AddDays(27)
+	if v := q.Get("to"); v != "" {
+		if to, err = data.ParseDate(v); err != nil {
+			return badRequest("to", "to= is not a date YYYY-MM-DD")
+		}
+	}
+	if to < from || from.AddDays(market.MaxFlagDays-1) < to {
+		return badRequest("to", fmt.Sprintf("to= must be within %d days on or after from", market.MaxFlagDays))
+	}
+	fs, err := m.svc.DayFlags(c.Request.Context(), marketActor(c), id, from, to)
+	if err != nil {
+		return err
+	}
+	var ids []string
+	for _, f := range fs {
+		for _, b := range f.Bookings {
+			ids = append(ids, b.ID)
+		}
+	}
+	noteAccess(c, "booking", ids...)
+	c.JSON(http.StatusOK, listBody[market.DayFlag]{Items: fs, Total: len(fs)})
 	return nil
 }
 

@@ -120,6 +120,7 @@ var routeRoles = map[string]string{
 	"GET /api/v1/townships/:id/market-days":                         "apcm",
 	"GET /api/v1/townships/:id/route-sheets.xlsx":                   "apc",
 	"GET /api/v1/townships/:id/market-calendar":                     "apcm",
+	"GET /api/v1/townships/:id/market-flags":                        "apc",
 	"PUT /api/v1/townships/:id/market-calendar":                     "apc",
 	"POST /api/v1/market-days/:township/:date/bookings":             "apcm",
 	"GET /api/v1/market-days/:township/:date/bookings":              "apc",

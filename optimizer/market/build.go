@@ -189,12 +189,8 @@ func (s *Service) awayDays(ctx context.Context, from, to data.Date) (map[data.St
 // statutoryRest reports mainland China's statutory days off (lunar-go's
 // official table); adjusted working days (调休) are not rest days.
 func statutoryRest(d data.Date) bool {
-	cd, err := calendar.ParseDate(string(d))
-	if err != nil {
-		return false
-	}
-	h, ok := calendar.HolidayOf(cd)
-	return ok && !h.Work
+	_, ok := holidayOn(d)
+	return ok
 }
 
 // deskStaff reports whether a staff member sits at market desks by role:

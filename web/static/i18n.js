@@ -119,6 +119,8 @@ const dict = {
   'mk.start': ['生成排班计划', 'Plan these days'], 'mk.running': ['正在排班…', 'Planning…'], 'mk.published': ['已发布', 'Published'],
   'mk.desks': ['个服务台', 'desks'], 'mk.uncovered': ['个预约无人办理', 'bookings uncovered'], 'mk.supersedes': ['发布后替换', 'replaces'],
   'mk.nodesk': ['有预约但没有服务台的日子', 'Days with bookings and no desk'], 'mk.nodeskn': ['个预约', 'bookings'],
+  'mk.flags': ['需要协调的赶场日（已发布方案）', 'Market days to look at (published plan)'],
+  'mk.flag.holiday': ['法定节假日', 'statutory holiday'], 'mk.flag.no_desk': ['无人值守', 'no staffed desk'], 'mk.flag.no_plan': ['无已发布方案', 'no published plan'],
   'mk.confirm': ['我已了解以上后果，确认换人', 'I accept these consequences: swap'], 'mk.askplanner': ['如确需调整，请联系县级计划员确认。', 'If this is needed, ask a county planner to confirm it.'],
   'mk.c.leaves': ['将离开', 'leaves'], 'mk.c.empty': ['，该服务台将无人', ', leaving it empty'], 'mk.c.emptied': ['重新排班后将无人', 'would be left empty by the re-plan'],
   'mk.c.changed': ['重新排班后将改变', 'would change'], 'mk.c.was': ['原为', 'was'], 'mk.c.alsoat': ['当天已安排在', 'is already at'], 'mk.assign': ['指派人员', 'Assign a person'],

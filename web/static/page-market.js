@@ -37,6 +37,17 @@ export async function render(main, params) {
     main.append(h('div', { class: 'card warnbox', role: 'status', id: 'mk-nodesk' }, h('h2', {}, t('mk.nodesk')),
       h('ul', {}, [...noDesk].sort().map(([d, n]) => h('li', {}, h('a', { href: '#/market?' + new URLSearchParams({ township: town, month, plan: plan.id, date: d }) }, d), ` · ${n} ${t('mk.nodeskn')}`)))));
   }
+  // The server's flags for the published plan: holidays and days nobody staffs, with their bookings.
+  if (me.role !== 'team_member') {
+    const flags = await api(`/townships/${town}/market-flags` + qs({ from, to }));
+    if (flags.items.length) {
+      main.append(h('div', { class: 'card warnbox', role: 'status', id: 'mk-flags' }, h('h2', {}, t('mk.flags')),
+        h('ul', {}, flags.items.map((f) => h('li', { 'data-date': f.date },
+          h('a', { href: '#/market?' + new URLSearchParams({ township: town, month, plan: f.plan_id || (plan ? plan.id : ''), date: f.date }) }, f.date),
+          ' · ', f.reasons.map((r) => t('mk.flag.' + r)).join('、'), f.holiday ? ` (${f.holiday})` : '',
+          f.bookings.length ? ` · ${f.bookings.length} ${t('mk.nodeskn')}: ${f.bookings.map((b) => b.household.name).join('、')}` : '')))));
+    }
+  }
   const layout = h('div', { class: 'split' });
   const cal = h('div', { class: 'calendar', id: 'mk-calendar' });
   const side = h('section', { class: 'card', id: 'mk-side' });
