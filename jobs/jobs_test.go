@@ -3,6 +3,7 @@ package jobs_test
 import (
 	"context"
 	"os"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -50,6 +51,11 @@ func TestRunLifecycle(t *testing.T) {
 	eachStore(t, func(t *testing.T, s data.Store) {
 		q := jobstest.Start(t, s, jobs.Config{}, nil)
 		release := make(chan struct{})
+		var releaseOnce sync.Once
+		free := func() { releaseOnce.Do(func() { close(release) }) }
+		// Before the queue's Stop (cleanups run last-in first-out): a test
+		// that fails while the handler waits ends instead of hanging in Stop.
+		t.Cleanup(free)
 		q.Handle(data.RunCircuitPlan, func(ctx context.Context, r data.Run, report func(data.RunPoint)) error {
 			report(data.RunPoint{ElapsedSec: 0.1, Cost: 100, Served: 3, Iteration: 1})
 			report(data.RunPoint{ElapsedSec: 0.2, Cost: 90, Served: 4, Iteration: 2})
@@ -73,7 +79,7 @@ func TestRunLifecycle(t *testing.T) {
 		if got.Attempt != 1 || got.StartedAt == nil || got.Progress[1].Cost != 90 {
 			t.Fatalf("running run = %+v", got)
 		}
-		close(release)
+		free()
 		if got = waitRun(t, s, r.ID, final); got.Status != data.RunDone || got.Stopped || got.FinishedAt == nil {
 			t.Fatalf("finished run = %+v", got)
 		}

@@ -139,11 +139,7 @@ func waitSlotRun(t *testing.T, p *proc, job string, slot time.Time, within time.
 func riverJobsOfSlot(t *testing.T, url, job string, slot time.Time) int {
 	t.Helper()
 	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
+	conn := pgConnect(t, url)
 	var n int
 	if err := conn.QueryRow(ctx, `SELECT count(*) FROM river_job WHERE kind = 'recurring' AND args->>'job' = $1 AND (args->>'slot')::timestamptz = $2`,
 		job, slot).Scan(&n); err != nil {
@@ -203,11 +199,7 @@ func TestRecurringSlotSurvivesLeaderKill(t *testing.T) {
 func waitLeader(t *testing.T, url string, procs []*proc, within time.Duration) *proc {
 	t.Helper()
 	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
+	conn := pgConnect(t, url)
 	deadline := time.Now().Add(within)
 	for {
 		var id string
@@ -224,4 +216,15 @@ func waitLeader(t *testing.T, url string, procs []*proc, within time.Duration) *
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
+}
+
+// pgConnect opens a connection to the test database, closed with the test.
+func pgConnect(t *testing.T, url string) *pgx.Conn {
+	t.Helper()
+	conn, err := pgx.Connect(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = conn.Close(context.Background()) })
+	return conn
 }
