@@ -241,6 +241,53 @@ func TestClosuresInPlanAndSheet(t *testing.T) {
 				t.Fatalf("no visit to the walk-only village %s was planned: nothing checked", busiest)
 			}
 			t.Logf("%d visits to walk-only %s checked", checked, busiest)
+
+			// Published, then another visited village becomes walk-only:
+			// the plan lists its visits as needing a re-plan.
+			code, _, b = e.do(http.MethodPost, "/api/v1/circuit-plans/"+v.ID+"/publish", "u-planner", map[string]int64{"version": v.Plan.Version})
+			if code != http.StatusOK {
+				t.Fatalf("publish = %d %s", code, b)
+			}
+			var pv circuit.View
+			e.getJSON("/api/v1/circuit-plans/"+v.ID, "u-planner", http.StatusOK, &pv)
+			if len(pv.NeedsReplan) != 0 {
+				t.Fatalf("a fresh plan needs a re-plan: %+v", pv.NeedsReplan)
+			}
+			other, visits := "", 0
+			for _, it := range v.Itineraries {
+				if it.Date != week.AddDays(1) || it.TeamID[:4] == "T-AG" {
+					continue
+				}
+				for _, st := range it.Stops {
+					if other == "" && st.VillageID != busiest {
+						other = st.VillageID
+					}
+					if st.VillageID == other {
+						visits++
+					}
+				}
+			}
+			if other == "" {
+				t.Fatal("no visit on Tuesday to make walk-only")
+			}
+			ov, _ := e.store.GetVillage(ctx, other)
+			th2 := data.Point{Lon: ov.Location.Lon - 0.0155, Lat: ov.Location.Lat}
+			code, _, b = e.do(http.MethodPost, "/api/v1/closures", "u-planner", map[string]any{"kind": "foot_only", "name": "新塌方 (SAMPLE)",
+				"village_id": other, "trailhead": th2, "walk_minutes": 30, "from": string(week.AddDays(1)), "to": string(week.AddDays(1))})
+			if code != http.StatusCreated {
+				t.Fatalf("POST closure = %d %s", code, b)
+			}
+			e.getJSON("/api/v1/circuit-plans/"+v.ID, "u-planner", http.StatusOK, &pv)
+			hit := 0
+			for _, a := range pv.NeedsReplan {
+				if a.Reason != "closure" || a.Date != week.AddDays(1) {
+					t.Errorf("needs_replan %+v: want closure on Tuesday", a)
+				}
+				hit++
+			}
+			if hit < visits {
+				t.Fatalf("needs_replan has %d closure entries, want at least the %d Tuesday visits to %s: %+v", hit, visits, other, pv.NeedsReplan)
+			}
 		})
 	}
 }

@@ -2,18 +2,25 @@ package circuit
 
 import (
 	"context"
+	"fmt"
+	"time"
 
 	"github.com/yingjing/xunhui/data"
 )
 
 // AffectedVisit is a visit of a published plan that counts on a person who
-// is now away (an absence, or roster leave, added after publishing).
+// is now away (an absence, or roster leave, added after publishing), or
+// whose travel a closure recorded after planning changed.
 type AffectedVisit struct {
 	VisitID    string    `json:"visit_id"`
 	TeamID     string    `json:"team_id"`
 	Date       data.Date `json:"date"`
 	StaffID    string    `json:"staff_id"`
 	RequestIDs []string  `json:"request_ids"`
+	// Reason is "absence" (StaffID is away) or "closure" (Detail says
+	// how the travel to the visit changed).
+	Reason string `json:"reason"`
+	Detail string `json:"detail,omitempty"`
 }
 
 // ReplanNeed returns the visits of published plan d whose claimed
@@ -46,7 +53,10 @@ func (s *Service) ReplanNeed(ctx context.Context, d data.PlanDetail) ([]Affected
 			away[data.StaffDay{StaffID: c.StaffID, Date: c.Date}] = true
 		}
 	}
-	out := []AffectedVisit{}
+	out, err := s.closureNeed(ctx, d)
+	if err != nil {
+		return nil, err
+	}
 	if len(away) == 0 {
 		return out, nil
 	}
@@ -69,8 +79,90 @@ func (s *Service) ReplanNeed(ctx context.Context, d data.PlanDetail) ([]Affected
 			}
 			for _, st := range it.Stops {
 				out = append(out, AffectedVisit{VisitID: VisitID(d.Plan.ID, it.TeamID, it.Date, st.Seq), TeamID: it.TeamID,
-					Date: it.Date, StaffID: m, RequestIDs: append([]string{}, st.RequestIDs...)})
+					Date: it.Date, StaffID: m, RequestIDs: append([]string{}, st.RequestIDs...), Reason: "absence"})
 			}
+		}
+	}
+	return out, nil
+}
+
+// closureNeed returns the visits of d whose travel time differs from what
+// the closures now in force give (a closure recorded, changed or removed
+// after planning). It recomputes travel only when some closure in force on
+// a plan day changed since an hour before the plan was saved (the run
+// read the closures when it started), so reading a plan stays cheap.
+func (s *Service) closureNeed(ctx context.Context, d data.PlanDetail) ([]AffectedVisit, error) {
+	out := []AffectedVisit{}
+	days, err := Days(d.Plan.From, d.Plan.To)
+	if err != nil {
+		return out, nil
+	}
+	cs, err := s.store.ListClosures(ctx, data.ClosureFilter{})
+	if err != nil {
+		return nil, err
+	}
+	since := d.Plan.CreatedAt.Add(-time.Hour)
+	changed := false
+	for _, c := range cs {
+		for _, day := range days {
+			changed = changed || (c.UpdatedAt.After(since) && c.ActiveOn(day))
+		}
+	}
+	if !changed {
+		return out, nil
+	}
+	snap, err := LoadSnapshot(ctx, s.store, nil)
+	if err != nil {
+		return nil, err
+	}
+	var points []data.Point
+	var modes []data.TravelMode
+	groups := map[string]string{} // as the planner gives them (estimate overrides)
+	for _, t := range snap.Teams {
+		if b, ok := snap.base(t); ok {
+			points, modes = append(points, b), append(modes, t.TravelMode)
+			groups[PointKey(b)] = data.TownshipOf(t.HomeCode)
+		}
+	}
+	for _, it := range d.Itineraries {
+		for _, st := range it.Stops {
+			points = append(points, st.Location)
+			if v, ok := snap.Villages[st.VillageID]; ok {
+				groups[PointKey(st.Location)] = v.TownshipID
+			}
+		}
+	}
+	tr, err := BuildTravel(ctx, s.cfg.Source, TravelSpec{Points: points, Groups: groups, Villages: snap.stopVillages(d), Modes: modes,
+		Days: days, Closures: snap.Closures})
+	if err != nil {
+		return nil, err
+	}
+	for _, it := range d.Itineraries {
+		t, ok := snap.team(it.TeamID)
+		if !ok {
+			continue
+		}
+		base, ok := snap.base(t)
+		if !ok {
+			continue
+		}
+		prev := base
+		for i, st := range it.Stops {
+			tt, ok := tr.Seconds(t.TravelMode, it.Date, prev, st.Location)
+			detail := ""
+			if ok && int(tt) != st.TravelSeconds {
+				detail = fmt.Sprintf("travel to the visit now takes %d min, planned %d min", (tt+59)/60, (st.TravelSeconds+59)/60)
+			}
+			if i == len(it.Stops)-1 {
+				if back, ok := tr.Seconds(t.TravelMode, it.Date, st.Location, base); ok && detail == "" && int(back) != it.ReturnSeconds {
+					detail = fmt.Sprintf("the way back now takes %d min, planned %d min", (back+59)/60, (it.ReturnSeconds+59)/60)
+				}
+			}
+			if detail != "" {
+				out = append(out, AffectedVisit{VisitID: VisitID(d.Plan.ID, it.TeamID, it.Date, st.Seq), TeamID: it.TeamID, Date: it.Date,
+					RequestIDs: append([]string{}, st.RequestIDs...), Reason: "closure", Detail: detail})
+			}
+			prev = st.Location
 		}
 	}
 	return out, nil
