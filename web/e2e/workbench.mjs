@@ -92,6 +92,7 @@ async function staffFlow(page, width) {
   check((await apiAs(TOK.planner, 'GET', '/staff/' + st.id)).body.department === '另一位计划员的修改', 'the concurrent edit is not overwritten');
   check(await page.inputValue('#sf-dept') === '页面上的修改', 'the refused form keeps what was typed');
   await shot(page, 'staff-stale', width);
+  await axe(page, 'the staff form with a refused edit', width);
   // Team membership: add a person to a team of the township.
   const teams = (await apiAs(TOK.planner, 'GET', '/teams')).body.items.filter((x) => x.home_code.startsWith(TOWN.slice(0, 9)));
   const tm = teams[0];
@@ -161,6 +162,7 @@ async function expiryFlow(width) {
   await page.waitForSelector('dialog#reauth[open]');
   check(await page.inputValue('#sf-dept') === '县民政局（重新登录后保存）', 'the form keeps the typed input while signing in again');
   await shot(page, 'reauth', width);
+  await axe(page, 'the sign-in-again dialog', width);
   await page.fill('#re-token', 'xh_not_a_real_token');
   await page.click('#re-go');
   await page.waitForFunction(() => document.querySelector('#re-msg').textContent.length > 0);
@@ -210,6 +212,7 @@ async function marketFlow(page, width) {
     const txt = await page.textContent('#mk-side');
     check(txt.includes('换人被拒绝') && txt.includes('将离开') && txt.includes('该服务台将无人') && RID.test(txt), 'a swap that would empty another desk is refused in Chinese with its consequences and the request id');
     await shot(page, 'swap-refused', width);
+    await axe(page, 'the market page with a refused swap', width);
     await page.click('#mk-confirm');
     await page.waitForFunction((v) => Number(new URLSearchParams(location.hash.split('?')[1]).get('v')) > v, view.version);
     await ready(page, 'market');
@@ -267,6 +270,7 @@ async function marketFlow(page, width) {
   await page.waitForSelector(`.calendar .day.nodesk[data-date="${BOOKED}"]`);
   check((await page.textContent('#mk-nodesk')).includes(BOOKED), `the day ${BOOKED} with a booking and no desk is flagged`);
   await shot(page, 'nodesk', width);
+  await axe(page, 'the market draft with a flagged day and the publish button', width);
   await page.click('#mk-publish');
   await page.waitForFunction(() => /已发布/.test((document.querySelector('#mk-plan') || {}).textContent));
   check((await apiAs(TOK.planner, 'GET', '/market-plans/' + plan)).body.publication === 'published', 'the market plan is published from the page');
@@ -276,7 +280,10 @@ async function marketFlow(page, width) {
 async function axePass(page, width) {
   const pages = [['circuits', 'circuits'], [`circuits?plan=${CIRCUIT_PLAN}`, 'circuits'], ['requests', 'requests'], ['map', 'map'],
     [`market?township=${TOWN}&month=${MONTH}`, 'market'], ['plots', 'plots'], ['staff', 'staff'], [`staff?township=${TOWN}&staff=new`, 'staff'],
-    [`staff?team=new`, 'staff'], ['day', 'day']];
+    [`staff?team=new`, 'staff'], [`market?township=${TOWN}&month=${MONTH}&date=${BOOKED}`, 'market'], ['day', 'day']];
+  const someone = (await apiAs(TOK.planner, 'GET', '/staff?township=' + TOWN)).body.items[0];
+  const team = (await apiAs(TOK.planner, 'GET', '/teams')).body.items.find((x) => x.home_code.startsWith(TOWN.slice(0, 9)));
+  pages.push([`staff?township=${TOWN}&staff=${someone.id}`, 'staff'], [`staff?township=${TOWN}&team=${team.id}`, 'staff']);
   for (const [hash, name] of pages) {
     await open(page, hash, name);
     await axe(page, hash, width);

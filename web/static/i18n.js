@@ -123,7 +123,7 @@ const dict = {
   'mk.flag.holiday': ['法定节假日', 'statutory holiday'], 'mk.flag.no_desk': ['无人值守', 'no staffed desk'], 'mk.flag.no_plan': ['无已发布方案', 'no published plan'],
   'mk.confirm': ['我已了解以上后果，确认换人', 'I accept these consequences: swap'], 'mk.askplanner': ['如确需调整，请联系县级计划员确认。', 'If this is needed, ask a county planner to confirm it.'],
   'mk.c.leaves': ['将离开', 'leaves'], 'mk.c.empty': ['，该服务台将无人', ', leaving it empty'], 'mk.c.emptied': ['重新排班后将无人', 'would be left empty by the re-plan'],
-  'mk.c.changed': ['重新排班后将改变', 'would change'], 'mk.c.was': ['原为', 'was'], 'mk.c.alsoat': ['当天已安排在', 'is already at'], 'mk.assign': ['指派人员', 'Assign a person'],
+  'mk.c.changed': ['重新排班后将改变', 'would change'], 'mk.c.was': ['原为', 'was'], 'mk.c.alsoat': ['当天已安排在', 'is already at'], 'mk.assign': ['指派人员', 'Assign a person'], 'mk.action': ['调整方式', 'Change'],
   'nav.staff': ['人员与服务队', 'Staff & teams'], 'sf.title': ['人员与服务队', 'Staff and teams'], 'sf.new': ['新增人员', 'Add a person'],
   'sf.newteam': ['新增服务队', 'Add a team'], 'sf.staff': ['人员', 'Staff'], 'sf.teams': ['服务队', 'Teams'], 'sf.role': ['岗位', 'Role'],
   'sf.skills': ['业务技能', 'Skills'], 'sf.shifts': ['每周上班时间', 'Weekly shifts'], 'sf.home': ['所在地编码', 'Home code'],

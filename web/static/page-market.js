@@ -156,7 +156,7 @@ async function dayPanel(side, o) {
   };
   op.addEventListener('change', redraw);
   redraw();
-  side.append(h('h3', {}, t('mk.desk')), field('', op), rows, h('button', { type: 'button', id: 'mk-check', onclick: check }, t('mk.preview')), preview, msg);
+  side.append(h('h3', {}, t('mk.desk')), field(t('mk.action'), op), rows, h('button', { type: 'button', id: 'mk-check', onclick: check }, t('mk.preview')), preview, msg);
   const last = sessionStorage.getItem('xh.lastConflicts');
   if (last) { sessionStorage.removeItem('xh.lastConflicts'); side.prepend(conflictList(JSON.parse(last), staff)); }
 }
