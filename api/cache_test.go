@@ -61,6 +61,20 @@ func TestCachesAcrossReplicas(t *testing.T) {
 			t.Fatalf("replica's week after the outcome: %d %s", code, body)
 		}
 
+		// A closure entered on one server shows on the other's route sheet.
+		if len(sh.Closures) != 0 {
+			t.Fatalf("closures before any were entered: %+v", sh.Closures)
+		}
+		closure := closureInput{Kind: data.ClosedRoad, Name: "桥梁维修 (SAMPLE)", Line: []data.Point{{Lon: 102.80, Lat: 29.79}, {Lon: 102.81, Lat: 29.79}},
+			From: today, To: today}
+		if code, _, body := a.do(http.MethodPost, "/api/v1/closures", "u-planner", closure); code != http.StatusCreated {
+			t.Fatalf("closure: %d %s", code, body)
+		}
+		b.getJSON(itin, "u-memberA", http.StatusOK, &sh)
+		if len(sh.Closures) != 1 {
+			t.Fatalf("replica's itinerary after a closure: %d closures, want 1", len(sh.Closures))
+		}
+
 		var toks listBody[data.Token]
 		a.getJSON("/api/v1/users/u-memberA/tokens", "u-admin", http.StatusOK, &toks)
 		if len(toks.Items) != 1 {

@@ -382,6 +382,7 @@ type Generations struct {
 	Auth int64
 	// Data changes when anything a team's schedule shows changes: plans,
 	// itineraries, requests with their items and groups, staff, teams and
-	// members, villages, townships, service points and items, staff claims.
+	// members, villages, townships, service points and items, staff claims,
+	// closures.
 	Data int64
 }

@@ -29,6 +29,13 @@ func testGenerations(t *testing.T, s data.Store) {
 	if g2.Data <= g1.Data {
 		t.Fatalf("data generation %d after a request, was %d", g2.Data, g1.Data)
 	}
+	closure := data.Closure{Kind: data.ClosedRoad, Name: "桥梁维修", Line: []data.Point{{Lon: 102.80, Lat: 29.79}, {Lon: 102.81, Lat: 29.79}},
+		From: "2026-03-02", To: "2026-03-04"}
+	must(t, s.ImportClosures(ctx, []data.Closure{closure}, "planner"))
+	if g := gen(); g.Data <= g2.Data {
+		t.Fatalf("data generation %d after a closure (route sheets show them), was %d", g.Data, g2.Data)
+	}
+	g2 = gen()
 	bad := newRequest("511822999999", "MA-01") // unknown village: refused
 	mustKind(t, s.CreateRequest(ctx, &bad), data.Invalid)
 	if g := gen(); g.Data != g2.Data {

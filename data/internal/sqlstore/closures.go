@@ -108,7 +108,7 @@ func (s *Store) ImportClosures(ctx context.Context, cs []data.Closure, by string
 			}
 		}
 		copy(cs, out)
-		return nil
+		return bumpData(ctx, tx)
 	})
 }
 
@@ -175,7 +175,7 @@ func (s *Store) UpdateClosure(ctx context.Context, c *data.Closure) error {
 			return err
 		}
 		*c = got
-		return nil
+		return bumpData(ctx, tx)
 	})
 }
 
@@ -189,6 +189,6 @@ func (s *Store) DeleteClosure(ctx context.Context, id string, version int64) err
 		if n == 0 {
 			return checkVersion(ctx, tx, "closures", "closure", id, version)
 		}
-		return nil
+		return bumpData(ctx, tx)
 	})
 }
