@@ -352,7 +352,7 @@ func openRequests(t *testing.T, s data.Store) map[string]data.Status {
 }
 
 // skillOnDuty reports whether one of members holds skill and works the whole
-// of [start, end] on day (availability window, no leave, no absence).
+// of [start, end] on day (availability window, no absence: roster leave is one).
 func skillOnDuty(staff map[string]data.Staff, abs []data.Absence, members []string, skill data.Skill, day data.Date, start, end int) bool {
 	for _, id := range members {
 		st := staff[id]
@@ -360,7 +360,7 @@ func skillOnDuty(staff map[string]data.Staff, abs []data.Absence, members []stri
 		for _, k := range st.Skills {
 			has = has || k == skill
 		}
-		if !has || st.OnLeave(day) {
+		if !has {
 			continue
 		}
 		away := false

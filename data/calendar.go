@@ -28,8 +28,9 @@ func (k AbsenceKind) Valid() bool {
 
 // Absence is a staff member's leave or absence from From to To (both days
 // included). Absences are first-class records: added, listed and cancelled
-// through the store (never deleted), and read by both planners. They add to
-// the leave ranges of the staff roster (Staff.Leave).
+// through the store (never deleted), and read by both planners. They are the
+// one leave model: the leave ranges of a staff import (Staff.Leave) are
+// recorded as absences.
 type Absence struct {
 	// ID is a stable id; stores assign "AB-" + random hex when empty.
 	ID string `json:"id"`
@@ -239,7 +240,7 @@ func StaffCalendar(st Staff, absences []Absence, claims []Claim, from, to Date, 
 		if claimed {
 			cd.PlanID, cd.Ref = c.PlanID, c.Ref
 		}
-		away := st.OnLeave(d)
+		away := false
 		for _, a := range absences {
 			if a.StaffID == st.ID && a.Covers(d) {
 				away, cd.AbsenceID = true, a.ID

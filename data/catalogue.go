@@ -175,7 +175,10 @@ type Staff struct {
 	ServiceStar bool `json:"service_star"`
 	// Availability lists the weekly windows the person can work.
 	Availability []WeeklyWindow `json:"availability"`
-	// Leave lists the date ranges the person is away (ends included).
+	// Leave lists date ranges the person is away (ends included) on input
+	// (staff import, seed): the store records each as an absence (kind
+	// leave), the one leave model the planners read, and returns staff
+	// without it.
 	Leave []DateRange `json:"leave,omitempty"`
 	// MaxDaysPerWeek caps the days per week the person may be planned away
 	// from the home base (circuits, market desks); 0 means the planner's default.
@@ -236,16 +239,6 @@ func (s Staff) Validate() error {
 		}
 	}
 	return nil
-}
-
-// OnLeave reports whether s is on leave on d.
-func (s Staff) OnLeave(d Date) bool {
-	for _, l := range s.Leave {
-		if l.Contains(d) {
-			return true
-		}
-	}
-	return false
 }
 
 // TravelMode is how a team moves between stops.

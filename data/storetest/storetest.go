@@ -315,8 +315,19 @@ func testCatalogueStaffTeams(t *testing.T, s data.Store) {
 	}
 	st, err := s.GetStaff(ctx, "ST-2")
 	must(t, err)
-	if !st.OnLeave("2026-12-02") || len(st.Availability) != 5 || st.Availability[0].From != 540 {
+	if st.Leave != nil || len(st.Availability) != 5 || st.Availability[0].From != 540 {
 		t.Fatalf("GetStaff = %+v", st)
+	}
+	// One leave model: the roster's leave range is an absence (once, also
+	// when the roster is put again).
+	must(t, s.PutStaff(ctx, []data.Staff{{ID: "ST-2", Name: "李某某", Role: data.RoleDeskOfficer, Skills: []data.Skill{data.SkillGeneral},
+		HomeCode: T1, Availability: data.WorkingWeek(540, 1020), Leave: []data.DateRange{{From: "2026-12-01", To: "2026-12-03"}},
+		Sample: true, Version: st.Version}}))
+	leave, err := s.ListAbsences(ctx, data.AbsenceFilter{StaffID: "ST-2"})
+	must(t, err)
+	if len(leave) != 1 || leave[0].From != "2026-12-01" || leave[0].To != "2026-12-03" || leave[0].Kind != data.AbsenceLeave ||
+		leave[0].CreatedBy != "import" || !leave[0].Covers("2026-12-02") {
+		t.Fatalf("roster leave as absences = %+v", leave)
 	}
 	if st3, _ := s.GetStaff(ctx, "ST-3"); st3.MaxDaysPerWeek != 2 {
 		t.Fatalf("MaxDaysPerWeek round trip = %d, want 2", st3.MaxDaysPerWeek)

@@ -101,15 +101,10 @@ func BenchmarkReplanWednesday(b *testing.B) {
 		}
 	}
 	dropped := *snap
-	dropped.Staff = map[string]data.Staff{}
-	for id, st := range snap.Staff {
-		dropped.Staff[id] = st
-	}
+	dropped.Absences = slices.Clone(snap.Absences)
 	t, _ := snap.team(busiest)
 	for _, id := range t.MemberIDs {
-		st := dropped.Staff[id]
-		st.Leave = []data.DateRange{{From: wed, To: "2026-12-04"}}
-		dropped.Staff[id] = st
+		dropped.Absences = append(dropped.Absences, data.Absence{StaffID: id, From: wed, To: "2026-12-04", Kind: data.AbsenceLeave, Reason: "leave"})
 	}
 	// The teams worked Monday and Tuesday and recorded every outcome as done
 	// (a re-plan plans again any past visit left open: with no outcomes at

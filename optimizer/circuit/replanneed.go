@@ -24,7 +24,7 @@ type AffectedVisit struct {
 }
 
 // ReplanNeed returns the visits of published plan d whose claimed
-// person-days are now covered by an active absence or roster leave: when
+// person-days are now covered by an active absence (roster leave is one): when
 // it is not empty, the plan needs a re-plan. Drafts and superseded plans
 // need none (nil).
 func (s *Service) ReplanNeed(ctx context.Context, d data.PlanDetail) ([]AffectedVisit, error) {
@@ -39,17 +39,9 @@ func (s *Service) ReplanNeed(ctx context.Context, d data.PlanDetail) ([]Affected
 	if err != nil {
 		return nil, err
 	}
-	staff := map[string]data.Staff{}
 	away := map[data.StaffDay]bool{}
 	for _, c := range claims {
-		st, ok := staff[c.StaffID]
-		if !ok {
-			if st, err = s.store.GetStaff(ctx, c.StaffID); err != nil && data.ErrorKind(err) != data.NotFound {
-				return nil, err
-			}
-			staff[c.StaffID] = st
-		}
-		if st.OnLeave(c.Date) || len(data.AbsentClaims([]data.Claim{c}, abs)) > 0 {
+		if len(data.AbsentClaims([]data.Claim{c}, abs)) > 0 {
 			away[data.StaffDay{StaffID: c.StaffID, Date: c.Date}] = true
 		}
 	}

@@ -364,9 +364,7 @@ func TestReplanKeepsPastAndPins(t *testing.T) {
 	base := plan1(t, s, 3)
 	base.Detail.Plan.ID = "P-base"
 	// The county expert falls ill from day 2, and an urgent request arrives.
-	st := s.Staff["S-C"]
-	st.Leave = []data.DateRange{{From: monday.AddDays(1), To: monday.AddDays(2)}}
-	s.Staff["S-C"] = st
+	s.Absences = append(s.Absences, data.Absence{StaffID: "S-C", From: monday.AddDays(1), To: monday.AddDays(2), Kind: data.AbsenceSick, Reason: "病假"})
 	urgent := req("R-URGENT", v2, "IT")
 	urgent.Priority, urgent.Ledger = 5, data.LedgerHardship
 	s.Requests = append(s.Requests, urgent)

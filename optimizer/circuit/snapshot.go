@@ -201,7 +201,7 @@ func (s *Snapshot) Duty(t data.Team, d data.Date) Duty {
 	wd := d.Weekday()
 	for _, id := range t.MemberIDs {
 		st, ok := s.Staff[id]
-		if !ok || st.OnLeave(d) || s.absent(id, d) {
+		if !ok || s.absent(id, d) {
 			continue
 		}
 		if _, taken := s.Claimed[data.StaffDay{StaffID: id, Date: d}]; taken {

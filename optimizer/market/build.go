@@ -273,7 +273,7 @@ func (s *Service) build(ctx context.Context, from, to data.Date, locks []LockRec
 		sIdx[st.ID] = i
 		ms := Staff{ID: st.ID, Skills: st.Skills, Level: st.Role.Level(), MaxDaysPerWeek: st.MaxDaysPerWeek, Available: make([]bool, len(p.Days))}
 		for d, day := range p.Days {
-			ms.Available[d] = !st.OnLeave(day) && !away[data.StaffDay{StaffID: st.ID, Date: day}] &&
+			ms.Available[d] = !away[data.StaffDay{StaffID: st.ID, Date: day}] &&
 				!statutoryRest(day) && works(st, day.Weekday(), opt.DeskStart, opt.DeskEnd)
 		}
 		p.Staff = append(p.Staff, ms)

@@ -138,5 +138,9 @@ func Migrate(ctx context.Context, db DB, d Dialect) ([]string, error) {
 			applied = append(applied, m.Name)
 		}
 	}
+	// One leave model: roster leave ranges of older databases become absences.
+	if err := convertRosterLeave(ctx, db, d.Lock); err != nil {
+		return applied, data.WithOp(op, err)
+	}
 	return applied, nil
 }

@@ -98,9 +98,8 @@ func scanStaff(r Row) (data.Staff, error) {
 	if err := fromJSON(avail, &st.Availability); err != nil {
 		return st, err
 	}
-	if err := fromJSON(leave, &st.Leave); err != nil {
-		return st, err
-	}
+	// leave_ranges is empty: roster leave is stored as absences (rosterLeave).
+	_ = leave
 	if st.Availability == nil {
 		st.Availability = []data.WeeklyWindow{}
 	}
@@ -190,8 +189,12 @@ func (s *Store) PutStaff(ctx context.Context, ss []data.Staff) error {
 				availability = excluded.availability, leave_ranges = excluded.leave_ranges, sample = excluded.sample,
 				max_days_per_week = excluded.max_days_per_week, township_id = excluded.township_id, version = staff.version + 1`,
 				st.ID, st.Name, string(st.Role), toJSON(st.Skills), st.Department, st.HomeCode, st.HomePointID, st.Phone,
-				st.PartyMember, st.ServiceStar, toJSON(nonNil(st.Availability)), toJSON(nonNil(st.Leave)), st.Sample,
+				st.PartyMember, st.ServiceStar, toJSON(nonNil(st.Availability)), "[]", st.Sample,
 				st.MaxDaysPerWeek, data.TownshipOf(st.HomeCode)); err != nil {
+				return err
+			}
+			// One leave model: the roster's leave ranges become absences.
+			if err := rosterLeave(ctx, tx, st.ID, st.Leave, s.now()); err != nil {
 				return err
 			}
 		}
