@@ -30,11 +30,11 @@ func (h *handoffAPI) routes(v1 *gin.RouterGroup) {
 	s := h.s
 	s.handle(v1, http.MethodGet, "/handoffs", opSpec{roles: writers, tag: "handoffs",
 		summary:     "The hand-off ledger (代办转办): who holds each file, by when, and which stages are late",
-		description: "Coordinators see their township's households only. late: acted after, or still open after, the stage's due day.",
+		description: "Coordinators see the files of their township's households and those their desk accepted (无差别受理). late: acted after, or still open after, the stage's due day.",
 		query:       []apiParam{qTownship, qHandoffStatus, qHandoffLate}, response: listBody[handoff.View]{}, errors: []int{400}}, h.list)
 	s.handle(v1, http.MethodPost, "/handoffs", opSpec{roles: writers, tag: "handoffs",
 		summary:     "Accept a cross-level item for a household (at a village, a market desk or a township) and open its hand-off chain",
-		description: "422 naming the field: an item not on the request, or one decided where it is accepted (no hand-off).",
+		description: "无差别受理: a township coordinator accepts for a household of any township (accepted_township records the desk, which then follows the file with the household's township). 422 naming the field: an unknown request, an item not on the request, or one decided where it is accepted (no hand-off).",
 		request:     handoff.AcceptInput{}, response: handoff.View{}, status: http.StatusCreated, errors: []int{422}}, h.accept)
 	s.handle(v1, http.MethodGet, "/handoffs/:id", opSpec{roles: writers, tag: "handoffs",
 		summary: "One hand-off chain with its current holder and lateness", response: handoff.View{}, errors: []int{404}}, h.get)

@@ -188,6 +188,26 @@ func testHandoffChain(t *testing.T, store data.Store) {
 	if ledger.Total != 0 {
 		t.Fatalf("another township's coordinator sees %d hand-offs", ledger.Total)
 	}
+
+	// 无差别受理: the other township's desk accepts an item of this
+	// household; both desks follow that file (and only that one), the
+	// accepting desk forwards it.
+	var anywhere handoff.View
+	e.postJSON("/api/v1/handoffs", "u-coord2", map[string]any{"request_id": req.ID, "item_id": item.ID,
+		"accepted_via": "township", "holder": "外乡镇便民服务中心"}, http.StatusCreated, &anywhere)
+	if anywhere.AcceptedTownship != other || anywhere.TownshipID != req.TownshipID || anywhere.Level != data.LevelTownship {
+		t.Fatalf("accepted anywhere: %+v", anywhere)
+	}
+	e.getJSON("/api/v1/handoffs", "u-coord2", http.StatusOK, &ledger)
+	if ledger.Total != 1 || ledger.Items[0].ID != anywhere.ID {
+		t.Fatalf("the accepting desk's ledger: %+v", ledger)
+	}
+	e.getJSON("/api/v1/handoffs/"+anywhere.ID, "u-coord", http.StatusOK, nil)
+	e.getJSON("/api/v1/handoffs/"+late.ID, "u-coord2", http.StatusNotFound, nil)
+	e.postJSON("/api/v1/handoffs/"+anywhere.ID+"/forward", "u-coord2", map[string]any{"version": anywhere.Version, "holder": "县医疗保障局"}, http.StatusOK, &anywhere)
+	if anywhere.Level != data.LevelCounty {
+		t.Fatalf("forwarded by the accepting desk: %+v", anywhere)
+	}
 	e.getJSON("/api/v1/handoffs?late=maybe", "u-planner", http.StatusBadRequest, nil)
 	e.postJSON("/api/v1/handoffs", "u-planner", map[string]any{"request_id": req.ID, "item_id": "NOPE-1",
 		"accepted_via": "township", "holder": "x"}, http.StatusUnprocessableEntity, &eb)

@@ -106,6 +106,10 @@ type Handoff struct {
 	ItemID    string `json:"item_id"`
 	// TownshipID is the household's township (read-only, from the request).
 	TownshipID string `json:"township_id"`
+	// AcceptedTownship is the township whose desk accepted the item when a
+	// township coordinator did (无差别受理: it may differ from TownshipID);
+	// that desk follows the file too.
+	AcceptedTownship string `json:"accepted_township,omitempty"`
 	// AcceptedVia and AcceptedOn say where and when the item was accepted.
 	AcceptedVia AcceptVia `json:"accepted_via"`
 	AcceptedOn  Date      `json:"accepted_on"`
@@ -182,6 +186,9 @@ func (h Handoff) Validate() error {
 // HandoffFilter selects hand-offs; zero fields match everything.
 type HandoffFilter struct {
 	TownshipID string
-	RequestID  string
-	Status     HandoffStatus
+	// Involving keeps the hand-offs of a township's households or accepted
+	// at its desk.
+	Involving string
+	RequestID string
+	Status    HandoffStatus
 }

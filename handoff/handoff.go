@@ -43,16 +43,18 @@ func New(store Store, now func() time.Time) *Service {
 
 func (s *Service) today() data.Date { return data.DateOf(s.now()) }
 
-// Actor is who acts: township coordinators act only on their township's
-// households (others answer NotFound, like every out-of-scope record).
+// Actor is who acts: township coordinators act on the hand-offs of their
+// township's households and on those their desk accepted (others answer
+// NotFound, like every out-of-scope record); they accept items for any
+// household of the county (无差别受理).
 type Actor struct {
 	UserID     string
 	Role       data.UserRole
 	TownshipID string
 }
 
-func (a Actor) sees(townshipID string) bool {
-	return a.Role != data.UserTownshipCoordinator || a.TownshipID == townshipID
+func (a Actor) sees(h data.Handoff) bool {
+	return a.Role != data.UserTownshipCoordinator || a.TownshipID == h.TownshipID || a.TownshipID == h.AcceptedTownship
 }
 
 // AcceptInput is the body of POST /api/v1/handoffs.
@@ -92,12 +94,14 @@ func invalid(field, format string, args ...any) error { return data.FieldError(f
 
 // Accept opens a hand-off chain for item in.ItemID of request in.RequestID,
 // accepted today at in.AcceptedVia: the first stage is held at that level
-// with data.StageDays to act. Errors: NotFound (request out of scope or
-// missing), Invalid naming the field (an item not on the request, or one
-// decided where it was accepted: no hand-off).
+// with data.StageDays to act. A township coordinator may accept for any
+// household of the county (无差别受理); their township is recorded as the
+// accepting desk. Errors: Invalid naming the field (an unknown request,
+// an item not on the request, or one decided where it was accepted: no
+// hand-off).
 func (s *Service) Accept(ctx context.Context, a Actor, in AcceptInput) (View, error) {
 	r, err := s.store.GetRequest(ctx, in.RequestID)
-	if data.ErrorKind(err) == data.NotFound || err == nil && !a.sees(r.TownshipID) {
+	if data.ErrorKind(err) == data.NotFound {
 		return View{}, invalid("request_id", "unknown request %s", in.RequestID)
 	}
 	if err != nil {
@@ -121,6 +125,9 @@ func (s *Service) Accept(ctx context.Context, a Actor, in AcceptInput) (View, er
 	h := data.Handoff{RequestID: r.ID, ItemID: it.ID, AcceptedVia: in.AcceptedVia, AcceptedOn: today,
 		Status: data.HandoffOpen, CreatedBy: a.UserID,
 		Stages: []data.HandoffStage{{Level: lvl, Holder: in.Holder, From: today, Due: today.AddDays(data.StageDays[lvl]), Note: in.Note}}}
+	if a.Role == data.UserTownshipCoordinator {
+		h.AcceptedTownship = a.TownshipID
+	}
 	if err := s.store.CreateHandoff(ctx, &h); err != nil {
 		return View{}, err
 	}
@@ -138,7 +145,7 @@ func listName(l data.ServiceList) string {
 // NotFound when it is out of a's scope.
 func (s *Service) load(ctx context.Context, a Actor, id string) (data.Handoff, data.ServiceItem, int, error) {
 	h, err := s.store.GetHandoff(ctx, id)
-	if err == nil && !a.sees(h.TownshipID) {
+	if err == nil && !a.sees(h) {
 		err = data.Errorf(data.NotFound, "hand-off %q not found", id)
 	}
 	if err != nil {
@@ -254,13 +261,11 @@ type ListFilter struct {
 
 // List returns the ledger: hand-offs in a's scope matching f, oldest first.
 func (s *Service) List(ctx context.Context, a Actor, f ListFilter) ([]View, error) {
+	q := data.HandoffFilter{TownshipID: f.TownshipID}
 	if a.Role == data.UserTownshipCoordinator {
-		if f.TownshipID != "" && f.TownshipID != a.TownshipID {
-			return []View{}, nil
-		}
-		f.TownshipID = a.TownshipID
+		q.Involving = a.TownshipID
 	}
-	hs, err := s.store.ListHandoffs(ctx, data.HandoffFilter{TownshipID: f.TownshipID})
+	hs, err := s.store.ListHandoffs(ctx, q)
 	if err != nil {
 		return nil, err
 	}

@@ -7,13 +7,13 @@ import (
 )
 
 const handoffCols = `id, request_id, item_id, township_id, accepted_via, accepted_on, stages, delivery_request_id, status,
-	created_by, version, created_at, updated_at`
+	created_by, version, created_at, updated_at, accepted_township`
 
 func scanHandoff(r Row) (data.Handoff, error) {
 	var h data.Handoff
 	var stages string
 	if err := r.Scan(&h.ID, &h.RequestID, &h.ItemID, &h.TownshipID, &h.AcceptedVia, &h.AcceptedOn, &stages,
-		&h.DeliveryRequestID, &h.Status, &h.CreatedBy, &h.Version, &h.CreatedAt, &h.UpdatedAt); err != nil {
+		&h.DeliveryRequestID, &h.Status, &h.CreatedBy, &h.Version, &h.CreatedAt, &h.UpdatedAt, &h.AcceptedTownship); err != nil {
 		return h, err
 	}
 	h.CreatedAt, h.UpdatedAt = h.CreatedAt.UTC(), h.UpdatedAt.UTC()
@@ -47,9 +47,9 @@ func (s *Store) CreateHandoff(ctx context.Context, h *data.Handoff) error {
 		c.Version = 1
 		c.CreatedAt = s.now()
 		c.UpdatedAt = c.CreatedAt
-		if _, err := tx.Exec(ctx, `INSERT INTO handoffs (`+handoffCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+		if _, err := tx.Exec(ctx, `INSERT INTO handoffs (`+handoffCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
 			c.ID, c.RequestID, c.ItemID, c.TownshipID, string(c.AcceptedVia), string(c.AcceptedOn), toJSON(c.Stages),
-			c.DeliveryRequestID, string(c.Status), c.CreatedBy, c.Version, c.CreatedAt, c.UpdatedAt); err != nil {
+			c.DeliveryRequestID, string(c.Status), c.CreatedBy, c.Version, c.CreatedAt, c.UpdatedAt, c.AcceptedTownship); err != nil {
 			if data.ErrorKind(err) == data.Conflict {
 				return &data.Error{Kind: data.Conflict, Field: "id", Message: "hand-off " + c.ID + " already exists"}
 			}
@@ -79,7 +79,8 @@ func (s *Store) ListHandoffs(ctx context.Context, f data.HandoffFilter) ([]data.
 	err := s.tx(ctx, "store.ListHandoffs", func(tx Tx) error {
 		rows, err := tx.Query(ctx, `SELECT `+handoffCols+` FROM handoffs
 			WHERE ($1 = '' OR township_id = $1) AND ($2 = '' OR request_id = $2) AND ($3 = '' OR status = $3)
-			ORDER BY created_at, id`, f.TownshipID, f.RequestID, string(f.Status))
+			AND ($4 = '' OR township_id = $4 OR accepted_township = $4)
+			ORDER BY created_at, id`, f.TownshipID, f.RequestID, string(f.Status), f.Involving)
 		if err != nil {
 			return err
 		}
