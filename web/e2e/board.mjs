@@ -151,6 +151,15 @@ if (lost) {
     document.querySelector(`#cir-unassigned li[data-req="${id}"]:not([hidden])`), lost.request_id);
   const text = await page.textContent(`#cir-unassigned li[data-req="${lost.request_id}"]`);
   check(/[\u4e00-\u9fff]/.test(text), `the unassigned request's reason is in words (${text.slice(0, 60)})`);
+  // English on the switch: the same reason in English words, the filters kept working.
+  await page.click('#lang');
+  await ready(page, 'circuits');
+  await page.fill('#flt-q', lost.request_id);
+  await page.waitForFunction((id) => document.querySelectorAll('#cir-unassigned li[data-req]:not([hidden])').length === 1, lost.request_id);
+  const en = await page.textContent(`#cir-unassigned li[data-req="${lost.request_id}"] strong`);
+  check(/^[A-Za-z][A-Za-z ,'-]+$/.test(en.trim()), `the reason switches to English words (${en})`);
+  await page.click('#lang');
+  await ready(page, 'circuits');
 }
 await page.fill('#flt-q', '');
 check(await page.evaluate(() => window.__sameDocument === true), 'filters and search did not reload the page');
