@@ -413,7 +413,10 @@ func (s *Service) run(ctx context.Context, id string) error {
 	l := s.planLock(id)
 	l.Lock()
 	defer l.Unlock()
-	d, err := s.store.GetPlan(ctx, id)
+	// A DELETE cancels ctx to stop the search and keep its best plan; it
+	// must not fail the short store reads and writes around the search.
+	sctx := context.WithoutCancel(ctx)
+	d, err := s.store.GetPlan(sctx, id)
 	if err != nil {
 		s.cfg.Logger.Error("market plan run", slog.String("plan", id), slog.Any("error", err))
 		return err
@@ -421,7 +424,7 @@ func (s *Service) run(ctx context.Context, id string) error {
 	ex := extrasOf(d.Plan)
 	ex.Run, ex.Error = RunRunning, ""
 	d.Plan.Summary = planSummary(ex)
-	if err := s.store.ReplacePlan(ctx, &d); err != nil {
+	if err := s.store.ReplacePlan(sctx, &d); err != nil {
 		s.cfg.Logger.Error("market plan run", slog.String("plan", id), slog.Any("error", err))
 		return err
 	}
@@ -487,7 +490,7 @@ func (s *Service) Stop(ctx context.Context, a Actor, id string) (PlanView, error
 // solveInto builds the problem for d's horizon (with ex's locks and d's
 // desks as the previous plan), solves it and writes desks and extras.
 func (s *Service) solveInto(ctx context.Context, d *data.PlanDetail, ex *extras, opt Options) error {
-	in, err := s.build(ctx, d.Plan.From, d.Plan.To, ex.Locks, d.Desks, opt)
+	in, err := s.build(context.WithoutCancel(ctx), d.Plan.From, d.Plan.To, ex.Locks, d.Desks, opt) // only the search stops on a cancel
 	if err != nil {
 		return err
 	}
@@ -749,7 +752,10 @@ func (s *Service) Adjust(ctx context.Context, a Actor, id string, adj Adjustment
 	l := s.planLock(id)
 	l.Lock()
 	defer l.Unlock()
-	d, err := s.store.GetPlan(ctx, id)
+	// A DELETE cancels ctx to stop the search and keep its best plan; it
+	// must not fail the short store reads and writes around the search.
+	sctx := context.WithoutCancel(ctx)
+	d, err := s.store.GetPlan(sctx, id)
 	if err != nil {
 		return PlanView{}, data.WithOp(op, err)
 	}
@@ -1007,7 +1013,10 @@ func (s *Service) Publish(ctx context.Context, a Actor, id string, version int64
 	l := s.planLock(id)
 	l.Lock()
 	defer l.Unlock()
-	d, err := s.store.GetPlan(ctx, id)
+	// A DELETE cancels ctx to stop the search and keep its best plan; it
+	// must not fail the short store reads and writes around the search.
+	sctx := context.WithoutCancel(ctx)
+	d, err := s.store.GetPlan(sctx, id)
 	if err != nil {
 		return PlanView{}, data.WithOp(op, err)
 	}
