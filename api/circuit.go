@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -255,13 +256,9 @@ func (s *Server) getCircuitPlan(c *gin.Context) error {
 	}
 	p := mustPrincipal(c)
 	if p.user.Role == data.UserTownshipCoordinator {
-		teams, err := s.store.ListTeams(ctx, "")
+		ok, err := s.visibleTeams(ctx, p)
 		if err != nil {
 			return err
-		}
-		ok := map[string]bool{}
-		for _, t := range teams {
-			ok[t.ID] = teamVisible(p, t)
 		}
 		its := []data.Itinerary{}
 		for _, it := range v.Itineraries {
@@ -278,6 +275,19 @@ func (s *Server) getCircuitPlan(c *gin.Context) error {
 	}
 	c.JSON(http.StatusOK, v)
 	return nil
+}
+
+// visibleTeams maps each team id to whether p may see its circuits.
+func (s *Server) visibleTeams(ctx context.Context, p *principal) (map[string]bool, error) {
+	teams, err := s.store.ListTeams(ctx, "")
+	if err != nil {
+		return nil, err
+	}
+	ok := make(map[string]bool, len(teams))
+	for _, t := range teams {
+		ok[t.ID] = teamVisible(p, t)
+	}
+	return ok, nil
 }
 
 // planRouteGeometry answers the drawable paths of a plan's team-days.
@@ -299,13 +309,9 @@ func (s *Server) planRouteGeometry(c *gin.Context) error {
 	ctx := c.Request.Context()
 	var keep func(string) bool
 	if p := mustPrincipal(c); p.user.Role == data.UserTownshipCoordinator {
-		teams, err := s.store.ListTeams(ctx, "")
+		ok, err := s.visibleTeams(ctx, p)
 		if err != nil {
 			return err
-		}
-		ok := map[string]bool{}
-		for _, t := range teams {
-			ok[t.ID] = teamVisible(p, t)
 		}
 		keep = func(id string) bool { return ok[id] }
 	}
