@@ -212,6 +212,11 @@ func TestClosuresInPlanAndSheet(t *testing.T) {
 					if len(sh.Closures) != 2 {
 						t.Errorf("sheet %s %s lists %d closures, want 2", it.TeamID, it.Date, len(sh.Closures))
 					}
+					for _, c := range sh.Closures {
+						if c.NotInTimes != (c.Kind == data.ClosedRoad) {
+							t.Errorf("sheet closure %s: not_in_times = %v with estimated times", c.ID, c.NotInTimes)
+						}
+					}
 					ss := sh.Stops[i]
 					if sh.TravelMode == data.TravelFoot {
 						continue

@@ -224,7 +224,7 @@ th { background: #eee; }
 方案：{{.PlanID}}{{if ne (print .PlanStatus) "published"}} <span class="draft">（草案，未发布）</span>{{end}}
 {{if .Stops}}　出发 {{.LeaveAt}}，返回 {{.BackAt}}，路程合计 {{.TravelMin}} 分钟，服务合计 {{.ServiceMin}} 分钟{{end}}
 </p>
-{{range .Closures}}<p class="closure">⚠ {{if eq (print .Kind) "road"}}封路：{{.Name}}{{else}}步行村：{{.Village}}（{{.Name}}），车辆停在步行起点，步行 {{.WalkMinutes}} 分钟{{end}}{{if .Reason}}（{{.Reason}}）{{end}}，至 {{.Until}}</p>
+{{range .Closures}}<p class="closure">⚠ {{if eq (print .Kind) "road"}}封路：{{.Name}}{{else}}步行村：{{.Village}}（{{.Name}}），车辆停在步行起点，步行 {{.WalkMinutes}} 分钟{{end}}{{if .Reason}}（{{.Reason}}）{{end}}，至 {{.Until}}{{if .NotInTimes}}（行程时间未计此封路：没有路网数据，请自行绕行）{{end}}</p>
 {{end}}{{if .Stops}}
 <table>
 <thead><tr><th>序号</th><th>到达</th><th>服务时间</th><th>路程</th><th>地点</th><th>群众 / 电话</th><th>事项</th><th class="sign">结果（办结/不在家/需跟进）</th></tr></thead>

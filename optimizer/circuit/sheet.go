@@ -54,6 +54,9 @@ type SheetClosure struct {
 	Village     string           `json:"village,omitempty"`
 	WalkMinutes int              `json:"walk_minutes,omitempty"`
 	Until       string           `json:"until"`
+	// NotInTimes is set on a closed road the travel times cannot avoid:
+	// they come from a source without roads (the estimate, OSRM).
+	NotInTimes bool `json:"not_in_times,omitempty"`
 }
 
 // SheetPlace is a named point.
@@ -246,6 +249,17 @@ func (s *Service) sheetClosures(ctx context.Context, sch data.Schedule, date dat
 			out.roads = append(out.roads, geo.ClosedRoad{ID: c.ID, Line: line})
 		}
 		out.sheet = append(out.sheet, sc)
+	}
+	if len(out.roads) > 0 {
+		src := s.cfg.Source
+		if src == nil {
+			src = &geo.Estimator{}
+		}
+		if _, _, ok, err := geo.WithoutRoads(src, out.roads); err != nil || !ok {
+			for i := range out.sheet {
+				out.sheet[i].NotInTimes = out.sheet[i].Kind == data.ClosedRoad
+			}
+		}
 	}
 	return out, nil
 }
