@@ -47,7 +47,10 @@ export async function render(main, params) {
   // The route on a small map: base → stops → base.
   const pts = [sheet.base.location, ...sheet.stops.map((s) => s.location), sheet.base.location].map((l) => [l.lon, l.lat]);
   const m = await baseMap(pts);
-  line(m.layer('routes'), pts, palette[0], m.scale);
+  // Along the roads when the travel source routed it (sheet.path), else straight and dashed.
+  const road = sheet.path && sheet.path.length > 1;
+  line(m.layer('routes'), road ? sheet.path.map((l) => [l.lon, l.lat]) : pts, palette[0], m.scale,
+    road ? { class: 'road' } : { class: 'straight', 'stroke-dasharray': `${8 * m.scale} ${5 * m.scale}` });
   dot(m.layer('stops'), pts[0], 7 * m.scale, { class: 'base' }, sheet.base.name);
   sheet.stops.forEach((s, i) => {
     dot(m.layer('stops'), pts[i + 1], 9 * m.scale, { class: 'stop' }, `${s.seq}. ${s.village}`);
