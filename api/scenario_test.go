@@ -169,6 +169,10 @@ func operationalWeek(t *testing.T, store data.Store) {
 		}
 	}
 	team, _ := store.GetTeam(ctx, busiest)
+	// That team's week as its phone has it before the re-plan.
+	weekPath := "/api/v1/teams/" + busiest + "/week?from=" + string(week) + "&days=5"
+	var pull1 weekBody
+	e.getJSON(weekPath, "u-planner", http.StatusOK, &pull1)
 	var ab absenceResult
 	post("/api/v1/absences", map[string]any{"staff_id": team.MemberIDs[0], "from": wed, "reason": "病假 (SAMPLE)", "kind": "sick"}, http.StatusCreated, &ab)
 	var marked circuit.View
@@ -196,6 +200,11 @@ func operationalWeek(t *testing.T, store data.Store) {
 	}
 	post("/api/v1/market-plans/"+mp.ID+"/publish", nil, http.StatusOK, nil)
 
+	// The team's next pull lists what the re-plan changed; one more lists nothing.
+	var pull2, pull3 weekBody
+	e.getJSON(weekPath, "u-planner", http.StatusOK, &pull2)
+	e.getJSON(weekPath, "u-planner", http.StatusOK, &pull3)
+
 	// 7. The weekly-draft job fires for the (published) week.
 	if sum, out, err := csvc.WeeklyDraft(ctx); err != nil || out["skipped"] != true {
 		t.Errorf("weekly draft over the published week: %q %v %v", sum, out, err)
@@ -204,6 +213,8 @@ func operationalWeek(t *testing.T, store data.Store) {
 	// ---- Independent checks ----
 	final2, _ := store.GetPlan(ctx, p2.ID)
 	marketPlan, _ := store.GetPlan(ctx, mp.ID)
+	checkPullChanges(t, busiest, published1, final2, pull1, pull2, pull3)
+	checkMarketFlags(t, e, msvc, marketPlan, week)
 	old, _ := store.GetPlan(ctx, p1.ID)
 	// The published plan is unchanged, only superseded.
 	if old.Plan.Status != data.PlanSuperseded || old.Plan.SupersededBy != p2.ID || !reflect.DeepEqual(old.Itineraries, published1.Itineraries) {
@@ -380,4 +391,119 @@ func skillOnDuty(staff map[string]data.Staff, abs []data.Absence, members []stri
 		}
 	}
 	return false
+}
+
+// checkPullChanges checks the team's pull after the re-plan against the two
+// stored plans: a request visited once before and once after is listed as
+// moved exactly when its day or start changed, one only in the new plan as
+// added, one only in the old as removed; every day switched plans; the pull
+// after that lists nothing.
+func checkPullChanges(t *testing.T, team string, before, after data.PlanDetail, pull1, pull2, pull3 weekBody) {
+	t.Helper()
+	type visit struct {
+		day   data.Date
+		start int
+	}
+	visits := func(d data.PlanDetail) map[string][]visit {
+		out := map[string][]visit{}
+		for _, it := range d.Itineraries {
+			if it.TeamID != team || it.Date < pull1.From || it.Date > pull1.To {
+				continue
+			}
+			for _, st := range it.Stops {
+				for _, id := range st.RequestIDs {
+					out[id] = append(out[id], visit{it.Date, st.Start})
+				}
+			}
+		}
+		return out
+	}
+	b, a := visits(before), visits(after)
+	ch := pull2.Changes
+	if pull1.Changes.Since != nil || ch.Since == nil || len(ch.Plans) != 5 {
+		t.Errorf("pull changes: first since %v, second since %v, %d plan switches (want 5)", pull1.Changes.Since, ch.Since, len(ch.Plans))
+	}
+	listed := map[string]string{}
+	for _, v := range ch.Added {
+		listed[v.RequestID] = "added"
+	}
+	for _, v := range ch.Removed {
+		listed[v.RequestID] = "removed"
+	}
+	for _, m := range ch.Moved {
+		listed[m.RequestID] = "moved"
+	}
+	checked := 0
+	for id := range mergeKeys(a, b) {
+		var want string
+		switch {
+		case len(a[id]) > 1 || len(b[id]) > 1:
+			continue // visited twice (a revisit): not a one-to-one comparison
+		case len(b[id]) == 0:
+			want = "added"
+		case len(a[id]) == 0:
+			want = "removed"
+		case a[id][0] != b[id][0]:
+			want = "moved"
+		}
+		checked++
+		if listed[id] != want {
+			t.Errorf("pull changes: request %s listed %q, want %q (before %v, after %v)", id, listed[id], want, b[id], a[id])
+		}
+	}
+	if checked == 0 || ch.Empty() {
+		t.Errorf("pull changes: %d requests compared, changes %+v", checked, ch)
+	}
+	if !pull3.Changes.Empty() || pull3.Changes.Since == nil {
+		t.Errorf("a pull with nothing changed lists %+v", pull3.Changes)
+	}
+}
+
+func mergeKeys[V any](ms ...map[string]V) map[string]bool {
+	out := map[string]bool{}
+	for _, m := range ms {
+		for k := range m {
+			out[k] = true
+		}
+	}
+	return out
+}
+
+// checkMarketFlags checks each township's market flags of the week against
+// the published market plan's desks: a market day is flagged no_desk
+// exactly when the plan has no staffed desk there.
+func checkMarketFlags(t *testing.T, e *testEnv, msvc *market.Service, plan data.PlanDetail, week data.Date) {
+	t.Helper()
+	ctx := context.Background()
+	staffed := map[[2]string]bool{}
+	for _, dk := range plan.Desks {
+		if len(dk.StaffIDs) > 0 {
+			staffed[[2]string{dk.TownshipID, string(dk.Date)}] = true
+		}
+	}
+	ts, _ := e.store.ListTownships(ctx)
+	days := 0
+	for _, tw := range ts {
+		mds, err := msvc.MarketDays(ctx, tw.ID, week, week.AddDays(6))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var fl listBody[market.DayFlag]
+		e.getJSON("/api/v1/townships/"+tw.ID+"/market-flags?from="+string(week)+"&to="+string(week.AddDays(6)), "u-planner", http.StatusOK, &fl)
+		noDesk := map[data.Date]bool{}
+		for _, f := range fl.Items {
+			for _, r := range f.Reasons {
+				noDesk[f.Date] = noDesk[f.Date] || r == market.FlagNoDesk
+			}
+		}
+		for _, md := range mds {
+			days++
+			if want := !staffed[[2]string{tw.ID, string(md.Date)}]; noDesk[md.Date] != want {
+				t.Errorf("market flags %s %s: no_desk %v, want %v", tw.ID, md.Date, noDesk[md.Date], want)
+			}
+		}
+	}
+	if days == 0 {
+		t.Errorf("market flags: no market day in the week")
+	}
 }
