@@ -111,6 +111,28 @@ async function staffFlow(page, width) {
   await page.waitForFunction((v) => location.hash.includes('v=' + v), tm.version + 2);
   await ready(page, 'staff');
   check(!(await apiAs(TOK.planner, 'GET', '/teams/' + tm.id)).body.member_ids.includes(extra.id), 'member removed again');
+  // A new person: a desk officer of the township with the default week.
+  await open(page, `staff?township=${TOWN}&staff=new`, 'staff');
+  await page.fill('#sf-id', 'ST-E2E-NEW');
+  await page.fill('#sf-name', '新来的坐班员');
+  await page.locator('#sf-skills input[value="civil_affairs"]').check();
+  await page.click('#sf-save');
+  await page.waitForFunction(() => location.hash.includes('staff=ST-E2E-NEW'));
+  await ready(page, 'staff');
+  const np = await apiAs(TOK.planner, 'GET', '/staff/ST-E2E-NEW');
+  check(np.status === 200 && np.body.home_code === TOWN && np.body.skills.includes('civil_affairs') && np.body.availability.length === 5 && np.body.version === 1, 'a person created on the page');
+  // A new team based at the township's service centre, with one member.
+  await open(page, `staff?township=${TOWN}&team=new`, 'staff');
+  await page.fill('#tm-id', 'T-E2E-NEW');
+  await page.fill('#tm-name', '测试新队');
+  await page.selectOption('#tm-point', 'sp-' + TOWN);
+  check(await page.inputValue('#tm-home') === TOWN, 'the base sets the team\'s home code');
+  await page.selectOption('#tm-add', extra.id);
+  await page.click('#tm-save');
+  await page.waitForFunction(() => location.hash.includes('team=T-E2E-NEW'));
+  await ready(page, 'staff');
+  const nt = await apiAs(TOK.planner, 'GET', '/teams/T-E2E-NEW');
+  check(nt.status === 200 && nt.body.member_ids.includes(extra.id) && nt.body.home_point_id === 'sp-' + TOWN && nt.body.version === 1, 'a team created on the page');
 }
 
 // 1b. The township's weekly route-sheet workbook downloads from the staff page.
@@ -225,7 +247,7 @@ async function marketFlow(page, width) {
     const v1 = (await apiAs(TOK.planner, 'GET', '/market-plans/' + plan)).body;
     const dk = v1.desks.find((d) => d.township_id === TOWN && d.date !== BOOKED && (!c || d.date !== c.mine.date));
     const busy = new Set(v1.desks.filter((d) => d.date === dk.date).flatMap((d) => d.staff_ids));
-    const pick = (await apiAs(TOK.planner, 'GET', '/staff?township=' + TOWN)).body.items.find((s) => !busy.has(s.id) && s.role !== 'village_agent');
+    const pick = (await apiAs(TOK.planner, 'GET', '/staff?township=' + TOWN)).body.items.find((s) => !busy.has(s.id) && s.role !== 'village_agent' && !s.id.startsWith('ST-E2E'));
     await open(page, `market?township=${TOWN}&month=${MONTH}&plan=${plan}&date=${dk.date}`, 'market');
     await page.selectOption('#mk-op', 'assign');
     await page.selectOption('#mk-in', pick.id);

@@ -40,8 +40,8 @@ export async function render(main, params) {
   const sid = params.get('staff'), tid = params.get('team');
   if (sid === 'new' && planner()) staffForm(side, null, town);
   else if (sid) { const st = await api('/staff/' + encodeURIComponent(sid)); staffForm(side, st, town); await absences(side, st); }
-  else if (tid === 'new' && planner()) teamForm(side, null, people, town);
-  else if (tid) teamForm(side, await api('/teams/' + encodeURIComponent(tid)), people, town);
+  else if (tid === 'new' && planner()) teamForm(side, null, people, town, await ref('service-points'));
+  else if (tid) teamForm(side, await api('/teams/' + encodeURIComponent(tid)), people, town, await ref('service-points'));
   else side.append(h('p', { class: 'muted' }, t('sf.pick')));
 }
 
@@ -115,6 +115,7 @@ function staffForm(side, st, town) {
       const got = st ? await api('/staff/' + encodeURIComponent(st.id), { method: 'PUT', body })
         : await api('/staff', { method: 'POST', body });
       toast(t('req.saved') + ' ✓');
+      delete ctx.cache.staff; // other pages read the list once per sign-in
       go('staff', { township: town, staff: got.id, v: got.version });
     } catch (err) { showError(msg, err); }
   };
@@ -154,14 +155,17 @@ async function absences(side, st) {
 }
 
 /** teamForm edits a team's name, hours and members (t null: a new team). Coordinators see it read-only. */
-function teamForm(side, tm, people, town) {
+function teamForm(side, tm, people, town, points) {
   const ro = !planner();
   const x = tm || { id: '', name: '', level: 'township', home_code: town, home_point_id: '', member_ids: [], travel_mode: 'car', day_start: 510, day_end: 1050, lunch_start: 720, lunch_end: 780 };
   const id = h('input', { id: 'tm-id', value: x.id, required: true, disabled: !!tm || ro, maxlength: 64 });
   const name = h('input', { id: 'tm-name', value: x.name, required: true, disabled: ro, maxlength: 100 });
   const level = select(['county', 'township', 'village'].map((l) => [l, t('sf.level.' + l)]), x.level, { id: 'tm-level', disabled: !!tm || ro });
   const home = h('input', { id: 'tm-home', value: x.home_code, required: true, disabled: !!tm || ro });
-  const point = h('input', { id: 'tm-point', value: x.home_point_id, required: true, disabled: !!tm || ro });
+  // The base is a service point (county centre, township centre or village room); it sets the home code.
+  const near = points.filter((p) => !town || p.code.startsWith(town.slice(0, 9)) || p.circle === 'county' || p.id === x.home_point_id);
+  const point = select([['', '—'], ...near.map((p) => [p.id, `${p.name} (${p.id})`])], x.home_point_id, { id: 'tm-point', required: true, disabled: ro });
+  point.addEventListener('change', () => { const p = points.find((q) => q.id === point.value); if (p && !tm) home.value = p.code; });
   const times = ['day_start', 'day_end', 'lunch_start', 'lunch_end'].map((k) => [k, h('input', { type: 'time', id: 'tm-' + k, value: hm(x[k]), disabled: ro })]);
   const members = [...x.member_ids];
   const names = new Map(people.map((p) => [p.id, p.name]));
@@ -184,6 +188,7 @@ function teamForm(side, tm, people, town) {
     try {
       const got = tm ? await api('/teams/' + encodeURIComponent(tm.id), { method: 'PUT', body }) : await api('/teams', { method: 'POST', body });
       toast(t('req.saved') + ' ✓');
+      delete ctx.cache.teams;
       go('staff', { township: town, team: got.id, v: got.version });
     } catch (err) { showError(msg, err); }
   };
