@@ -13,7 +13,7 @@ const T = {
     queued: '条待上传', sync: '立即同步', next: '下一站', stop: '第{n}站', navigate: '在地图中打开', households: '户',
     done: '已办结', nobody_home: '无人在家', follow_up: '需跟进', note: '备注（可选）', record: '记录',
     recorded: '已记录', pending: '待上传', sent: '已上传', undo: '撤销', noStops: '这一天没有走访安排。', noPlan: '这一天没有已发布的计划。',
-    changedNote: '自上次同步以来有变化', conflictMoved: '计划已调整：该户已改到 {date} 第{seq}站（{village}），请在新站点重新记录',
+    changedNote: '自上次同步以来有变化', removedNote: '自上次同步以来取消 {n} 户', conflictMoved: '计划已调整：该户已改到 {date} 第{seq}站（{village}），请在新站点重新记录',
     conflictGone: '计划已调整：该户已不在本周已发布的计划中', conflictOther: '未能上传：{msg}', signout: '退出登录',
     items: '事项', phone: '电话', minutes: '分钟', leave: '出发', back: '返回', members: '队员', allDone: '今天的走访都已记录。',
     err_unauthorized: '登录已失效，请重新登录', err_not_found: '该走访已不在已发布的计划中', err_conflict: '状态已变化，不能重复记录',
@@ -29,7 +29,7 @@ const T = {
     queued: 'waiting to upload', sync: 'Sync now', next: 'Next stop', stop: 'Stop {n}', navigate: 'Open in map app', households: 'households',
     done: 'Done', nobody_home: 'Nobody home', follow_up: 'Follow up', note: 'Note (optional)', record: 'Record',
     recorded: 'Recorded', pending: 'waiting to upload', sent: 'uploaded', undo: 'Undo', noStops: 'No visits on this day.', noPlan: 'No published plan covers this day.',
-    changedNote: 'changed since the last sync', conflictMoved: 'Plan changed: this household moved to {date} stop {seq} ({village}); record it there',
+    changedNote: 'changed since the last sync', removedNote: '{n} visit(s) taken off since the last sync', conflictMoved: 'Plan changed: this household moved to {date} stop {seq} ({village}); record it there',
     conflictGone: 'Plan changed: this household is no longer in this week\'s published plan', conflictOther: 'Not uploaded: {msg}', signout: 'Sign out',
     items: 'Items', phone: 'Phone', minutes: 'min', leave: 'Leave', back: 'Back', members: 'Team', allDone: 'All of today\'s visits are recorded.',
     err_unauthorized: 'Signed out: sign in again', err_not_found: 'This visit is no longer in a published plan', err_conflict: 'The status changed: cannot record again',
@@ -71,7 +71,7 @@ const outPut = (it) => tx('outbox', 'readwrite', (s) => s.put(it));
 const outDel = (id) => tx('outbox', 'readwrite', (s) => s.delete(id));
 
 // ---- state ----
-const st = { token: '', user: null, week: null, syncedAt: null, seen: null, changed: new Set(), day: '', items: [] };
+const st = { token: '', user: null, week: null, syncedAt: null, seen: null, changed: new Set(), removed: 0, day: '', items: [] };
 
 function el(tag, attrs = {}, ...kids) {
   const e = document.createElement(tag);
@@ -132,10 +132,23 @@ async function sync() {
       st.week = r.body;
       await kvSet('week', st.week);
       await kvSet('week_etag', r.res.headers.get('ETag') || '');
-      // Changes since the last sync: household visits that were not in the previous week.
+      // Changes since the last sync: the server's (added or moved visits,
+      // visits taken off), else household visits not in the previous week.
       const keys = visitKeys(st.week);
-      st.changed = prev ? new Set([...keys].filter((k) => !visitKeys(prev).has(k))) : new Set();
+      const ch = st.week.changes;
+      if (ch) {
+        const hit = new Set([...ch.added, ...ch.moved.map((m) => m.to)].map((v) => v.date + '|' + v.request_id));
+        st.changed = new Set();
+        for (const d of st.week.days || []) for (const sp of d.stops || []) for (const h of sp.households || []) {
+          if (hit.has(d.date + '|' + h.request_id)) st.changed.add(sp.visit_id + '|' + h.request_id);
+        }
+        st.removed = ch.removed.length;
+      } else {
+        st.changed = prev ? new Set([...keys].filter((k) => !visitKeys(prev).has(k))) : new Set();
+        st.removed = 0;
+      }
       await kvSet('changed', [...st.changed]);
+      await kvSet('removed', st.removed);
     }
     st.syncedAt = new Date().toISOString();
     await kvSet('synced_at', st.syncedAt);
@@ -223,7 +236,8 @@ function renderStatus() {
   const s = $('#status');
   s.className = 'status' + (on ? '' : ' offline');
   s.replaceChildren(`${on ? t('online') : t('offline')} · ${t('synced')}: ${st.syncedAt ? new Date(st.syncedAt).toLocaleString(lang === 'zh' ? 'zh-CN' : 'en-GB', { hour12: false }) : t('never')}`,
-    q ? el('span', { id: 'queue', class: 'queued' }, ` · ${q} ${t('queued')}`) : '');
+    q ? el('span', { id: 'queue', class: 'queued' }, ` · ${q} ${t('queued')}`) : '',
+    st.removed ? el('span', { id: 'removed' }, ' · ' + t('removedNote').replace('{n}', st.removed)) : '');
   $('#title').textContent = t('title');
   $('#lang').textContent = t('lang');
 }
@@ -316,6 +330,7 @@ async function start() {
   st.week = (await kvGet('week')) || null;
   st.syncedAt = (await kvGet('synced_at')) || null;
   st.changed = new Set((await kvGet('changed')) || []);
+  st.removed = (await kvGet('removed')) || 0;
   st.day = (await kvGet('day')) || '';
   st.items = await outbox();
   // A QR code from the planner opens /field/#code=ABCD-EFGH: sign in with it
