@@ -38,3 +38,40 @@ func TestOddPath(t *testing.T) {
 		})
 	}
 }
+
+// TestRosterLeaveConverted: a staff record holding leave ranges (as earlier
+// versions stored them) gets them as absences after migrating, once, and
+// loses them from the record.
+func TestRosterLeaveConverted(t *testing.T) {
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "x.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.PutTownships(ctx, []data.Township{{ID: "511822101000", Name: "花滩镇", Type: "镇"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.PutStaff(ctx, []data.Staff{{ID: "ST-1", Name: "张三", Role: data.RoleDeskOfficer, Skills: []data.Skill{data.SkillGeneral}, HomeCode: "511822101000"}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.SQL().ExecContext(ctx, `UPDATE staff SET leave_ranges = '[{"from":"2026-12-01","to":"2026-12-03"}]' WHERE id = 'ST-1'`); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 { // converted once, whatever the number of starts
+		if _, err := db.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	as, err := db.ListAbsences(ctx, data.AbsenceFilter{StaffID: "ST-1"})
+	if err != nil || len(as) != 1 || as[0].From != "2026-12-01" || as[0].To != "2026-12-03" || as[0].Kind != data.AbsenceLeave {
+		t.Fatalf("absences = %+v, %v", as, err)
+	}
+	var left string
+	if err := db.SQL().QueryRowContext(ctx, `SELECT leave_ranges FROM staff WHERE id = 'ST-1'`).Scan(&left); err != nil || left != "[]" {
+		t.Fatalf("leave_ranges = %q, %v", left, err)
+	}
+}
