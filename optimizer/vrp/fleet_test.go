@@ -189,3 +189,27 @@ func TestFleetBound(t *testing.T) {
 		t.Errorf("C101 fleet mode: %d vehicles, %d unassigned; want 10 and 0", len(sol.Routes), len(sol.Unassigned))
 	}
 }
+
+// TestFleetPhaseStopsAtBound: on C101 the fleet phase stops as soon as
+// the routes reach the capacity bound (10), long before its share of an
+// iteration cap, and hands the rest of the cap to the cost search.
+func TestFleetPhaseStopsAtBound(t *testing.T) {
+	p, err := readSolomon("solomon/testdata/C101.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := compile(p, ObjectiveDistance, 20)
+	in.setFleet()
+	s := newSearch(in, 1)
+	cfg := runConfig{maxIter: 4000, tStart: 0.3, tEnd: 0.01}
+	var cur, best snapshot
+	order := s.begin(cfg, &cur, &best)
+	iters := s.minimiseFleet(context.Background(), &cfg, order, &cur, &best)
+	if _, used := s.routed(); used != 10 {
+		t.Fatalf("fleet phase ended with %d routes, want 10", used)
+	}
+	t.Logf("fleet phase: %d iterations", iters)
+	if iters >= 2000 || cfg.maxIter != 4000-iters {
+		t.Errorf("fleet phase ran %d of its 2000 iterations, cost search left %d", iters, cfg.maxIter)
+	}
+}
