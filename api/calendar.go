@@ -265,10 +265,6 @@ func (s *Server) staffCalendar(c *gin.Context) error {
 // restDay reports whether d is a statutory day off (not an adjusted working
 // day): staff calendars show it as rest unless a plan claims it.
 func (s *Server) restDay(d data.Date) bool {
-	cd, err := calendar.ParseDate(string(d))
-	if err != nil {
-		return false
-	}
-	h, ok := calendar.HolidayOf(cd)
-	return ok && !h.Work
+	_, off := calendar.StatutoryDayOff(string(d))
+	return off
 }

@@ -268,12 +268,8 @@ func (s *Snapshot) DayTeam(t data.Team, d data.Date) data.Team {
 // statutoryRest reports mainland China's statutory days off (not the
 // adjusted working days), from lunar-go's official table.
 func statutoryRest(d data.Date) bool {
-	cd, err := calendar.ParseDate(string(d))
-	if err != nil {
-		return false
-	}
-	h, ok := calendar.HolidayOf(cd)
-	return ok && !h.Work
+	_, off := calendar.StatutoryDayOff(string(d))
+	return off
 }
 
 // base returns the location of a team's home service point (falling back to

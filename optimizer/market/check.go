@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+
+	"github.com/yingjing/xunhui/data"
 )
 
 // Check verifies sol against p from first principles, sharing no code with
@@ -67,9 +69,14 @@ func Check(p *Problem, sol *Solution) error {
 		}
 	}
 	// Locks: the desk holds exactly the locked people, minus conflicts.
-	conflicted := map[string]bool{}
+	type deskDay struct {
+		staff    string
+		date     data.Date
+		township string
+	}
+	conflicted := map[deskDay]bool{}
 	for _, cf := range sol.Conflicts {
-		conflicted[cf.StaffID+"|"+string(cf.Date)+"|"+cf.TownshipID] = true
+		conflicted[deskDay{cf.StaffID, cf.Date, cf.TownshipID}] = true
 	}
 	slotIdx := map[key]int{}
 	for i, sl := range slots {
@@ -82,7 +89,7 @@ func Check(p *Problem, sol *Solution) error {
 			want[i] = []int{}
 		}
 		for _, x := range l.Staff {
-			if !conflicted[p.Staff[x].ID+"|"+string(p.Days[l.Day])+"|"+p.Townships[l.Township].ID] && !slices.Contains(want[i], x) {
+			if !conflicted[deskDay{p.Staff[x].ID, p.Days[l.Day], p.Townships[l.Township].ID}] && !slices.Contains(want[i], x) {
 				want[i] = append(want[i], x)
 			}
 		}

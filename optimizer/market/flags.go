@@ -137,13 +137,5 @@ func staffedDesk(p data.PlanDetail, tid string, d data.Date) bool {
 
 // holidayOn names the statutory holiday (a day off) on d.
 func holidayOn(d data.Date) (string, bool) {
-	cd, err := calendar.ParseDate(string(d))
-	if err != nil {
-		return "", false
-	}
-	h, ok := calendar.HolidayOf(cd)
-	if !ok || h.Work {
-		return "", false
-	}
-	return h.Name, true
+	return calendar.StatutoryDayOff(string(d))
 }

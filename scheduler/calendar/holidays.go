@@ -44,3 +44,19 @@ func RestDay(d Date) (rest bool, name string) {
 	}
 	return false, ""
 }
+
+// StatutoryDayOff names the statutory holiday on day (YYYY-MM-DD) when it
+// is a day off; an adjusted working day (调休), an ordinary day, a day of a
+// year the library has no table for, or a string that is not a date is not.
+// Both planners and the staff calendar read holidays through it.
+func StatutoryDayOff(day string) (name string, off bool) {
+	d, err := ParseDate(day)
+	if err != nil {
+		return "", false
+	}
+	h, ok := HolidayOf(d)
+	if !ok || h.Work {
+		return "", false
+	}
+	return h.Name, true
+}

@@ -26,6 +26,11 @@ func TestRestDay(t *testing.T) {
 			t.Errorf("RestDay(%s) = %v %q, want %v %q", tc.day, rest, name, tc.rest, tc.name)
 		}
 	}
+	for day, want := range map[string]string{"2026-10-01": "国庆节", "2026-10-10": "", "2026-12-05": "", "2026-12-07": "", "not a date": ""} {
+		if name, off := StatutoryDayOff(day); name != want || off != (want != "") {
+			t.Errorf("StatutoryDayOff(%s) = %q %v, want %q (ordinary weekends and 调休 days are no statutory day off)", day, name, off, want)
+		}
+	}
 	if h, ok := HolidayOf(NewDate(2026, 10, 10)); !ok || !h.Work || h.Target != "2026-10-01" {
 		t.Errorf("HolidayOf(2026-10-10) = %+v %v", h, ok)
 	}
