@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 
@@ -23,7 +24,10 @@ import (
 // follow-up), add an absence for Wednesday, re-plan as of Wednesday 08:00,
 // publish with supersedes, plan and publish the week's market days, fire
 // the weekly-draft job. The checks below do not trust the planners: they
-// recompute from the stored plans, requests, staff and absences.
+// recompute from the stored plans, requests, staff and absences (including
+// the re-plan's promises: a dropped published visit has a reason code, a
+// visit moved to another team-day or beyond ±60 min is listed in moves, and
+// nobody is on a route or desk on a day an absence covers).
 func TestOperationalWeek(t *testing.T) {
 	t.Parallel()
 	for _, sf := range storeFactories {
@@ -262,6 +266,10 @@ func operationalWeek(t *testing.T, store data.Store) {
 			t.Errorf("open request %s (%s) lost by the re-plan", id, st)
 		}
 	}
+	// A published visit of Wednesday on is kept on its team-day within the
+	// tolerance, or listed in the re-plan's moves (with the minutes when it
+	// kept its team-day, with a reason code when it was dropped).
+	dropped, moved, shifted := checkReplanMoves(t, published1, final2, p2, wed, open)
 	// 0 person-days claimed twice across the two planners.
 	claimed := map[data.StaffDay]string{}
 	twice := 0
@@ -329,8 +337,21 @@ func operationalWeek(t *testing.T, store data.Store) {
 			}
 		}
 	}
-	t.Logf("%d outcomes; re-plan: %d open requests, lost %d, early %d; claimed twice %d; skill off duty %d; diff +%d −%d ~%d; %d desks",
-		n, len(open), lost, early, twice, offDuty, pub2.Diff.Added, pub2.Diff.Removed, pub2.Diff.Moved, len(marketPlan.Desks))
+	// 0 person-days of either plan on an absence (the Wednesday one included).
+	away := 0
+	for _, a := range abs {
+		for k, by := range claimed {
+			if k.StaffID == a.StaffID && a.Covers(k.Date) && k.Date >= wed {
+				away++
+				t.Errorf("%s is away on %s (%s, %s) but on the %s", k.StaffID, k.Date, a.Kind, a.Reason, by)
+			}
+		}
+	}
+	if !slices.ContainsFunc(abs, func(a data.Absence) bool { return a.ID == ab.Absence.ID }) {
+		t.Errorf("the Wednesday absence %s is not listed", ab.Absence.ID)
+	}
+	t.Logf("%d outcomes; re-plan: %d open requests, lost %d, early %d, dropped %d (each with a reason), moved team-day %d (each listed), kept beyond ±%d min %d (each listed); claimed twice %d; on an absence %d; skill off duty %d; diff +%d −%d ~%d; %d desks",
+		n, len(open), lost, early, dropped, moved, circuit.DefaultTolerance, shifted, twice, away, offDuty, pub2.Diff.Added, pub2.Diff.Removed, pub2.Diff.Moved, len(marketPlan.Desks))
 }
 
 // historyLen counts every request's history entries.
@@ -506,4 +527,79 @@ func checkMarketFlags(t *testing.T, e *testEnv, msvc *market.Service, plan data.
 	if days == 0 {
 		t.Errorf("market flags: no market day in the week")
 	}
+}
+
+// checkReplanMoves checks the re-plan's stability promises against the two
+// stored plans: every request the published plan visited from wed on that
+// was still open either stays on its team-day with its start within
+// DefaultTolerance, or appears in the re-plan's moves — with the minutes it
+// moved when it kept its team-day beyond the tolerance, with a reason code
+// (and in unassigned) when it is no longer visited. Returns how many were
+// dropped, moved to another team-day and kept beyond the tolerance.
+func checkReplanMoves(t *testing.T, before, after data.PlanDetail, rp circuit.View, wed data.Date, open map[string]data.Status) (dropped, moved, shifted int) {
+	t.Helper()
+	type at struct {
+		td    circuit.TeamDay
+		start int
+	}
+	where := func(d data.PlanDetail) map[string]at {
+		out := map[string]at{}
+		for _, it := range d.Itineraries {
+			if it.Date < wed {
+				continue
+			}
+			for _, st := range it.Stops {
+				for _, id := range st.RequestIDs {
+					out[id] = at{circuit.TeamDay{Team: it.TeamID, Day: it.Date}, st.Start}
+				}
+			}
+		}
+		return out
+	}
+	old, now := where(before), where(after)
+	moves := map[string]circuit.Move{}
+	for _, m := range rp.Moves {
+		moves[m.RequestID] = m
+	}
+	unassigned := map[string]data.ReasonCode{}
+	for _, u := range rp.Unassigned {
+		unassigned[u.RequestID] = u.Code
+	}
+	checked := 0
+	for id, o := range old {
+		if _, still := open[id]; !still {
+			continue // done, withdrawn or merged before the re-plan
+		}
+		checked++
+		n, ok := now[id]
+		m, listed := moves[id]
+		switch {
+		case !ok:
+			dropped++
+			if !listed || m.Reason == "" || m.ToTeam != "" || unassigned[id] != m.Reason {
+				t.Errorf("published visit of %s (%s %s) dropped: move %+v listed %v, unassigned %q; want a reason code in both", id, o.td.Team, o.td.Day, m, listed, unassigned[id])
+			}
+		case n.td != o.td:
+			moved++
+			if !listed || m.ToTeam != n.td.Team || m.ToDate != n.td.Day {
+				t.Errorf("%s moved %s %s → %s %s but the moves list %+v (listed %v)", id, o.td.Team, o.td.Day, n.td.Team, n.td.Day, m, listed)
+			}
+		case abs(n.start-o.start) > circuit.DefaultTolerance:
+			shifted++
+			if !listed || m.Minutes != abs(n.start-o.start) {
+				t.Errorf("%s kept on %s %s moved %d min (beyond ±%d) but the moves list %+v (listed %v)", id, o.td.Team, o.td.Day, abs(n.start-o.start), circuit.DefaultTolerance, m, listed)
+			}
+		}
+	}
+	if checked == 0 {
+		t.Errorf("no open published visit from %s on: the re-plan's stability is not exercised", wed)
+	}
+	return dropped, moved, shifted
+}
+
+func abs(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
 }
