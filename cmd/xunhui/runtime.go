@@ -31,6 +31,8 @@ type workFlags struct {
 	poll        time.Duration
 	reconcile   time.Duration
 	reload      time.Duration
+	// tolerance is how far (minutes) a re-plan may move a kept visit's start.
+	tolerance int
 }
 
 func envInt(name string, def int) int {
@@ -59,6 +61,7 @@ func addWorkFlags(fs *flag.FlagSet, workers int) *workFlags {
 	fs.IntVar(&w.attempts, "job-attempts", envInt("XUNHUI_JOB_ATTEMPTS", 2), "attempts per run (a rescue after a lost worker counts) (env XUNHUI_JOB_ATTEMPTS)")
 	fs.DurationVar(&w.poll, "job-poll", envDuration("XUNHUI_JOB_POLL", time.Second), "how often workers look for jobs, cancels and flush progress (env XUNHUI_JOB_POLL)")
 	fs.DurationVar(&w.reconcile, "reconcile-every", envDuration("XUNHUI_RECONCILE_EVERY", time.Minute), "how often runs whose job ended unfinished are failed (env XUNHUI_RECONCILE_EVERY)")
+	fs.IntVar(&w.tolerance, "replan-tolerance", envInt("XUNHUI_REPLAN_TOLERANCE", circuit.DefaultTolerance), "minutes a re-plan may move a kept visit's start on its day (1–1440); a visit that cannot stay within it moves and is listed in the re-plan's moves (env XUNHUI_REPLAN_TOLERANCE)")
 	fs.DurationVar(&w.reload, "schedule-reload", envDuration("XUNHUI_SCHEDULE_RELOAD", time.Minute), "how often recurring-job schedules changed on another replica are picked up (env XUNHUI_SCHEDULE_RELOAD)")
 	return w
 }
@@ -79,6 +82,16 @@ func (w *workFlags) queueConfig(logger *slog.Logger) jobs.Config {
 	}
 	return jobs.Config{Workers: w.workers, MaxQueued: w.maxQueued, JobTimeout: timeout, RescueAfter: rescue,
 		MaxAttempts: w.attempts, PollInterval: w.poll, ReconcileEvery: w.reconcile, Logger: logger}
+}
+
+// circuitConfig is the circuit planner's configuration from the flags
+// (travel, logger and queue are the caller's); a tolerance outside 1–1440
+// minutes is an error naming the flag.
+func (w *workFlags) circuitConfig() (circuit.Config, error) {
+	if w.tolerance < 1 || w.tolerance > 24*60 {
+		return circuit.Config{}, fmt.Errorf("--replan-tolerance %d: want minutes from 1 to 1440", w.tolerance)
+	}
+	return circuit.Config{TimeLimit: w.planLimit, Tolerance: w.tolerance}, nil
 }
 
 // openScheduler builds the recurring jobs of a process (serve or worker) on
@@ -123,17 +136,27 @@ func openPlanners(ctx context.Context, s data.Store, w *workFlags, logger *slog.
 		return nil, fmt.Errorf("travel times: %w", err)
 	}
 	logger.Info("travel times", "source", travel.Name())
+	ccfg, err := w.circuitConfig()
+	if err != nil {
+		return nil, err
+	}
+	ccfg.Source, ccfg.Logger = travel, logger
 	cfg := w.queueConfig(logger)
 	q, err := jobs.Open(ctx, s, cfg)
 	if err != nil {
 		return nil, err
 	}
 	p := &planners{travel: travel, queue: q,
-		cir: circuit.NewService(s, circuit.Config{Source: travel, Logger: logger, TimeLimit: w.planLimit, Queue: q}),
+		cir: circuit.NewService(s, withQueue(ccfg, q)),
 		mkt: market.NewService(s, market.Config{Travel: travel, Logger: logger, Queue: q, Options: market.Options{MaxIterations: w.marketIters}})}
 	q.Handle(data.RunCircuitPlan, p.cir.Execute)
 	q.Handle(data.RunCircuitReplan, p.cir.Execute)
 	q.Handle(data.RunMarketPlan, p.mkt.Execute)
 	logger.Info("job queue", "backend", q.Backend(), "workers", q.Workers(), "recovery_horizon", cfg.RecoveryHorizon().String())
 	return p, nil
+}
+
+func withQueue(c circuit.Config, q *jobs.Queue) circuit.Config {
+	c.Queue = q
+	return c
 }
