@@ -206,8 +206,11 @@ func testCircuitFlow(t *testing.T, e *testEnv, week data.Date) {
 	if code, _, b := e.do(http.MethodDelete, "/api/v1/circuit-plans/"+long.ID, "u-planner", nil); code != http.StatusAccepted {
 		t.Fatalf("DELETE running plan: %d %s", code, b)
 	}
-	if v := e.waitPlan(long.ID); !v.Stopped {
-		t.Errorf("stopped plan: stopped_early false")
+	// It ends done with the best plan found so far saved, not failed or empty.
+	if v := e.waitPlan(long.ID); !v.Stopped || v.Status != circuit.Done || v.Plan == nil || v.Stats == nil || v.Stats.Served == 0 {
+		t.Errorf("stopped plan: stopped_early %v, status %s, saved plan %v, stats %+v; want done with the best plan found", v.Stopped, v.Status, v.Plan != nil, v.Stats)
+	} else {
+		e.checkPlan(long.ID)
 	}
 
 	// Plan the week, poll, check independently.

@@ -235,9 +235,9 @@ func TestKilledServerRunsRecover(t *testing.T) {
 			}
 		}
 		// Both were planned again from scratch by the new process (attempt 2).
-		for _, id := range []string{c.ID, m.ID} {
-			if cs.Status == "done" && !strings.Contains(b.logs.String(), `msg="run started" run=`+id) {
-				t.Errorf("run %s is done but the restarted server never started it", id)
+		for _, s := range []runState{cs, ms} {
+			if s.Status == "done" && !strings.Contains(b.logs.String(), `msg="run started" run=`+s.ID) {
+				t.Errorf("run %s is done but the restarted server never started it", s.ID)
 			}
 		}
 		// The periods are free again.
