@@ -133,4 +133,39 @@ func testCircuitEdits(t *testing.T, e *testEnv, week data.Date) {
 	if code != http.StatusUnprocessableEntity || errBody(t, out).Field != "seq" {
 		t.Errorf("bad seq: %d %s", code, out)
 	}
+
+	// Pin a visit, re-optimise the rest (POST …/replan): the pin holds on its
+	// team-day, still pinned, at its start.
+	var pinned data.Itinerary
+	for _, it := range after.Itineraries {
+		if len(it.Stops) >= 2 {
+			pinned = it
+		}
+	}
+	pin := pinned.Stops[1]
+	code, out = edit("u-planner", "", map[string]any{"version": after.Plan.Version, "op": "pin", "team_id": pinned.TeamID, "date": pinned.Date, "seq": 2})
+	if code != 200 || json.Unmarshal(out, &res) != nil || !res.Applied {
+		t.Fatalf("pin: %d %s", code, out)
+	}
+	var rp circuit.View
+	code, _, out = e.do(http.MethodPost, "/api/v1/circuit-plans/"+v.ID+"/replan", "u-planner", nil)
+	if code != http.StatusAccepted || json.Unmarshal(out, &rp) != nil {
+		t.Fatalf("re-optimise the rest: %d %s", code, out)
+	}
+	rp = e.waitPlan(rp.ID)
+	held := false
+	for _, it := range rp.Itineraries {
+		for _, st := range it.Stops {
+			if slices.Equal(st.RequestIDs, pin.RequestIDs) {
+				held = it.TeamID == pinned.TeamID && it.Date == pinned.Date && st.Locked && st.Start == pin.Start
+				if !held {
+					t.Errorf("pinned visit %v of %s %s at %d is now %s %s at %d locked %v", pin.RequestIDs, pinned.TeamID, pinned.Date, pin.Start, it.TeamID, it.Date, st.Start, st.Locked)
+				}
+			}
+		}
+	}
+	if !held {
+		t.Errorf("the re-plan lost the pinned visit %v", pin.RequestIDs)
+	}
+	e.checkPlan(rp.ID)
 }
