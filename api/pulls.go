@@ -15,15 +15,16 @@ import (
 const pullWindow = 7
 
 // pullChanges compares what the caller is given of team's days now (the
-// sheets) with their previous pull of those days, records this pull (one
-// upsert) and answers the changes.
+// sheets) with their previous pull of those days (pullCache: no store read
+// when this process knows them), records this pull (one upsert, durable
+// before the answer) and answers the changes.
 func (s *Server) pullChanges(ctx context.Context, p *principal, team string, sheets ...circuit.Sheet) (circuit.PullChanges, error) {
 	cur := circuit.SheetPulls(p.user.ID, team, sheets...)
 	if len(cur) == 0 {
 		return circuit.ChangesSince(nil, nil), nil
 	}
 	from, to := cur[0].Date, cur[len(cur)-1].Date
-	prev, err := s.store.LastPulls(ctx, p.user.ID, team, from.AddDays(-pullWindow), to.AddDays(pullWindow))
+	prev, err := s.lastPulls(ctx, p, team, from.AddDays(-pullWindow), to.AddDays(pullWindow))
 	if err != nil {
 		return circuit.PullChanges{}, err
 	}
@@ -31,9 +32,11 @@ func (s *Server) pullChanges(ctx context.Context, p *principal, team string, she
 	if repeatsRecentPull(prev, cur, s.cfg.Now()) {
 		return ch, nil
 	}
-	if err := s.store.RecordPulls(ctx, cur); err != nil {
+	n, err := s.store.RecordPulls(ctx, cur)
+	if err != nil {
 		return circuit.PullChanges{}, err
 	}
+	s.pulls.recorded(n, cur)
 	return ch, nil
 }
 

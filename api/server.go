@@ -99,6 +99,8 @@ type Server struct {
 	answers *genCache[answerKey, *answer]
 	trail   *trailBatcher
 	gens    *genReader
+	// pulls are users' last pulls (pullcache.go).
+	pulls *pullCache
 	// trailPurged is the Unix second of the last access-trail purge.
 	trailPurged atomic.Int64
 	engine      *gin.Engine
@@ -137,6 +139,7 @@ func NewServer(store data.Store, logger *slog.Logger, cfg Config) *Server {
 	}
 	s.trail = &trailBatcher{store: store}
 	s.gens = &genReader{store: store}
+	s.pulls = newPullCache(maxCachedPulls)
 	if s.cfg.RateLimits != nil {
 		s.limits = newLimiter(*s.cfg.RateLimits, s.cfg.Now)
 	}

@@ -198,9 +198,12 @@ type Store interface {
 	RequestIDsForTeam(ctx context.Context, teamID string, from, to Date) ([]string, error)
 
 	// RecordPulls stores what a user was given of a team's days at a pull
-	// (see Pull), replacing the previous pull of each day, in one statement.
-	// At most MaxPullDays; Invalid for a bad pull.
-	RecordPulls(ctx context.Context, ps []Pull) error
+	// (see Pull), replacing the previous pull of each day, in one statement,
+	// and raises the pulls generation in the same transaction. It returns
+	// the value it raised that generation to: the one before it was the
+	// state of member_pulls just before this write. At most MaxPullDays;
+	// Invalid for a bad pull (nothing written, 0 returned).
+	RecordPulls(ctx context.Context, ps []Pull) (pullsGen int64, err error)
 	// LastPulls returns userID's last pulls of teamID's days from–to
 	// (inclusive), ordered by date; days never pulled are absent.
 	LastPulls(ctx context.Context, userID, teamID string, from, to Date) ([]Pull, error)
@@ -385,4 +388,6 @@ type Generations struct {
 	// members, villages, townships, service points and items, staff claims,
 	// closures.
 	Data int64
+	// Pulls changes with every write of member pulls (RecordPulls).
+	Pulls int64
 }

@@ -18,11 +18,22 @@ func testPulls(t *testing.T, s data.Store) {
 			{RequestID: "R-1", Date: mon, Seq: 1, Start: 540}, {RequestID: "R-2", Date: mon, Seq: 2, Start: 600}}},
 		{UserID: "u-a", TeamID: team, Date: tue, PlanID: "P-1"},
 	}
-	must(t, s.RecordPulls(ctx, first))
+	g0, err := s.Generations(ctx)
+	must(t, err)
+	n1, err := s.RecordPulls(ctx, first)
+	must(t, err)
 	if first[0].At.IsZero() {
 		t.Fatalf("RecordPulls did not set At")
 	}
-	must(t, s.RecordPulls(ctx, []data.Pull{{UserID: "u-b", TeamID: team, Date: mon, PlanID: "P-0"}}))
+	n2, err := s.RecordPulls(ctx, []data.Pull{{UserID: "u-b", TeamID: team, Date: mon, PlanID: "P-0"}})
+	must(t, err)
+	// Each write raises the pulls generation by one (a pull of two days
+	// too) and returns the value; the other counters do not move.
+	g1, err := s.Generations(ctx)
+	must(t, err)
+	if n1 != g0.Pulls+1 || n2 != n1+1 || g1.Pulls != n2 || g1.Data != g0.Data || g1.Auth != g0.Auth {
+		t.Fatalf("generations %+v, then RecordPulls returned %d and %d, then %+v", g0, n1, n2, g1)
+	}
 	got, err := s.LastPulls(ctx, "u-a", team, mon, tue)
 	must(t, err)
 	if len(got) != 2 || got[0].Date != mon || got[0].PlanID != "P-1" || len(got[0].Visits) != 2 ||
@@ -32,8 +43,9 @@ func testPulls(t *testing.T, s data.Store) {
 	}
 
 	// A new pull of Monday replaces it; Tuesday and u-b stay.
-	must(t, s.RecordPulls(ctx, []data.Pull{{UserID: "u-a", TeamID: team, Date: mon, PlanID: "P-2",
-		Visits: []data.PulledVisit{{RequestID: "R-2", Date: mon, Seq: 1, Start: 545}}}}))
+	_, err = s.RecordPulls(ctx, []data.Pull{{UserID: "u-a", TeamID: team, Date: mon, PlanID: "P-2",
+		Visits: []data.PulledVisit{{RequestID: "R-2", Date: mon, Seq: 1, Start: 545}}}})
+	must(t, err)
 	got, _ = s.LastPulls(ctx, "u-a", team, mon, tue)
 	if len(got) != 2 || got[0].PlanID != "P-2" || len(got[0].Visits) != 1 || got[0].Visits[0].Start != 545 || got[1].PlanID != "P-1" {
 		t.Fatalf("after a second pull: %+v", got)
@@ -55,8 +67,11 @@ func testPulls(t *testing.T, s data.Store) {
 		{"visit of another day", "visits[0]", data.Pull{UserID: "u-a", TeamID: team, Date: tue,
 			Visits: []data.PulledVisit{{RequestID: "R-9", Date: mon}}}},
 	} {
-		err := s.RecordPulls(ctx, []data.Pull{{UserID: "u-a", TeamID: team, Date: tue, PlanID: "P-9"}, tc.p})
+		n, err := s.RecordPulls(ctx, []data.Pull{{UserID: "u-a", TeamID: team, Date: tue, PlanID: "P-9"}, tc.p})
 		mustKind(t, err, data.Invalid)
+		if n != 0 {
+			t.Errorf("%s: a refused pull returned generation %d", tc.name, n)
+		}
 		if f := data.ErrorField(err); f != tc.field {
 			t.Errorf("%s: field %q, want %q", tc.name, f, tc.field)
 		}
@@ -65,7 +80,11 @@ func testPulls(t *testing.T, s data.Store) {
 	for i := range data.MaxPullDays + 1 {
 		many = append(many, data.Pull{UserID: "u-a", TeamID: team, Date: mon.AddDays(i)})
 	}
-	mustKind(t, s.RecordPulls(ctx, many), data.Invalid)
+	_, err = s.RecordPulls(ctx, many)
+	mustKind(t, err, data.Invalid)
+	if g, _ := s.Generations(ctx); g.Pulls != g1.Pulls+1 {
+		t.Errorf("pulls generation %d after one more write and refused ones, want %d", g.Pulls, g1.Pulls+1)
+	}
 	if got, _ := s.LastPulls(ctx, "u-a", team, tue, tue); len(got) != 1 || got[0].PlanID != "P-1" {
 		t.Fatalf("a refused pull wrote: %+v", got)
 	}

@@ -8,17 +8,17 @@ import (
 
 // Generations implements data.Store: one read outside a transaction (it is
 // read on every API request). The triggers of migration 0251 raise the
-// counters; the row is created again here if it is missing (a test harness
+// data and auth counters, RecordPulls the pulls counter; the row is created again here if it is missing (a test harness
 // that empties every table).
 func (s *Store) Generations(ctx context.Context) (data.Generations, error) {
 	var g data.Generations
-	const q = `SELECT auth, data FROM generations WHERE id = 1`
-	err := s.db.QueryRow(ctx, q).Scan(&g.Auth, &g.Data)
+	const q = `SELECT auth, data, pulls FROM generations WHERE id = 1`
+	err := s.db.QueryRow(ctx, q).Scan(&g.Auth, &g.Data, &g.Pulls)
 	if data.ErrorKind(err) != data.NotFound {
 		return g, data.WithOp("store.Generations", err)
 	}
 	err = s.tx(ctx, "store.Generations", func(tx Tx) error {
-		err := tx.QueryRow(ctx, q).Scan(&g.Auth, &g.Data)
+		err := tx.QueryRow(ctx, q).Scan(&g.Auth, &g.Data, &g.Pulls)
 		if data.ErrorKind(err) != data.NotFound {
 			return err
 		}

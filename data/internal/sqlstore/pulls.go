@@ -8,21 +8,23 @@ import (
 	"github.com/yingjing/xunhui/data"
 )
 
-// RecordPulls implements data.Store: one multi-row upsert.
-func (s *Store) RecordPulls(ctx context.Context, ps []data.Pull) error {
+// RecordPulls implements data.Store: one multi-row upsert, then the pulls
+// generation raised by one (the transaction's last statement, so that on
+// PostgreSQL the counter row is locked only until the commit right after).
+func (s *Store) RecordPulls(ctx context.Context, ps []data.Pull) (int64, error) {
 	const op = "store.RecordPulls"
 	if len(ps) == 0 {
-		return nil
+		return 0, nil
 	}
 	if len(ps) > data.MaxPullDays {
-		return data.WithOp(op, data.FieldError("days", "at most %d days per pull, got %d", data.MaxPullDays, len(ps)))
+		return 0, data.WithOp(op, data.FieldError("days", "at most %d days per pull, got %d", data.MaxPullDays, len(ps)))
 	}
 	now := s.now()
 	var rows []string
 	var args []any
 	for i, p := range ps {
 		if err := p.Validate(); err != nil {
-			return data.WithOp(op, err)
+			return 0, data.WithOp(op, err)
 		}
 		visits := p.Visits
 		if visits == nil {
@@ -33,13 +35,23 @@ func (s *Store) RecordPulls(ctx context.Context, ps []data.Pull) error {
 		args = append(args, p.UserID, p.TeamID, string(p.Date), p.PlanID, toJSON(visits), now)
 		ps[i].At = now
 	}
-	return s.tx(ctx, op, func(tx Tx) error {
+	var gen int64
+	err := s.tx(ctx, op, func(tx Tx) error {
 		_, err := tx.Exec(ctx, `INSERT INTO member_pulls (user_id, team_id, day, plan_id, visits, pulled_at) VALUES `+
 			strings.Join(rows, ", ")+`
 			ON CONFLICT (user_id, team_id, day) DO UPDATE SET plan_id = excluded.plan_id, visits = excluded.visits,
 			pulled_at = excluded.pulled_at`, args...)
-		return err
+		if err != nil {
+			return err
+		}
+		// The counter row is made again if missing (see Generations).
+		return tx.QueryRow(ctx, `INSERT INTO generations (id, auth, data, pulls) VALUES (1, 0, 0, 1)
+			ON CONFLICT (id) DO UPDATE SET pulls = generations.pulls + 1 RETURNING pulls`).Scan(&gen)
 	})
+	if err != nil {
+		return 0, err
+	}
+	return gen, nil
 }
 
 // LastPulls implements data.Store.
