@@ -114,8 +114,8 @@ func (t *benchTable) write(path string) error {
 	fmt.Fprintf(&b, "  clients over loopback HTTP, access trail on (every read leaves its entry before it ends).\n")
 	fmt.Fprintf(&b, "- CPU per read: process user+system time of server and clients together, divided by reads; the\n")
 	fmt.Fprintf(&b, "  PostgreSQL server's own processes are not counted.\n\n")
-	b.WriteString("| store | read | teams | reads | reads/s | p50 ms | p99 ms | CPU ms/read | errors | target |\n")
-	b.WriteString("|---|---|---:|---:|---:|---:|---:|---:|---:|---|\n")
+	b.WriteString("| store | read | teams | reads | reads/s | p50 ms | p99 ms | CPU ms/read | errors | load at start | target |\n")
+	b.WriteString("|---|---|---:|---:|---:|---:|---:|---:|---:|---|---|\n")
 	for _, r := range t.rows {
 		target := "—"
 		if r.kind == "itinerary" {
@@ -124,8 +124,8 @@ func (t *benchTable) write(path string) error {
 				target = "met"
 			}
 		}
-		fmt.Fprintf(&b, "| %s | %s | %d | %d | %.0f | %.2f | %.2f | %.3f | %d | %s |\n", r.store, r.kind, r.teams, r.r.n, r.r.perSec,
-			ms(r.r.p50), ms(r.r.p99), r.r.cpuPerRead, r.r.errors, target)
+		fmt.Fprintf(&b, "| %s | %s | %d | %d | %.0f | %.2f | %.2f | %.3f | %d | %s | %s |\n", r.store, r.kind, r.teams, r.r.n, r.r.perSec,
+			ms(r.r.p50), ms(r.r.p99), r.r.cpuPerRead, r.r.errors, r.r.load, target)
 	}
 	return os.WriteFile(path, []byte(b.String()), 0o644)
 }
@@ -238,6 +238,8 @@ type loadResult struct {
 	cpuPerRead float64
 	perSec     float64
 	p50, p99   time.Duration
+	// load is the load average (1, 5, 15 min) as the run started.
+	load string
 }
 
 // loadRun runs clients goroutines reading for d and measures each read.
@@ -245,6 +247,7 @@ func loadRun(b *testing.B, e *benchEnv, reads []benchRead, kind string, clients 
 	var mu sync.Mutex
 	var all []time.Duration
 	errs := 0
+	load := loadAverage()
 	cpu0 := processCPU()
 	start := time.Now()
 	stop := start.Add(d)
@@ -290,11 +293,19 @@ func loadRun(b *testing.B, e *benchEnv, reads []benchRead, kind string, clients 
 	}
 	slices.Sort(all)
 	r := loadResult{n: len(all), errors: errs, elapsed: el, perSec: float64(len(all)) / el.Seconds(),
-		cpuPerRead: ms(cpu) / float64(max(len(all), 1))}
-	if len(all) > 0 {
-		r.p50, r.p99 = all[len(all)/2], all[len(all)*99/100]
-	}
+		cpuPerRead: ms(cpu) / float64(max(len(all), 1)), load: load}
+	r.p50, r.p99 = percentile(all, 50), percentile(all, 99)
 	return r
+}
+
+// percentile is the nearest-rank p-th percentile of sorted: the smallest
+// value that at least p % of the values do not exceed (0 for none).
+func percentile(sorted []time.Duration, p int) time.Duration {
+	if len(sorted) == 0 {
+		return 0
+	}
+	rank := (len(sorted)*p + 99) / 100 // ceil(n·p/100), 1-based
+	return sorted[max(rank, 1)-1]
 }
 
 // processCPU is the user + system CPU time of this process so far.
@@ -304,4 +315,23 @@ func processCPU() time.Duration {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// TestPercentile: the benchmark's p50 and p99 are nearest-rank percentiles.
+func TestPercentile(t *testing.T) {
+	seq := func(n int) []time.Duration {
+		out := make([]time.Duration, n)
+		for i := range out {
+			out[i] = time.Duration(i + 1)
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		n, p int
+		want time.Duration
+	}{{100, 99, 99}, {100, 50, 50}, {1000, 99, 990}, {101, 99, 100}, {1, 99, 1}, {3, 50, 2}, {0, 99, 0}} {
+		if got := percentile(seq(tc.n), tc.p); got != tc.want {
+			t.Errorf("p%d of 1..%d = %d, want %d", tc.p, tc.n, got, tc.want)
+		}
+	}
 }
