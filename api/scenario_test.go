@@ -26,7 +26,8 @@ import (
 // the weekly-draft job. The checks below do not trust the planners: they
 // recompute from the stored plans, requests, staff and absences (including
 // the re-plan's promises: a dropped published visit has a reason code, a
-// visit moved to another team-day or beyond ±60 min is listed in moves, and
+// visit moved to another team-day or beyond ±60 min is listed in moves with
+// why (team_day_gone only when that team-day has no visit left), and
 // nobody is on a route or desk on a day an absence covers).
 func TestOperationalWeek(t *testing.T) {
 	t.Parallel()
@@ -581,12 +582,12 @@ func checkReplanMoves(t *testing.T, before, after data.PlanDetail, rp circuit.Vi
 			}
 		case n.td != o.td:
 			moved++
-			if !listed || m.ToTeam != n.td.Team || m.ToDate != n.td.Day {
+			if !listed || m.ToTeam != n.td.Team || m.ToDate != n.td.Day || !movedWhy(m.Reason, o.td, after) {
 				t.Errorf("%s moved %s %s → %s %s but the moves list %+v (listed %v)", id, o.td.Team, o.td.Day, n.td.Team, n.td.Day, m, listed)
 			}
 		case abs(n.start-o.start) > circuit.DefaultTolerance:
 			shifted++
-			if !listed || m.Minutes != abs(n.start-o.start) {
+			if !listed || m.Minutes != abs(n.start-o.start) || !movedWhy(m.Reason, o.td, after) {
 				t.Errorf("%s kept on %s %s moved %d min (beyond ±%d) but the moves list %+v (listed %v)", id, o.td.Team, o.td.Day, abs(n.start-o.start), circuit.DefaultTolerance, m, listed)
 			}
 		}
@@ -595,6 +596,21 @@ func checkReplanMoves(t *testing.T, before, after data.PlanDetail, rp circuit.Vi
 		t.Errorf("no open published visit from %s on: the re-plan's stability is not exercised", wed)
 	}
 	return dropped, moved, shifted
+}
+
+// movedWhy checks the stated reason of a kept visit's move: team_day_gone
+// only when its old team-day has no visit left in the new plan, otherwise
+// no_room.
+func movedWhy(why data.ReasonCode, old circuit.TeamDay, after data.PlanDetail) bool {
+	switch why {
+	case circuit.MovedTeamDayGone:
+		return !slices.ContainsFunc(after.Itineraries, func(it data.Itinerary) bool {
+			return it.TeamID == old.Team && it.Date == old.Day && len(it.Stops) > 0
+		})
+	case circuit.MovedNoRoom:
+		return true
+	}
+	return false
 }
 
 func abs(x int) int {

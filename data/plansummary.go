@@ -96,7 +96,9 @@ type VisitMove struct {
 	// Minutes is how far the visit's start moved when it kept its team and
 	// day (0 otherwise).
 	Minutes int `json:"minutes,omitempty"`
-	// Reason is the unassigned code of a dropped visit (ToTeam empty).
+	// Reason is the unassigned code of a dropped visit (ToTeam empty), or
+	// why a kept visit moved: team_day_gone (its team-day no longer works)
+	// or no_room (its team-day could not keep it within the tolerance).
 	Reason ReasonCode `json:"reason,omitempty"`
 }
 

@@ -34,6 +34,18 @@ const (
 	BadData Code = "bad_data"
 )
 
+// Why a re-plan moved a visit it kept (to another team-day, or on its
+// team-day beyond the tolerance); a dropped visit carries its unassigned code.
+const (
+	// MovedTeamDayGone: its old team-day no longer works (absence, leave,
+	// a market desk claim, a holiday).
+	MovedTeamDayGone Code = "team_day_gone"
+	// MovedNoRoom: its old team-day still works but could not keep it within
+	// the tolerance (higher-priority work, a day shortened by `now` or a
+	// member's hours, or the household's hours).
+	MovedNoRoom Code = "no_room"
+)
+
 // homeGroups are the special groups that get home visits (特殊情况不出门).
 var homeGroups = []data.Group{data.GroupElderlyAlone, data.GroupDisabled, data.GroupSeriouslyIll}
 

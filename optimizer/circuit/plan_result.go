@@ -176,13 +176,26 @@ func (r *planRun) decide(res *Result, placed map[string]placement) {
 }
 
 // moves compares a re-plan with its baseline: the requests that changed
-// team or day or moved beyond the tolerance, those dropped (with their
-// reason), and the stability figures.
+// team or day or moved beyond the tolerance (reason team_day_gone or
+// no_room), those dropped (with their unassigned code), and the stability
+// figures.
 func (r *planRun) moves(res *Result, placed map[string]placement) {
 	res.Stats.BaselinePID = r.opts.Baseline.Plan.Plan.ID
 	why := map[string]Code{}
 	for _, u := range res.Unassigned {
 		why[u.RequestID] = u.Code
+	}
+	// Team-days that still work (someone of the team is on duty).
+	alive := map[TeamDay]bool{}
+	for _, v := range r.vehicles {
+		alive[TeamDay{v.team.ID, v.date}] = true
+	}
+	// moved says why a visit left its team-day or its tolerance.
+	moved := func(at TeamDay) Code {
+		if !alive[at] {
+			return MovedTeamDayGone
+		}
+		return MovedNoRoom
 	}
 	for id, old := range r.base.old {
 		now, ok := placed[id]
@@ -192,13 +205,16 @@ func (r *planRun) moves(res *Result, placed map[string]placement) {
 				res.Stats.MinutesMoved += m
 				res.Stats.MaxMinutesMoved = max(res.Stats.MaxMinutesMoved, m)
 				if m > r.tolerance {
-					res.Moves = append(res.Moves, Move{RequestID: id, FromTeam: old.at.Team, FromDate: old.at.Day, ToTeam: now.at.Team, ToDate: now.at.Day, Minutes: m})
+					res.Moves = append(res.Moves, Move{RequestID: id, FromTeam: old.at.Team, FromDate: old.at.Day, ToTeam: now.at.Team, ToDate: now.at.Day, Minutes: m,
+						Reason: moved(old.at)})
 				}
 			}
 			continue
 		}
 		mv := Move{RequestID: id, FromTeam: old.at.Team, FromDate: old.at.Day, ToTeam: now.at.Team, ToDate: now.at.Day}
-		if !ok {
+		if ok {
+			mv.Reason = moved(old.at)
+		} else {
 			mv.Reason = why[id]
 			res.Stats.Dropped++
 		}
@@ -208,10 +224,6 @@ func (r *planRun) moves(res *Result, placed map[string]placement) {
 	sort.Slice(res.Moves, func(a, b int) bool { return res.Moves[a].RequestID < res.Moves[b].RequestID })
 	// Stops whose team-day still works are "untouched" by the change;
 	// count how many of them lost or changed a request.
-	alive := map[TeamDay]bool{}
-	for _, v := range r.vehicles {
-		alive[TeamDay{v.team.ID, v.date}] = true
-	}
 	for _, it := range r.opts.Baseline.Plan.Itineraries {
 		if !alive[TeamDay{it.TeamID, it.Date}] {
 			continue

@@ -108,8 +108,11 @@ func TestReplanLosesNothing(t *testing.T) {
 		t.Errorf("no revisits counted: %+v", res.Stats)
 	}
 	for _, m := range res.Moves {
-		if m.ToTeam == "" && m.Reason == "" {
+		switch {
+		case m.ToTeam == "" && m.Reason == "":
 			t.Errorf("dropped %s without a reason", m.RequestID)
+		case m.ToTeam != "" && m.Reason != MovedTeamDayGone && m.Reason != MovedNoRoom:
+			t.Errorf("kept %s moved (%s %s → %s %s, %d min) with reason %q, want team_day_gone or no_room", m.RequestID, m.FromTeam, m.FromDate, m.ToTeam, m.ToDate, m.Minutes, m.Reason)
 		}
 	}
 	if res.Stats.MaxMinutesMoved > DefaultTolerance {

@@ -112,6 +112,8 @@ async function editFlow(page, width) {
   }, before, { timeout: 120000 });
   await ready(page, 'circuits');
   check(await page.locator(`button.visit.pinned[data-req="${pinReq}"]`).count() === 1, 'the pinned visit holds after re-planning');
+  const moveLines = await page.locator('#cir-moves li').allTextContents();
+  check(moveLines.every((l) => l.includes(' · ') && !l.includes('code.')), `every move of the re-plan says why in words (${moveLines.length} moves)`);
   await shot(page, 'edit-pinned-replan', width);
 }
 let memberDate = WEEK;

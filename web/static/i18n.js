@@ -47,6 +47,8 @@ const dict = {
   'code.hours_never_match': ['可上门时间不匹配', 'Visiting hours never match'], 'code.too_far': ['路程太远', 'Too far'],
   'code.capacity': ['本周已排满', 'Week full'], 'code.bad_data': ['数据有误', 'Bad data'],
   'code.removed': ['计划员已移出', 'Removed by a planner'],
+  'code.team_day_gone': ['原服务队当天不再出勤', 'Its team-day no longer works'], 'code.no_room': ['原时段容不下', 'No room left in its old slot'],
+  'cir.minutes': ['分钟', 'min'],
   'ed.title': ['手工调整草稿', 'Edit the draft by hand'], 'ed.help': ['点击下表中的一次走访，检查后再调整；每次调整都由服务器校验。', 'Pick a visit on the board below, check a change, then apply it; the server checks every edit.'],
   'ed.toteam': ['调到服务队', 'To team'], 'ed.todate': ['调到日期', 'To day'], 'ed.toseq': ['第几站（0 = 最后）', 'Position (0 = last)'],
   'ed.check': ['检查', 'Check'], 'ed.apply': ['调整', 'Apply'], 'ed.pin': ['固定', 'Pin'], 'ed.unpin': ['取消固定', 'Unpin'],

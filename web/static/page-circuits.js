@@ -78,7 +78,8 @@ async function showPlan(body, id, planner) {
     if (!moves.length) sec.append(h('p', {}, t('cir.nomoves')));
     else {
       const ul = h('ul', { class: 'moves' });
-      for (const m of moves.slice(0, 200)) ul.append(h('li', {}, `${m.request_id}: ${fmtSlot(m.from_team, m.from_date, teams)} → ${fmtSlot(m.to_team, m.to_date, teams)}`));
+      for (const m of moves.slice(0, 200)) ul.append(h('li', {}, `${m.request_id}: ${fmtSlot(m.from_team, m.from_date, teams)} → ${fmtSlot(m.to_team, m.to_date, teams)}`
+        + (m.minutes ? ` (${m.minutes} ${t('cir.minutes')})` : '') + (m.reason ? ` · ${t('code.' + m.reason)}` : '')));
       sec.append(ul);
     }
     body.append(sec);
