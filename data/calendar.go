@@ -148,7 +148,8 @@ type StaffDay struct {
 
 // PlanClaims returns the person-days a plan's content takes: each member on
 // an itinerary with at least one stop (Itinerary.StaffIDs, or the team's
-// members when it names none), each person at a desk. teams gives the
+// members when it names none), each village agent guiding a visit
+// (Stop.Guide), each person at a desk. teams gives the
 // member ids of each team id. Duplicates within the plan are merged (the
 // first wins), so the result has one claim per person-day, in content order.
 func PlanClaims(d PlanDetail, teams map[string][]string) []Claim {
@@ -171,6 +172,15 @@ func PlanClaims(d PlanDetail, teams map[string][]string) []Claim {
 		}
 		for _, id := range members {
 			add(Claim{StaffID: id, Date: it.Date, Kind: DayCircuit, PlanID: d.Plan.ID, Ref: it.TeamID})
+		}
+	}
+	// Guides come after every team's own members, so that an agent guiding
+	// on a day of their own circuit keeps their team as the claim's ref.
+	for _, it := range d.Itineraries {
+		for _, st := range it.Stops {
+			if st.Guide != nil && st.Guide.StaffID != "" {
+				add(Claim{StaffID: st.Guide.StaffID, Date: it.Date, Kind: DayCircuit, PlanID: d.Plan.ID, Ref: it.TeamID})
+			}
 		}
 	}
 	for _, dk := range d.Desks {
@@ -218,6 +228,9 @@ type CalendarDay struct {
 	// ClaimedWhileAway is set on a leave day that a published plan still
 	// claims (PlanID): that plan needs a re-plan.
 	ClaimedWhileAway bool `json:"claimed_while_away,omitempty"`
+	// Guiding is the time of the day a published circuit plan claims of a
+	// village agent as the guide of other teams' home visits.
+	Guiding []GuideSpan `json:"guiding,omitempty"`
 }
 
 // StaffCalendar returns st's days from–to (inclusive), one per day: leave

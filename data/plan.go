@@ -114,6 +114,9 @@ type Stop struct {
 	TravelSeconds int `json:"travel_seconds"`
 	// Locked marks a stop a planner fixed by hand; re-planning keeps it.
 	Locked bool `json:"locked"`
+	// Guide is set on a home visit the guide rules give a village agent:
+	// who guides, or why the visit goes without (GuideRule).
+	Guide *StopGuide `json:"guide,omitempty"`
 }
 
 // Itinerary is one team's route on one day of a plan.
@@ -161,6 +164,11 @@ func (it Itinerary) Validate() error {
 		}
 		for j, r := range s.RequestIDs {
 			if err := validateID(fmt.Sprintf("%s.request_ids[%d]", f, j), r); err != nil {
+				return err
+			}
+		}
+		if g := s.Guide; g != nil && g.StaffID != "" {
+			if err := validateID(f+".guide.staff_id", g.StaffID); err != nil {
 				return err
 			}
 		}

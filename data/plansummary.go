@@ -129,6 +129,10 @@ type CircuitStats struct {
 	Revisits        int    `json:"revisits,omitempty"`
 	Untouched       int    `json:"untouched_stops,omitempty"`
 	BaselinePID     string `json:"baseline_plan_id,omitempty"`
+	// GuideVisits counts the home visits the guide rules give a village
+	// agent; Guided those with one (the others carry Stop.Guide.Missing).
+	GuideVisits int `json:"guide_visits,omitempty"`
+	Guided      int `json:"guided,omitempty"`
 }
 
 // PlanEditOp names a planner's hand edit of a draft circuit plan.

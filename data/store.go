@@ -115,6 +115,12 @@ type Store interface {
 	UpdateClosure(ctx context.Context, c *Closure) error
 	// DeleteClosure removes a closure if version is the stored one (or 0).
 	DeleteClosure(ctx context.Context, id string, version int64) error
+	// ListGuideRules returns the guide rules (GuideRule), ordered by id.
+	ListGuideRules(ctx context.Context) ([]GuideRule, error)
+	// ReplaceGuideRules replaces the whole rule set, all or nothing: every
+	// bad rule (invalid, unknown item, repeated id) is reported by position
+	// in an ImportError and nothing changes.
+	ReplaceGuideRules(ctx context.Context, rules []GuideRule, by string) error
 	// MarketCalendar returns a township's cycle and exceptions; NotFound if
 	// the township has no cycle.
 	MarketCalendar(ctx context.Context, townshipID string) (MarketCycle, []MarketException, error)

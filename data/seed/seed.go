@@ -152,6 +152,15 @@ func Load(ctx context.Context, s data.Store, opt Options) (Report, error) {
 	if err := s.PutMarketCycles(ctx, cycles); err != nil {
 		return rep, fmt.Errorf("seed: market cycles: %w", err)
 	}
+	// The default guide rules are written only into a store without rules:
+	// a re-seed never overwrites the county's own.
+	if rules, err := s.ListGuideRules(ctx); err != nil {
+		return rep, fmt.Errorf("seed: guide rules: %w", err)
+	} else if len(rules) == 0 {
+		if err := s.ReplaceGuideRules(ctx, data.DefaultGuideRules(), "seed"); err != nil {
+			return rep, fmt.Errorf("seed: guide rules: %w", err)
+		}
+	}
 	n := opt.Requests
 	switch {
 	case opt.NoRequests:

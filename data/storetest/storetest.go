@@ -38,6 +38,7 @@ func Run(t *testing.T, newStore Factory) {
 		{"Market", testMarket},
 		{"Handoffs", testHandoffs},
 		{"Closures", testClosures},
+		{"Guides", testGuides},
 		{"RequestCreate", testRequestCreate},
 		{"RequestInvalid", testRequestInvalid},
 		{"RequestList", testRequestList},

@@ -115,6 +115,7 @@ func GenerateCounty(o GenOptions) *Snapshot {
 				DayStart: 510, DayEnd: 1050, LunchStart: 720, LunchEnd: 780, Sample: true})
 		}
 	}
+	s.GuideRules = data.DefaultGuideRules()
 	created := o.Monday.Time().Add(-30 * 24 * time.Hour)
 	for i := 0; i < o.Requests; i++ {
 		v := villages[rng.IntN(len(villages))]

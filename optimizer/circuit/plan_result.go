@@ -22,6 +22,7 @@ func (r *planRun) result() *Result {
 	res := &Result{Travel: r.tr}
 	res.Detail.Plan = data.Plan{Kind: data.PlanCircuit, From: r.opts.From, To: r.opts.To, Status: data.PlanDraft}
 	placed := r.itineraries(res)
+	res.Stats.GuideVisits, res.Stats.Guided = AssignGuides(r.snap, &res.Detail, r.tr)
 	r.decide(res, placed)
 	if r.opts.Baseline != nil {
 		r.moves(res, placed)

@@ -32,6 +32,9 @@ type Snapshot struct {
 	// Closures are the road closures and walk-only villages; travel on a
 	// day honours those in force then.
 	Closures []data.Closure
+	// GuideRules say which county and township home visits bring the
+	// village agent along (AssignGuides).
+	GuideRules []data.GuideRule
 }
 
 // baseVillages maps the bases of teams homed in a village (agents) to that
@@ -113,6 +116,9 @@ func LoadSnapshot(ctx context.Context, store data.Store, extra []string) (*Snaps
 	}
 	if s.Closures, err = store.ListClosures(ctx, data.ClosureFilter{}); err != nil {
 		return nil, fmt.Errorf("load closures: %w", err)
+	}
+	if s.GuideRules, err = store.ListGuideRules(ctx); err != nil {
+		return nil, fmt.Errorf("load guide rules: %w", err)
 	}
 	claims, err := store.ListClaims(ctx, data.ClaimFilter{Kind: data.DayMarketDesk})
 	if err != nil {

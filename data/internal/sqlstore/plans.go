@@ -82,6 +82,9 @@ func checkPlanContent(ctx context.Context, tx Tx, d *data.PlanDetail) error {
 					return data.FieldError(fmt.Sprintf("%s.stops[%d].request_ids[%d]", f, j, k), "unknown request %s", r)
 				}
 			}
+			if g := st.Guide; g != nil && g.StaffID != "" && !known["staff"][g.StaffID] {
+				return data.FieldError(fmt.Sprintf("%s.stops[%d].guide.staff_id", f, j), "unknown staff %s", g.StaffID)
+			}
 		}
 	}
 	for i, dk := range d.Desks {
