@@ -61,7 +61,7 @@ func (s *Server) calendarRoutes(v1 *gin.RouterGroup) {
 		errors: []int{404, 409}}, s.cancelAbsence)
 	s.handle(v1, http.MethodGet, "/staff-calendar", opSpec{roles: allRoles, tag: "people",
 		summary:     "The staff calendar: each person-day is circuit, market_desk, desk_duty, leave or rest",
-		description: "circuit and market_desk days are claimed by published plans (plan_id, ref = team or township); a leave day still claimed by a plan has claimed_while_away. Coordinators see their township's staff, team members their own team. At most 62 days.",
+		description: "circuit and market_desk days are claimed by published plans (plan_id, ref = team or township); a leave day still claimed by a plan has claimed_while_away; a village agent's day lists in guiding the visits of other teams the agent guides (plan, team, stop, from arrival to departure). Coordinators see their township's staff, team members their own team. At most 62 days.",
 		query:       []apiParam{qAbsStaff, qTownship, qFrom, qTo}, response: listBody[data.CalendarDay]{}, errors: []int{400}}, s.staffCalendar)
 }
 
@@ -251,15 +251,47 @@ func (s *Server) staffCalendar(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	guided, err := s.guidedItineraries(ctx, claims, from, to)
+	if err != nil {
+		return err
+	}
 	out := []data.CalendarDay{}
 	for _, st := range staff {
 		if (q.Get("staff") != "" && st.ID != q.Get("staff")) || !see(st) {
 			continue
 		}
-		out = append(out, data.StaffCalendar(st, abs, claims, from, to, s.restDay)...)
+		days := data.StaffCalendar(st, abs, claims, from, to, s.restDay)
+		if st.Role == data.RoleVillageAgent || st.Role == data.RoleGridWorker {
+			for i := range days {
+				if days[i].PlanID != "" {
+					days[i].Guiding = data.GuideSpans(guided, st.ID, days[i].Date)
+				}
+			}
+		}
+		out = append(out, days...)
 	}
 	c.JSON(http.StatusOK, list(out))
 	return nil
+}
+
+// guidedItineraries returns the itineraries from–to of the published
+// circuit plans holding claims (the guide spans of village agents are read
+// from their stops).
+func (s *Server) guidedItineraries(ctx context.Context, claims []data.Claim, from, to data.Date) ([]data.Itinerary, error) {
+	seen := map[string]bool{}
+	var out []data.Itinerary
+	for _, c := range claims {
+		if c.Kind != data.DayCircuit || seen[c.PlanID] {
+			continue
+		}
+		seen[c.PlanID] = true
+		its, err := s.store.ListItineraries(ctx, data.ItineraryFilter{PlanID: c.PlanID, From: from, To: to})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, its...)
+	}
+	return out, nil
 }
 
 // restDay reports whether d is a statutory day off (not an adjusted working

@@ -71,6 +71,8 @@ var routeRoles = map[string]string{
 	"POST /api/v1/absences/:id/cancel": "apc",
 	"GET /api/v1/staff-calendar":       "apcm",
 
+	"GET /api/v1/guide-rules":      "apc",
+	"PUT /api/v1/guide-rules":      "ap",
 	"GET /api/v1/closures":         "apcm",
 	"GET /api/v1/closures.geojson": "apcm",
 	"POST /api/v1/closures":        "ap",

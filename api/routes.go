@@ -205,5 +205,6 @@ func (s *Server) routes() {
 	s.trailRoutes(v1)
 	s.calendarRoutes(v1)
 	s.closureRoutes(v1)
+	s.guideRoutes(v1)
 	s.fieldRoutes(v1)
 }

@@ -21,7 +21,7 @@ import (
 func init() {
 	register(command{
 		name:    "import",
-		summary: "import villages|staff|items|requests|absences|calendars|closures from FILE.csv or FILE.json, or ledgers from FILE.xlsx (all or nothing)",
+		summary: "import villages|staff|items|requests|absences|calendars|closures|guide-rules from FILE.csv or FILE.json, or ledgers from FILE.xlsx (all or nothing)",
 		run:     runImport,
 	})
 }
@@ -43,6 +43,8 @@ KIND is one of:
   closures  road closures and walk-only villages: a GeoJSON FeatureCollection FILE.geojson, a
             LineString per closed road, a Point (trailhead) per walk-only village (see docs/geo.md);
             errors are reported as FILE:N: features[N-1].field: reason
+  guide-rules  the whole set of guide rules (which county/township home visits bring the village
+            agent), replacing the stored set: a JSON array of {"id","item_id"|"group","levels","note"}
 or a JSON array of the same records (see docs/data.md). FILE "-" reads stdin (give --format).
 Every bad line is reported; nothing is written unless all lines are good.`
 
@@ -63,7 +65,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	kind, file := pos[0], pos[1]
 	switch kind {
-	case "villages", "staff", "items", "requests", "absences", "calendars", "closures":
+	case "villages", "staff", "items", "requests", "absences", "calendars", "closures", "guide-rules":
 	case "ledgers":
 		return importLedgers(ctx, *cfg, file, *by, stdout, stderr)
 	default:
@@ -169,6 +171,12 @@ func importFile(ctx context.Context, s data.Store, kind, format, crs, by string,
 	switch kind {
 	case "closures":
 		return importClosures(ctx, s, by, in)
+	case "guide-rules":
+		if format != "json" {
+			return 0, data.Errorf(data.Invalid, "guide rules are imported from a JSON array (FILE.json or --format json)")
+		}
+		b, err := seed.ParseJSONArray(in, data.GuideRule.Validate)
+		return write(ctx, b, err, func(ctx context.Context, recs []data.GuideRule) error { return s.ReplaceGuideRules(ctx, recs, by) })
 	case "villages":
 		var b seed.Batch[data.VillageLocation]
 		var err error

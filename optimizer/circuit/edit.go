@@ -449,7 +449,9 @@ func editPoints(snap *Snapshot, d data.PlanDetail, e Edit, days []data.Date, now
 			extra = append(extra, s)
 		}
 	}
-	return points, modes, extra
+	// The guides of the plan are assigned again after the edit (AssignGuides).
+	gp, gm := guidePoints(snap, d, extra)
+	return append(points, gp...), append(modes, gm...), extra
 }
 
 // EditResult is the answer to an edit: the plan header after it (or as it
@@ -535,6 +537,7 @@ func (s *Service) EditPlan(ctx context.Context, id string, version int64, e Edit
 	sum.Unassigned = applyUnassigned(sum.Unassigned, rec.UnassignedAdded, rec.UnassignedRemoved)
 	rec.N = len(sum.Edits) + 1
 	sum.Edits = append(sum.Edits, rec)
+	sum.Stats.GuideVisits, sum.Stats.Guided = AssignGuides(snap, &out, tr)
 	if err := s.saveEdited(ctx, &out, sum, snap, days); err != nil {
 		return EditResult{}, err
 	}

@@ -181,12 +181,24 @@ var groupNames = map[data.Group]string{
 	data.GroupLeftBehindChild: "留守儿童", data.GroupLowIncome: "低保/低收入", data.GroupExtremePoverty: "特困供养", data.GroupVeteran: "退役军人",
 }
 
+// guideReasons are the route sheet's words for why a visit goes without its guide.
+var guideReasons = map[data.GuideReason]string{
+	data.GuideNoAgent: "本村无代办员", data.GuideAbsent: "代办员请假", data.GuideMarketDesk: "代办员当天在赶集日服务点",
+	data.GuideOffDuty: "代办员不在岗", data.GuideOwnRoute: "代办员同时在本村代办路线上", data.GuideBusy: "代办员同时在为另一户带路",
+}
+
 var sheetTmpl = template.Must(template.New("sheet").Funcs(template.FuncMap{
 	"group": func(g data.Group) string {
 		if n, ok := groupNames[g]; ok {
 			return n
 		}
 		return string(g)
+	},
+	"guideReason": func(r data.GuideReason) string {
+		if n, ok := guideReasons[r]; ok {
+			return n
+		}
+		return string(r)
 	},
 	"mode": func(m data.TravelMode) string {
 		return map[data.TravelMode]string{data.TravelCar: "汽车", data.TravelMotorbike: "摩托车", data.TravelFoot: "步行"}[m]
@@ -231,7 +243,7 @@ th { background: #eee; }
 <tbody>
 {{range .Stops}}<tr>
 <td>{{.Seq}}</td><td>{{.Arrival}}</td><td>{{.Start}}–{{.Depart}}</td><td>{{.TravelMin}} 分钟</td>
-<td{{if .HomeVisit}} class="home"{{end}}>{{.Village}}{{if .HomeVisit}}（上门）{{else}}（便民服务室）{{end}}{{with .Foot}}<div>车停步行起点 {{printf "%.5f,%.5f" .Trailhead.Lon .Trailhead.Lat}}，步行 {{.WalkMinutes}} 分钟（含在路程内）</div>{{end}}</td>
+<td{{if .HomeVisit}} class="home"{{end}}>{{.Village}}{{if .HomeVisit}}（上门）{{else}}（便民服务室）{{end}}{{with .Foot}}<div>车停步行起点 {{printf "%.5f,%.5f" .Trailhead.Lon .Trailhead.Lat}}，步行 {{.WalkMinutes}} 分钟（含在路程内）</div>{{end}}{{with .Guide}}{{if .StaffID}}<div class="guide">带路：村代办员 {{.Name}} {{.Phone}}</div>{{else}}<div class="guide missing">无带路：{{guideReason .Missing}}（{{.Detail}}）</div>{{end}}{{end}}</td>
 <td>{{range .Households}}<div>{{.Name}} {{.Phone}}{{if .Address}}，{{.Address}}{{end}}{{range .Groups}} [{{group .}}]{{end}}</div>{{end}}</td>
 <td>{{range .Households}}<div>{{range $i, $it := .Items}}{{if $i}}、{{end}}{{$it.Name}}{{end}}{{if .Deadline}}（限 {{.Deadline}}）{{end}}</div>{{end}}</td>
 <td></td>

@@ -246,3 +246,43 @@ func contains(ids []string, id string) bool {
 	}
 	return false
 }
+
+// guidePoints returns the places AssignGuides reads travel between for d
+// (the home visits the rules cover, plus extra stops, and the bases of
+// their villages' agents) and the agents' travel modes.
+func guidePoints(snap *Snapshot, d data.PlanDetail, extra []data.Stop) ([]data.Point, []data.TravelMode) {
+	reqs := make(map[string]*data.Request, len(snap.Requests))
+	for i := range snap.Requests {
+		reqs[snap.Requests[i].ID] = &snap.Requests[i]
+	}
+	villages := map[string]bool{}
+	var points []data.Point
+	add := func(st data.Stop, lvl data.Level) {
+		if len(guideRulesFor(snap.GuideRules, lvl, st.RequestIDs, reqs)) > 0 {
+			points = append(points, st.Location)
+			villages[st.VillageID] = true
+		}
+	}
+	for _, it := range d.Itineraries {
+		if t, ok := snap.team(it.TeamID); ok && (t.Level == data.LevelCounty || t.Level == data.LevelTownship) {
+			for _, st := range it.Stops {
+				add(st, t.Level)
+			}
+		}
+	}
+	for _, st := range extra {
+		add(st, data.LevelCounty)
+		add(st, data.LevelTownship)
+	}
+	var modes []data.TravelMode
+	for v := range villages {
+		for _, ag := range villageAgents(snap)[v] {
+			mode, base, ok := agentMode(snap, ag.ID)
+			if ok {
+				points = append(points, base)
+				modes = append(modes, mode)
+			}
+		}
+	}
+	return points, modes
+}

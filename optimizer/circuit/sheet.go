@@ -92,8 +92,18 @@ type SheetStop struct {
 	// Foot is set when the place lies in a walk-only village that day:
 	// the vehicle stops at the trailhead and waits while the team walks
 	// (TravelSeconds includes the walk in).
-	Foot       *FootLeg         `json:"foot,omitempty"`
+	Foot *FootLeg `json:"foot,omitempty"`
+	// Guide is the village agent who meets the team at this home visit
+	// (the guide rules ask for one), or why none comes (Missing).
+	Guide      *SheetGuide      `json:"guide,omitempty"`
 	Households []SheetHousehold `json:"households"`
+}
+
+// SheetGuide is a stop's guide on the route sheet.
+type SheetGuide struct {
+	data.StopGuide
+	Name  string `json:"name,omitempty"`
+	Phone string `json:"phone,omitempty"`
 }
 
 // SheetHousehold is one request served at a stop.
@@ -204,6 +214,16 @@ func (s *Service) sheet(ctx context.Context, sch data.Schedule, day data.Schedul
 		}
 		if c, ok := closures.foot[st.VillageID]; ok && t.TravelMode != data.TravelFoot {
 			ss.Foot = &FootLeg{ClosureID: c.ID, Name: c.Name, Trailhead: *c.Trailhead, WalkMinutes: c.WalkMinutes}
+		}
+		if g := st.Guide; g != nil {
+			ss.Guide = &SheetGuide{StopGuide: *g}
+			if g.StaffID != "" {
+				p, err := s.store.GetStaff(ctx, g.StaffID)
+				if err != nil && data.ErrorKind(err) != data.NotFound {
+					return Sheet{}, err
+				}
+				ss.Guide.Name, ss.Guide.Phone = p.Name, p.Phone
+			}
 		}
 		sh.TravelMin += ss.TravelMin
 		sh.ServiceMin += st.Depart - st.Start
