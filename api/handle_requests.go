@@ -139,10 +139,12 @@ func (s *Server) requestScope(p *principal, f *data.RequestFilter) error {
 	case data.UserAdmin, data.UserCountyPlanner:
 		return nil
 	case data.UserTownshipCoordinator:
+		// Their township's households, and the requests their desk
+		// accepted for households of other townships (无差别受理).
 		if f.TownshipID != "" && f.TownshipID != p.user.TownshipID {
 			f.IDs = []string{}
 		}
-		f.TownshipID = p.user.TownshipID
+		f.DeskTownship = p.user.TownshipID
 		return nil
 	case data.UserTeamMember:
 		if p.user.TeamID == "" {
@@ -163,7 +165,7 @@ func (s *Server) canSee(ctx context.Context, p *principal, r data.Request) (bool
 	case data.UserAdmin, data.UserCountyPlanner:
 		return true, nil
 	case data.UserTownshipCoordinator:
-		return r.TownshipID != "" && r.TownshipID == p.user.TownshipID, nil
+		return p.user.TownshipID != "" && (r.TownshipID == p.user.TownshipID || r.AcceptedTownship == p.user.TownshipID), nil
 	case data.UserTeamMember:
 		ids, err := s.store.RequestIDsForTeam(ctx, p.user.TeamID, "", "")
 		if err != nil {
@@ -287,8 +289,11 @@ func (s *Server) createRequest(c *gin.Context) error {
 	if err := r.Validate(); err != nil {
 		return err
 	}
-	if err := checkVillageScope(p, r.Household.VillageID); err != nil {
-		return err
+	// 无差别受理: a coordinator's desk accepts for a household of any
+	// township; the request is planned in the household's township and
+	// stays visible to the accepting desk.
+	if p.user.Role == data.UserTownshipCoordinator && data.TownshipOf(r.Household.VillageID) != p.user.TownshipID {
+		r.AcceptedTownship = p.user.TownshipID
 	}
 	ctx := c.Request.Context()
 	if dry {
@@ -394,7 +399,8 @@ func (s *Server) update(c *gin.Context, old, r data.Request, version int64) erro
 	if err := r.Validate(); err != nil {
 		return err
 	}
-	if err := checkVillageScope(p, r.Household.VillageID); err != nil {
+	if err := checkVillageScope(p, r.Household.VillageID); err != nil && (old.AcceptedTownship != p.user.TownshipID || r.Household.VillageID != old.Household.VillageID) {
+		// The accepting desk may edit its request, but not move it to another village.
 		return err
 	}
 	if err := s.checkNewDeadline(old, r); err != nil {

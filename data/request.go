@@ -157,6 +157,11 @@ type Request struct {
 	Household Household `json:"household"`
 	// TownshipID is derived from Household.VillageID by the store (read-only).
 	TownshipID string `json:"township_id"`
+	// AcceptedTownship is the township whose desk registered the request
+	// when it is not the household's own (无差别受理: items are accepted
+	// anywhere); that desk's coordinator keeps seeing the request, while
+	// planning follows the household's township. Set on create only.
+	AcceptedTownship string `json:"accepted_township,omitempty"`
 	// Groups are the household's special-group flags.
 	Groups []Group `json:"groups"`
 	// ItemIDs are the requested service items (≥ 1, no duplicates).
@@ -267,6 +272,9 @@ func (r Request) Validate() error {
 	}
 	if utf8.RuneCountInString(r.Source) > 40 {
 		return FieldError("source", "longer than 40 characters")
+	}
+	if r.AcceptedTownship != "" && (!ValidCode(r.AcceptedTownship) || r.AcceptedTownship[9:] != "000" || r.AcceptedTownship == CountyCode) {
+		return FieldError("accepted_township", "%q is not a township code", r.AcceptedTownship)
 	}
 	return nil
 }
@@ -391,6 +399,9 @@ type RequestFilter struct {
 	TeamID string
 	// TownshipID restricts to villages of this township (coordinator scope).
 	TownshipID string
+	// DeskTownship keeps the requests of this township's households and
+	// those its desk accepted for other townships (a coordinator's scope).
+	DeskTownship string
 	// VillageID restricts to one village.
 	VillageID string
 	// Statuses restricts to any of these statuses.

@@ -96,3 +96,54 @@ func testGuides(t *testing.T, s data.Store) {
 		t.Fatalf("claims of the agent = %+v, want %+v", claims, want)
 	}
 }
+
+// testRequestAcceptedTownship: a request registered by another township's
+// desk (无差别受理) keeps that township (accepted_township) and belongs to
+// the household's; the desk filter lists a township's own households and
+// what its desk accepted, nothing else of the other township.
+func testRequestAcceptedTownship(t *testing.T, s data.Store) {
+	fixture(t, s)
+	own1 := newRequest(V1, "MA-01")
+	own2 := newRequest(V3, "MA-01")
+	must(t, s.CreateRequest(ctx, &own1))
+	must(t, s.CreateRequest(ctx, &own2))
+	bad := newRequest(V1, "MA-01")
+	bad.AcceptedTownship = V3 // a village, not a township
+	err := s.CreateRequest(ctx, &bad)
+	mustKind(t, err, data.Invalid)
+	if f := data.ErrorField(err); f != "accepted_township" {
+		t.Fatalf("bad accepted_township: field %q", f)
+	}
+	r := newRequest(V2, "MA-01") // a household of T1, accepted at T2's desk
+	r.AcceptedTownship = T2
+	must(t, s.CreateRequest(ctx, &r))
+	got, err := s.GetRequest(ctx, r.ID)
+	must(t, err)
+	if got.TownshipID != T1 || got.AcceptedTownship != T2 {
+		t.Fatalf("request = township %q accepted %q, want %s and %s", got.TownshipID, got.AcceptedTownship, T1, T2)
+	}
+	ids := func(f data.RequestFilter) []string {
+		t.Helper()
+		rs, _, err := s.ListRequests(ctx, f)
+		must(t, err)
+		var out []string
+		for _, x := range rs {
+			out = append(out, x.ID)
+		}
+		slices.Sort(out)
+		return out
+	}
+	want := []string{own2.ID, r.ID}
+	slices.Sort(want)
+	if got := ids(data.RequestFilter{DeskTownship: T2}); !slices.Equal(got, want) {
+		t.Fatalf("desk T2 lists %v, want %v (its household and the one it accepted)", got, want)
+	}
+	want = []string{own1.ID, r.ID}
+	slices.Sort(want)
+	if got := ids(data.RequestFilter{DeskTownship: T1}); !slices.Equal(got, want) {
+		t.Fatalf("desk T1 lists %v, want %v", got, want)
+	}
+	if got := ids(data.RequestFilter{TownshipID: T2}); !slices.Equal(got, []string{own2.ID}) {
+		t.Fatalf("township T2 lists %v, want only its household %s", got, own2.ID)
+	}
+}

@@ -39,6 +39,7 @@ func Run(t *testing.T, newStore Factory) {
 		{"Handoffs", testHandoffs},
 		{"Closures", testClosures},
 		{"Guides", testGuides},
+		{"RequestAcceptedTownship", testRequestAcceptedTownship},
 		{"RequestCreate", testRequestCreate},
 		{"RequestInvalid", testRequestInvalid},
 		{"RequestList", testRequestList},

@@ -12,7 +12,7 @@ import (
 
 const requestCols = `r.id, r.ledger, r.hh_name, r.hh_phone, r.village_id, r.township_id, r.hh_address, r.has_location,
 	r.hh_lon, r.hh_lat, r.priority, r.visit_windows, r.deadline, r.summary, r.status, r.source, r.created_by,
-	r.version, r.created_at, r.updated_at, r.duplicate_of`
+	r.version, r.created_at, r.updated_at, r.duplicate_of, r.accepted_township`
 
 func scanRequest(row Row) (data.Request, error) {
 	var r data.Request
@@ -21,7 +21,7 @@ func scanRequest(row Row) (data.Request, error) {
 	var windows, deadline string
 	if err := row.Scan(&r.ID, &r.Ledger, &r.Household.Name, &r.Household.Phone, &r.Household.VillageID, &r.TownshipID,
 		&r.Household.Address, &hasLoc, &lon, &lat, &r.Priority, &windows, &deadline, &r.Summary, &r.Status, &r.Source,
-		&r.CreatedBy, &r.Version, &r.CreatedAt, &r.UpdatedAt, &r.DuplicateOf); err != nil {
+		&r.CreatedBy, &r.Version, &r.CreatedAt, &r.UpdatedAt, &r.DuplicateOf, &r.AcceptedTownship); err != nil {
 		return r, err
 	}
 	if hasLoc {
@@ -185,10 +185,10 @@ func insertRequest(ctx context.Context, tx Tx, r *data.Request) error {
 	}
 	if _, err := tx.Exec(ctx, `INSERT INTO requests (id, ledger, hh_name, hh_phone, village_id, township_id, hh_address,
 		has_location, hh_lon, hh_lat, priority, visit_windows, deadline, summary, status, source, created_by, version,
-		created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)`,
+		created_at, updated_at, accepted_township) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)`,
 		r.ID, string(r.Ledger), r.Household.Name, r.Household.Phone, r.Household.VillageID, r.TownshipID, r.Household.Address,
 		r.Household.Location != nil, lon, lat, r.Priority, toJSON(r.VisitWindows), string(r.Deadline), r.Summary,
-		string(r.Status), r.Source, r.CreatedBy, r.Version, r.CreatedAt, r.UpdatedAt); err != nil {
+		string(r.Status), r.Source, r.CreatedBy, r.Version, r.CreatedAt, r.UpdatedAt, r.AcceptedTownship); err != nil {
 		if data.ErrorKind(err) == data.Conflict {
 			return &data.Error{Kind: data.Conflict, Field: "id", Message: fmt.Sprintf("request %q already exists", r.ID)}
 		}
@@ -374,6 +374,10 @@ func (s *Store) ListRequests(ctx context.Context, f data.RequestFilter) ([]data.
 		}
 		if f.TownshipID != "" {
 			where = append(where, "r.township_id = "+arg(f.TownshipID))
+		}
+		if f.DeskTownship != "" {
+			a := arg(f.DeskTownship)
+			where = append(where, "(r.township_id = "+a+" OR r.accepted_township = "+a+")")
 		}
 		if f.VillageID != "" {
 			where = append(where, "r.village_id = "+arg(f.VillageID))
