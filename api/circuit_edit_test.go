@@ -87,6 +87,12 @@ func testCircuitEdits(t *testing.T, e *testEnv, week data.Date) {
 		t.Errorf("violations %+v: want area at %s", refused.Evaluation.Violations, agent)
 	}
 
+	// The evaluator names other rules too: a county/township item moved to
+	// the village agent of its own village breaks the level rule (not the
+	// area); a visit moved to a weekday the household is not at home breaks
+	// the window rule. Both are refused and change nothing.
+	checkRuleRefused(t, e, path, v, version)
+
 	// Remove the visit, then a stale version is 409.
 	rm := map[string]any{"version": version, "op": "remove", "team_id": src.TeamID, "date": src.Date, "seq": 1}
 	code, out = edit("u-planner", "", rm)
@@ -168,4 +174,69 @@ func testCircuitEdits(t *testing.T, e *testEnv, week data.Date) {
 		t.Errorf("the re-plan lost the pinned visit %v", pin.RequestIDs)
 	}
 	e.checkPlan(rp.ID)
+}
+
+// checkRuleRefused tries a level-breaking and a window-breaking move on
+// plan v (at version) and wants each refused with its rule at its place.
+func checkRuleRefused(t *testing.T, e *testEnv, path string, v circuit.View, version int64) {
+	t.Helper()
+	ctx := t.Context()
+	items, _ := e.store.ListServiceItems(ctx)
+	lowest := map[string]data.Level{}
+	for _, it := range items {
+		lowest[it.ID] = it.LowestLevel
+	}
+	villageTeams, _ := e.store.ListTeams(ctx, data.LevelVillage)
+	agentOf := map[string]string{}
+	for _, tm := range villageTeams {
+		agentOf[tm.HomeCode] = tm.ID
+	}
+	works := map[circuit.TeamDay]bool{}
+	for _, it := range v.Itineraries {
+		works[circuit.TeamDay{Team: it.TeamID, Day: it.Date}] = len(it.Stops) > 0
+	}
+	refused := func(what string, body map[string]any, rule circuit.Rule, team, req string) {
+		t.Helper()
+		code, _, out := e.do(http.MethodPost, path, "u-planner", body)
+		var ib infeasibleBody
+		if code != http.StatusUnprocessableEntity || json.Unmarshal(out, &ib) != nil || !slices.ContainsFunc(ib.Evaluation.Violations, func(x circuit.Violation) bool {
+			return x.Rule == rule && x.TeamID == team && x.RequestID == req
+		}) {
+			t.Errorf("%s: %d %s, want 422 with a %s violation at %s naming %s", what, code, out, rule, team, req)
+		}
+	}
+	level, window := false, false
+	for _, it := range v.Itineraries {
+		for seq, st := range it.Stops {
+			r, err := e.store.GetRequest(ctx, st.RequestIDs[0])
+			if err != nil {
+				t.Fatal(err)
+			}
+			move := map[string]any{"version": version, "op": "move", "team_id": it.TeamID, "date": it.Date, "seq": seq + 1}
+			if agent := agentOf[st.VillageID]; !level && agent != "" && len(st.RequestIDs) == 1 && slices.ContainsFunc(r.ItemIDs, func(id string) bool { return lowest[id] != data.LevelVillage }) {
+				level = true
+				move["to_team_id"] = agent
+				refused("county/township item to its village agent", move, circuit.RuleLevel, agent, r.ID)
+				delete(move, "to_team_id")
+			}
+			if window || len(r.VisitWindows) == 0 {
+				continue
+			}
+			for d := v.From; d <= v.To; d = d.AddDays(1) {
+				home := slices.ContainsFunc(r.VisitWindows, func(w data.WeeklyWindow) bool { return w.Weekday == d.Weekday() })
+				if !home && works[circuit.TeamDay{Team: it.TeamID, Day: d}] {
+					window = true
+					move["to_date"] = d
+					refused("a visit on a day the household is out", move, circuit.RuleWindow, it.TeamID, r.ID)
+					break
+				}
+			}
+		}
+	}
+	if !level || !window {
+		t.Errorf("the week has no visit to try: level %v, window %v", level, window)
+	}
+	if got, _ := e.store.GetPlan(ctx, v.ID); got.Plan.Version != version {
+		t.Errorf("refused edits changed the plan: version %d → %d", version, got.Plan.Version)
+	}
 }
