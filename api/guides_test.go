@@ -173,6 +173,21 @@ func TestGuidesAPI(t *testing.T) {
 			if len(cal.Items) != 1 || cal.Items[0].Kind != data.DayCircuit || !slices.Contains(cal.Items[0].Guiding, want) {
 				t.Fatalf("calendar of guide %s on %s = %+v, want guiding %+v", g.stop.Guide.StaffID, g.day, cal.Items, want)
 			}
+			// The guide falls sick after publishing: the visit needs a re-plan, said so.
+			code, _, b = e.do(http.MethodPost, "/api/v1/absences", "u-planner", map[string]any{"staff_id": g.stop.Guide.StaffID,
+				"from": g.day, "to": g.day, "kind": "sick", "reason": "病假 (SAMPLE)"})
+			if code != http.StatusCreated || !strings.Contains(string(b), `"ref":"`+g.team+`"`) && !strings.Contains(string(b), `"plan_id":"`+v.ID+`"`) {
+				t.Fatalf("absence of the guide = %d %s, want the plan's claim affected", code, b)
+			}
+			var pv circuit.View
+			e.getJSON("/api/v1/circuit-plans/"+v.ID, "u-planner", http.StatusOK, &pv)
+			hit := false
+			for _, a := range pv.NeedsReplan {
+				hit = hit || (a.Reason == "guide_absent" && a.VisitID == circuit.VisitID(v.ID, g.team, g.day, g.stop.Seq) && a.StaffID == g.stop.Guide.StaffID)
+			}
+			if !hit {
+				t.Errorf("needs_replan %+v lacks the guided visit %s %s stop %d", pv.NeedsReplan, g.team, g.day, g.stop.Seq)
+			}
 			var sh circuit.Sheet
 			e.getJSON(fmt.Sprintf("/api/v1/teams/%s/itinerary?date=%s", g.team, g.day), "u-planner", http.StatusOK, &sh)
 			ss := sh.Stops[g.stop.Seq-1]

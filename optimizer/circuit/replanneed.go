@@ -17,7 +17,8 @@ type AffectedVisit struct {
 	Date       data.Date `json:"date"`
 	StaffID    string    `json:"staff_id"`
 	RequestIDs []string  `json:"request_ids"`
-	// Reason is "absence" (StaffID is away) or "closure" (Detail says
+	// Reason is "absence" (StaffID is away), "guide_absent" (the village
+	// agent StaffID guiding the visit is away) or "closure" (Detail says
 	// how the travel to the visit changed).
 	Reason string `json:"reason"`
 	Detail string `json:"detail,omitempty"`
@@ -72,6 +73,14 @@ func (s *Service) ReplanNeed(ctx context.Context, d data.PlanDetail) ([]Affected
 			for _, st := range it.Stops {
 				out = append(out, AffectedVisit{VisitID: VisitID(d.Plan.ID, it.TeamID, it.Date, st.Seq), TeamID: it.TeamID,
 					Date: it.Date, StaffID: m, RequestIDs: append([]string{}, st.RequestIDs...), Reason: "absence"})
+			}
+		}
+		// A guided visit whose village agent is now away goes without its guide.
+		for _, st := range it.Stops {
+			if g := st.Guide; g != nil && g.StaffID != "" && away[data.StaffDay{StaffID: g.StaffID, Date: it.Date}] {
+				out = append(out, AffectedVisit{VisitID: VisitID(d.Plan.ID, it.TeamID, it.Date, st.Seq), TeamID: it.TeamID,
+					Date: it.Date, StaffID: g.StaffID, RequestIDs: append([]string{}, st.RequestIDs...), Reason: "guide_absent",
+					Detail: "the visit's guide " + g.StaffID + " is now away"})
 			}
 		}
 	}
