@@ -280,10 +280,27 @@ type Team struct {
 	LunchEnd   int `json:"lunch_end"`
 	// Red marks a party-member red circuit team (红色巡回服务队).
 	Red bool `json:"red"`
+	// Seats is how many experts the team's vehicle carries besides its
+	// driver; 0 means as many as the team has members. County teams are
+	// cars whose crews the circuit planner forms each day from the county
+	// experts' pool (docs/circuit.md, "Crews"): a crew never exceeds it.
+	Seats int `json:"seats,omitempty"`
 	// Sample is true for invented teams (SAMPLE data).
 	Sample bool `json:"sample"`
 	// Version increases by one on every write; see Staff.Version.
 	Version int64 `json:"version"`
+}
+
+// MaxSeats bounds Team.Seats (a county minibus at most).
+const MaxSeats = 30
+
+// SeatCount is the number of experts t's vehicle carries: Seats, or the
+// number of members when Seats is 0.
+func (t Team) SeatCount() int {
+	if t.Seats > 0 {
+		return t.Seats
+	}
+	return len(t.MemberIDs)
 }
 
 // Validate checks t (not that members exist); errors are Invalid.
@@ -318,6 +335,9 @@ func (t Team) Validate() error {
 	}
 	if !t.TravelMode.Valid() {
 		return FieldError("travel_mode", "%q is not car, motorbike or foot", t.TravelMode)
+	}
+	if t.Seats < 0 || t.Seats > MaxSeats {
+		return FieldError("seats", "%d is not within 0–%d (0 = as many as members)", t.Seats, MaxSeats)
 	}
 	if t.DayStart < 0 || t.DayEnd > MinutesPerDay || t.DayEnd <= t.DayStart {
 		return FieldError("day_end", "working day %d–%d is not within 0–1440 with start < end", t.DayStart, t.DayEnd)

@@ -117,6 +117,11 @@ type Stop struct {
 	// Guide is set on a home visit the guide rules give a village agent:
 	// who guides, or why the visit goes without (GuideRule).
 	Guide *StopGuide `json:"guide,omitempty"`
+	// StaffIDs are the experts who attend this visit (a subset of the
+	// itinerary's crew, exactly those whose skills the items need: two for a
+	// visit needing two departments, both from Start to Depart); empty
+	// means the whole crew attends (township and village teams).
+	StaffIDs []string `json:"staff_ids,omitempty"`
 }
 
 // Itinerary is one team's route on one day of a plan.
@@ -131,9 +136,11 @@ type Itinerary struct {
 	Stops []Stop `json:"stops"`
 	// ReturnSeconds is the travel time from the last stop back home, in seconds.
 	ReturnSeconds int `json:"return_seconds"`
-	// StaffIDs are the team members on duty that day (the planner leaves out
-	// those on leave or off that weekday); empty means all of the team's
-	// members. They are the person-days the plan claims when published.
+	// StaffIDs are who travels that day: a county car's crew formed from
+	// the county experts' pool (any county team's members), or a
+	// township/village team's members on duty (the planner leaves out those
+	// on leave or off that weekday); empty means all of the team's members.
+	// They are the person-days the plan claims when published.
 	StaffIDs []string `json:"staff_ids,omitempty"`
 }
 
@@ -169,6 +176,11 @@ func (it Itinerary) Validate() error {
 		}
 		if g := s.Guide; g != nil && g.StaffID != "" {
 			if err := validateID(f+".guide.staff_id", g.StaffID); err != nil {
+				return err
+			}
+		}
+		for j, id := range s.StaffIDs {
+			if err := validateID(fmt.Sprintf("%s.staff_ids[%d]", f, j), id); err != nil {
 				return err
 			}
 		}

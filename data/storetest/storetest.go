@@ -68,6 +68,7 @@ func Run(t *testing.T, newStore Factory) {
 		{"Generations", testGenerations},
 		{"Pulls", testPulls},
 		{"Runs", testRuns},
+		{"Crews", testCrews},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

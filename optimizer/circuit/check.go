@@ -3,6 +3,7 @@ package circuit
 import (
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/yingjing/xunhui/data"
 )
@@ -44,6 +45,7 @@ const (
 	RuleTravel    Rule = "travel"    // travel times that do not match the matrix
 	RuleShift     Rule = "shift"     // the day does not fit the team's shift
 	RuleLunch     Rule = "lunch"     // no room for the lunch break
+	RuleCrew      Rule = "crew"      // a crew member away, on two cars, over the seats; an attendee not on the crew or not needed
 )
 
 // Violation is one broken rule of a plan, located at a team's day and a
@@ -79,6 +81,7 @@ func Violations(snap *Snapshot, d data.PlanDetail, tr *Travel) []Violation {
 	}
 	seen := map[string]string{}
 	seenEnd := map[string]visitEnd{}
+	onCar := map[data.StaffDay]string{}
 	for _, it := range d.Itineraries {
 		t, ok := snap.team(it.TeamID)
 		if !ok && is(RuleTeam) {
@@ -91,10 +94,19 @@ func Violations(snap *Snapshot, d data.PlanDetail, tr *Travel) []Violation {
 		if len(it.Stops) == 0 {
 			continue
 		}
-		works, skills := snap.TeamDay(t, it.Date)
-		if !works && is(RuleTeam) {
+		crew := it.StaffIDs
+		if len(crew) == 0 {
+			crew = snap.Duty(t, it.Date).Members
+		}
+		skills := skillsOf(snap, crew)
+		if !anyAvailable(snap, it, crew) && is(RuleTeam) {
 			bad(it, 0, "team does not work that day (no member available)")
 		}
+		checkCrew(snap, t, it, crew, onCar, func(format string, args ...any) {
+			if is(RuleCrew) {
+				bad(it, 0, format, args...)
+			}
+		})
 		t = snap.DayTeam(t, it.Date)
 		base, _ := snap.base(t)
 		prev, prevDep := base, t.DayStart
@@ -103,6 +115,18 @@ func Violations(snap *Snapshot, d data.PlanDetail, tr *Travel) []Violation {
 				bad(it, st.Seq, "seq %d, want %d", st.Seq, k+1)
 			}
 			need := 0
+			stopSkills := skills
+			if len(st.StaffIDs) > 0 {
+				stopSkills = skillsOf(snap, st.StaffIDs)
+				for _, id := range st.StaffIDs {
+					if !slices.Contains(crew, id) && is(RuleCrew) {
+						bad(it, st.Seq, "attendee %s is not on the day's crew", id)
+					}
+				}
+				if extra := unneeded(snap, reqs, st); extra != "" && is(RuleCrew) {
+					bad(it, st.Seq, "attendee %s is not needed by the items (the others cover them)", extra)
+				}
+			}
 			for _, id := range st.RequestIDs {
 				// A request may be visited again after an earlier visit that
 				// left it open (nobody home, follow-up): a re-plan's history.
@@ -141,7 +165,7 @@ func Violations(snap *Snapshot, d data.PlanDetail, tr *Travel) []Violation {
 					if !t.Level.CanHandle(item.LowestLevel) && isR(RuleLevel, id) {
 						bad(it, st.Seq, "request %s: item %s needs level %s, team is %s", id, iid, item.LowestLevel, t.Level)
 					}
-					if !skills[item.Skill] && isR(RuleSkill, id) {
+					if !stopSkills[item.Skill] && isR(RuleSkill, id) {
 						bad(it, st.Seq, "request %s: item %s needs skill %s, absent that day", id, iid, item.Skill)
 					}
 				}
@@ -232,4 +256,66 @@ type visitEnd struct {
 // visitedBefore reports whether e ended before minute start of date.
 func visitedBefore(e visitEnd, date data.Date, start int) bool {
 	return e.date < date || (e.date == date && e.depart <= start)
+}
+
+// skillsOf is the union of the skills of staff ids.
+func skillsOf(snap *Snapshot, ids []string) map[data.Skill]bool {
+	out := map[data.Skill]bool{}
+	for _, id := range ids {
+		for _, k := range snap.Staff[id].Skills {
+			out[k] = true
+		}
+	}
+	return out
+}
+
+// checkCrew reports, through bad, a crew member who is unknown or away
+// (absence, statutory day off, market desk, off duty between leaving and
+// coming back), on another car or team the same day (onCar remembers),
+// or a crew larger than the vehicle's seats.
+func checkCrew(snap *Snapshot, t data.Team, it data.Itinerary, crew []string, onCar map[data.StaffDay]string, bad func(string, ...any)) {
+	first, last := it.Stops[0], it.Stops[len(it.Stops)-1]
+	from, to := first.Arrival-(first.TravelSeconds+59)/60, last.Depart+(it.ReturnSeconds+59)/60
+	for _, id := range crew {
+		if _, ok := snap.Staff[id]; !ok {
+			bad("crew member %s is unknown", id)
+			continue
+		}
+		if !snap.availableFor(id, it.Date, from, to) && anyAvailable(snap, it, crew) {
+			bad("crew member %s is not available %s–%s (absence, day off, market desk or hours)", id, data.Clock(from), data.Clock(to))
+		}
+		k := data.StaffDay{StaffID: id, Date: it.Date}
+		if other, dup := onCar[k]; dup {
+			bad("crew member %s also travels with %s that day", id, other)
+		}
+		onCar[k] = it.TeamID
+	}
+	if t.Seats > 0 && len(crew) > t.Seats {
+		bad("crew of %d, the vehicle has %d seats", len(crew), t.Seats)
+	}
+}
+
+// anyAvailable reports whether someone of crew may travel on it's day.
+func anyAvailable(snap *Snapshot, it data.Itinerary, crew []string) bool {
+	first, last := it.Stops[0], it.Stops[len(it.Stops)-1]
+	from, to := first.Arrival-(first.TravelSeconds+59)/60, last.Depart+(it.ReturnSeconds+59)/60
+	for _, id := range crew {
+		if snap.availableFor(id, it.Date, from, to) {
+			return true
+		}
+	}
+	return false
+}
+
+// unneeded returns an attendee of st whom the items do not need (the
+// other attendees cover every skill), or "".
+func unneeded(snap *Snapshot, reqs map[string]*data.Request, st data.Stop) string {
+	need := stopNeeds(snap, reqs, st)
+	for i, id := range st.StaffIDs {
+		rest := append(append([]string{}, st.StaffIDs[:i]...), st.StaffIDs[i+1:]...)
+		if len(rest) > 0 && covers(snap, rest, [][]data.Skill{need}) {
+			return id
+		}
+	}
+	return ""
 }

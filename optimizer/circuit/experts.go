@@ -61,9 +61,13 @@ func ExpertHours(snap *Snapshot, d data.PlanDetail) ExpertUse {
 			k := fewestCovering(snap, members, need)
 			service := st.Depart - st.Start
 			u.Visits++
-			u.OnSiteMinutes += service * len(members)
+			onSite := len(members)
+			if len(st.StaffIDs) > 0 {
+				onSite = len(st.StaffIDs) // crews: only the attendees
+			}
+			u.OnSiteMinutes += service * onSite
 			u.NeededMinutes += service * k
-			if k < len(members) {
+			if k < onSite {
 				u.OverStaffed++
 			}
 		}

@@ -162,7 +162,13 @@ type vehicle struct {
 	day    int
 	date   data.Date
 	skills map[data.Skill]bool
-	base   data.Point
+	// pool, for a county car planned with crews, is the skills of the
+	// experts' pool that day: a request no car's own members can serve
+	// may go to any car whose pool covers it (its crew comes from the pool).
+	pool map[data.Skill]bool
+	// crew is the crew proposed for the car before routing (proposeCrews).
+	crew []string
+	base data.Point
 	// start, when set, overrides the base as the day's starting point
 	// (re-planning mid-day), from minute startMin.
 	start    *data.Point
@@ -278,8 +284,13 @@ var codeRank = map[Code]int{NoSkill: 0, NoDayBeforeDeadline: 1, HoursNeverMatch:
 // fits checks vehicle v for request in: skills, deadline, hours, reach. It
 // returns "" when v could serve the request alone.
 func fits(in *reqInfo, v *vehicle, tr *Travel) Code {
+	return fitsWith(in, v, tr, v.skills)
+}
+
+// fitsWith is fits with the vehicle's skills given.
+func fitsWith(in *reqInfo, v *vehicle, tr *Travel, skills map[data.Skill]bool) Code {
 	for _, k := range in.skills {
-		if !v.skills[k] {
+		if !skills[k] {
 			return NoSkill
 		}
 	}
@@ -376,6 +387,15 @@ func eligibility(in *reqInfo, vehicles []vehicle, tr *Travel, escalate bool) {
 			}
 			if lvlBest == "" || codeRank[c] > codeRank[lvlBest] {
 				lvlBest = c
+			}
+		}
+		if len(ok) == 0 {
+			// Crews: no car's own members can, the day's pool may.
+			for vi := range vehicles {
+				v := &vehicles[vi]
+				if v.team.Level == lvl && v.pool != nil && Covers(v.team, in.village.ID) && fitsWith(in, v, tr, v.pool) == "" {
+					ok = append(ok, vi)
+				}
 			}
 		}
 		if len(ok) == 0 {

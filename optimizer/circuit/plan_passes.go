@@ -80,6 +80,19 @@ func (r *planRun) search(ctx context.Context) error {
 	if opts.Baseline == nil {
 		r.sol = rebalanceRoutes(p, s.vopts.Objective, r.sol, r.vehicles)
 	}
+	// Crews: county requests left out by the proposed crews may go to any
+	// car whose day's pool has their skills (the crews are formed again
+	// after the search, from the whole pool).
+	if !opts.WholeTeams && opts.Baseline == nil {
+		for _, u := range sol.Unassigned {
+			if _, pinned := s.unpin[u.Job]; pinned {
+				continue
+			}
+			if cars := r.poolCars(&r.groups[u.Job]); len(cars) > 0 && !slices.Equal(cars, p.Jobs[u.Job].AllowedVehicles) {
+				s.unpin[u.Job] = cars
+			}
+		}
+	}
 	relax := len(r.escalated) > 0 || len(s.unpin) > 0
 	// Pass 2 runs when the problem is relaxed, or to use the rest of the
 	// time limit when some is left (an iteration cap alone is spent by

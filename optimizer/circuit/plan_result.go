@@ -2,6 +2,7 @@ package circuit
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -117,10 +118,112 @@ func (r *planRun) itineraries(res *Result) map[string]placement {
 			it.StaffIDs = snap.Duty(t, it.Date).Members
 		}
 		res.Detail.Itineraries = append(res.Detail.Itineraries, *it)
+	}
+	if !r.opts.WholeTeams {
+		r.crews(res, placed)
+	}
+	for _, it := range res.Detail.Itineraries {
 		res.Stats.Stops += len(it.Stops)
 	}
 	res.Detail.Desks = []data.Desk{}
 	return placed
+}
+
+// crews forms the county cars' crews from the experts' pool (crews.go). On
+// a date where no assignment exists (visits given to cars from the pool,
+// in pass 2, needing the same expert on two cars), the visits no car's
+// crew from before routing could do are taken out of that date's routes (their requests
+// stay in the pool, reason capacity) and the crews formed again.
+func (r *planRun) crews(res *Result, placed map[string]placement) {
+	fixed := map[TeamDay][]string{}
+	if r.opts.Baseline != nil {
+		for _, it := range r.opts.Baseline.Plan.Itineraries {
+			if at := (TeamDay{it.TeamID, it.Date}); len(r.base.fixed[at]) > 0 {
+				fixed[at] = it.StaffIDs // already on board
+			}
+		}
+	}
+	before := map[TeamDay][]string{} // the crews the search routed with
+	for _, v := range r.vehicles {
+		at := TeamDay{v.team.ID, v.date}
+		if before[at] = v.crew; v.crew == nil {
+			before[at] = r.snap.Duty(v.team, v.date).Members
+		}
+	}
+	failed := assignCrews(r.snap, res.Detail.Itineraries, fixed, before)
+	if len(failed) == 0 {
+		return
+	}
+	reqs := requestIndex(r.snap)
+	prio := map[string]int{}
+	for _, in := range r.infos {
+		prio[in.req.ID] = in.priority
+	}
+	r.noCrew = map[string]bool{}
+	for len(failed) > 0 {
+		// Take out the least urgent visit that the car's crew from
+		// before routing could not do, on a date without crews.
+		bi, bk, bw := -1, -1, 0
+		for i, it := range res.Detail.Itineraries {
+			t, _ := r.snap.team(it.TeamID)
+			if t.Level != data.LevelCounty || !slices.Contains(failed, it.Date) {
+				continue
+			}
+			own := before[TeamDay{it.TeamID, it.Date}]
+			for k, st := range it.Stops {
+				if st.Locked || covers(r.snap, own, [][]data.Skill{stopNeeds(r.snap, reqs, st)}) {
+					continue
+				}
+				w := 0
+				for _, id := range st.RequestIDs {
+					w += 1 + prio[id]
+				}
+				if bi < 0 || w < bw {
+					bi, bk, bw = i, k, w
+				}
+			}
+		}
+		if bi < 0 {
+			return // the crews from before routing stay (Check reports what breaks)
+		}
+		it := &res.Detail.Itineraries[bi]
+		for _, id := range it.Stops[bk].RequestIDs {
+			delete(placed, id)
+			r.noCrew[id] = true
+		}
+		it.Stops = slices.Delete(it.Stops, bk, bk+1)
+		t, _ := r.snap.team(it.TeamID)
+		r.retime(t, it)
+		if len(it.Stops) == 0 {
+			res.Detail.Itineraries = slices.Delete(res.Detail.Itineraries, bi, bi+1)
+		}
+		failed = assignCrews(r.snap, res.Detail.Itineraries, fixed, before)
+	}
+}
+
+// retime re-links an itinerary after stops were taken out: each stop's
+// travel from the one before, arrival no earlier than that allows (start
+// and departure move later only when they must), and the return.
+func (r *planRun) retime(t data.Team, it *data.Itinerary) {
+	prev, _ := r.snap.base(t)
+	base := prev
+	prevDep := r.snap.DayTeam(t, it.Date).DayStart
+	for i := range it.Stops {
+		st := &it.Stops[i]
+		tt, _ := r.tr.Seconds(t.TravelMode, it.Date, prev, st.Location)
+		st.TravelSeconds = int(tt)
+		service := st.Depart - st.Start
+		earliest := prevDep + (st.TravelSeconds+59)/60
+		st.Arrival = max(earliest, min(st.Arrival, st.Start))
+		st.Start = max(st.Start, st.Arrival)
+		st.Depart = st.Start + service
+		st.Seq = i + 1
+		prev, prevDep = st.Location, st.Depart
+	}
+	if n := len(it.Stops); n > 0 {
+		back, _ := r.tr.Seconds(t.TravelMode, it.Date, it.Stops[n-1].Location, base)
+		it.ReturnSeconds = int(back)
+	}
 }
 
 // decide writes each request's level-routing decision and lists the
@@ -161,6 +264,9 @@ func (r *planRun) decide(res *Result, placed map[string]placement) {
 			if u.Code == "" {
 				u.Code = Capacity
 				u.Detail = fmt.Sprintf("fits a team's day alone, but not enough capacity this week next to higher-priority work (engine: %s)", unservedJob[jobOf[in]])
+				if r.noCrew[in.req.ID] {
+					u.Detail = "needs experts of several county teams, and the pool could not staff every car that needed them that day"
+				}
 			}
 			res.Unassigned = append(res.Unassigned, u)
 			why = append(why, "left for next plan: "+string(u.Code))

@@ -85,6 +85,9 @@ func (r *planRun) makeVehicles() {
 				continue // re-planning never changes the past
 			}
 			v := vehicle{team: snap.DayTeam(t, date), day: d, date: date, skills: skills, base: base}
+			if t.Level == data.LevelCounty && !r.opts.WholeTeams {
+				v.pool = snap.poolSkills(v.team, date)
+			}
 			if fs := r.base.fixed[TeamDay{t.ID, date}]; len(fs) > 0 {
 				last := fs[len(fs)-1].stop
 				p := last.Location

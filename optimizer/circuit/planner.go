@@ -44,6 +44,11 @@ type Options struct {
 	Observer func(vrp.Progress)
 	// Baseline, when set, makes this a re-plan of an existing plan.
 	Baseline *Baseline
+	// WholeTeams plans county teams as before issue 21's crews: each car
+	// takes its own members on duty to every visit. By default (false) a
+	// county car's crew is formed each day from the county experts' pool
+	// with only the experts its visits need (crews.go).
+	WholeTeams bool
 	// Tolerance bounds how far (minutes) a re-plan may move a kept visit's
 	// start on its day; 0 = DefaultTolerance. A visit that cannot stay
 	// within it moves (to another time, team or day) and is reported.
@@ -139,6 +144,9 @@ func Plan(ctx context.Context, snap *Snapshot, opts Options) (*Result, error) {
 	if err := r.readRequests(ctx); err != nil {
 		return nil, err
 	}
+	if !opts.WholeTeams && opts.Baseline == nil {
+		r.proposeCrews()
+	}
 	if err := r.makeProblem(); err != nil {
 		return nil, err
 	}
@@ -172,6 +180,8 @@ type planRun struct {
 	// passes: the kept solution and the jobs whose requests it escalated
 	sol       *vrp.Solution
 	escalated map[int]bool
+	// result: requests taken out because no crew could be formed
+	noCrew map[string]bool
 }
 
 func newPlanRun(snap *Snapshot, opts Options) (*planRun, error) {

@@ -233,14 +233,14 @@ func nonNil[T any](s []T) []T {
 // teamWriteCols are the team columns a write sets; teamCols adds the
 // version the store keeps.
 const (
-	teamWriteCols = `id, name, level, home_code, home_point_id, travel_mode, day_start, day_end, lunch_start, lunch_end, red, sample`
+	teamWriteCols = `id, name, level, home_code, home_point_id, travel_mode, day_start, day_end, lunch_start, lunch_end, red, sample, seats`
 	teamCols      = teamWriteCols + `, version`
 )
 
 func scanTeam(r Row) (data.Team, error) {
 	var t data.Team
 	err := r.Scan(&t.ID, &t.Name, &t.Level, &t.HomeCode, &t.HomePointID, &t.TravelMode, &t.DayStart, &t.DayEnd,
-		&t.LunchStart, &t.LunchEnd, &t.Red, &t.Sample, &t.Version)
+		&t.LunchStart, &t.LunchEnd, &t.Red, &t.Sample, &t.Seats, &t.Version)
 	return t, err
 }
 
@@ -349,13 +349,13 @@ func (s *Store) PutTeams(ctx context.Context, ts []data.Team) error {
 			if err := expectVersion(ctx, tx, "teams", "team", t.ID, t.Version); err != nil {
 				return err
 			}
-			if _, err := tx.Exec(ctx, `INSERT INTO teams (`+teamWriteCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+			if _, err := tx.Exec(ctx, `INSERT INTO teams (`+teamWriteCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
 				ON CONFLICT (id) DO UPDATE SET name = excluded.name, level = excluded.level, home_code = excluded.home_code,
 				home_point_id = excluded.home_point_id, travel_mode = excluded.travel_mode, day_start = excluded.day_start,
 				day_end = excluded.day_end, lunch_start = excluded.lunch_start, lunch_end = excluded.lunch_end,
-				red = excluded.red, sample = excluded.sample, version = teams.version + 1`,
+				red = excluded.red, sample = excluded.sample, seats = excluded.seats, version = teams.version + 1`,
 				t.ID, t.Name, string(t.Level), t.HomeCode, t.HomePointID, string(t.TravelMode), t.DayStart, t.DayEnd,
-				t.LunchStart, t.LunchEnd, t.Red, t.Sample); err != nil {
+				t.LunchStart, t.LunchEnd, t.Red, t.Sample, t.Seats); err != nil {
 				return err
 			}
 			if _, err := tx.Exec(ctx, `DELETE FROM team_members WHERE team_id = $1`, t.ID); err != nil {

@@ -85,6 +85,11 @@ func checkPlanContent(ctx context.Context, tx Tx, d *data.PlanDetail) error {
 			if g := st.Guide; g != nil && g.StaffID != "" && !known["staff"][g.StaffID] {
 				return data.FieldError(fmt.Sprintf("%s.stops[%d].guide.staff_id", f, j), "unknown staff %s", g.StaffID)
 			}
+			for k, id := range st.StaffIDs {
+				if !known["staff"][id] {
+					return data.FieldError(fmt.Sprintf("%s.stops[%d].staff_ids[%d]", f, j, k), "unknown staff %s", id)
+				}
+			}
 		}
 	}
 	for i, dk := range d.Desks {
