@@ -190,3 +190,44 @@ func benchTolerance() int {
 	n, _ := strconv.Atoi(os.Getenv("CIRCUIT_BENCH_TOLERANCE"))
 	return n
 }
+
+// BenchmarkCrewsCountyWeek measures issue 21's crews against whole teams on
+// the 600-request SAMPLE week (GenerateCounty seed 1) under an iteration
+// cap (CIRCUIT_BENCH_ITERATIONS per pass, default 100 000; one thread, no
+// time limit), so its expert-hours and served counts do not depend on the
+// machine's load: requests served, county visits, visits with more experts
+// than their items need, and county expert-hours out, at visits and needed.
+func BenchmarkCrewsCountyWeek(b *testing.B) {
+	iters := 100000
+	if n, err := strconv.Atoi(os.Getenv("CIRCUIT_BENCH_ITERATIONS")); err == nil && n > 0 {
+		iters = n
+	}
+	snap := GenerateCounty(GenOptions{Seed: 1})
+	for _, mode := range []struct {
+		name  string
+		whole bool
+	}{{"whole-teams", true}, {"crews", false}} {
+		b.Run(mode.name, func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				res, err := Plan(context.Background(), snap, Options{From: "2026-11-30", To: "2026-12-04", MaxIterations: iters,
+					Threads: 1, Seed: benchSeed(), Now: benchNow, WholeTeams: mode.whole})
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.StopTimer()
+				if err := Check(snap, res.Detail, res.Travel); err != nil {
+					b.Fatalf("check: %v", err)
+				}
+				eu := ExpertHours(snap, res.Detail)
+				b.ReportMetric(float64(res.Stats.Served), "served")
+				b.ReportMetric(float64(eu.Visits), "county-visits")
+				b.ReportMetric(float64(eu.OverStaffed), "overstaffed-visits")
+				b.ReportMetric(float64(eu.DayMinutes)/60, "county-expert-hours")
+				b.ReportMetric(float64(eu.OnSiteMinutes)/60, "onsite-expert-hours")
+				b.ReportMetric(float64(eu.NeededMinutes)/60, "needed-onsite-expert-hours")
+				b.ReportMetric(float64(res.Stats.TravelMin), "travel-min")
+				b.StartTimer()
+			}
+		})
+	}
+}

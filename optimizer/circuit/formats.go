@@ -232,7 +232,7 @@ th { background: #eee; }
 <p class="meta">
 队伍：{{.TeamName}}（{{.TeamID}}）　日期：{{.Date}}　出行方式：{{mode .TravelMode}}<br>
 出发地：{{.Base.Name}}　工作时间：{{.DayStart}}–{{.DayEnd}}{{if .Lunch}}　午休：{{.Lunch}}{{end}}<br>
-成员：{{range $i, $m := .Members}}{{if $i}}、{{end}}{{$m.Name}}{{if $m.Phone}} {{$m.Phone}}{{end}}{{end}}<br>
+{{if eq (print .Level) "county"}}随车专家{{else}}成员{{end}}：{{range $i, $m := .Members}}{{if $i}}、{{end}}{{$m.Name}}{{if $m.Phone}} {{$m.Phone}}{{end}}{{end}}<br>
 方案：{{.PlanID}}{{if ne (print .PlanStatus) "published"}} <span class="draft">（草案，未发布）</span>{{end}}
 {{if .Stops}}　出发 {{.LeaveAt}}，返回 {{.BackAt}}，路程合计 {{.TravelMin}} 分钟，服务合计 {{.ServiceMin}} 分钟{{end}}
 </p>
@@ -244,7 +244,7 @@ th { background: #eee; }
 {{range .Stops}}<tr>
 <td>{{.Seq}}</td><td>{{.Arrival}}</td><td>{{.Start}}–{{.Depart}}</td><td>{{.TravelMin}} 分钟</td>
 <td{{if .HomeVisit}} class="home"{{end}}>{{.Village}}{{if .HomeVisit}}（上门）{{else}}（便民服务室）{{end}}{{with .Foot}}<div>车停步行起点 {{printf "%.5f,%.5f" .Trailhead.Lon .Trailhead.Lat}}，步行 {{.WalkMinutes}} 分钟（含在路程内）</div>{{end}}{{with .Guide}}{{if .StaffID}}<div class="guide">带路：村代办员 {{.Name}} {{.Phone}}</div>{{else}}<div class="guide missing">无带路：{{guideReason .Missing}}（{{.Detail}}）</div>{{end}}{{end}}</td>
-<td>{{range .Households}}<div>{{.Name}} {{.Phone}}{{if .Address}}，{{.Address}}{{end}}{{range .Groups}} [{{group .}}]{{end}}</div>{{end}}</td>
+<td>{{range .Households}}<div>{{.Name}} {{.Phone}}{{if .Address}}，{{.Address}}{{end}}{{range .Groups}} [{{group .}}]{{end}}</div>{{end}}{{if .Attendees}}<div>到场专家：{{range $i, $m := .Attendees}}{{if $i}}、{{end}}{{$m.Name}}{{end}}</div>{{end}}</td>
 <td>{{range .Households}}<div>{{range $i, $it := .Items}}{{if $i}}、{{end}}{{$it.Name}}{{end}}{{if .Deadline}}（限 {{.Deadline}}）{{end}}</div>{{end}}</td>
 <td></td>
 </tr>

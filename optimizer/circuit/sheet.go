@@ -3,7 +3,6 @@ package circuit
 import (
 	"context"
 	"fmt"
-	"slices"
 	"sync"
 
 	"github.com/paulmach/orb"
@@ -97,6 +96,10 @@ type SheetStop struct {
 	// (the guide rules ask for one), or why none comes (Missing).
 	Guide      *SheetGuide      `json:"guide,omitempty"`
 	Households []SheetHousehold `json:"households"`
+	// Attendees are the crew members who attend this visit (county crews:
+	// exactly the experts its items need, together from start to depart);
+	// empty means the whole team.
+	Attendees []SheetPerson `json:"attendees,omitempty"`
 }
 
 // SheetGuide is a stop's guide on the route sheet.
@@ -198,10 +201,19 @@ func (s *Service) sheet(ctx context.Context, sch data.Schedule, day data.Schedul
 	}
 	sh.Closures = closures.sheet
 	it := day.Itinerary
-	for _, st := range sch.Members {
-		// The members on duty that day when the plan names them.
-		if it == nil || len(it.StaffIDs) == 0 || slices.Contains(it.StaffIDs, st.ID) {
-			sh.Members = append(sh.Members, SheetPerson{ID: st.ID, Name: st.Name, Phone: st.Phone})
+	people, err := s.sheetPeople(ctx, sch, it)
+	if err != nil {
+		return Sheet{}, err
+	}
+	if it == nil || len(it.StaffIDs) == 0 {
+		for _, st := range sch.Members {
+			sh.Members = append(sh.Members, people[st.ID])
+		}
+	} else {
+		// Who travels that day, as the plan names them: the members on
+		// duty, or a county car's crew from the experts' pool.
+		for _, id := range it.StaffIDs {
+			sh.Members = append(sh.Members, people[id])
 		}
 	}
 	if it == nil || len(it.Stops) == 0 {
@@ -211,6 +223,9 @@ func (s *Service) sheet(ctx context.Context, sch data.Schedule, day data.Schedul
 		ss, err := sheetStop(sch, *it, st)
 		if err != nil {
 			return Sheet{}, err
+		}
+		for _, id := range st.StaffIDs {
+			ss.Attendees = append(ss.Attendees, people[id])
 		}
 		if c, ok := closures.foot[st.VillageID]; ok && t.TravelMode != data.TravelFoot {
 			ss.Foot = &FootLeg{ClosureID: c.ID, Name: c.Name, Trailhead: *c.Trailhead, WalkMinutes: c.WalkMinutes}
@@ -236,6 +251,33 @@ func (s *Service) sheet(ctx context.Context, sch data.Schedule, day data.Schedul
 	sh.TravelMin += (it.ReturnSeconds + 59) / 60
 	sh.Path = s.sheetPath(ctx, t.TravelMode, sh, closures.roads)
 	return sh, nil
+}
+
+// sheetPeople names the team's members and the day's crew (a crew may
+// hold experts of other county teams, read from the store).
+func (s *Service) sheetPeople(ctx context.Context, sch data.Schedule, it *data.Itinerary) (map[string]SheetPerson, error) {
+	out := map[string]SheetPerson{}
+	for _, st := range sch.Members {
+		out[st.ID] = SheetPerson{ID: st.ID, Name: st.Name, Phone: st.Phone}
+	}
+	if it == nil {
+		return out, nil
+	}
+	for _, id := range it.StaffIDs {
+		if _, ok := out[id]; ok {
+			continue
+		}
+		st, err := s.store.GetStaff(ctx, id)
+		if data.ErrorKind(err) == data.NotFound {
+			out[id] = SheetPerson{ID: id, Name: id}
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		out[id] = SheetPerson{ID: st.ID, Name: st.Name, Phone: st.Phone}
+	}
+	return out, nil
 }
 
 // dayClosures are the closures in force on a sheet's day.
