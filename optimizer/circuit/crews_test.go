@@ -230,3 +230,59 @@ func countJoint(snap *Snapshot) int {
 	}
 	return n
 }
+
+// TestCrewsReplan: a crew plan re-planned from Wednesday with an expert
+// of Monday's crews away from Wednesday: Monday and Tuesday keep their
+// crews and attendees exactly, the new plan passes Check (crews available,
+// one car a day, attendees on the crew and needed) and the absent expert
+// travels on no day from Wednesday.
+func TestCrewsReplan(t *testing.T) {
+	snap := crewWeek()
+	opts := Options{From: "2026-11-30", To: "2026-12-04", MaxIterations: 400, Seed: 1, Now: benchNow}
+	base, err := Plan(context.Background(), snap, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	base.Detail.Plan.ID = "P-base"
+	wed := data.Date("2026-12-02")
+	away := ""
+	for _, it := range base.Detail.Itineraries {
+		if it.Date == "2026-11-30" && len(it.StaffIDs) > 0 && it.TeamID[:5] == "T-CTY" {
+			away = it.StaffIDs[0]
+			break
+		}
+	}
+	if away == "" {
+		t.Fatal("no county crew on Monday")
+	}
+	re := *snap
+	re.Absences = append(slices.Clone(snap.Absences), data.Absence{StaffID: away, From: wed, To: "2026-12-04", Kind: data.AbsenceSick, Reason: "sick"})
+	opts.Now, opts.Baseline = wed.Time(), &Baseline{Plan: base.Detail}
+	res, err := Plan(context.Background(), &re, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Check(&re, res.Detail, res.Travel); err != nil {
+		t.Fatalf("check: %v", err)
+	}
+	old := map[TeamDay]data.Itinerary{}
+	for _, it := range base.Detail.Itineraries {
+		old[TeamDay{it.TeamID, it.Date}] = it
+	}
+	for _, it := range res.Detail.Itineraries {
+		if it.Date < wed {
+			o := old[TeamDay{it.TeamID, it.Date}]
+			if !slices.Equal(it.StaffIDs, o.StaffIDs) || len(it.Stops) != len(o.Stops) {
+				t.Errorf("%s %s: past crew %v (%d stops), was %v (%d stops)", it.TeamID, it.Date, it.StaffIDs, len(it.Stops), o.StaffIDs, len(o.Stops))
+				continue
+			}
+			for k := range it.Stops {
+				if !slices.Equal(it.Stops[k].StaffIDs, o.Stops[k].StaffIDs) {
+					t.Errorf("%s %s stop %d: attendees %v, were %v", it.TeamID, it.Date, k+1, it.Stops[k].StaffIDs, o.Stops[k].StaffIDs)
+				}
+			}
+		} else if slices.Contains(it.StaffIDs, away) {
+			t.Errorf("%s %s: %s travels while sick", it.TeamID, it.Date, away)
+		}
+	}
+}

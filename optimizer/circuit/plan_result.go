@@ -150,6 +150,11 @@ func (r *planRun) crews(res *Result, placed map[string]placement) {
 			before[at] = r.snap.Duty(v.team, v.date).Members
 		}
 	}
+	for at, crew := range fixed {
+		if _, ok := before[at]; !ok {
+			before[at] = crew // a re-plan's past day: the crew that went out
+		}
+	}
 	failed := assignCrews(r.snap, res.Detail.Itineraries, fixed, before)
 	if len(failed) == 0 {
 		return
@@ -171,7 +176,8 @@ func (r *planRun) crews(res *Result, placed map[string]placement) {
 			}
 			own := before[TeamDay{it.TeamID, it.Date}]
 			for k, st := range it.Stops {
-				if st.Locked || covers(r.snap, own, [][]data.Skill{stopNeeds(r.snap, reqs, st)}) {
+				if st.Locked || r.base.fixedReq[firstOr(st.RequestIDs)] || r.base.revisit[firstOr(st.RequestIDs)] && it.Date < r.today ||
+					covers(r.snap, own, [][]data.Skill{stopNeeds(r.snap, reqs, st)}) {
 					continue
 				}
 				w := 0
