@@ -71,6 +71,9 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "synchronous(NORMAL)")
+	// The read pool's checkpointer copies the WAL into the database, so
+	// that no commit of a request stops to do it (readpool.go).
+	q.Add("_pragma", "wal_autocheckpoint(0)")
 	q.Set("_txlock", "immediate")
 	// The path goes into a file: URI, where '%', '?' and '#' are special.
 	esc := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
@@ -84,12 +87,17 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
-	return &DB{Store: sqlstore.New(sqlDB{db, newStmtCache()}), db: db}, nil
+	reads, err := openReadPool(ctx, "file:"+esc+"?"+readQuery().Encode())
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	return &DB{Store: sqlstore.New(sqlDB{db, newStmtCache(), reads}), db: db}, nil
 }
 
 // Migrate applies the pending embedded migrations; see data.Migrator.
 func (db *DB) Migrate(ctx context.Context) ([]string, error) {
-	return sqlstore.Migrate(ctx, sqlDB{db.db, nil}, dialect)
+	return sqlstore.Migrate(ctx, sqlDB{db.db, nil, nil}, dialect)
 }
 
 // SQL returns the underlying database, for packages that keep their own
@@ -102,6 +110,7 @@ func (db *DB) SQL() *sql.DB { return db.db }
 type sqlDB struct {
 	db    *sql.DB
 	stmts *stmtCache // nil: no statement cache (migrations)
+	reads *readPool  // nil: plain reads use db too (migrations)
 }
 
 func (d sqlDB) Begin(ctx context.Context) (sqlstore.Tx, error) {
@@ -114,8 +123,12 @@ func (d sqlDB) Begin(ctx context.Context) (sqlstore.Tx, error) {
 }
 
 // QueryRow runs outside a transaction, so without BEGIN IMMEDIATE: a
-// plain read that does not take the write lock.
+// plain read that does not take the write lock, on a connection of the
+// read pool, so that it does not queue behind the writer's transactions.
 func (d sqlDB) QueryRow(ctx context.Context, q string, args ...any) sqlstore.Row {
+	if d.reads != nil {
+		return d.reads.queryRow(ctx, q, convertArgs(args))
+	}
 	if st := d.stmts.get(q, true); st != nil {
 		return sqlRow{st.QueryRowContext(ctx, convertArgs(args)...)}
 	}
@@ -125,7 +138,11 @@ func (d sqlDB) QueryRow(ctx context.Context, q string, args ...any) sqlstore.Row
 func (d sqlDB) Ping(ctx context.Context) error { return d.db.PingContext(ctx) }
 func (d sqlDB) Close() error {
 	d.stmts.close()
-	return d.db.Close()
+	rerr := d.reads.close()
+	if err := d.db.Close(); err != nil {
+		return err
+	}
+	return rerr
 }
 
 type sqlTx struct {

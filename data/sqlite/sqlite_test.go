@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/yingjing/xunhui/data"
 	"github.com/yingjing/xunhui/data/sqlite"
@@ -74,4 +75,57 @@ func TestRosterLeaveConverted(t *testing.T) {
 	if err := db.SQL().QueryRowContext(ctx, `SELECT leave_ranges FROM staff WHERE id = 'ST-1'`).Scan(&left); err != nil || left != "[]" {
 		t.Fatalf("leave_ranges = %q, %v", left, err)
 	}
+}
+
+// TestCheckpointer: with the writer's automatic checkpoint off, the read
+// pool's checkpointer copies committed writes from the WAL into the
+// database file by itself, and the writes read back through a new handle.
+func TestCheckpointer(t *testing.T) {
+	ctx := context.Background()
+	p := filepath.Join(t.TempDir(), "ck.db")
+	db, err := sqlite.Open(ctx, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	size := func() int64 {
+		fi, err := os.Stat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fi.Size()
+	}
+	if _, err := db.SQL().ExecContext(ctx, `CREATE TABLE ck (v BLOB)`); err != nil {
+		t.Fatal(err)
+	}
+	// Everything so far into the file, then 2 MB more that only the
+	// checkpointer may copy there.
+	if _, err := db.SQL().ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
+		t.Fatal(err)
+	}
+	before := size()
+	blob := make([]byte, 64<<10)
+	for range 32 {
+		if _, err := db.SQL().ExecContext(ctx, `INSERT INTO ck (v) VALUES ($1)`, blob); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitFor(t, func() bool { return size() >= before+2<<20 })
+	if g, err := db.Generations(ctx); err != nil {
+		t.Fatalf("a plain read through the read pool: %+v, %v", g, err)
+	}
+}
+
+func waitFor(t *testing.T, ok func() bool) {
+	t.Helper()
+	for range 100 {
+		if ok() {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatal("the checkpointer did not copy the WAL into the database within 5 s")
 }
