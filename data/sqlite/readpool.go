@@ -29,8 +29,9 @@ type readPool struct {
 	mu    sync.Mutex
 	stmts map[string]*sql.Stmt
 
-	stop chan struct{}
-	done chan struct{}
+	stop     chan struct{}
+	done     chan struct{}
+	stopOnce sync.Once
 }
 
 // maxReadStmts bounds the statements the read pool keeps prepared.
@@ -109,11 +110,13 @@ func (p *readPool) checkpoints() {
 	}
 }
 
+// close stops the checkpointer and closes the pool; closing again (a store
+// closed twice) does no harm, as with sql.DB.
 func (p *readPool) close() error {
 	if p == nil {
 		return nil
 	}
-	close(p.stop)
+	p.stopOnce.Do(func() { close(p.stop) })
 	<-p.done
 	p.mu.Lock()
 	for _, st := range p.stmts {

@@ -129,3 +129,15 @@ func waitFor(t *testing.T, ok func() bool) {
 	}
 	t.Fatal("the checkpointer did not copy the WAL into the database within 5 s")
 }
+
+// TestCloseTwice: closing the store again returns without harm.
+func TestCloseTwice(t *testing.T) {
+	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "c.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	_ = db.Close()
+}
