@@ -264,6 +264,7 @@ async function marketFlow(page, width) {
     await signIn(cp, TOK.coord, 'market');
     const v2 = (await apiAs(TOK.planner, 'GET', '/market-plans/' + plan)).body;
     const c2 = swapCase(v2);
+    check(c2 !== null, 'a day on which a swap would empty another township\'s desk, for the coordinator');
     if (c2) {
       c2.plan = plan;
       await trySwap(cp, c2);
