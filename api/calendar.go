@@ -260,7 +260,7 @@ func (s *Server) staffCalendar(c *gin.Context) error {
 		if (q.Get("staff") != "" && st.ID != q.Get("staff")) || !see(st) {
 			continue
 		}
-		days := data.StaffCalendar(st, abs, claims, from, to, s.restDay)
+		days := data.StaffCalendar(st, abs, claims, from, to, s.restDay, adjustedWorkday)
 		if st.Role == data.RoleVillageAgent || st.Role == data.RoleGridWorker {
 			for i := range days {
 				if days[i].PlanID != "" {
@@ -293,6 +293,10 @@ func (s *Server) guidedItineraries(ctx context.Context, claims []data.Claim, fro
 	}
 	return out, nil
 }
+
+// adjustedWorkday reports whether d is an adjusted working day (调休): a
+// weekend day the staff calendar counts as worked with weekday shifts.
+func adjustedWorkday(d data.Date) bool { return calendar.AdjustedWorkday(string(d)) }
 
 // restDay reports whether d is a statutory day off (not an adjusted working
 // day): staff calendars show it as rest unless a plan claims it.

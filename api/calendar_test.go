@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/yingjing/xunhui/data"
 )
@@ -118,6 +119,33 @@ func TestAbsencesAndStaffCalendar(t *testing.T) {
 		e.getJSON("/api/v1/staff-calendar?staff="+staffA+"&from="+string(today)+"&to="+string(today), "u-planner", http.StatusOK, &cal)
 		if cal.Items[0].Kind != data.DayCircuit || cal.Items[0].Ref != teamA {
 			t.Fatalf("after cancel: %+v, want circuit with team A", cal.Items[0])
+		}
+	})
+}
+
+// TestStaffCalendarAdjustedWorkday: through the API on both stores, a person
+// with a Monday–Friday week rests on the National Day holiday and the
+// ordinary Sunday, and works (desk duty) the adjusted Saturday 2026-10-10
+// (调休) like the Thursday and Friday before it.
+func TestStaffCalendarAdjustedWorkday(t *testing.T) {
+	eachStore(t, func(t *testing.T, e *testEnv) {
+		st, err := e.store.GetStaff(context.Background(), staffA)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !st.WorksOn(time.Friday) || st.WorksOn(time.Saturday) || st.WorksOn(time.Sunday) {
+			t.Fatalf("fixture: %s must work Monday–Friday only: %+v", staffA, st.Availability)
+		}
+		var cal listBody[data.CalendarDay]
+		e.getJSON("/api/v1/staff-calendar?staff="+staffA+"&from=2026-10-05&to=2026-10-11", "u-planner", http.StatusOK, &cal)
+		want := []data.DayKind{data.DayRest, data.DayRest, data.DayRest, data.DayDeskDuty, data.DayDeskDuty, data.DayDeskDuty, data.DayRest}
+		if len(cal.Items) != len(want) {
+			t.Fatalf("calendar = %+v, want 7 days", cal.Items)
+		}
+		for i, cd := range cal.Items {
+			if cd.Kind != want[i] {
+				t.Errorf("%s (%s): %s, want %s", cd.Date, cd.Date.Weekday(), cd.Kind, want[i])
+			}
 		}
 	})
 }

@@ -237,9 +237,11 @@ type CalendarDay struct {
 // when roster leave or an active absence covers it (even if a plan claims
 // it: ClaimedWhileAway), else the claim of a published plan, else rest when
 // the person does not work that weekday or rest(day) says it is a rest day
-// (holidays; nil = none), else desk duty. absences and claims may hold
+// (holidays; nil = none), else desk duty. workday(day) says a weekend day is
+// an adjusted working day (调休; nil = none): it is worked with the
+// person's weekday shifts (ShiftWeekday). absences and claims may hold
 // other people's records; they are filtered here.
-func StaffCalendar(st Staff, absences []Absence, claims []Claim, from, to Date, rest func(Date) bool) []CalendarDay {
+func StaffCalendar(st Staff, absences []Absence, claims []Claim, from, to Date, rest, workday func(Date) bool) []CalendarDay {
 	byDay := map[Date]Claim{}
 	for _, c := range claims {
 		if c.StaffID == st.ID {
@@ -265,7 +267,7 @@ func StaffCalendar(st Staff, absences []Absence, claims []Claim, from, to Date, 
 			cd.Kind, cd.ClaimedWhileAway = DayLeave, claimed
 		case claimed:
 			cd.Kind = c.Kind
-		case !st.WorksOn(d.Weekday()) || (rest != nil && rest(d)):
+		case !st.WorksOn(st.ShiftWeekday(d, workday != nil && workday(d))) || (rest != nil && rest(d)):
 			cd.Kind = DayRest
 		default:
 			cd.Kind = DayDeskDuty
@@ -273,6 +275,25 @@ func StaffCalendar(st Staff, absences []Absence, claims []Claim, from, to Date, 
 		out = append(out, cd)
 	}
 	return out
+}
+
+// ShiftWeekday is the weekday whose shifts (availability windows) st works
+// on d. On an adjusted working day (调休: adjusted is true for a Saturday or
+// Sunday the State Council makes a working day in exchange for a holiday)
+// someone with no shift on that weekend day works it as an ordinary working
+// day: with the shifts of their first weekday, Monday to Friday, that has
+// any. Anyone else, and every other day, works d's own weekday.
+func (s Staff) ShiftWeekday(d Date, adjusted bool) time.Weekday {
+	wd := d.Weekday()
+	if !adjusted || s.WorksOn(wd) {
+		return wd
+	}
+	for x := time.Monday; x <= time.Friday; x++ {
+		if s.WorksOn(x) {
+			return x
+		}
+	}
+	return wd
 }
 
 // WorksOn reports whether st's availability has a window on weekday wd (no

@@ -49,7 +49,7 @@ func (s *Snapshot) availableFor(id string, d data.Date, from, to int) bool {
 	if _, taken := s.Claimed[data.StaffDay{StaffID: id, Date: d}]; taken {
 		return false
 	}
-	lo, hi, ok := hoursOn(st, d.Weekday())
+	lo, hi, ok := hoursOn(st, st.ShiftWeekday(d, s.adjusted(d)))
 	return ok && lo <= from && to <= hi
 }
 

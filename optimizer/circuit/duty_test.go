@@ -1,7 +1,9 @@
 package circuit
 
 import (
+	"context"
 	"testing"
+	"time"
 
 	"github.com/yingjing/xunhui/data"
 )
@@ -79,5 +81,64 @@ func TestPlanSkillHolderOnDuty(t *testing.T) {
 	}
 	if !found {
 		t.Fatalf("R-F not served: %+v", res.Unassigned)
+	}
+}
+
+// TestAdjustedWorkdayPlan: a week with an adjusted working day (调休,
+// Saturday 2026-10-10 after National Day). Teams of Monday–Friday staff work
+// that Saturday with their weekday hours and serve a household that is home
+// only on Saturdays there; nobody travels on the holiday days (5–7 October)
+// or the ordinary Sunday, so a household home only on Sundays is left
+// unassigned. The weekly draft of that week runs to the Saturday.
+func TestAdjustedWorkdayPlan(t *testing.T) {
+	s := smallCounty()
+	s.RestDay, s.Workday = statutoryRest, adjustedWorkday
+	from, sat, sun := data.Date("2026-10-05"), data.Date("2026-10-10"), data.Date("2026-10-11")
+	if d := s.Duty(s.Teams[1], sat); !d.Works() || d.Start != 8*60+30 || d.End != 17*60+30 {
+		t.Fatalf("Duty on the adjusted Saturday = %+v, want S-T 08:30–17:30", d)
+	}
+	for _, d := range []data.Date{"2026-10-05", "2026-10-07", sun, "2026-10-17"} {
+		if du := s.Duty(s.Teams[1], d); du.Works() {
+			t.Errorf("Duty on %s (%s) = %+v, want nobody", d, d.Weekday(), du)
+		}
+	}
+	onDay := func(id string, wd time.Weekday) data.Request {
+		r := req(id, v1, "IV")
+		r.VisitWindows = []data.WeeklyWindow{{Weekday: wd, From: 9 * 60, To: 16 * 60}}
+		return r
+	}
+	s.Requests = []data.Request{onDay("R-SAT", time.Saturday), onDay("R-SUN", time.Sunday), req("R-ANY", v2, "IT")}
+	res, err := Plan(context.Background(), s, Options{From: from, To: sun, MaxIterations: 100, Seed: 1,
+		Now: time.Date(2026, 10, 4, 12, 0, 0, 0, data.Local)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Check(s, res.Detail, res.Travel); err != nil {
+		t.Fatalf("independent check: %v", err)
+	}
+	served := map[string]data.Date{}
+	for _, it := range res.Detail.Itineraries {
+		if it.Date < "2026-10-08" || it.Date > sat {
+			t.Errorf("%s travels on %s (%s), a day off", it.TeamID, it.Date, it.Date.Weekday())
+		}
+		for _, st := range it.Stops {
+			for _, id := range st.RequestIDs {
+				served[id] = it.Date
+			}
+		}
+	}
+	if served["R-SAT"] != sat {
+		t.Errorf("R-SAT (home on Saturdays) served on %q, want %s", served["R-SAT"], sat)
+	}
+	if _, ok := served["R-ANY"]; !ok {
+		t.Errorf("R-ANY not served: %+v", res.Unassigned)
+	}
+	if d, ok := served["R-SUN"]; ok {
+		t.Errorf("R-SUN served on %s: nobody works Sundays", d)
+	}
+	for mon, want := range map[data.Date]data.Date{from: sat, "2026-09-14": "2026-09-20", monday: monday.AddDays(4)} {
+		if got := draftWeekEnd(mon); got != want {
+			t.Errorf("draftWeekEnd(%s) = %s, want %s", mon, got, want)
+		}
 	}
 }

@@ -215,7 +215,7 @@ func agentFree(snap *Snapshot, tr *Travel, commits map[agentDay][]guideCommit, a
 	if snap.RestDay != nil && snap.RestDay(day) {
 		return data.GuideOffDuty, "statutory day off"
 	}
-	from, to, ok := hoursOn(ag, day.Weekday())
+	from, to, ok := hoursOn(ag, ag.ShiftWeekday(day, snap.adjusted(day)))
 	if !ok {
 		return data.GuideOffDuty, "does not work on " + day.Weekday().String()
 	}

@@ -17,7 +17,8 @@ import (
 // plan needs, nor outlives River's rescue horizon.
 
 // WeeklyDraft queues a draft plan of next week (the Monday after today to
-// Friday). A week that already has a published circuit plan
+// Friday, or to the Saturday or Sunday when that is an adjusted working day,
+// 调休, which the week's staff then work with their weekday shifts). A week that already has a published circuit plan
 // is left alone (the job never drafts over, nor publishes, a published
 // week) unless Config.DraftOverPublished is set; even then it only drafts
 // a new version, which a planner publishes with supersedes.
@@ -26,21 +27,34 @@ func (s *Service) WeeklyDraft(ctx context.Context) (string, map[string]any, erro
 	for mon.Weekday() != time.Monday {
 		mon = mon.AddDays(1)
 	}
+	to := draftWeekEnd(mon)
 	if !s.cfg.DraftOverPublished {
-		for d := mon; d <= mon.AddDays(4); d = d.AddDays(1) {
+		for d := mon; d <= to; d = d.AddDays(1) {
 			ps, err := s.store.ListPlans(ctx, data.PlanFilter{Kind: data.PlanCircuit, Status: data.PlanPublished, Overlaps: d, Limit: 1})
 			if err != nil {
 				return "", nil, err
 			}
 			if len(ps) > 0 {
 				return fmt.Sprintf("week %s–%s already has published plan %s: no draft (set DraftOverPublished to draft a new version)",
-						mon, mon.AddDays(4), ps[0].ID),
-					map[string]any{"skipped": true, "published_plan_id": ps[0].ID, "from": mon, "to": mon.AddDays(4)}, nil
+						mon, to, ps[0].ID),
+					map[string]any{"skipped": true, "published_plan_id": ps[0].ID, "from": mon, "to": to}, nil
 			}
 		}
 	}
-	v, err := s.Start(ctx, mon, mon.AddDays(4), "scheduler")
-	return queuedJob(v, err, "draft plan", mon, mon.AddDays(4))
+	v, err := s.Start(ctx, mon, to, "scheduler")
+	return queuedJob(v, err, "draft plan", mon, to)
+}
+
+// draftWeekEnd is the last day of the week starting on Monday mon that the
+// weekly draft plans: Friday, or its Sunday or Saturday when that is an
+// adjusted working day (调休).
+func draftWeekEnd(mon data.Date) data.Date {
+	for d := mon.AddDays(6); d > mon.AddDays(4); d = d.AddDays(-1) {
+		if adjustedWorkday(d) {
+			return d
+		}
+	}
+	return mon.AddDays(4)
 }
 
 // DailyReplan queues a re-plan of the newest published circuit plan

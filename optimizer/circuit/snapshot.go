@@ -29,6 +29,9 @@ type Snapshot struct {
 	Claimed map[data.StaffDay]data.Claim
 	// RestDay reports statutory days off (nil: none); nobody travels then.
 	RestDay func(data.Date) bool
+	// Workday reports adjusted working days (调休, nil: none): weekend days
+	// worked with each member's weekday shifts (data.Staff.ShiftWeekday).
+	Workday func(data.Date) bool
 	// Closures are the road closures and walk-only villages; travel on a
 	// day honours those in force then.
 	Closures []data.Closure
@@ -128,7 +131,7 @@ func LoadSnapshot(ctx context.Context, store data.Store, extra []string) (*Snaps
 	for _, c := range claims {
 		s.Claimed[data.StaffDay{StaffID: c.StaffID, Date: c.Date}] = c
 	}
-	s.RestDay = statutoryRest
+	s.RestDay, s.Workday = statutoryRest, adjustedWorkday
 	seen := map[string]bool{}
 	for off := 0; ; off += data.MaxLimit {
 		rs, total, err := store.ListRequests(ctx, data.RequestFilter{Statuses: PoolStatuses, Limit: data.MaxLimit, Offset: off})
@@ -204,7 +207,7 @@ func (s *Snapshot) Duty(t data.Team, d data.Date) Duty {
 		return out
 	}
 	minLen := int(float64(t.DayEnd-t.DayStart)*MinDutyShare + 0.5)
-	wd := d.Weekday()
+	adjusted := s.adjusted(d)
 	for _, id := range t.MemberIDs {
 		st, ok := s.Staff[id]
 		if !ok || s.absent(id, d) {
@@ -213,7 +216,7 @@ func (s *Snapshot) Duty(t data.Team, d data.Date) Duty {
 		if _, taken := s.Claimed[data.StaffDay{StaffID: id, Date: d}]; taken {
 			continue
 		}
-		from, to, ok := hoursOn(st, wd)
+		from, to, ok := hoursOn(st, st.ShiftWeekday(d, adjusted))
 		if !ok {
 			continue
 		}
@@ -270,6 +273,13 @@ func (s *Snapshot) DayTeam(t data.Team, d data.Date) data.Team {
 	t.DayStart, t.DayEnd = du.Start, du.End
 	return t
 }
+
+// adjusted reports whether d is an adjusted working day (Workday).
+func (s *Snapshot) adjusted(d data.Date) bool { return s.Workday != nil && s.Workday(d) }
+
+// adjustedWorkday reports mainland China's adjusted working days (调休),
+// from lunar-go's official table.
+func adjustedWorkday(d data.Date) bool { return calendar.AdjustedWorkday(string(d)) }
 
 // statutoryRest reports mainland China's statutory days off (not the
 // adjusted working days), from lunar-go's official table.

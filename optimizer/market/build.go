@@ -193,6 +193,10 @@ func statutoryRest(d data.Date) bool {
 	return ok
 }
 
+// adjustedWorkday reports mainland China's adjusted working days (调休):
+// weekend days worked with weekday shifts (data.Staff.ShiftWeekday).
+func adjustedWorkday(d data.Date) bool { return calendar.AdjustedWorkday(string(d)) }
+
 // deskStaff reports whether a staff member sits at market desks by role:
 // county experts and township desk officers (village agents book on the
 // residents' behalf instead).
@@ -274,7 +278,7 @@ func (s *Service) build(ctx context.Context, from, to data.Date, locks []LockRec
 		ms := Staff{ID: st.ID, Skills: st.Skills, Level: st.Role.Level(), MaxDaysPerWeek: st.MaxDaysPerWeek, Available: make([]bool, len(p.Days))}
 		for d, day := range p.Days {
 			ms.Available[d] = !away[data.StaffDay{StaffID: st.ID, Date: day}] &&
-				!statutoryRest(day) && works(st, day.Weekday(), opt.DeskStart, opt.DeskEnd)
+				!statutoryRest(day) && works(st, st.ShiftWeekday(day, adjustedWorkday(day)), opt.DeskStart, opt.DeskEnd)
 		}
 		p.Staff = append(p.Staff, ms)
 	}

@@ -3,6 +3,7 @@ package market
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/yingjing/xunhui/data"
 )
@@ -131,4 +132,37 @@ func boolIdx(b bool) int {
 		return 1
 	}
 	return 0
+}
+
+// TestAdjustedWorkdayDesks: desk staff whose shifts cover Monday–Friday are
+// available for desks on the adjusted working Saturday after National Day
+// (调休, 2026-10-10), not on the holiday (2026-10-07) nor the ordinary
+// Sunday after (2026-10-11).
+func TestAdjustedWorkdayDesks(t *testing.T) {
+	svc, _ := seeded(t)
+	in, err := svc.build(context.Background(), "2026-10-07", "2026-10-11", nil, nil, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	byID := map[string]data.Staff{}
+	for _, st := range in.staff {
+		byID[st.ID] = st
+	}
+	office := 0
+	for _, ms := range in.p.Staff {
+		st := byID[ms.ID]
+		if !st.WorksOn(time.Monday) || st.WorksOn(time.Saturday) || st.WorksOn(time.Sunday) {
+			continue // the check is about people with a Monday–Friday week
+		}
+		office++
+		want := []bool{false, true, true, true, false} // 7th holiday, 8th, 9th, adjusted 10th, Sunday 11th
+		for d, w := range want {
+			if ms.Available[d] != w {
+				t.Errorf("%s on %s: available %v, want %v", ms.ID, in.p.Days[d], ms.Available[d], w)
+			}
+		}
+	}
+	if office == 0 {
+		t.Fatal("no desk staff with a Monday–Friday week in the seed: the check shows nothing")
+	}
 }

@@ -46,8 +46,9 @@ func Afternoons(desks []data.Desk, staff []data.Staff) []Afternoon {
 				continue
 			}
 			from, to := dk.End+LunchMinutes, 0
+			wd := st.ShiftWeekday(dk.Date, adjustedWorkday(dk.Date))
 			for _, w := range st.Availability {
-				if w.Weekday == dk.Date.Weekday() && w.From <= dk.Start && w.To > to {
+				if w.Weekday == wd && w.From <= dk.Start && w.To > to {
 					to = w.To
 				}
 			}

@@ -60,3 +60,16 @@ func StatutoryDayOff(day string) (name string, off bool) {
 	}
 	return h.Name, true
 }
+
+// AdjustedWorkday reports whether day (YYYY-MM-DD) is an adjusted working
+// day (调休): a Saturday or Sunday worked in exchange for a holiday, from
+// lunar-go's official table. Anything else, or a string that is not a date,
+// is not.
+func AdjustedWorkday(day string) bool {
+	d, err := ParseDate(day)
+	if err != nil {
+		return false
+	}
+	h, ok := HolidayOf(d)
+	return ok && h.Work
+}
