@@ -609,7 +609,8 @@ func (s *Service) saveEdited(ctx context.Context, d *data.PlanDetail, sum Summar
 }
 
 // UndoEdit reverts the last edit of draft plan id that is not undone yet:
-// its routes are put back as they were and the unassigned list restored;
+// its routes are put back as they were, the unassigned list restored and
+// the plan's guides assigned again;
 // the log keeps both the edit (marked undone) and the undo. Errors:
 // NotFound, Conflict (not a draft, stale version, nothing to undo).
 func (s *Service) UndoEdit(ctx context.Context, id string, version int64, by string) (EditResult, error) {
@@ -648,6 +649,16 @@ func (s *Service) UndoEdit(ctx context.Context, id string, version int64, by str
 		return EditResult{}, err
 	}
 	ev.Feasible, ev.Violations = true, []Violation{} // the state restored was accepted when it was made
+	// The restored stops carry the guides they had; who is free to guide may
+	// have changed since (the edit gave their agent to another visit, an
+	// agent fell ill): assign the plan's guides again, as after an edit.
+	gp, gm := guidePoints(snap, out, nil)
+	tr, err := BuildTravel(ctx, s.cfg.Source, TravelSpec{Points: gp, Villages: snap.stopVillages(out), Modes: gm,
+		Days: days, Closures: snap.Closures})
+	if err != nil {
+		return EditResult{}, err
+	}
+	sum.Stats.GuideVisits, sum.Stats.Guided = AssignGuides(snap, &out, tr)
 	sum.Edits[last].Undone = true
 	sum.Unassigned = applyUnassigned(sum.Unassigned, undone.UnassignedRemoved, undone.UnassignedAdded)
 	rec.By, rec.At, rec.Of, rec.N = by, s.cfg.Now().UTC(), undone.N, len(sum.Edits)+1

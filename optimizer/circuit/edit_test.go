@@ -229,3 +229,73 @@ func mustTravel(t *testing.T, svc *Service, v View) *Travel {
 	}
 	return tr
 }
+
+// TestUndoAssignsGuidesAgain: a guided visit is removed, its agent falls ill
+// for that day, and the removal is undone: the visit comes back without the
+// sick agent (flagged absent), not with the guide it had before; the stats
+// count it among the visits that need a guide, not the guided ones.
+func TestUndoAssignsGuidesAgain(t *testing.T) {
+	svc, d, ctx := editFixture(t)
+	var (
+		it   data.Itinerary
+		stop data.Stop
+	)
+	for _, x := range d.Itineraries {
+		for _, s := range x.Stops {
+			if s.Guide != nil && s.Guide.StaffID != "" && stop.Seq == 0 {
+				it, stop = x, s
+			}
+		}
+	}
+	if stop.Seq == 0 {
+		t.Fatal("the seeded week has no guided visit: the test shows nothing")
+	}
+	before := d.Plan.Summary.Circuit().Stats
+	res, err := svc.EditPlan(ctx, d.Plan.ID, d.Plan.Version, Edit{Op: EditRemove, TeamID: it.TeamID, Date: it.Date, Seq: stop.Seq}, "planner", false)
+	if err != nil || !res.Applied {
+		t.Fatalf("remove: %+v %v", res, err)
+	}
+	agent := stop.Guide.StaffID
+	ab := data.Absence{StaffID: agent, From: it.Date, To: it.Date, Kind: data.AbsenceSick, Reason: "病假 (SAMPLE)", CreatedBy: "test"}
+	if err := svc.store.CreateAbsence(ctx, &ab); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.UndoEdit(ctx, d.Plan.ID, res.Plan.Version, "planner"); err != nil {
+		t.Fatalf("undo: %v", err)
+	}
+	v, err := svc.Get(ctx, d.Plan.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back *data.Stop
+	for _, x := range v.Itineraries {
+		for i, s := range x.Stops {
+			if x.TeamID == it.TeamID && x.Date == it.Date && slices.Equal(s.RequestIDs, stop.RequestIDs) {
+				back = &x.Stops[i]
+			}
+			if s.Guide != nil && s.Guide.StaffID == agent && x.Date == it.Date {
+				t.Errorf("%s stop %d on %s guided by %s, who is on sick leave that day", x.TeamID, s.Seq, x.Date, agent)
+			}
+		}
+	}
+	if back == nil {
+		t.Fatalf("undo did not bring back the visit of %v", stop.RequestIDs)
+	}
+	if back.Guide == nil || back.Guide.StaffID != "" || back.Guide.Missing != data.GuideAbsent {
+		t.Errorf("restored visit's guide = %+v, want none, flagged absent", back.Guide)
+	}
+	guided, need := 0, 0
+	for _, x := range v.Itineraries {
+		for _, s := range x.Stops {
+			if s.Guide != nil {
+				need++
+				if s.Guide.StaffID != "" {
+					guided++
+				}
+			}
+		}
+	}
+	if v.Stats == nil || v.Stats.Guided != guided || v.Stats.GuideVisits != need || need != before.GuideVisits || guided >= before.Guided {
+		t.Errorf("stats after undo %+v; the plan has %d guided of %d (before the edit %d of %d)", v.Stats, guided, need, before.Guided, before.GuideVisits)
+	}
+}
