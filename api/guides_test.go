@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -8,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/xuri/excelize/v2"
 
 	"github.com/yingjing/xunhui/data"
 	"github.com/yingjing/xunhui/data/seed"
@@ -203,6 +206,56 @@ func TestGuidesAPI(t *testing.T) {
 			if code != http.StatusOK || !strings.Contains(string(b), "无带路：代办员请假") {
 				t.Fatalf("printed sheet of %s %s = %d, does not say the agent is away", absentFlag.team, absentFlag.day, code)
 			}
+			// The township's weekly route-sheet workbook says the same, row by row.
+			sheets := map[string]*excelize.File{}
+			checked := 0
+			for _, vs := range [][]visit{withGuide, flagged} {
+				for _, x := range vs {
+					tm, err := e.store.GetTeam(ctx, x.team)
+					if err != nil || tm.Level != data.LevelTownship {
+						continue
+					}
+					tw := data.TownshipOf(tm.HomeCode)
+					f := sheets[tw]
+					if f == nil {
+						code, _, body := e.do(http.MethodGet, "/api/v1/townships/"+tw+"/route-sheets.xlsx?from="+string(week), "u-planner", nil)
+						if code != http.StatusOK {
+							t.Fatalf("route-sheet workbook of %s = %d", tw, code)
+						}
+						if f, err = excelize.OpenReader(bytes.NewReader(body)); err != nil {
+							t.Fatal(err)
+						}
+						sheets[tw] = f
+					}
+					want := "无带路：" + map[data.GuideReason]string{data.GuideAbsent: "代办员请假", data.GuideMarketDesk: "代办员当天在赶集日服务点",
+						data.GuideOffDuty: "代办员不在岗", data.GuideOwnRoute: "代办员同时在本村代办路线上", data.GuideBusy: "代办员同时在为另一户带路",
+						data.GuideNoAgent: "本村无代办员"}[x.stop.Guide.Missing]
+					if id := x.stop.Guide.StaffID; id != "" {
+						want = strings.TrimSpace("村代办员 " + person[id].Name + " " + person[id].Phone)
+					}
+					rows, err := f.GetRows(tm.Name)
+					if err != nil {
+						t.Fatalf("sheet %s: %v", tm.Name, err)
+					}
+					n := 0
+					for _, r := range rows[2:] {
+						if len(r) > 1 && r[0] == string(x.day) && r[1] == fmt.Sprint(x.stop.Seq) {
+							n++
+							if len(r) < 14 || r[13] != want {
+								t.Errorf("workbook %s %s stop %d: 带路 %q, want %q", tm.Name, x.day, x.stop.Seq, r[min(13, len(r)-1)], want)
+							}
+						}
+					}
+					if n == 0 {
+						t.Errorf("workbook sheet %s has no row for %s stop %d", tm.Name, x.day, x.stop.Seq)
+					}
+					checked++
+				}
+			}
+			if checked == 0 {
+				t.Error("no guided or flagged visit on a township route: the workbook's 带路 column was not checked")
+			}
+			t.Logf("workbook 带路 checked on %d township visits", checked)
 		})
 	}
 }

@@ -97,7 +97,8 @@ func expectedRouteRows(t *testing.T, e *testEnv, from data.Date) [][]string {
 					items = append(items, it.Name)
 				}
 				ledger := map[data.Ledger]string{data.LedgerProxy: "代办事项", data.LedgerAppeal: "民生诉求", data.LedgerHardship: "困难问题"}[r.Ledger]
-				row := append(slices.Clone(lead), r.Household.Name, r.Household.Phone, r.Household.Address, ledger, strings.Join(items, "、"), r.ID)
+				row := append(slices.Clone(lead), r.Household.Name, r.Household.Phone, r.Household.Address, ledger, strings.Join(items, "、"), r.ID,
+					guideText(st.Guide), attendeeNames(st.Attendees), footText(st.Foot))
 				for len(row) > 0 && row[len(row)-1] == "" { // GetRows drops trailing empty cells
 					row = row[:len(row)-1]
 				}
@@ -106,4 +107,34 @@ func expectedRouteRows(t *testing.T, e *testEnv, from data.Date) [][]string {
 		}
 	}
 	return out
+}
+
+// guideText, attendeeNames and footText say a stop's guide, crew and walk
+// as the workbook must, from the member's week (JSON).
+func guideText(g *circuit.SheetGuide) string {
+	if g == nil {
+		return ""
+	}
+	if g.StaffID != "" {
+		return strings.TrimSpace("村代办员 " + g.Name + " " + g.Phone)
+	}
+	return "无带路：" + map[data.GuideReason]string{
+		data.GuideNoAgent: "本村无代办员", data.GuideAbsent: "代办员请假", data.GuideMarketDesk: "代办员当天在赶集日服务点",
+		data.GuideOffDuty: "代办员不在岗", data.GuideOwnRoute: "代办员同时在本村代办路线上", data.GuideBusy: "代办员同时在为另一户带路",
+	}[g.Missing]
+}
+
+func attendeeNames(ps []circuit.SheetPerson) string {
+	var names []string
+	for _, p := range ps {
+		names = append(names, p.Name)
+	}
+	return strings.Join(names, "、")
+}
+
+func footText(f *circuit.FootLeg) string {
+	if f == nil {
+		return ""
+	}
+	return fmt.Sprintf("车停步行起点（%s），步行 %d 分钟", f.Name, f.WalkMinutes)
 }

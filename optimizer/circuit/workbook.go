@@ -12,7 +12,8 @@ import (
 
 // RouteColumns are the Chinese headers of a route-sheet workbook, in
 // column order (row 2 of every team's sheet; row 1 is the title).
-var RouteColumns = []string{"日期", "站序", "到达", "开始办理", "离开", "村（社区）", "方式", "群众姓名", "电话", "地址", "台账", "服务事项", "诉求编号"}
+var RouteColumns = []string{"日期", "站序", "到达", "开始办理", "离开", "村（社区）", "方式", "群众姓名", "电话", "地址", "台账", "服务事项", "诉求编号",
+	"带路", "到场专家", "步行"}
 
 // ledgerNames are the ledgers as the office names them.
 var ledgerNames = map[data.Ledger]string{data.LedgerProxy: "代办事项", data.LedgerAppeal: "民生诉求", data.LedgerHardship: "困难问题"}
@@ -124,8 +125,9 @@ func stopRows(date data.Date, st SheetStop) [][]any {
 		how = "入户"
 	}
 	lead := []any{string(date), st.Seq, st.Arrival, st.Start, st.Depart, st.Village, how}
+	tail := []any{SheetGuideText(st.Guide), SheetAttendeesText(st.Attendees), SheetFootText(st.Foot)}
 	if len(st.Households) == 0 {
-		return [][]any{append(lead, "", "", "", "", "", "")}
+		return [][]any{append(append(lead, "", "", "", "", "", ""), tail...)}
 	}
 	out := make([][]any, 0, len(st.Households))
 	for _, h := range st.Households {
@@ -134,7 +136,40 @@ func stopRows(date data.Date, st SheetStop) [][]any {
 			items[i] = it.Name
 		}
 		r := append(append([]any{}, lead...), h.Name, h.Phone, h.Address, ledgerNames[h.Ledger], strings.Join(items, "、"), h.RequestID)
-		out = append(out, r)
+		out = append(out, append(r, tail...))
 	}
 	return out
+}
+
+// SheetGuideText is a stop's guide in the workbook's words: the village
+// agent who meets the team, or why none comes ("" when no rule asks).
+func SheetGuideText(g *SheetGuide) string {
+	switch {
+	case g == nil:
+		return ""
+	case g.StaffID != "":
+		return strings.TrimSpace("村代办员 " + g.Name + " " + g.Phone)
+	}
+	why, ok := guideReasons[g.Missing]
+	if !ok {
+		why = string(g.Missing)
+	}
+	return "无带路：" + why
+}
+
+// SheetAttendeesText names the crew members at a stop ("" = the whole team).
+func SheetAttendeesText(ps []SheetPerson) string {
+	names := make([]string, len(ps))
+	for i, p := range ps {
+		names[i] = p.Name
+	}
+	return strings.Join(names, "、")
+}
+
+// SheetFootText is the walk from the trailhead of a walk-only village.
+func SheetFootText(f *FootLeg) string {
+	if f == nil {
+		return ""
+	}
+	return fmt.Sprintf("车停步行起点（%s），步行 %d 分钟", f.Name, f.WalkMinutes)
 }
