@@ -227,9 +227,7 @@ func TestGuidesAPI(t *testing.T) {
 						}
 						sheets[tw] = f
 					}
-					want := "无带路：" + map[data.GuideReason]string{data.GuideAbsent: "代办员请假", data.GuideMarketDesk: "代办员当天在赶集日服务点",
-						data.GuideOffDuty: "代办员不在岗", data.GuideOwnRoute: "代办员同时在本村代办路线上", data.GuideBusy: "代办员同时在为另一户带路",
-						data.GuideNoAgent: "本村无代办员"}[x.stop.Guide.Missing]
+					want := "无带路：" + guideWords[x.stop.Guide.Missing]
 					if id := x.stop.Guide.StaffID; id != "" {
 						want = strings.TrimSpace("村代办员 " + person[id].Name + " " + person[id].Phone)
 					}

@@ -118,10 +118,14 @@ func guideText(g *circuit.SheetGuide) string {
 	if g.StaffID != "" {
 		return strings.TrimSpace("村代办员 " + g.Name + " " + g.Phone)
 	}
-	return "无带路：" + map[data.GuideReason]string{
-		data.GuideNoAgent: "本村无代办员", data.GuideAbsent: "代办员请假", data.GuideMarketDesk: "代办员当天在赶集日服务点",
-		data.GuideOffDuty: "代办员不在岗", data.GuideOwnRoute: "代办员同时在本村代办路线上", data.GuideBusy: "代办员同时在为另一户带路",
-	}[g.Missing]
+	return "无带路：" + guideWords[g.Missing]
+}
+
+// guideWords are the route sheets' words for why a visit goes without its
+// guide, written out here so the tests do not read them from the code.
+var guideWords = map[data.GuideReason]string{
+	data.GuideNoAgent: "本村无代办员", data.GuideAbsent: "代办员请假", data.GuideMarketDesk: "代办员当天在赶集日服务点",
+	data.GuideOffDuty: "代办员不在岗", data.GuideOwnRoute: "代办员同时在本村代办路线上", data.GuideBusy: "代办员同时在为另一户带路",
 }
 
 func attendeeNames(ps []circuit.SheetPerson) string {
