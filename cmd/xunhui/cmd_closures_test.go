@@ -15,12 +15,7 @@ import (
 // feature by its position and field and writes nothing, then loads a good
 // file.
 func TestImportClosures(t *testing.T) {
-	t.Setenv("DATABASE_URL", "")
-	dir := t.TempDir()
-	db := filepath.Join(dir, "x.db")
-	if code, out, errs := runMain(t, "seed", "--db", db, "--requests", "0"); code != 0 {
-		t.Fatalf("seed: %d\n%s%s", code, out, errs)
-	}
+	dir, db := seededDB(t)
 	good := `{"type":"FeatureCollection","features":[
  {"type":"Feature","geometry":{"type":"LineString","coordinates":[[102.70,29.78],[102.71,29.781]]},
   "properties":{"name":"县道塌方","from":"06-01","to":"09-30","yearly":true}},

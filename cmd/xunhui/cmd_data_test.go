@@ -21,6 +21,20 @@ func runMain(t *testing.T, args ...string) (int, string, string) {
 	return code, out.String(), errb.String()
 }
 
+// seededDB seeds a new embedded store (no requests) in a temporary folder
+// and returns the folder and the database file; DATABASE_URL is cleared so
+// the commands use that file.
+func seededDB(t *testing.T) (dir, db string) {
+	t.Helper()
+	t.Setenv("DATABASE_URL", "")
+	dir = t.TempDir()
+	db = filepath.Join(dir, "x.db")
+	if code, out, errs := runMain(t, "seed", "--db", db, "--requests", "0"); code != 0 {
+		t.Fatalf("seed: %d\n%s%s", code, out, errs)
+	}
+	return dir, db
+}
+
 func TestMigrateSeedImport(t *testing.T) {
 	t.Setenv("DATABASE_URL", "") // this test is about the embedded store
 	dir := t.TempDir()

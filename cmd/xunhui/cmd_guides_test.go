@@ -15,12 +15,7 @@ import (
 // guide-rules FILE.json` reports every bad rule by line and field and
 // changes nothing, then replaces the set with a good file.
 func TestImportGuideRules(t *testing.T) {
-	t.Setenv("DATABASE_URL", "")
-	dir := t.TempDir()
-	db := filepath.Join(dir, "x.db")
-	if code, out, errs := runMain(t, "seed", "--db", db, "--requests", "0"); code != 0 {
-		t.Fatalf("seed: %d\n%s%s", code, out, errs)
-	}
+	dir, db := seededDB(t)
 	rules := func() []data.GuideRule {
 		s, err := sqlite.Open(context.Background(), db)
 		if err != nil {

@@ -16,12 +16,7 @@ import (
 // FILE:SHEET:ROW: field: reason and writes nothing; the good workbook is
 // imported.
 func TestImportLedgers(t *testing.T) {
-	t.Setenv("DATABASE_URL", "") // this test is about the embedded store
-	dir := t.TempDir()
-	db := filepath.Join(dir, "x.db")
-	if code, _, errs := runMain(t, "seed", "--db", db, "--requests", "0"); code != 0 {
-		t.Fatalf("seed: %s", errs)
-	}
+	dir, db := seededDB(t)
 	var buf bytes.Buffer
 	if err := ledger.Export(&buf, nil, nil); err != nil {
 		t.Fatal(err)
