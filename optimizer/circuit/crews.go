@@ -1,6 +1,7 @@
 package circuit
 
 import (
+	"maps"
 	"slices"
 	"sort"
 
@@ -81,12 +82,7 @@ func stopNeeds(snap *Snapshot, reqs map[string]*data.Request, st data.Stop) []da
 			}
 		}
 	}
-	out := make([]data.Skill, 0, len(set))
-	for k := range set {
-		out = append(out, k)
-	}
-	slices.Sort(out)
-	return out
+	return slices.Sorted(maps.Keys(set))
 }
 
 // carDay is one county car's day out as the crew pass sees it.
